@@ -1,0 +1,26 @@
+/**
+ * Two jest projects: `unit` (pure, fast) and `integration` (real processes:
+ * Jupyter servers, kernels, pip, an unprivileged user). The integration suite
+ * is run in band: its tests start servers and kernels on a 2-core machine.
+ */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: { warnOnly: false } }];
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/tests/unit'],
+      transform: { '^.+\\.tsx?$': tsJest },
+      testMatch: ['**/*.test.ts', '**/*.test.tsx']
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/tests/integration'],
+      transform: { '^.+\\.tsx?$': tsJest },
+      testMatch: ['**/*.test.ts'],
+      testTimeout: 180000
+    }
+  ]
+};

@@ -1,0 +1,88 @@
+/**
+ * The extended-env contract: `.mlc-env.json` inside every env, and the
+ * results `mlc env ...` reports (with `--json` or over the wire) that the
+ * extension renders.
+ */
+import { z } from 'zod';
+import type { ParseResult } from './imageMetadata';
+
+/** The marker file that makes a directory an mlc env (and safe to remove). */
+export const ENV_RECORD_FILE = '.mlc-env.json';
+
+export const ENV_RECORD_VERSION = 1;
+
+export const envRecordSchema = z.object({
+  schemaVersion: z.literal(ENV_RECORD_VERSION),
+  /** The env's name (the base name of its prefix at creation). */
+  name: z.string().min(1),
+  /** The env's absolute prefix at creation. */
+  prefix: z.string().min(1),
+  /** The image env it layers over. */
+  basePrefix: z.string().min(1),
+  /** `name:tag` of the base image, empty when the base has no image.json. */
+  baseImage: z.string(),
+  /** `X.Y` of the base interpreter. */
+  python: z.string(),
+  /** ISO 8601 creation time. */
+  createdAt: z.string(),
+  /** How the env is re-entered: straight on the host, or inside the container. */
+  mode: z.enum(['host', 'container']),
+  /** Container mode: the image path (e.g. the CVMFS sandbox) and bind paths. */
+  containerImage: z.string().optional(),
+  bindPaths: z.array(z.string()).optional(),
+  /** The registered kernel's name, or null when created with --no-kernel. */
+  kernelName: z.string().nullable()
+});
+export type EnvRecord = z.infer<typeof envRecordSchema>;
+
+/** Parse the text of `.mlc-env.json`. */
+export function parseEnvRecord(text: string): ParseResult<EnvRecord> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, error: `${ENV_RECORD_FILE} is not valid JSON` };
+  }
+  const result = envRecordSchema.safeParse(raw);
+  if (result.success) {
+    return { ok: true, value: result.data };
+  }
+  const issue = result.error.issues[0];
+  return { ok: false, error: `${ENV_RECORD_FILE}: ${issue.path.join('.') || '(top level)'}: ${issue.message}` };
+}
+
+/** One problem `mlc env check` found. */
+export interface IEnvProblem {
+  /** Stable code, e.g. `dangling-links`, `no-interpreter`, `kernel-missing`, `base-moved`. */
+  code: string;
+  message: string;
+  /** Whether `mlc env check --fix` repairs it. */
+  fixable: boolean;
+}
+
+/** An env as `mlc env list` and `mlc env check` report it. */
+export interface IEnvSummary {
+  name: string;
+  prefix: string;
+  basePrefix: string;
+  baseImage: string;
+  python: string;
+  createdAt: string;
+  kernelName: string | null;
+  /** Empty when healthy. Filled by `check`; `list` fills cheap checks only. */
+  problems: IEnvProblem[];
+}
+
+/** The `data` of `mlc env create`'s result event. */
+export interface IEnvCreateResult extends IEnvSummary {
+  /** The script to source to re-enter the env. */
+  activateScript: string;
+  /** Wall time of the create, milliseconds. */
+  elapsedMs: number;
+}
+
+/** The `data` of `mlc env remove`'s result event. */
+export interface IEnvRemoveResult {
+  prefix: string;
+  kernelName: string | null;
+}

@@ -1,0 +1,102 @@
+/**
+ * The image metadata contract: `image.json`, written by `mlc image manifest`
+ * at image build time, copied beside each kernel spec by `mlc kernels
+ * install`, and read by the launcher through `/kernelspecs/<name>/image.json`.
+ *
+ * Pure: no `fs`, no DOM, so the browser and `mlc` share it.
+ */
+import { z } from 'zod';
+
+/** Bump when a field changes meaning; readers refuse newer major versions. */
+export const IMAGE_METADATA_VERSION = 1;
+
+/** Where a package in the image came from. */
+export const PACKAGE_SOURCES = ['conda', 'pip', 'system'] as const;
+export type PackageSource = (typeof PACKAGE_SOURCES)[number];
+
+export const imagePackageSchema = z.object({
+  name: z.string().min(1),
+  version: z.string(),
+  source: z.enum(PACKAGE_SOURCES),
+  /** conda build string or channel, when known. */
+  build: z.string().optional(),
+  channel: z.string().optional()
+});
+export type ImagePackage = z.infer<typeof imagePackageSchema>;
+
+export const imageMetadataSchema = z.object({
+  schemaVersion: z.literal(IMAGE_METADATA_VERSION),
+  /** Image name, e.g. `ml-base`. */
+  name: z.string().min(1),
+  /** Image tag, e.g. `alma9-python311`. */
+  tag: z.string(),
+  /** Operating system of the image, e.g. `AlmaLinux 9.4`; empty if unknown. */
+  os: z.string(),
+  /** Full Python version of the image env, e.g. `3.11.7`. */
+  python: z.string(),
+  /** `gpu` when the image carries CUDA builds of its ML frameworks. */
+  flavour: z.enum(['cpu', 'gpu']),
+  /** ISO 8601 date-time of the build. */
+  buildDate: z.string(),
+  /** The image env prefix at build time, e.g. `/opt/conda`. */
+  prefix: z.string(),
+  /** Registry path, e.g. `docker.io/yesw2000/ml-base:alma9-python311`. */
+  dockerPath: z.string().optional(),
+  packages: z.array(imagePackageSchema)
+});
+export type ImageMetadata = z.infer<typeof imageMetadataSchema>;
+
+/** A parse result that carries one user-readable line on failure. */
+export type ParseResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; error: string };
+
+/**
+ * Parse and validate the text of an `image.json`.
+ *
+ * The error is one line naming the first offending field, suitable both for
+ * the command line and for the launcher card.
+ */
+export function parseImageMetadata(text: string): ParseResult<ImageMetadata> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (reason) {
+    return { ok: false, error: `not valid JSON (${Private.firstLine(reason)})` };
+  }
+  return validateImageMetadata(raw);
+}
+
+/** Validate an already-parsed `image.json` value. */
+export function validateImageMetadata(raw: unknown): ParseResult<ImageMetadata> {
+  if (
+    raw !== null &&
+    typeof raw === 'object' &&
+    typeof (raw as { schemaVersion?: unknown }).schemaVersion === 'number' &&
+    (raw as { schemaVersion: number }).schemaVersion > IMAGE_METADATA_VERSION
+  ) {
+    return {
+      ok: false,
+      error: `schemaVersion ${(raw as { schemaVersion: number }).schemaVersion} is newer than this tool understands (${IMAGE_METADATA_VERSION}); upgrade jupyterlab-ml-containers`
+    };
+  }
+  const result = imageMetadataSchema.safeParse(raw);
+  if (result.success) {
+    return { ok: true, value: result.data };
+  }
+  const issue = result.error.issues[0];
+  const where = issue.path.length ? issue.path.join('.') : '(top level)';
+  return { ok: false, error: `${where}: ${issue.message}` };
+}
+
+/** `name:tag`, the way users and registries spell an image. */
+export function imageReference(image: Pick<ImageMetadata, 'name' | 'tag'>): string {
+  return image.tag ? `${image.name}:${image.tag}` : image.name;
+}
+
+namespace Private {
+  export function firstLine(reason: unknown): string {
+    const text = reason instanceof Error ? reason.message : String(reason);
+    return text.split('\n')[0];
+  }
+}
