@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Set everything up and run JupyterLab on the built-in demo image env: the
+# launcher opens on the image's ML-Python3 kernels.
+#
+#   scripts/demo.sh [--port N]
+#
+# The demo keeps its Jupyter state under build/demo/ (data dir, runtime,
+# extended envs), so it never touches your own ~/.local/share/jupyter.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+REPO=$(pwd -P)
+port=8888
+if [ "${1:-}" = "--port" ]; then port=${2:?--port needs a number}; fi
+
+scripts/setup.sh --demo
+scripts/make-demo-image.sh build/demo-image
+
+state="$REPO/build/demo"
+mkdir -p "$state/data" "$state/runtime" "$state/config" "$state/work"
+token=$(node -e 'console.log(require("crypto").randomBytes(16).toString("hex"))')
+
+export JUPYTER_PATH="$REPO/build/demo-image/share/jupyter"
+export JUPYTER_DATA_DIR="$state/data"
+export JUPYTER_RUNTIME_DIR="$state/runtime"
+export JUPYTER_CONFIG_DIR="$state/config"
+# `mlc` in JupyterLab's terminals comes from .venv; its extended envs layer
+# over the demo image, as they would over the image mlc is installed in.
+export MLC_INSTALL_PREFIX="$REPO/build/demo-image"
+export PATH="$REPO/.venv/bin:$PATH"
+
+echo
+echo "JupyterLab on the demo image env (ML-Python3, ML-Python3-usersite):"
+echo "    http://127.0.0.1:$port/lab?token=$token"
+echo "Stop it with Ctrl-C."
+echo
+exec jupyter lab --no-browser --ip 127.0.0.1 --port "$port" --ServerApp.port_retries=0 \
+    --IdentityProvider.token="$token" --ServerApp.root_dir "$state/work" \
+    --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate

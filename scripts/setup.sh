@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Set up everything the product and its tests need, on a new machine or an
+# old one: Debian packages (as root), the project-local virtualenv with the
+# real Jupyter parts, npm packages, the build, and an editable install that
+# puts `mlc` in .venv/bin and the extension in .venv's JupyterLab.
+#
+#   scripts/setup.sh            everything (tests need all of it)
+#   scripts/setup.sh --demo     skip the Debian packages only tests use
+#
+# Idempotent: a second run only does what is missing or out of date.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+REPO=$(pwd -P)
+mode=${1:-all}
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+# Debian packages: patchelf makes the demo/test Python prefix relocatable;
+# zsh and tcsh test the activation scripts; chromium drives the UI tests;
+# podman, runc, uidmap and mmdebstrap the container tests.
+install_debian_packages() {
+    local wanted=(patchelf)
+    if [ "$mode" != "--demo" ]; then
+        wanted+=(zsh tcsh chromium fonts-dejavu-core podman runc uidmap mmdebstrap strace)
+    fi
+    local missing=()
+    for pkg in "${wanted[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        die "missing Debian packages: ${missing[*]}; install them (sudo apt-get install ${missing[*]}) and run again"
+    fi
+    say "apt-get install ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+check_node() {
+    command -v node >/dev/null || die "Node.js >= 18 is not on PATH; install it (e.g. apt-get install nodejs) and run again"
+    local major
+    major=$(node -p 'process.versions.node.split(".")[0]')
+    [ "$major" -ge 18 ] || die "Node.js $(node --version) is too old; mlc and the build need Node.js >= 18"
+}
+
+setup_venv() {
+    local python=${MLC_SETUP_PYTHON:-python3}
+    if [ ! -x .venv/bin/python ]; then
+        say "creating .venv with $($python --version)"
+        "$python" -m venv .venv
+    fi
+    local stamp=.venv/.requirements.sha
+    local want
+    want=$(sha256sum requirements-dev.txt | cut -d' ' -f1)
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        say "pip install -r requirements-dev.txt"
+        .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+        echo "$want" > "$stamp"
+    fi
+}
+
+setup_npm() {
+    local stamp=node_modules/.package-lock.sha
+    local want
+    want=$(sha256sum package-lock.json | cut -d' ' -f1)
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        say "npm ci"
+        npm ci --no-audit --no-fund --loglevel=error
+        echo "$want" > "$stamp"
+    fi
+}
+
+build() {
+    say "building the library, mlc and the labextension"
+    PATH="$REPO/.venv/bin:$PATH" npm run --silent build
+}
+
+install_package() {
+    if [ ! -x .venv/bin/mlc ] || [ ! -e .venv/share/jupyterlab-ml-containers/mlc.cjs ]; then
+        say "pip install -e . (mlc and the extension into .venv)"
+        .venv/bin/python -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps -e .
+    fi
+    # Point the installed copies at this tree's builds so a rebuild needs no reinstall.
+    ln -sfn "$REPO/jupyterlab_ml_containers/mlc/mlc.cjs" .venv/share/jupyterlab-ml-containers/mlc.cjs
+    PATH="$REPO/.venv/bin:$PATH" .venv/bin/jupyter labextension develop --overwrite . >/dev/null 2>&1
+}
+
+install_debian_packages
+check_node
+setup_venv
+setup_npm
+build
+install_package
+say "ready: $(.venv/bin/mlc --version | head -1) with $(.venv/bin/jupyter lab --version | head -1) (JupyterLab)"

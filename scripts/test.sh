@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Set up and run every test: type checks, jest unit tests, jest integration
+# tests (real Jupyter servers and kernels, real pip and conda-format installs,
+# an unprivileged user against a read-only base), and the Galata/Playwright
+# UI tests in Debian's Chromium against a real JupyterLab on the demo image.
+#
+#   scripts/test.sh            everything
+#   scripts/test.sh unit       one stage: typecheck | unit | integration | ui
+#
+# Ends with one line `tests: N passed, N failed` and a non-zero exit on any failure.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+REPO=$(pwd -P)
+stages=${1:-typecheck unit integration ui}
+reports="$REPO/build/reports"
+rm -rf "$reports"; mkdir -p "$reports"
+
+say() { printf '\n\033[1m[test]\033[0m %s\n' "$*"; }
+
+scripts/setup.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
+scripts/make-demo-image.sh build/demo-image || { echo "tests: 0 passed, 1 failed"; exit 1; }
+export PATH="$REPO/.venv/bin:$PATH"
+
+passed=0
+failed=0
+status=0
+
+# Add a jest JSON report's counts to the totals.
+count_jest() {
+    local file=$1
+    if [ -f "$file" ]; then
+        read -r p f < <(node -e 'const r=require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests + r.numRuntimeErrorTestSuites)' "$file")
+        passed=$((passed + p)); failed=$((failed + f))
+    else
+        failed=$((failed + 1))
+    fi
+}
+
+for stage in $stages; do
+    case "$stage" in
+    typecheck)
+        say "type checks (browser and mlc)"
+        if npx tsc -p tsconfig.json --noEmit && npx tsc -p tsconfig.cli.json && npx tsc -p tsconfig.test.json; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1)); status=1
+        fi
+        ;;
+    unit)
+        say "jest: unit"
+        npx jest --selectProjects unit --json --outputFile="$reports/unit.json" || status=1
+        count_jest "$reports/unit.json"
+        ;;
+    integration)
+        say "jest: integration (real Jupyter, pip, conda installer, unprivileged user)"
+        npx jest --selectProjects integration --runInBand --json --outputFile="$reports/integration.json" || status=1
+        count_jest "$reports/integration.json"
+        ;;
+    ui)
+        say "Galata/Playwright UI tests in Debian's Chromium"
+        if PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/ui.json" PLAYWRIGHT_JSON_OUTPUT_FILE="$reports/ui.json" \
+            bash ui-tests/run.sh --reporter=list,json >"$reports/ui.log" 2>&1; then :; else status=1; fi
+        cat "$reports/ui.log"
+        if [ -f "$reports/ui.json" ]; then
+            read -r p f < <(node -e 'const s=require(process.argv[1]).stats; console.log(s.expected + s.flaky, s.unexpected)' "$reports/ui.json")
+            passed=$((passed + p)); failed=$((failed + f))
+        else
+            failed=$((failed + 1))
+        fi
+        ;;
+    *)
+        echo "test: error: unknown stage '$stage'; use typecheck, unit, integration or ui" >&2
+        exit 2
+        ;;
+    esac
+done
+
+[ "$failed" -eq 0 ] || status=1
+echo
+echo "tests: $passed passed, $failed failed"
+exit $status

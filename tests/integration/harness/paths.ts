@@ -1,0 +1,24 @@
+/** Where the integration tests find the built project and keep their scratch files. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+/** The repository root. */
+export const REPO = path.resolve(__dirname, '..', '..', '..');
+
+/** The bundled mlc (built by `npm run build:cli`). */
+export const MLC_BUNDLE = path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc.cjs');
+
+/** The project-local virtualenv with JupyterLab, jupyter_server and ipykernel. */
+export const VENV = path.join(REPO, '.venv');
+
+/**
+ * A fresh scratch directory, world-readable and -executable so that the
+ * unprivileged test user can reach what a test puts below it. Removed by
+ * the returned function.
+ */
+export function makeScratch(label: string): { dir: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mlc-${label}-`));
+  fs.chmodSync(dir, 0o755);
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
