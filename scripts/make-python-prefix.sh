@@ -1,0 +1,586 @@
+#!/usr/bin/env bash
+# make-python-prefix.sh - build a relocatable, conda-like Python prefix: the
+# "image env" (like /opt/conda in the ML images) that tests and the demo use.
+#
+# Usage:
+#   scripts/make-python-prefix.sh DEST [--packages "ipykernel numpy ..."]
+#                                      [--wheels-dir DIR] [--force]
+#
+#   --packages SPECS   pip requirement specs, space separated (default: ipykernel;
+#                      "" gives a bare Python with pip and setuptools)
+#   --wheels-dir DIR   install offline: pip --no-index --find-links DIR
+#   --force            replace DEST if it already holds a prefix (has conda-meta/)
+#
+# What DEST holds afterwards:
+#   - a copy of the machine's CPython (MLC_SOURCE_PYTHON_PREFIX, else the
+#     base_prefix of `python3` on PATH) without test/, idlelib/, tkinter/,
+#     turtledemo/, __pycache__, the static libpython or the source's
+#     site-packages; RUNPATHs rewritten to $ORIGIN-relative ones and the source
+#     prefix replaced by DEST in text files (sysconfigdata, Makefile, *.pc),
+#     as conda does, so nothing points back into the (mode 700) source.
+#   - pip and setuptools (from ensurepip's bundled wheels) and the packages,
+#     installed by pip: their *.dist-info/INSTALLER says "pip".
+#   - conda-meta/: a micromamba-style history and one record per conda package:
+#       python       the copied interpreter, stdlib, headers (all its files)
+#       openssl      libssl/libcrypto, copied from the libraries the interpreter
+#       libzlib      really loads, with their real versions
+#       ipykernel    CONDA-OWNED PIP PACKAGE: its dist-info INSTALLER is
+#                    rewritten to "conda" and its record lists its dist-info
+#                    files, like a noarch: python conda package. If ipykernel
+#                    is not installed, the first package of --packages is used
+#                    instead; with --packages "" there is none.
+#     Build strings are real-looking conda-forge ones; md5/sha256 of the
+#     package archives are synthetic (hashes of the file name), since no
+#     archive exists; per-file sha256/size in paths_data are real.
+#
+# Prints only "prefix ready: DEST (python X.Y.Z)". On failure: one error line on
+# stderr, a non-zero exit, and no DEST (the build happens in DEST.tmp.PID and is
+# renamed at the end). Tool output goes to a log that is kept only on failure.
+set -euo pipefail
+umask 022
+
+PROG=${0##*/}
+USAGE="usage: $PROG DEST [--packages \"ipykernel numpy ...\"] [--wheels-dir DIR] [--force]"
+
+DEST='' PACKAGES=(ipykernel) WHEELS_DIR='' FORCE=0
+SRC='' PYVER='' PYFULL='' LOG='' KEEP_LOG=0 BUILD='' OLD=
+
+die() { echo "$PROG: error: $*" >&2; exit 2; }
+# A step failed: its tool output is in the log; keep the log and name it.
+fail() { KEEP_LOG=1; echo "$PROG: error: $* (details: $LOG)" >&2; exit 1; }
+log() { echo "== $(date +%T) $*" >>"$LOG"; }
+quiet() { "$@" >>"$LOG" 2>&1; }
+
+# Remove a half-made build (and put back a DEST moved aside by --force).
+on_exit() {
+  local rc=$?
+  if ((rc != 0)); then
+    [[ -n $BUILD ]] && rm -rf -- "$BUILD"
+    [[ -n $OLD && ! -e $DEST ]] && mv -T -- "$OLD" "$DEST"
+  fi
+  [[ -n $LOG ]] && ((KEEP_LOG == 0)) && rm -f -- "$LOG"
+  return "$rc"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+parse_args() {
+  local dest_arg='' have_dest=0
+  while (($#)); do
+    case $1 in
+      -h | --help) echo "$USAGE"; exit 0 ;;
+      --packages) (($# >= 2)) || die "--packages needs a value ($USAGE)"
+        read -r -a PACKAGES <<<"$2"; shift 2 ;;
+      --packages=*) read -r -a PACKAGES <<<"${1#*=}"; shift ;;
+      --wheels-dir) (($# >= 2)) || die "--wheels-dir needs a directory ($USAGE)"
+        WHEELS_DIR=$2; shift 2 ;;
+      --wheels-dir=*) WHEELS_DIR=${1#*=}; shift ;;
+      --force) FORCE=1; shift ;;
+      -*) die "unknown option '$1' ($USAGE)" ;;
+      *) ((have_dest == 0)) || die "only one DEST may be given, got '$dest_arg' and '$1'"
+        dest_arg=$1 have_dest=1; shift ;;
+    esac
+  done
+  [[ -n $dest_arg ]] || die "DEST is missing ($USAGE)"
+  DEST=$(absolute_dest "$dest_arg")
+  local spec
+  for spec in "${PACKAGES[@]}"; do
+    # pip would read a leading '-' as an option (e.g. --index-url).
+    [[ $spec != -* ]] || die "package spec '$spec' starts with '-'; give only requirement specs to --packages"
+  done
+  if [[ -n $WHEELS_DIR ]]; then
+    [[ -d $WHEELS_DIR ]] || die "--wheels-dir '$WHEELS_DIR' is not a directory"
+    WHEELS_DIR=$(cd -- "$WHEELS_DIR" && pwd -P)
+  fi
+}
+
+# DEST as an absolute path, physical where it exists (sys.prefix will be).
+absolute_dest() {
+  local parent name
+  parent=$(dirname -- "$1") name=$(basename -- "$1")
+  [[ $name != . && $name != .. && $name != / ]] || die "DEST '$1' must name a directory to create"
+  if [[ -d $parent ]]; then
+    parent=$(cd -- "$parent" && pwd -P)
+  else
+    parent=$(realpath -m -- "$parent")
+  fi
+  local dest=${parent%/}/$name
+  # The path is written into shebangs, sysconfigdata (a Python literal) and
+  # JSON: keep to characters that need no quoting anywhere.
+  [[ $dest =~ ^[A-Za-z0-9._+@%=,:/-]+$ ]] ||
+    die "DEST '$dest' has characters other than letters, digits and ._+@%=,:/- ; choose a plainer path"
+  echo "$dest"
+}
+
+# Refuse to overwrite anything that is not an earlier prefix of ours.
+check_dest_free() {
+  if [[ -L $DEST || (-e $DEST && ! -d $DEST) ]]; then
+    die "DEST '$DEST' exists and is not a directory; remove it or choose another DEST"
+  fi
+  [[ -d $DEST && -n $(ls -A -- "$DEST") ]] || return 0
+  ((FORCE)) || die "DEST '$DEST' exists and is not empty; use --force to replace it"
+  [[ -d $DEST/conda-meta ]] ||
+    die "DEST '$DEST' is not empty and has no conda-meta/, so --force will not replace it; remove it yourself"
+}
+
+# The CPython to copy: an explicit prefix, else the base of python3 on PATH
+# (base_prefix sees through a venv; a pyenv shim resolves to its version).
+find_source() {
+  SRC=${MLC_SOURCE_PYTHON_PREFIX:-}
+  if [[ -z $SRC ]]; then
+    SRC=$(python3 -c 'import sys; print(sys.base_prefix)' 2>/dev/null) ||
+      die "no usable python3 on PATH; set MLC_SOURCE_PYTHON_PREFIX to a CPython prefix"
+  fi
+  [[ -x $SRC/bin/python3 ]] || die "source prefix '$SRC' has no bin/python3; set MLC_SOURCE_PYTHON_PREFIX to a CPython prefix"
+  local facts
+  facts=$("$SRC/bin/python3" -I -c 'import sys, platform
+print(platform.python_implementation(), "%d.%d" % sys.version_info[:2], platform.python_version())') ||
+    die "'$SRC/bin/python3' does not run; set MLC_SOURCE_PYTHON_PREFIX to a working CPython prefix"
+  local impl
+  read -r impl PYVER PYFULL <<<"$facts"
+  [[ $impl == CPython ]] || die "source '$SRC' is $impl, not CPython"
+  [[ -x $SRC/bin/python$PYVER && -f $SRC/lib/python$PYVER/os.py ]] ||
+    die "source prefix '$SRC' lacks bin/python$PYVER or lib/python$PYVER; set MLC_SOURCE_PYTHON_PREFIX"
+  case $DEST/ in "$SRC"/*) die "DEST '$DEST' is inside the source prefix '$SRC'" ;; esac
+}
+
+ensure_patchelf() {
+  command -v patchelf >/dev/null && return 0
+  ((EUID == 0)) || die "patchelf is missing; install it (sudo apt-get install -y patchelf) and retry"
+  command -v apt-get >/dev/null || die "patchelf is missing and there is no apt-get; install patchelf and retry"
+  log "installing patchelf"
+  export DEBIAN_FRONTEND=noninteractive
+  quiet apt-get install -y patchelf || { quiet apt-get update && quiet apt-get install -y patchelf; } ||
+    fail "could not install patchelf with apt-get"
+}
+
+# Copy the interpreter, its shared library and the stdlib (minus what no image
+# needs). tar keeps modes and mtimes, and can exclude while it copies.
+copy_python() {
+  local items=("bin/python$PYVER") item
+  if patchelf --print-needed "$SRC/bin/python$PYVER" | grep -q '^libpython'; then
+    for item in "$SRC"/lib/libpython*.so*; do items+=("lib/${item##*/}"); done
+  fi
+  for item in "bin/python$PYVER-config" lib/pkgconfig "lib/python$PYVER"; do
+    [[ -e $SRC/$item ]] && items+=("$item")
+  done
+  # Headers let pip build an sdist; keep them unless they are oddly large.
+  [[ -d $SRC/include/python$PYVER && $(du -sk "$SRC/include/python$PYVER" | cut -f1) -lt 20000 ]] &&
+    items+=("include/python$PYVER")
+  local lib=lib/python$PYVER
+  tar -C "$SRC" -cf - --exclude="$lib/test" --exclude="$lib/idlelib" --exclude="$lib/tkinter" \
+    --exclude="$lib/turtledemo" --exclude="$lib/site-packages" --exclude=__pycache__ \
+    --exclude='libpython*.a' "${items[@]}" | tar -C "$BUILD" -xf - || return 1
+  mkdir -p "$BUILD/$lib/site-packages" || return 1
+  ln -s "python$PYVER" "$BUILD/bin/python3" && ln -s "python$PYVER" "$BUILD/bin/python" || return 1
+  if [[ -e $BUILD/bin/python$PYVER-config ]]; then
+    ln -s "python$PYVER-config" "$BUILD/bin/python3-config" || return 1
+  fi
+}
+
+# RUNPATHs still name the source prefix: make them $ORIGIN-relative, as conda's
+# are, so the copy finds its own libpython wherever it is mounted.
+# (Called under `||`, where set -e is off: every step checks itself.)
+# shellcheck disable=SC2016  # $ORIGIN is for the dynamic loader, not the shell
+make_relocatable() {
+  patchelf --set-rpath '$ORIGIN/../lib' "$BUILD/bin/python$PYVER" || return 1
+  local so
+  for so in "$BUILD"/lib/libpython*.so* "$BUILD/lib/python$PYVER"/lib-dynload/*.so; do
+    [[ -f $so && ! -L $so ]] || continue
+    [[ -n $(patchelf --print-rpath "$so") ]] || continue
+    if [[ $so == */lib-dynload/* ]]; then
+      patchelf --set-rpath '$ORIGIN/../..' "$so" || return 1
+    else
+      patchelf --set-rpath '$ORIGIN' "$so" || return 1
+    fi
+  done
+  helper rewrite "$BUILD" "$SRC" "$DEST"
+}
+
+# Run the embedded Python helper (below) with the new interpreter. -I: no
+# PYTHON* variables, no user site; -B: no stray .pyc holding the build path.
+helper() { "$BUILD/bin/python$PYVER" -I -B -c "$HELPER_PY" "$@"; }
+
+# pip from ensurepip's bundled wheels, run straight from the wheel so that it
+# installs with --no-compile (ensurepip itself cannot; see compile_all).
+bootstrap_pip() {
+  local bundled=$BUILD/lib/python$PYVER/ensurepip/_bundled wheels=() whl
+  for whl in "$bundled"/*.whl; do wheels+=("$whl"); done
+  local pip_whl=("$bundled"/pip-*.whl)
+  pip_env "$BUILD/bin/python$PYVER" -I -B "${pip_whl[0]}/pip" install --no-index --no-compile \
+    --no-warn-script-location --root-user-action=ignore --disable-pip-version-check "${wheels[@]}"
+}
+
+# Whatever PIP_* settings the caller has, install into this prefix only.
+pip_env() {
+  env -u PIP_TARGET -u PIP_PREFIX -u PIP_ROOT -u PIP_EDITABLE PIP_USER=0 PIP_REQUIRE_VIRTUALENV=0 \
+    PYTHONDONTWRITEBYTECODE=1 "$@"
+}
+
+install_packages() {
+  ((${#PACKAGES[@]})) || return 0
+  local source=()
+  [[ -n $WHEELS_DIR ]] && source=(--no-index --find-links "$WHEELS_DIR")
+  pip_env "$BUILD/bin/python$PYVER" -I -B -m pip install --no-compile --no-warn-script-location \
+    --root-user-action=ignore --disable-pip-version-check --no-input --progress-bar off \
+    "${source[@]}" "${PACKAGES[@]}"
+}
+
+# One compile of the whole lib/ after everything is in place, with the final
+# path as co_filename (-s/-p) so no .pyc names DEST.tmp.PID; then the .pyc
+# files go into the RECORDs, as a default pip install leaves them. Compile
+# errors are only logged, as pip does: some packages ship broken .py files.
+compile_all() {
+  helper compile "$BUILD" "$DEST" || log "compileall reported errors (ignored)"
+}
+
+verify_build() {
+  helper verify "$BUILD"
+}
+
+# Move the build into place; --force first moves an old prefix aside so a
+# failure here can put it back (on_exit).
+publish() {
+  chmod -R a+rX,go-w -- "$BUILD"
+  if [[ -d $DEST && -n $(ls -A -- "$DEST") ]]; then
+    ((FORCE)) || die "DEST '$DEST' appeared during the build and is not empty; it was left alone"
+    OLD=$DEST.old.$$
+    mv -T -- "$DEST" "$OLD"
+  fi
+  mv -T -- "$BUILD" "$DEST" || die "could not rename the build to '$DEST'"
+  BUILD=
+  if [[ -n $OLD ]]; then rm -rf -- "$OLD"; OLD=; fi
+  local prefix
+  prefix=$("$DEST/bin/python$PYVER" -I -c 'import sys; print(sys.prefix)')
+  [[ $prefix == "$DEST" ]] || die "the new interpreter reports sys.prefix '$prefix' instead of '$DEST'"
+}
+
+main() {
+  parse_args "$@"
+  check_dest_free
+  find_source
+  LOG=$(mktemp "${TMPDIR:-/tmp}/make-python-prefix.XXXXXX.log")
+  ensure_patchelf
+  # The parent (e.g. the repo's build/) is created if missing, and kept.
+  if ! mkdir -p -- "$(dirname -- "$DEST")" 2>/dev/null || ! mkdir -- "$DEST.tmp.$$" 2>/dev/null; then
+    die "cannot create the build directory '$DEST.tmp.$$'"
+  fi
+  BUILD=$DEST.tmp.$$
+
+  log "copy $SRC -> $BUILD"
+  quiet copy_python || fail "copying Python from '$SRC' failed"
+  log "relocate"
+  quiet make_relocatable || fail "making the interpreter relocatable failed"
+  log "bootstrap pip"
+  quiet bootstrap_pip || fail "installing pip from ensurepip's wheels failed"
+  log "pip install ${PACKAGES[*]}"
+  quiet install_packages || fail "pip could not install: ${PACKAGES[*]}"
+  log "finish pip metadata"
+  quiet helper finish-pip "$BUILD" "$DEST" "${PACKAGES[@]}" || fail "rewriting pip metadata failed"
+  log "compile"
+  quiet compile_all
+  log "conda-meta"
+  quiet helper conda-meta "$BUILD" "$DEST" "${PACKAGES[@]}" || fail "writing conda-meta failed"
+  log "verify"
+  quiet verify_build || fail "the new prefix does not work"
+  publish
+  echo "prefix ready: $DEST (python $PYFULL)"
+}
+
+# ---------------------------------------------------------------------------
+# The Python helper, run by the new interpreter itself (so it needs nothing
+# installed). Subcommands: rewrite, finish-pip, compile, conda-meta, verify.
+HELPER_PY=$(cat <<'PY'
+import base64, compileall, csv, hashlib, json, os, platform, re, shutil, sys, time
+
+CHANNEL = "https://conda.anaconda.org/conda-forge"
+PLACEHOLDER = "/opt/anaconda1anaconda2anaconda3"  # conda's classic prefix placeholder
+PYVER = "%d.%d" % sys.version_info[:2]
+SUBDIR = {"x86_64": "linux-64", "aarch64": "linux-aarch64"}.get(platform.machine(), "linux-" + platform.machine())
+
+
+def files_under(root):
+    for d, dirs, names in os.walk(root):
+        dirs.sort()
+        for n in sorted(names):
+            yield os.path.join(d, n)
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def rewrite(root, old, new):
+    """Replace OLD by NEW in the text files under ROOT, as conda does with its
+    prefix placeholder (binaries are left alone: their paths are only fallbacks)."""
+    old, new = old.encode(), new.encode()
+    for path in files_under(root):
+        if os.path.islink(path) or path.endswith(".pyc"):
+            continue
+        data = read(path)
+        if old in data and b"\0" not in data:
+            with open(path, "wb") as f:
+                f.write(data.replace(old, new))
+
+
+def site_packages(prefix):
+    return os.path.join(prefix, "lib", "python" + PYVER, "site-packages")
+
+
+def dist_infos(site):
+    return sorted(os.path.join(site, n) for n in os.listdir(site) if n.endswith(".dist-info"))
+
+
+def canon(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def metadata(dist_info):
+    """The METADATA header fields and all its Requires-Dist."""
+    from email.parser import HeaderParser
+    with open(os.path.join(dist_info, "METADATA"), encoding="utf-8") as f:
+        fields = HeaderParser().parse(f)
+    return fields, fields.get_all("Requires-Dist") or []
+
+
+def record_rows(dist_info):
+    with open(os.path.join(dist_info, "RECORD"), newline="", encoding="utf-8") as f:
+        return [row for row in csv.reader(f) if row]
+
+
+def with_pycs(site, rows):
+    """RECORD rows plus the .pyc files compiled for its .py files, as a pip
+    install that compiles (the default) records them; RECORD stays last."""
+    import importlib.util
+    known = {row[0] for row in rows}
+    extra = []
+    for row in rows:
+        if row[0].endswith(".py"):
+            pyc = importlib.util.cache_from_source(os.path.join(site, row[0]))
+            rel = os.path.relpath(pyc, site)
+            if os.path.isfile(pyc) and rel not in known:
+                extra.append([rel, *map(str, record_hash(pyc))])
+    last = [row for row in rows if row[0].endswith(".dist-info/RECORD")]
+    return [row for row in rows if row not in last] + extra + last
+
+
+def record_hash(path):
+    data = read(path)
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode(), len(data)
+
+
+def refresh_records(site, add_pycs=False):
+    """Make RECORD hashes match files we rewrote (shebangs, INSTALLER)."""
+    for dist_info in dist_infos(site):
+        path = os.path.join(dist_info, "RECORD")
+        newline = "\r\n" if b"\r\n" in read(path) else "\n"
+        rows = record_rows(dist_info)
+        if add_pycs:
+            rows = with_pycs(site, rows)
+        changed = add_pycs
+        for row in rows:
+            target = os.path.join(site, row[0])
+            if len(row) >= 3 and row[1] and os.path.isfile(target):
+                digest, size = record_hash(target)
+                if [digest, str(size)] != row[1:3]:
+                    row[1:3], changed = [digest, str(size)], True
+        if changed:
+            with open(path, "w", newline="", encoding="utf-8") as f:
+                csv.writer(f, lineterminator=newline).writerows(rows)
+
+
+def conda_owned_candidate(site, specs):
+    """ipykernel if installed, else the first requested package."""
+    names = ["ipykernel"] + [m.group(0) for m in (re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", s) for s in specs) if m]
+    installed = {canon(metadata(d)[0].get("Name", "")): d for d in dist_infos(site)}
+    for name in names:
+        if canon(name) in installed:
+            return installed[canon(name)]
+    return None
+
+
+def finish_pip(build, final, *specs):
+    site = site_packages(build)
+    rewrite(build, build, final)  # pip wrote the build path into script shebangs
+    owned = conda_owned_candidate(site, specs)
+    if owned:
+        with open(os.path.join(owned, "INSTALLER"), "w") as f:
+            f.write("conda\n")
+    refresh_records(site)
+
+
+def compile_tree(build, final):
+    ok = compileall.compile_dir(os.path.join(build, "lib", "python" + PYVER), quiet=1, force=True,
+                                workers=0, stripdir=build, prependdir=final,
+                                rx=re.compile(r"/lib2to3/tests/data/"))
+    refresh_records(site_packages(build), add_pycs=True)
+    sys.exit(0 if ok else 1)
+
+
+def sha256_size(path):
+    data = read(path)  # follows symlinks: conda records the target's content
+    return hashlib.sha256(data).hexdigest(), len(data), data
+
+
+def path_entry(build, final, rel, noarch):
+    path = os.path.join(build, rel)
+    if noarch and rel.endswith(".pyc"):
+        return {"_path": rel, "path_type": "pyc_file"}  # compiled at link time
+    digest, size, data = sha256_size(path)
+    entry = {"_path": rel, "path_type": "softlink" if os.path.islink(path) else "hardlink",
+             "sha256": digest, "size_in_bytes": size}
+    if entry["path_type"] == "hardlink" and b"\0" not in data and final.encode() in data:
+        entry.update(file_mode="text", prefix_placeholder=PLACEHOLDER)
+    return entry
+
+
+def write_record(build, final, name, version, build_str, build_number, subdir, rels, depends,
+                 license, requested, timestamp, noarch=False):
+    dist = "%s-%s-%s" % (name, version, build_str)
+    fn = dist + ".conda"
+    rels = sorted(rels)
+    paths = [path_entry(build, final, r, noarch) for r in rels]
+    record = {
+        "arch": None if noarch else platform.machine(),
+        "platform": None if noarch else "linux",
+        "name": name, "version": version, "build": build_str, "build_number": build_number,
+        "channel": "%s/%s" % (CHANNEL, subdir), "subdir": subdir,
+        "fn": fn, "url": "%s/%s/%s" % (CHANNEL, subdir, fn),
+        # No archive exists: synthetic, deterministic archive hashes.
+        "md5": hashlib.md5(("synthetic:" + fn).encode()).hexdigest(),
+        "sha256": hashlib.sha256(("synthetic:" + fn).encode()).hexdigest(),
+        "size": sum(p["size_in_bytes"] for p in paths if p["path_type"] == "hardlink"),
+        "depends": depends, "constrains": [], "license": license,
+        "timestamp": timestamp, "requested_spec": requested,
+        "files": rels, "paths_data": {"paths": paths, "paths_version": 1},
+        "link": {"source": "%s/pkgs/%s" % (final, dist), "type": 1},
+        "extracted_package_dir": "%s/pkgs/%s" % (final, dist),
+        "package_tarball_full_path": "%s/pkgs/%s" % (final, fn),
+    }
+    if noarch:
+        record.update(noarch="python", package_type="noarch_python")
+    with open(os.path.join(build, "conda-meta", dist + ".json"), "w") as f:
+        json.dump(record, f, indent=2, sort_keys=True)
+        f.write("\n")
+    return "%s/%s::%s" % (CHANNEL, subdir, dist)
+
+
+def adopt_system_libs(build):
+    """Copy the libssl/libcrypto/libz this interpreter really loads into lib/
+    (soname and dev symlinks too), so openssl and libzlib own real files."""
+    import ssl, zlib
+    with open("/proc/self/maps") as f:
+        mapped = sorted({line.split()[-1] for line in f if "/" in line})
+    owned = {"openssl": [], "libzlib": []}
+    for path in mapped:
+        base = os.path.basename(path)
+        m = re.match(r"(lib(ssl|crypto|z)\.so)((\.\d+)*)$", base)
+        if not m:
+            continue
+        pkg = "libzlib" if m.group(2) == "z" else "openssl"
+        lib = os.path.join(build, "lib")
+        if not path.startswith(build + "/"):
+            shutil.copy2(path, os.path.join(lib, base))
+        soname = m.group(1) + (("." + m.group(3).split(".")[1]) if m.group(3) else "")
+        names = [base]
+        for link in (soname, m.group(1)):
+            if link not in names:
+                if not os.path.lexists(os.path.join(lib, link)):
+                    os.symlink(names[-1], os.path.join(lib, link))
+                names.append(link)
+        owned[pkg] += ["lib/" + n for n in names]
+    openssl = re.search(r"\d+\.\d+\.\d+[a-z]?", ssl.OPENSSL_VERSION).group(0)
+    return owned, openssl, zlib.ZLIB_RUNTIME_VERSION
+
+
+def license_of(fields):
+    text = fields.get("License-Expression") or fields.get("License") or ""
+    return text if text and len(text) < 60 and "\n" not in text else "unknown"
+
+
+def conda_depends(requires):
+    """Requires-Dist that apply here, spelt as conda match specs ("comm >=0.1.1")."""
+    from pip._vendor.packaging.requirements import Requirement
+    depends = []
+    for text in requires:
+        req = Requirement(text)
+        if req.marker is None or req.marker.evaluate({"extra": ""}):
+            depends.append(("%s %s" % (canon(req.name), req.specifier)).strip())
+    return sorted(depends)
+
+
+def pip_files(build, site, dist_info):
+    """Prefix-relative files of one pip distribution, plus its .pyc files."""
+    import importlib.util
+    files = set()
+    for row in record_rows(dist_info):
+        path = os.path.normpath(os.path.join(site, row[0]))
+        if os.path.isfile(path):
+            files.add(os.path.relpath(path, build))
+            if path.endswith(".py"):
+                pyc = importlib.util.cache_from_source(path)
+                if os.path.isfile(pyc):
+                    files.add(os.path.relpath(pyc, build))
+    return files
+
+
+def conda_meta(build, final, *specs):
+    os.makedirs(os.path.join(build, "conda-meta"))
+    site = site_packages(build)
+    libs, openssl, zlib_version = adopt_system_libs(build)
+    pip_owned, conda_dist = set(), None
+    for dist_info in dist_infos(site):
+        files = pip_files(build, site, dist_info)
+        pip_owned |= files
+        if read(os.path.join(dist_info, "INSTALLER")).strip() == b"conda":
+            conda_dist = (dist_info, files)
+    site_rel = os.path.relpath(site, build) + "/"
+    lib_files = set(libs["openssl"] + libs["libzlib"])
+    python_files = [os.path.relpath(p, build) for p in files_under(build)]
+    python_files = [r for r in python_files if r not in pip_owned and r not in lib_files
+                    and not r.startswith(site_rel) and not r.startswith("conda-meta/")]
+    when = 1702000000000  # build timestamps (ms), as conda-forge records them
+    dists = [
+        write_record(build, final, "libzlib", zlib_version, "hd590300_5", 5, SUBDIR, libs["libzlib"],
+                     [], "Zlib", "", when),
+        write_record(build, final, "openssl", openssl, "hd590300_0", 0, SUBDIR, libs["openssl"],
+                     [], "Apache-2.0", "", when),
+        write_record(build, final, "python", platform.python_version(), "hab00c5b_1_cpython", 1, SUBDIR,
+                     python_files, ["libzlib >=%s,<2.0.0a0" % zlib_version, "openssl >=%s,<4.0a0" % openssl],
+                     "Python-2.0", "python=" + PYVER, when),
+    ]
+    requested = ["python=" + PYVER]
+    if conda_dist:
+        fields, requires = metadata(conda_dist[0])
+        name = canon(fields["Name"])
+        depends = ["python >=%s" % PYVER] + conda_depends(requires)
+        dists.append(write_record(build, final, name, fields["Version"], "pyh3099207_0", 0, "noarch",
+                                  conda_dist[1], depends, license_of(fields),
+                                  name, when, noarch=True))
+        requested.append(name)
+    with open(os.path.join(build, "conda-meta", "history"), "w") as f:
+        f.write("==> %s <==\n" % time.strftime("%Y-%m-%d %H:%M:%S"))
+        f.write("# cmd: micromamba create -y -p %s -c conda-forge %s\n" % (final, " ".join(requested)))
+        f.write("# conda version: 3.8.0\n")
+        f.writelines("+%s\n" % d for d in dists)
+        f.write("# update specs: %s\n" % json.dumps(requested))
+
+
+def verify(build):
+    import ctypes, sqlite3, ssl, zlib  # lib-dynload and the adopted libraries load
+    assert sys.prefix == sys.base_prefix == build, "sys.prefix is %s" % sys.prefix
+    with open("/proc/self/maps") as f:
+        libs = {l.split()[-1] for l in f if re.search(r"/lib(python[\d.]*|ssl|crypto|z)\.so", l)}
+    outside = {lib for lib in libs if not lib.startswith(build + "/")}
+    assert not outside, "loaded from outside the prefix: %s" % sorted(outside)
+
+
+COMMANDS = {"rewrite": rewrite, "finish-pip": finish_pip, "compile": compile_tree,
+            "conda-meta": conda_meta, "verify": verify}
+COMMANDS[sys.argv[1]](*sys.argv[2:])
+PY
+)
+
+main "$@"
