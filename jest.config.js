@@ -19,8 +19,9 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/tests/integration'],
       transform: { '^.+\\.tsx?$': tsJest },
-      testMatch: ['**/*.test.ts'],
-      testTimeout: 180000
+      testMatch: ['**/*.test.ts']
     }
-  ]
+  ],
+  // Integration tests start servers, kernels and pip; jest ignores this key inside a project.
+  testTimeout: 180000
 };

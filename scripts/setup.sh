@@ -18,12 +18,12 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages: patchelf makes the demo/test Python prefix relocatable;
-# zsh and tcsh test the activation scripts; chromium drives the UI tests;
+# zsh and tcsh test the activation scripts; rpm, the manifest's rpm reader; chromium drives the UI tests;
 # podman, runc, uidmap and mmdebstrap the container tests.
 install_debian_packages() {
     local wanted=(patchelf)
     if [ "$mode" != "--demo" ]; then
-        wanted+=(zsh tcsh chromium fonts-dejavu-core podman runc uidmap mmdebstrap strace)
+        wanted+=(zsh tcsh rpm chromium fonts-dejavu-core podman runc uidmap mmdebstrap strace)
     fi
     local missing=()
     for pkg in "${wanted[@]}"; do

@@ -71,6 +71,10 @@ namespace Private {
       if (reason.exitCode === 0) {
         return 0;
       }
+      // A command group without a subcommand: commander has printed its help.
+      if (reason.code === 'commander.help' || reason.code === 'commander.helpDisplayed') {
+        return 2;
+      }
       const message = reason.message.replace(/^error: /, '').split('\n')[0];
       emitError(reporter, message, "run 'mlc --help' for usage");
       return 2;

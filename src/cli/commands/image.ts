@@ -1,8 +1,72 @@
-/** `mlc image ...` (placeholder until its issue lands). */
+/** `mlc image ...`: what an image holds, written at image build time. */
 import type { Command } from 'commander';
+import * as path from 'path';
+import { IMAGE_METADATA_FILE, PACKAGE_LIST_FILE } from '../../core/manifest';
 import type { ICliContext } from '../context';
+import { writeManifest, type IManifestResult } from '../image/manifest';
+
+/** The options commander hands the `manifest` action. */
+interface IManifestFlags {
+  prefix: string;
+  outDir: string;
+  root: string;
+  name?: string;
+  tag?: string;
+  os?: string;
+  flavour?: string;
+  dockerPath?: string;
+  buildDate?: string;
+  json?: boolean;
+}
 
 export function registerImageCommands(program: Command, context: ICliContext): void {
-  void context;
-  program.command('image').description('(not yet implemented)');
+  const image = program.command('image').description('what an image holds (run at image build time)');
+  image
+    .command('manifest')
+    .description(`write ${PACKAGE_LIST_FILE} and ${IMAGE_METADATA_FILE} for an image env prefix`)
+    .requiredOption('--prefix <dir>', 'the image env prefix, e.g. /opt/conda')
+    .requiredOption('--out-dir <dir>', 'the existing directory the two files are written into, e.g. /')
+    .option('--name <name>', 'image name, e.g. ml-base (default: the name in <out-dir>/image.json)')
+    .option('--tag <tag>', 'image tag, e.g. alma9-python311')
+    .option('--os <text>', 'operating system to record (default: PRETTY_NAME of <root>/etc/os-release)')
+    .option('--flavour <flavour>', 'cpu or gpu (default: cpu)')
+    .option('--docker-path <ref>', 'registry path, e.g. docker.io/yesw2000/ml-base:alma9-python311')
+    .option('--build-date <iso>', 'ISO 8601 build date (default: SOURCE_DATE_EPOCH, else now)')
+    .option('--root <dir>', 'root of the system whose OS packages are listed', '/')
+    .option('--json', 'print the result as one JSON event')
+    .action(async (flags: IManifestFlags) => {
+      const resolve = (p: string) => path.resolve(context.cwd, p);
+      const result = await writeManifest(
+        {
+          prefix: resolve(flags.prefix),
+          outDir: resolve(flags.outDir),
+          root: resolve(flags.root),
+          name: flags.name,
+          tag: flags.tag,
+          os: flags.os,
+          flavour: flags.flavour,
+          dockerPath: flags.dockerPath,
+          buildDate: flags.buildDate
+        },
+        context.env,
+        new Date()
+      );
+      if (!context.reporter.machine) {
+        // Warnings are for the builder's log, not for the result a script parses.
+        for (const warning of result.warnings) {
+          process.stderr.write(`mlc: warning: ${warning}\n`);
+        }
+      }
+      context.reporter.result('image manifest', result, Private.summary(result));
+    });
+}
+
+namespace Private {
+  export function summary(result: IManifestResult): string {
+    const { conda, pip, system } = result.counts;
+    return [
+      `wrote ${result.listFile} (${result.packageCount} packages: ${conda} conda, ${pip} pip, ${system} system)`,
+      `wrote ${result.imageJson} (${result.image}, Python ${result.python || 'unknown'}, ${result.os || 'OS unknown'})`
+    ].join('\n');
+  }
 }
