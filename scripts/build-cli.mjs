@@ -13,6 +13,8 @@ await build({
   outfile: 'jupyterlab_ml_containers/mlc/mlc.cjs',
   banner: { js: '#!/usr/bin/env node' },
   define: { MLC_VERSION: JSON.stringify(version) },
+  // The kernel-spec logos (kernelspecs/) go into the bundle: mlc stays one file.
+  loader: { '.png': 'binary', '.svg': 'text', '.sh': 'text' },
   legalComments: 'linked',
   logLevel: 'warning'
 });

@@ -75,7 +75,7 @@ namespace Private {
       if (reason.code === 'commander.help' || reason.code === 'commander.helpDisplayed') {
         return 2;
       }
-      const message = reason.message.replace(/^error: /, '').split('\n')[0];
+      const message = reason.message.replace(/^error: /, '').split('\n')[0].replace(/\.$/, '');
       emitError(reporter, message, "run 'mlc --help' for usage");
       return 2;
     }
