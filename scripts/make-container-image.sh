@@ -48,7 +48,8 @@ RUN for f in /opt/conda/bin/*; do \\
       if [ -f "\$f" ] && [ ! -L "\$f" ] && head -c 2 "\$f" | grep -q '^#!'; then \\
         sed -i '1s|^#!.*/bin/python[0-9.]*|#!/opt/conda/bin/$python|' "\$f"; fi; done
 RUN mlc image manifest --prefix /opt/conda --out-dir / --name ml-test --tag bookworm-${python/./} --flavour cpu
-RUN mlc kernels install --prefix /opt/conda --image /image.json --apptainer-env-dir /.singularity.d/env
+# Apptainer keeps the environment files of a converted image here.
+RUN mkdir -p /.singularity.d/env && mlc kernels install --prefix /opt/conda --image /image.json --apptainer-env-dir /.singularity.d/env
 $env_line
 CONTAINERFILE
 

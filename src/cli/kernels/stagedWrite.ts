@@ -167,10 +167,18 @@ namespace Private {
     try {
       fs.renameSync(target, aside);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EXDEV') {
+        // overlayfs (a container build) cannot rename a directory from a
+        // lower image layer, e.g. the python3 spec ipykernel's package put
+        // there: remove it instead. Only this short window is not atomic.
+        fs.rmSync(target, { recursive: true, force: true });
+        hadOld = false;
+      } else if (code === 'ENOENT') {
+        hadOld = false;
+      } else {
         throw error;
       }
-      hadOld = false;
     }
     try {
       fs.renameSync(staged, target);
