@@ -24,9 +24,8 @@ export JUPYTER_PATH="$REPO/build/demo-image/share/jupyter"
 export JUPYTER_DATA_DIR="$state/data"
 export JUPYTER_RUNTIME_DIR="$state/runtime"
 export JUPYTER_CONFIG_DIR="$state/config"
-# `mlc` in JupyterLab's terminals comes from .venv; its extended envs layer
-# over the demo image, as they would over the image mlc is installed in.
-export MLC_INSTALL_PREFIX="$REPO/build/demo-image"
+# The server is .venv's JupyterLab; the extension runs the demo image's own
+# bin/mlc, so extended envs layer over the demo image.
 export PATH="$REPO/.venv/bin:$PATH"
 
 echo

@@ -31,7 +31,9 @@ export const envRecordSchema = z.object({
   containerImage: z.string().optional(),
   bindPaths: z.array(z.string()).optional(),
   /** The registered kernel's name, or null when created with --no-kernel. */
-  kernelName: z.string().nullable()
+  kernelName: z.string().nullable(),
+  /** The kernel's display name, so `mlc env check --fix` can register it again. */
+  displayName: z.string().optional()
 });
 export type EnvRecord = z.infer<typeof envRecordSchema>;
 
@@ -58,6 +60,8 @@ export interface IEnvProblem {
   message: string;
   /** Whether `mlc env check --fix` repairs it. */
   fixable: boolean;
+  /** What to do about it, e.g. `run: mlc env check PREFIX --fix`. */
+  hint: string;
 }
 
 /** An env as `mlc env list` and `mlc env check` report it. */
@@ -77,8 +81,31 @@ export interface IEnvSummary {
 export interface IEnvCreateResult extends IEnvSummary {
   /** The script to source to re-enter the env. */
   activateScript: string;
-  /** Wall time of the create, milliseconds. */
+  /** Wall time of the create, milliseconds (mlc's own work, Node start-up excluded). */
   elapsedMs: number;
+  /** `host` or `container` (which re-entry script was written). */
+  mode: 'host' | 'container';
+  /** What was mirrored from the base (real directories and symlinks made, conda-meta records copied). */
+  mirrored: { directories: number; links: number; records: number };
+}
+
+/** The `data` of `mlc env list`'s result event. */
+export interface IEnvListResult {
+  envs: IEnvSummary[];
+}
+
+/** The `data` of `mlc env check`'s result event: `problems` are those left. */
+export interface IEnvCheckResult extends IEnvSummary {
+  /** Problems `--fix` repaired in this run (empty without --fix). */
+  fixed: IEnvProblem[];
+}
+
+/** The `data` of `mlc env install-scripts`'s result event. */
+export interface IEnvInstallScriptsResult {
+  /** The written `create-newEnv-on-base.sh`. */
+  script: string;
+  /** The base prefix the script creates envs on. */
+  basePrefix: string;
 }
 
 /** The `data` of `mlc env remove`'s result event. */

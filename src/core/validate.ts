@@ -7,6 +7,9 @@
 /** Longest env name we accept (a path component; kernel names derive from it). */
 export const MAX_ENV_NAME_LENGTH = 100;
 
+/** Longest path component Linux file systems accept, in bytes. */
+export const MAX_NAME_BYTES = 255;
+
 /**
  * Why `name` cannot name an extended env, or null when it can.
  *
@@ -29,6 +32,11 @@ export function envNameProblem(name: string): string | null {
   }
   if ([...name].length > MAX_ENV_NAME_LENGTH) {
     return `the env name is longer than ${MAX_ENV_NAME_LENGTH} characters`;
+  }
+  // A path component is limited to 255 bytes (NAME_MAX), and non-ASCII
+  // characters take up to four bytes each in UTF-8.
+  if (new TextEncoder().encode(name).length > MAX_NAME_BYTES) {
+    return `the env name is longer than ${MAX_NAME_BYTES} bytes in UTF-8`;
   }
   return null;
 }
@@ -92,6 +100,22 @@ export function envKernelName(envName: string, envPrefix: string): string {
       .replace(/^[-.]+|[-.]+$/g, '')
       .slice(0, 40) || 'env';
   return `mlc-${slug}-${Private.fnv1a(envPrefix).slice(0, 8)}`;
+}
+
+/** A short, stable digest of `text` (8 hex digits), e.g. to name files after user text. */
+export function shortDigest(text: string): string {
+  return Private.fnv1a(text);
+}
+
+/** Why `text` cannot be a one-line label (a display name), or null. */
+export function labelProblem(text: string): string | null {
+  if (text.trim().length === 0) {
+    return 'it is empty';
+  }
+  if (Private.hasControl(text)) {
+    return 'it contains a newline or control character';
+  }
+  return text.length > 200 ? 'it is longer than 200 characters' : null;
 }
 
 namespace Private {

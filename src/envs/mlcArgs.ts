@@ -1,0 +1,35 @@
+/**
+ * The `mlc env ...` argument lists the extension sends (over the wire or in
+ * the command to paste): the one place that knows the CLI's spelling.
+ */
+
+export interface ICreateRequest {
+  prefix: string;
+  registerKernel: boolean;
+  /** Empty: mlc's default display name. */
+  displayName: string;
+}
+
+export function createArgs(request: ICreateRequest): string[] {
+  const args = ['env', 'create', request.prefix];
+  if (!request.registerKernel) {
+    args.push('--no-kernel');
+  } else if (request.displayName.trim()) {
+    args.push('--display-name', request.displayName.trim());
+  }
+  return args;
+}
+
+/** The envs with registered kernels, and those in `dirs` (envs made with --no-kernel). */
+export function listArgs(dirs: string[] = []): string[] {
+  return ['env', 'list', ...dirs.flatMap(dir => ['--dir', dir])];
+}
+
+/** Check one env; `fix` repairs what it can. (mlc exits 1 while problems remain.) */
+export function checkArgs(prefix: string, fix = false): string[] {
+  return ['env', 'check', prefix, ...(fix ? ['--fix'] : [])];
+}
+
+export function removeArgs(prefix: string): string[] {
+  return ['env', 'remove', prefix];
+}

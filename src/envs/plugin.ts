@@ -1,0 +1,84 @@
+/**
+ * The extended-env commands in the palette (category "ML Containers"):
+ * create, check and remove, run through `mlc` in a headless terminal.
+ */
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { PageConfig } from '@jupyterlab/coreutils';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { CommandIDs } from '../commandIds';
+import { IMLImage } from '../tokens';
+import { EnvCommands } from './commands';
+import { parseMlcCommand } from './quote';
+import { TerminalMlcRunner } from './runner';
+import { EnvSettings } from './settings';
+
+export const envsPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-ml-containers:envs',
+  description: 'Commands to create, check and remove extended envs, run by mlc in a headless terminal.',
+  requires: [],
+  optional: [ICommandPalette, ISettingRegistry, ITranslator, IMLImage],
+  autoStart: true,
+  activate: (
+    app: JupyterFrontEnd,
+    palette: ICommandPalette | null,
+    registry: ISettingRegistry | null,
+    translator: ITranslator | null,
+    image: IMLImage | null
+  ): void => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_ml_containers');
+    const settings = new EnvSettings(registry);
+    // The server root is where the file browser starts: relative locations mean the same there.
+    const root = PageConfig.getOption('serverRoot');
+    const serverRoot = root.startsWith('/') ? root : '';
+    const runner = new TerminalMlcRunner({
+      terminals: app.serviceManager.terminals,
+      mlcCommand: () => settings.mlcCommand || Private.defaultMlcCommand(image),
+      cwd: serverRoot || undefined
+    });
+    const envs = new EnvCommands({ app, runner, settings, serverRoot, trans });
+
+    app.commands.addCommand(CommandIDs.createEnv, {
+      label: trans.__('Create Extended Environment…'),
+      caption: trans.__('Layer your own packages over the image environment, with a kernel'),
+      execute: () => envs.create()
+    });
+    app.commands.addCommand(CommandIDs.checkEnvs, {
+      label: trans.__('Check Extended Environments'),
+      caption: trans.__('List your extended environments with their problems, and fix them'),
+      execute: () => envs.check()
+    });
+    app.commands.addCommand(CommandIDs.removeEnv, {
+      label: trans.__('Remove Extended Environment…'),
+      caption: trans.__('Delete an extended environment and unregister its kernel'),
+      execute: () => envs.remove()
+    });
+
+    if (palette) {
+      const category = trans.__('ML Containers');
+      for (const command of [CommandIDs.createEnv, CommandIDs.checkEnvs, CommandIDs.removeEnv]) {
+        palette.addItem({ command, category });
+      }
+    }
+  }
+};
+
+namespace Private {
+  /**
+   * The image's own mlc, where `mlc kernels install` recorded the prefix: a
+   * login shell may reset PATH (Debian's /etc/profile does), an absolute path
+   * survives that. `mlc` on PATH when there is no image kernel, or when the
+   * prefix cannot be typed as a plain word.
+   */
+  export function defaultMlcCommand(image: IMLImage | null): string {
+    const prefix = image?.catalog.facts?.prefix;
+    if (prefix) {
+      const command = `${prefix.replace(/\/+$/, '')}/bin/mlc`;
+      if (!/\s/.test(command) && parseMlcCommand(command).ok) {
+        return command;
+      }
+    }
+    return 'mlc';
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The `data` of `mlc env ...` result events, checked before the UI uses it:
+ * it crossed a terminal, and an `mlc` of another version may have sent it.
+ */
+import { z } from 'zod';
+import type { IEnvCreateResult, IEnvRemoveResult, IEnvSummary } from '../core/envRecord';
+import type { IMlcOutcome } from './runner';
+
+const problemSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  fixable: z.boolean(),
+  hint: z.string().default('')
+});
+
+const summarySchema = z.object({
+  name: z.string(),
+  prefix: z.string(),
+  basePrefix: z.string(),
+  baseImage: z.string(),
+  python: z.string(),
+  createdAt: z.string(),
+  kernelName: z.string().nullable(),
+  problems: z.array(problemSchema)
+});
+
+/** What the UI uses of `IEnvCreateResult` (the rest it neither shows nor needs). */
+const createSchema = summarySchema.extend({ activateScript: z.string(), elapsedMs: z.number() });
+
+export type CreatedEnv = Pick<IEnvCreateResult, keyof z.infer<typeof createSchema>>;
+
+const removeSchema = z.object({ prefix: z.string(), kernelName: z.string().nullable() });
+
+/** Every env summary in the outcome's results (a result may hold one or a list). */
+export function envSummaries(outcome: IMlcOutcome): IEnvSummary[] {
+  const found: IEnvSummary[] = [];
+  for (const { data } of outcome.results) {
+    const items: unknown[] = Array.isArray(data) ? data : Private.isRecord(data) && Array.isArray(data.envs) ? data.envs : [data];
+    for (const item of items) {
+      const parsed = summarySchema.safeParse(item);
+      if (parsed.success) {
+        found.push(parsed.data);
+      }
+    }
+  }
+  return found;
+}
+
+/** The create result, or null when the outcome holds none. */
+export function createResult(outcome: IMlcOutcome): CreatedEnv | null {
+  for (const { data } of outcome.results) {
+    const parsed = createSchema.safeParse(data);
+    if (parsed.success) {
+      return parsed.data;
+    }
+  }
+  return null;
+}
+
+/** The remove result, or null when the outcome holds none. */
+export function removeResult(outcome: IMlcOutcome): IEnvRemoveResult | null {
+  for (const { data } of outcome.results) {
+    const parsed = removeSchema.safeParse(data);
+    if (parsed.success) {
+      return parsed.data;
+    }
+  }
+  return null;
+}
+
+namespace Private {
+  export function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === 'object' && value !== null;
+  }
+}
