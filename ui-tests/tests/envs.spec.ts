@@ -129,12 +129,22 @@ test.describe('checking envs through the terminal', () => {
     mockSettings: { ...galata.DEFAULT_SETTINGS, [SETTINGS_ID]: { mlcCommand: MLC_COMMAND } }
   });
 
+  // The env outlives the test otherwise, and the launcher tests expect none.
+  let cleanup = (): void => undefined;
+  test.afterEach(() => cleanup());
+
   test('check lists an env with its problem; Fix repairs it', async ({ page }) => {
     const root = await pageConfig(page, 'serverRoot');
     const name = 'check env';
     const prefix = `${root}/ml-envs/${name}`;
     const kernels = path.join(process.env.MLC_UI_STATE ?? '', 'data', 'kernels');
     fs.rmSync(prefix, { recursive: true, force: true });
+    cleanup = () => {
+      for (const entry of fs.readdirSync(kernels).filter(e => e.startsWith('mlc-check-env-'))) {
+        fs.rmSync(path.join(kernels, entry), { recursive: true, force: true });
+      }
+      fs.rmSync(prefix, { recursive: true, force: true });
+    };
 
     await runFromPalette(page, 'Create Extended Environment');
     const dialog = page.locator('.jp-Dialog');
