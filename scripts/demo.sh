@@ -33,6 +33,9 @@ echo "JupyterLab on the demo image env (ML-Python3, ML-Python3-usersite):"
 echo "    http://127.0.0.1:$port/lab?token=$token"
 echo "Stop it with Ctrl-C."
 echo
-exec jupyter lab --no-browser --ip 127.0.0.1 --port "$port" --ServerApp.port_retries=0 \
+# Containers and CI machines often run as root; Jupyter refuses that unless told.
+extra=()
+if [ "$(id -u)" -eq 0 ]; then extra+=(--allow-root); fi
+exec jupyter lab "${extra[@]}" --no-browser --ip 127.0.0.1 --port "$port" --ServerApp.port_retries=0 \
     --IdentityProvider.token="$token" --ServerApp.root_dir "$state/work" \
     --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate

@@ -84,7 +84,7 @@ install_package() {
     fi
     # Point the installed copies at this tree's builds so a rebuild needs no reinstall.
     ln -sfn "$REPO/jupyterlab_ml_containers/mlc/mlc.cjs" .venv/share/jupyterlab-ml-containers/mlc.cjs
-    PATH="$REPO/.venv/bin:$PATH" .venv/bin/jupyter labextension develop --overwrite . >/dev/null 2>&1
+    PATH="$REPO/.venv/bin:$PATH" .venv/bin/jupyter-builder develop --overwrite . >/dev/null 2>&1
 }
 
 install_debian_packages
