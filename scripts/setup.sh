@@ -18,12 +18,13 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages: patchelf makes the demo/test Python prefix relocatable;
+# python3-venv holds py-rattler, the real conda installer of the env tests;
 # zsh and tcsh test the activation scripts; rpm, the manifest's rpm reader; chromium drives the UI tests;
 # podman, runc, uidmap and mmdebstrap the container tests.
 install_debian_packages() {
     local wanted=(patchelf)
     if [ "$mode" != "--demo" ]; then
-        wanted+=(zsh tcsh rpm chromium fonts-dejavu-core podman runc uidmap mmdebstrap strace)
+        wanted+=(python3-venv zsh tcsh rpm chromium fonts-dejavu-core podman runc uidmap mmdebstrap strace)
     fi
     local missing=()
     for pkg in "${wanted[@]}"; do
@@ -72,6 +73,20 @@ setup_npm() {
     fi
 }
 
+# py-rattler, a real conda installer, for the extended-env tests. In a venv of
+# Debian's Python, not .venv's: the unprivileged test user runs it, and
+# .venv's interpreter may live where that user cannot reach (pyenv in /root).
+setup_rattler() {
+    [ "$mode" = "--demo" ] && return 0
+    if [ ! -x build/rattler-venv/bin/python ] || ! build/rattler-venv/bin/python -c 'import rattler' 2>/dev/null; then
+        say "py-rattler into build/rattler-venv"
+        rm -rf build/rattler-venv
+        /usr/bin/python3 -m venv build/rattler-venv
+        build/rattler-venv/bin/pip install -q --disable-pip-version-check 'py-rattler==0.28.0'
+        chmod -R a+rX build/rattler-venv
+    fi
+}
+
 build() {
     say "building the library, mlc and the labextension"
     PATH="$REPO/.venv/bin:$PATH" npm run --silent build
@@ -91,6 +106,7 @@ install_debian_packages
 check_node
 setup_venv
 setup_npm
+setup_rattler
 build
 install_package
 say "ready: $(.venv/bin/mlc --version | head -1) with $(.venv/bin/jupyter lab --version | head -1) (JupyterLab)"

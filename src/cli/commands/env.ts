@@ -1,8 +1,164 @@
-/** `mlc env ...` (placeholder until its issue lands). */
-import type { Command } from 'commander';
+/**
+ * `mlc env ...`: extended envs layered over the image's Python (DESIGN.md,
+ * "Extended env"). This file owns the command line and the human output; the
+ * work is in ../env/.
+ */
+import { Command, Option } from 'commander';
+import type { IEnvProblem, IEnvSummary } from '../../core/envRecord';
 import type { ICliContext } from '../context';
+import { checkEnv } from '../env/check';
+import { createEnv } from '../env/create';
+import { installScripts } from '../env/installScripts';
+import { listEnvs } from '../env/list';
+import { removeEnv } from '../env/remove';
+import { shQuote } from '../env/shellText';
+import { TEMPLATES } from '../env/templates';
+import { UserError } from '../errors';
 
 export function registerEnvCommands(program: Command, context: ICliContext): void {
-  void context;
-  program.command('env').description('(not yet implemented)');
+  const env = program.command('env').description('create, list, check and remove extended envs layered over the image env');
+  const reporter = context.reporter;
+
+  env
+    .command('create')
+    .description('create an extended env: new packages go into it, the image env stays read-only')
+    .argument('[prefix]', 'directory of the new env (must not exist, or be empty)')
+    .option('-p, --prefix <path>', 'directory of the new env (as the seed scripts take it)')
+    .option('--base <path>', 'the image env to extend (default: the env mlc is installed in, else $CONDA_PREFIX)')
+    .option('--kernel', 'register a Jupyter kernel for the env (default)')
+    .option('--no-kernel', 'do not register a Jupyter kernel')
+    .option('--display-name <name>', 'the kernel\'s name in the launcher (default: "<env> (<image>)")')
+    .option('--container-image <path>', 'container mode: the image to re-enter the env in (default inside Apptainer: the running one)')
+    .option('--bind <path>', 'container mode: a bind path for re-entry (repeatable)', Private.collect, [])
+    .option('--json', 'print the result as JSON events')
+    .addOption(new Option('--print-activate-path', 'for create-newEnv-on-base.sh: print only the activation script on stdout').hideHelp())
+    .action((positional: string | undefined, options: Private.ICreateFlags) => {
+      if (positional !== undefined && options.prefix !== undefined && positional !== options.prefix) {
+        throw new UserError('the env path is given twice (as an argument and with -p)', 'give it once');
+      }
+      const prefix = positional ?? options.prefix;
+      if (prefix === undefined) {
+        throw new UserError('the env path is missing', 'run: mlc env create PATH (e.g. mlc env create ~/envs/myEnv)');
+      }
+      reporter.progress(`creating the env ${prefix}`);
+      const result = createEnv(
+        {
+          prefix,
+          ...(options.base !== undefined ? { base: options.base } : {}),
+          kernel: options.kernel !== false,
+          ...(options.displayName !== undefined ? { displayName: options.displayName } : {}),
+          ...(options.containerImage !== undefined ? { containerImage: options.containerImage } : {}),
+          bind: options.bind
+        },
+        context,
+        TEMPLATES
+      );
+      const lines = [
+        `Created the env ${result.name} at ${result.prefix}`,
+        `  on ${result.basePrefix}${result.baseImage ? ` (${result.baseImage})` : ''}, Python ${result.python}, in ${result.elapsedMs} ms`,
+        result.kernelName ? `  kernel: ${result.kernelName}` : '  no kernel registered (--no-kernel)',
+        'To enter it in a new shell (bash or zsh):',
+        `  source ${shQuote(result.activateScript)}`,
+        'Inside it, pip install and conda-style installs (micromamba install -p ...) go into the env.'
+      ];
+      if (options.printActivatePath && !reporter.machine) {
+        // create-newEnv-on-base.sh reads stdout; people read stderr.
+        process.stderr.write(lines.join('\n') + '\n');
+        process.stdout.write(result.activateScript + '\n');
+        return;
+      }
+      reporter.result('env create', result, lines.join('\n'));
+    });
+
+  env
+    .command('list')
+    .description('list the extended envs: those with a registered kernel, and those in --dir')
+    .option('--dir <dir>', 'also look for envs in this directory (repeatable)', Private.collect, [])
+    .option('--json', 'print the result as JSON events')
+    .action((options: { dir: string[] }) => {
+      const envs = listEnvs(context, options.dir);
+      const human = envs.length
+        ? envs.map(Private.summaryLines).join('\n')
+        : 'No extended envs found (mlc env create PATH makes one; --dir DIR looks in DIR).';
+      reporter.result('env list', { envs }, human);
+    });
+
+  env
+    .command('check')
+    .description("check an env (its base, interpreter, links and kernel); --fix repairs what it can")
+    .argument('<prefix>', 'the env')
+    .option('--fix', 'repair what can be repaired')
+    .option('--base <path>', 'with --fix: the new place of a base that moved')
+    .option('--json', 'print the result as JSON events')
+    .action((prefix: string, options: { fix?: boolean; base?: string }) => {
+      const result = checkEnv(
+        { prefix, fix: options.fix === true, ...(options.base !== undefined ? { base: options.base } : {}) },
+        context,
+        TEMPLATES
+      );
+      const lines = result.fixed.map(problem => `fixed: ${problem.message}`);
+      lines.push(...Private.summaryLines(result).split('\n'));
+      reporter.result('env check', result, lines.join('\n'));
+      if (result.problems.length) {
+        // Exit 1 so scripts notice; the result above has the details.
+        const fixable = result.problems.some(problem => problem.fixable);
+        throw new UserError(
+          `${result.problems.length} problem(s) in the env ${result.prefix}`,
+          options.fix || !fixable ? 'see the hints above' : `run: mlc env check ${shQuote(result.prefix)} --fix`,
+          1
+        );
+      }
+    });
+
+  env
+    .command('remove')
+    .description('remove an env made by mlc env create, and unregister its kernel')
+    .argument('<prefix>', 'the env')
+    .option('--json', 'print the result as JSON events')
+    .action((prefix: string) => {
+      const result = removeEnv(prefix, context);
+      reporter.result(
+        'env remove',
+        result,
+        `Removed ${result.prefix}${result.kernelName ? ` and its kernel ${result.kernelName}` : ''}`
+      );
+    });
+
+  env
+    .command('install-scripts')
+    .description('write create-newEnv-on-base.sh (the seed\'s entry point) into a directory, e.g. / in an image build')
+    .requiredOption('--dir <dir>', 'where to write it')
+    .option('--base <path>', 'the image env it creates envs on (default: the env mlc is installed in)')
+    .option('--json', 'print the result as JSON events')
+    .action((options: { dir: string; base?: string }) => {
+      const result = installScripts(
+        { dir: options.dir, ...(options.base !== undefined ? { base: options.base } : {}) },
+        context,
+        TEMPLATES
+      );
+      reporter.result('env install-scripts', result, `Wrote ${result.script} (creates envs on ${result.basePrefix}); users run: source ${shQuote(result.script)} -p myEnv`);
+    });
+}
+
+namespace Private {
+  export interface ICreateFlags {
+    prefix?: string;
+    base?: string;
+    /** Undefined unless --kernel or --no-kernel is given (commander sets no default for the pair). */
+    kernel?: boolean;
+    displayName?: string;
+    containerImage?: string;
+    bind: string[];
+    printActivatePath?: boolean;
+  }
+
+  export function collect(value: string, previous: string[]): string[] {
+    return [...previous, value];
+  }
+
+  export function summaryLines(env: IEnvSummary): string {
+    const head = `${env.name}  ${env.prefix}  (on ${env.basePrefix}${env.baseImage ? `, ${env.baseImage}` : ''}; kernel: ${env.kernelName ?? 'none'})`;
+    const problems = env.problems.map((problem: IEnvProblem) => `  problem: ${problem.message}; ${problem.hint}`);
+    return [head, ...(problems.length ? problems : ['  ok'])].join('\n');
+  }
 }

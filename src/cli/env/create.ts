@@ -1,0 +1,245 @@
+/**
+ * `mlc env create`: build the env in a temporary sibling of the target and
+ * rename it into place, so that a failure, a full disk, a kill or a second
+ * concurrent create never leaves half an env, and an existing env is never
+ * overwritten (rename(2) refuses a non-empty target directory).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import { envKernelName, labelProblem, pathProblem, shortDigest } from '../../core/validate';
+import { ENV_RECORD_VERSION, type EnvRecord, type IEnvCreateResult } from '../../core/envRecord';
+import type { ICliContext } from '../context';
+import { UserError } from '../errors';
+import { chooseBase, imageLabel, inspectBase, type IBaseFacts } from './base';
+import { errnoCode, fsUserError } from './fsErrors';
+import { assertKernelSlotFree, defaultDisplayName, envKernelFile, jupyterDataDir, registerKernel } from './kernel';
+import { makeSitePackages, pyvenvCfgText, writeEnvRecord, writeInterpreterLinks, writePipScripts } from './layout';
+import { BASE_LINK, copyCondaMeta, mirrorBase, type IMirrorStats } from './mirror';
+import { removeTree } from './removeTree';
+import { activationScript, type IScriptTemplates } from './scripts';
+import { envPathFrom, assertCreatable, type IEnvTarget } from './target';
+
+export interface ICreateOptions {
+  /** The env's path as the user gave it. */
+  prefix: string;
+  base?: string;
+  kernel: boolean;
+  displayName?: string;
+  containerImage?: string;
+  bind: string[];
+}
+
+/** Create the env; every refusal is a UserError thrown before anything is written. */
+export function createEnv(options: ICreateOptions, context: ICliContext, templates: IScriptTemplates): IEnvCreateResult {
+  const started = performance.now();
+  const target = envPathFrom(options.prefix, context.cwd);
+  const base = inspectBase(chooseBase(options.base, context));
+  const container = Private.containerMode(options, context);
+  if (options.displayName !== undefined) {
+    const problem = labelProblem(options.displayName);
+    if (problem) {
+      throw new UserError(`invalid --display-name: ${problem}`, 'give a one-line name, e.g. --display-name "My env"');
+    }
+  }
+  assertCreatable(target, base.physical);
+  // An empty directory given as the target is put back if the create fails late.
+  const targetWasEmptyDir = fs.existsSync(target.prefix);
+  const kernelName = options.kernel ? envKernelName(target.name, target.prefix) : null;
+  const dataDir = kernelName ? jupyterDataDir(context) : null;
+  if (kernelName && dataDir) {
+    assertKernelSlotFree(dataDir, kernelName, target.prefix);
+  }
+  const displayName = options.displayName ?? defaultDisplayName(target.name, base.image, base.python);
+  const record: EnvRecord = {
+    schemaVersion: ENV_RECORD_VERSION,
+    name: target.name,
+    prefix: target.prefix,
+    basePrefix: base.prefix,
+    baseImage: imageLabel(base.image),
+    python: base.python,
+    createdAt: new Date().toISOString(),
+    mode: container ? 'container' : 'host',
+    ...(container ? { containerImage: container.image, bindPaths: container.binds } : {}),
+    kernelName,
+    displayName
+  };
+
+  Private.removeStaleTemps(target);
+  const temp = Private.tempSibling(target);
+  const stats: IMirrorStats = { directories: 0, links: 0, records: 0 };
+  let activateFile: string;
+  try {
+    fs.mkdirSync(temp);
+    activateFile = Private.build(temp, base, record, templates, stats);
+  } catch (error) {
+    Private.removeQuietly(temp);
+    throw fsUserError(error, `creating the env ${target.prefix}`);
+  }
+  Private.renameIntoPlace(temp, target);
+
+  if (kernelName && dataDir) {
+    try {
+      const spec = envKernelFile({
+        envPrefix: target.prefix,
+        envName: target.name,
+        displayName,
+        basePrefix: base.prefix,
+        python: base.python,
+        image: base.image
+      });
+      registerKernel(dataDir, kernelName, spec, `${base.prefix}/share/jupyter/kernels/python3`);
+    } catch (error) {
+      // The env is ours and seconds old: take it back rather than leave it half-registered.
+      Private.removeQuietly(target.prefix);
+      if (targetWasEmptyDir) {
+        fs.mkdirSync(target.prefix, { recursive: true });
+      }
+      const failure = fsUserError(error, `registering the kernel in ${dataDir}/kernels`);
+      throw new UserError(failure.message, 'make that directory writable (or set JUPYTER_DATA_DIR), or pass --no-kernel', failure.exitCode);
+    }
+  }
+  return {
+    name: record.name,
+    prefix: record.prefix,
+    basePrefix: record.basePrefix,
+    baseImage: record.baseImage,
+    python: record.python,
+    createdAt: record.createdAt,
+    kernelName,
+    problems: [],
+    activateScript: `${target.prefix}/${activateFile}`,
+    mode: record.mode,
+    mirrored: stats,
+    elapsedMs: Math.round((performance.now() - started) * 100) / 100
+  };
+}
+
+namespace Private {
+  /** The files of the env, written into `dir` (paths inside name the final prefix). */
+  export function build(dir: string, base: IBaseFacts, record: EnvRecord, templates: IScriptTemplates, stats: IMirrorStats): string {
+    fs.symlinkSync(base.prefix, `${dir}/${BASE_LINK}`);
+    mirrorBase(base, dir, stats);
+    copyCondaMeta(base, dir, stats);
+    makeSitePackages(dir, base.python);
+    writeInterpreterLinks(dir, base.python);
+    if (base.hasPip) {
+      writePipScripts(dir, base.python);
+    }
+    fs.writeFileSync(`${dir}/pyvenv.cfg`, pyvenvCfgText(base.prefix, base.pythonVersion));
+    const script = activationScript(templates, {
+      envPrefix: record.prefix,
+      basePrefix: record.basePrefix,
+      envName: record.name,
+      mode: record.mode,
+      ...(record.containerImage ? { containerImage: record.containerImage, bindPaths: record.bindPaths ?? [] } : {})
+    });
+    fs.writeFileSync(`${dir}/${script.file}`, script.text, { mode: 0o755 });
+    writeEnvRecord(dir, record);
+    return script.file;
+  }
+
+  /**
+   * Container mode: --container-image, or running inside Apptainer/Singularity
+   * (then the image and binds are the running container's).
+   */
+  export function containerMode(options: ICreateOptions, context: ICliContext): { image: string; binds: string[] } | null {
+    const env = context.env;
+    const running = env.APPTAINER_CONTAINER || env.SINGULARITY_CONTAINER || '';
+    const image = options.containerImage ?? running;
+    if (!image) {
+      if (options.bind.length) {
+        throw new UserError('--bind is only for container mode', 'add --container-image PATH, or leave out --bind');
+      }
+      return null;
+    }
+    const fromEnv = options.containerImage === undefined ? (env.APPTAINER_BIND || env.SINGULARITY_BIND || '').split(',') : [];
+    const binds = [...options.bind, ...fromEnv.map(bind => bind.trim()).filter(Boolean)];
+    for (const [what, value] of [['--container-image', image], ...binds.map(bind => ['--bind', bind])]) {
+      const problem = pathProblem(value);
+      if (problem) {
+        throw new UserError(`invalid ${what}: ${problem}`, 'give the path as Apptainer takes it');
+      }
+    }
+    // A local image path is recorded absolute; a URI (docker://...) as given.
+    const absolute = image.includes('://') || image.startsWith('/') ? image : `${context.cwd}/${image}`;
+    return { image: absolute, binds: [...new Set(binds)] };
+  }
+
+  /**
+   * `.mlc-tmp.<name digest>.<host digest>.<pid>.<random>`: hidden, short
+   * whatever the name, and telling which process on which host made it.
+   */
+  export function tempSibling(target: IEnvTarget): string {
+    const random = Math.random().toString(36).slice(2, 8);
+    return `${target.parent}/${tempPrefix(target)}${process.pid}.${random}`;
+  }
+
+  function tempPrefix(target: IEnvTarget): string {
+    return `.mlc-tmp.${shortDigest(target.name)}.${shortDigest(os.hostname())}.`;
+  }
+
+  /** Remove temporary siblings of this target left by killed creates on this host. */
+  export function removeStaleTemps(target: IEnvTarget): void {
+    const prefix = tempPrefix(target);
+    let names: string[];
+    try {
+      names = fs.readdirSync(target.parent);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!name.startsWith(prefix)) {
+        continue;
+      }
+      const pid = Number(name.slice(prefix.length).split('.')[0]);
+      if (Number.isInteger(pid) && pid > 0 && !alive(pid)) {
+        removeQuietly(`${target.parent}/${name}`);
+      }
+    }
+  }
+
+  /** Whether `pid` runs (a zombie, killed but not yet reaped by its parent, does not). */
+  function alive(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      return errnoCode(error) === 'EPERM';
+    }
+    try {
+      // /proc/PID/stat: "pid (comm) S ...", S being the state; comm may hold spaces.
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf-8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    } catch {
+      return true;
+    }
+  }
+
+  /** The one step that publishes the env; losing a race is a clear refusal. */
+  export function renameIntoPlace(temp: string, target: IEnvTarget): void {
+    try {
+      fs.renameSync(temp, target.prefix);
+    } catch (error) {
+      removeQuietly(temp);
+      const code = errnoCode(error);
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+        throw new UserError(
+          `${target.prefix} already exists and is not empty (it appeared while this env was being made, e.g. by another mlc env create)`,
+          'choose another path, or remove the old env with: mlc env remove PATH',
+          1
+        );
+      }
+      if (code === 'ENOTDIR') {
+        throw new UserError(`${target.prefix} already exists and is not a directory`, 'remove it or choose another path', 1);
+      }
+      throw fsUserError(error, `moving the new env to ${target.prefix}`);
+    }
+  }
+
+  export function removeQuietly(dir: string): void {
+    try {
+      removeTree(dir);
+    } catch {
+      // Best effort: what is left is a hidden temporary, cleaned by the next create.
+    }
+  }
+}

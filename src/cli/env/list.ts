@@ -1,0 +1,94 @@
+/**
+ * `mlc env list`: the envs whose kernels are registered (their kernel.json
+ * names the env), and those found in the given directories. Only cheap
+ * checks here; `mlc env check` looks closer.
+ */
+import * as fs from 'fs';
+import { ENV_RECORD_FILE, type IEnvProblem, type IEnvSummary } from '../../core/envRecord';
+import type { ICliContext } from '../context';
+import { existingEnvPath, envSummary } from './existing';
+import { jupyterDataDir, listEnvKernels, readKernel, type IRegisteredKernel } from './kernel';
+import { readEnvRecord } from './layout';
+import { BASE_LINK } from './mirror';
+import { shQuote } from './shellText';
+
+export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
+  const dataDir = Private.dataDirOrNull(context);
+  const kernels = dataDir ? listEnvKernels(dataDir) : [];
+  const kernelOf = new Map(kernels.map(kernel => [kernel.facts?.envPrefix ?? '', kernel]));
+  const prefixes: string[] = kernels.map(kernel => kernel.facts?.envPrefix ?? '');
+  for (const dir of dirs) {
+    prefixes.push(...Private.envsIn(existingEnvPath(dir, context.cwd)));
+  }
+  const seen = new Set<string>();
+  const envs: IEnvSummary[] = [];
+  for (const prefix of prefixes) {
+    if (!seen.has(prefix)) {
+      seen.add(prefix);
+      envs.push(Private.summarize(prefix, kernelOf.get(prefix) ?? null, dataDir));
+    }
+  }
+  return envs.sort((a, b) => a.prefix.localeCompare(b.prefix));
+}
+
+namespace Private {
+  export function dataDirOrNull(context: ICliContext): string | null {
+    try {
+      return jupyterDataDir(context);
+    } catch {
+      return null;
+    }
+  }
+
+  /** `dir` itself if it is an env, else its children that are. */
+  export function envsIn(dir: string): string[] {
+    if (fs.existsSync(`${dir}/${ENV_RECORD_FILE}`)) {
+      return [dir];
+    }
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      return [];
+    }
+    return names.filter(name => !name.startsWith('.mlc-tmp.') && fs.existsSync(`${dir}/${name}/${ENV_RECORD_FILE}`)).map(name => `${dir}/${name}`);
+  }
+
+  export function summarize(prefix: string, kernel: IRegisteredKernel | null, dataDir: string | null): IEnvSummary {
+    const record = readEnvRecord(prefix);
+    const quoted = shQuote(prefix);
+    if (!record.ok) {
+      // A kernel whose env is gone (deleted by hand): show it so it can be removed.
+      const facts = kernel?.facts;
+      return {
+        name: facts?.envName ?? '',
+        prefix,
+        basePrefix: facts?.prefix ?? '',
+        baseImage: facts?.image ?? '',
+        python: facts?.python ?? '',
+        createdAt: '',
+        kernelName: kernel?.name ?? null,
+        problems: [
+          {
+            code: 'env-missing',
+            message: `the kernel ${kernel?.name ?? ''} belongs to ${prefix}, which is no mlc env any more (${record.error})`,
+            fixable: false,
+            hint: `unregister the kernel: mlc env remove ${quoted}`
+          }
+        ]
+      };
+    }
+    const problems: IEnvProblem[] = [];
+    const check = `run: mlc env check ${quoted}`;
+    if (!fs.existsSync(`${prefix}/${BASE_LINK}/bin`)) {
+      problems.push({ code: 'base-missing', message: `the base ${record.value.basePrefix} is not reachable`, fixable: false, hint: check });
+    } else if (!fs.existsSync(`${prefix}/bin/python${record.value.python}`)) {
+      problems.push({ code: 'no-interpreter', message: `bin/python${record.value.python} is missing`, fixable: true, hint: check });
+    }
+    const kernelName = record.value.kernelName;
+    if (kernelName && dataDir && !readKernel(dataDir, kernelName)) {
+      problems.push({ code: 'kernel-missing', message: `the kernel ${kernelName} is not registered`, fixable: true, hint: check });
+    }
+    return envSummary(record.value, prefix, problems);
+  }
+}

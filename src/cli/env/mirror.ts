@@ -1,0 +1,367 @@
+/**
+ * The mirror: the base's install directories (bin/, lib/, include/, share/,
+ * etc/, ...) re-made in the env as real directories holding symlinks to the
+ * base's files, never to its directories, so whatever an installer writes
+ * into the env lands in the env. Site-packages (lib/pythonX.Y) is never
+ * walked: Python reaches it through pyvenv.cfg.
+ *
+ * Links go through `baseEnv_dir` (`../baseEnv_dir/bin/foo`), so moving the
+ * base is one re-pointed link, and the link texts stay short.
+ *
+ * Speed matters here (the env is made in milliseconds): one readdir a
+ * directory (its entry types come with it), one mkdir or symlink an entry,
+ * sync calls in tight loops, no stat unless an entry is itself a symlink.
+ */
+import * as fs from 'fs';
+import { ENV_RECORD_FILE } from '../../core/envRecord';
+import type { PythonMinor } from '../../core/kernelspec';
+import { isWithin } from '../../core/validate';
+import type { IBaseFacts } from './base';
+import { condaRecordParts } from './base';
+import { errnoCode } from './fsErrors';
+import { CONTAINER_SCRIPT, CREATE_SCRIPT, HOST_SCRIPT } from './scripts';
+
+/** The link from the env to its base. */
+export const BASE_LINK = 'baseEnv_dir';
+
+/** Counts for the create result (and the benchmark). */
+export interface IMirrorStats {
+  directories: number;
+  links: number;
+  /** conda-meta records copied from the base. */
+  records: number;
+}
+
+/**
+ * Paths (relative to the prefix) the mirror leaves out: the package cache and
+ * other envs, conda-meta (linked record by record), site-packages (reached via
+ * pyvenv.cfg), Jupyter data (reached via JUPYTER_PATH; the image's kernels
+ * must not be duplicated), and the files the env writes itself.
+ */
+export function mirrorExclusions(python: PythonMinor, hasPip: boolean): Set<string> {
+  const excluded = [
+    'conda-meta',
+    'pkgs',
+    'envs',
+    'conda-bld',
+    'pyvenv.cfg',
+    BASE_LINK,
+    ENV_RECORD_FILE,
+    HOST_SCRIPT,
+    CONTAINER_SCRIPT,
+    CREATE_SCRIPT,
+    'share/jupyter',
+    `lib/python${python}`,
+    'bin/python',
+    'bin/python3',
+    `bin/python${python}`
+  ];
+  if (hasPip) {
+    excluded.push('bin/pip', 'bin/pip3', `bin/pip${python}`);
+  }
+  return new Set(excluded);
+}
+
+/**
+ * Mirror the base into the fresh directory `envDir`. With `tolerant`, entries
+ * the env already has are kept (used by `check --fix` to add what is new).
+ */
+export function mirrorBase(base: IBaseFacts, envDir: string, stats: IMirrorStats, tolerant = false): void {
+  const walker = new Private.Walker(base, envDir, mirrorExclusions(base.python, base.hasPip), stats, tolerant);
+  walker.mirrorDir('', 0, base.top);
+}
+
+/** The list of conda-meta records the env copied from its base (one file name a line). */
+export const BASE_RECORDS_FILE = '.mlc-base-records';
+
+/**
+ * Copy the base's conda-meta records into the env, so a conda installer sees
+ * the base's packages as installed; copy its pins; start a history of the
+ * env's own. Copies, not links: rattler-based installers (pixi, py-rattler)
+ * skip symlinked records, and an installer rewriting a record must not reach
+ * the base through a link. The copied names are listed in BASE_RECORDS_FILE
+ * so `check` can tell them from the env's own records when the base changes.
+ *
+ * With `tolerant` (check --fix): copies of records the base no longer has
+ * are dropped and its new records copied; a package the env installed (or
+ * removed) itself is left as the env has it.
+ */
+export function copyCondaMeta(base: IBaseFacts, envDir: string, stats: IMirrorStats, tolerant = false): void {
+  const dir = `${envDir}/conda-meta`;
+  const records = base.condaMeta.filter(file => file.endsWith('.json'));
+  let listed: string[] = [];
+  let present = new Set<string>();
+  if (tolerant) {
+    Private.mkdirTolerant(dir);
+    const current = new Set(records);
+    const before = Private.readCopied(dir);
+    for (const file of before) {
+      if (!current.has(file)) {
+        fs.rmSync(`${dir}/${file}`, { force: true });
+      }
+    }
+    listed = before.filter(file => current.has(file));
+    present = Private.recordNames(dir);
+  } else {
+    fs.mkdirSync(dir);
+    stats.directories++;
+  }
+  const already = new Set(listed);
+  for (const file of records) {
+    if (already.has(file) || present.has(condaRecordParts(file)?.name ?? file)) {
+      continue;
+    }
+    fs.copyFileSync(`${base.prefix}/conda-meta/${file}`, `${dir}/${file}`);
+    listed.push(file);
+    stats.records++;
+  }
+  fs.writeFileSync(`${dir}/${BASE_RECORDS_FILE}`, listed.length ? listed.join('\n') + '\n' : '');
+  if (base.condaMeta.includes('pinned') && !(tolerant && fs.existsSync(`${dir}/pinned`))) {
+    fs.copyFileSync(`${base.prefix}/conda-meta/pinned`, `${dir}/pinned`);
+  }
+  if (!fs.existsSync(`${dir}/history`)) {
+    // conda and micromamba take a prefix with conda-meta/history for an env.
+    fs.writeFileSync(`${dir}/history`, '');
+  }
+}
+
+/**
+ * How the env's copies of the base's records differ from the base's records
+ * now: copies of records the base no longer has, and base records never
+ * copied for a package the env does not have.
+ */
+export function staleRecords(base: IBaseFacts, envDir: string): { stale: string[]; missing: string[] } {
+  const dir = `${envDir}/conda-meta`;
+  const now = base.condaMeta.filter(file => file.endsWith('.json'));
+  const current = new Set(now);
+  const listed = Private.readCopied(dir);
+  const everCopied = new Set(listed);
+  const present = Private.recordNames(dir);
+  return {
+    stale: listed.filter(file => !current.has(file) && fs.existsSync(`${dir}/${file}`)),
+    missing: now.filter(file => !everCopied.has(file) && !present.has(condaRecordParts(file)?.name ?? file))
+  };
+}
+
+/** A symlink in the env that no longer resolves. */
+export interface IDanglingLink {
+  /** Path relative to the env. */
+  path: string;
+  /** Whether it points into the base through baseEnv_dir (mirrored by mlc). */
+  mirrored: boolean;
+}
+
+/**
+ * The env's dangling symlinks, site-packages aside (pip's business). A
+ * missing base makes every mirrored link dangle.
+ */
+export function danglingLinks(envDir: string, python: PythonMinor): IDanglingLink[] {
+  const found: IDanglingLink[] = [];
+  const skip = new Set([`lib/python${python}`, BASE_LINK]);
+  const walk = (rel: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(rel ? `${envDir}/${rel}` : envDir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (skip.has(child)) {
+        continue;
+      }
+      if (entry.isDirectory()) {
+        walk(child);
+      } else if (entry.isSymbolicLink() && !Private.resolves(`${envDir}/${child}`)) {
+        const target = fs.readlinkSync(`${envDir}/${child}`);
+        found.push({ path: child, mirrored: Private.MIRRORED_LINK.test(target) });
+      }
+    }
+  };
+  walk('');
+  return found;
+}
+
+namespace Private {
+  /** A link made by the mirror: `(../)*baseEnv_dir/...`. */
+  export const MIRRORED_LINK = new RegExp(`^(\\.\\./)*${BASE_LINK}/`);
+
+  export class Walker {
+    constructor(
+      private readonly _base: IBaseFacts,
+      private readonly _env: string,
+      private readonly _excluded: Set<string>,
+      private readonly _stats: IMirrorStats,
+      private readonly _tolerant: boolean
+    ) {}
+
+    /** Mirror the entries of the base directory `rel` (depth: its number of components). */
+    mirrorDir(rel: string, depth: number, entries: fs.Dirent[]): void {
+      // What a link in this directory starts with to reach the same place in the base.
+      const up = `${'../'.repeat(depth)}${BASE_LINK}/${rel ? rel + '/' : ''}`;
+      const envDir = rel ? `${this._env}/${rel}` : this._env;
+      for (const entry of entries) {
+        const name = entry.name;
+        const child = rel ? `${rel}/${name}` : name;
+        if (this._excluded.has(child)) {
+          continue;
+        }
+        if (entry.isDirectory()) {
+          if (!this._makeDir(`${envDir}/${name}`)) {
+            continue;
+          }
+          const children = this._children(child);
+          if (children) {
+            this.mirrorDir(child, depth + 1, children);
+          }
+        } else if (entry.isSymbolicLink()) {
+          this._mirrorLink(rel, child, `${envDir}/${name}`, up + name);
+        } else if (symlink(up + name, `${envDir}/${name}`, this._tolerant)) {
+          this._stats.links++;
+        }
+      }
+    }
+
+    /** bin/ and lib/ were read while inspecting the base: do not read them twice. */
+    private _children(rel: string): fs.Dirent[] | null {
+      if (rel === 'bin') {
+        return this._base.bin;
+      }
+      if (rel === 'lib') {
+        return this._base.lib;
+      }
+      try {
+        return fs.readdirSync(`${this._base.prefix}/${rel}`, { withFileTypes: true });
+      } catch (error) {
+        // A directory the user may not read holds nothing they could use.
+        if (errnoCode(error) === 'EACCES') {
+          return null;
+        }
+        throw error;
+      }
+    }
+
+    private _makeDir(dir: string): boolean {
+      if (this._tolerant) {
+        return mkdirTolerant(dir);
+      }
+      fs.mkdirSync(dir);
+      this._stats.directories++;
+      return true;
+    }
+
+    /**
+     * A symlink in the base. A relative one that stays inside the mirrored
+     * part (`libz.so -> libz.so.1`, `lib64 -> lib`) is copied as it is: in
+     * the env it resolves to the env's own entry. Any other is linked like a
+     * file if it resolves to one, and left out if it is a directory (a link
+     * to a base directory is what the mirror must never make) or dangles.
+     */
+    private _mirrorLink(rel: string, child: string, envPath: string, viaBase: string): void {
+      const basePath = `${this._base.prefix}/${child}`;
+      const target = fs.readlinkSync(basePath);
+      if (!target.startsWith('/')) {
+        const inside = insideRelative(rel, target);
+        if (inside !== null && !this._isExcluded(inside)) {
+          if (symlink(target, envPath, this._tolerant)) {
+            this._stats.links++;
+          }
+          return;
+        }
+      }
+      const stat = fs.statSync(basePath, { throwIfNoEntry: false });
+      if (stat && !stat.isDirectory() && symlink(viaBase, envPath, this._tolerant)) {
+        this._stats.links++;
+      }
+    }
+
+    private _isExcluded(rel: string): boolean {
+      for (const excluded of this._excluded) {
+        if (isWithin(`/${rel}`, `/${excluded}`)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Where a relative link `target` in base directory `rel` leads, relative to
+   * the base; null when it climbs out of the base.
+   */
+  export function insideRelative(rel: string, target: string): string | null {
+    const parts = rel ? rel.split('/') : [];
+    for (const part of target.split('/')) {
+      if (part === '' || part === '.') {
+        continue;
+      }
+      if (part === '..') {
+        if (parts.length === 0) {
+          return null;
+        }
+        parts.pop();
+      } else {
+        parts.push(part);
+      }
+    }
+    return parts.length ? parts.join('/') : null;
+  }
+
+  /** Make a symlink; tolerant: an existing entry is kept (returns false). */
+  export function symlink(target: string, file: string, tolerant: boolean): boolean {
+    if (!tolerant) {
+      fs.symlinkSync(target, file);
+      return true;
+    }
+    try {
+      fs.symlinkSync(target, file);
+      return true;
+    } catch (error) {
+      if (errnoCode(error) === 'EEXIST') {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** Make a directory unless a real one is there; false when something else is. */
+  export function mkdirTolerant(dir: string): boolean {
+    try {
+      fs.mkdirSync(dir);
+      return true;
+    } catch (error) {
+      if (errnoCode(error) !== 'EEXIST') {
+        throw error;
+      }
+      return fs.lstatSync(dir).isDirectory();
+    }
+  }
+
+  export function readCopied(dir: string): string[] {
+    try {
+      return fs.readFileSync(`${dir}/${BASE_RECORDS_FILE}`, 'utf-8').split('\n').filter(Boolean);
+    } catch {
+      return [];
+    }
+  }
+
+  /** Package names of the records in a conda-meta directory. */
+  export function recordNames(dir: string): Set<string> {
+    const names = new Set<string>();
+    for (const file of fs.readdirSync(dir)) {
+      if (file.endsWith('.json')) {
+        names.add(condaRecordParts(file)?.name ?? file);
+      }
+    }
+    return names;
+  }
+
+  export function resolves(file: string): boolean {
+    try {
+      fs.statSync(file);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,6 @@
+// The env shell templates under templates/env/, embedded in the mlc bundle as
+// text by scripts/build-cli.mjs (esbuild loader: .sh as text).
+declare module '*.sh' {
+  const text: string;
+  export default text;
+}

@@ -1,0 +1,73 @@
+/** Where an env goes: the user's path checked and made absolute. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { envNameProblem, isWithin, normalizeAbsolute, pathProblem } from '../../core/validate';
+import { UserError } from '../errors';
+import { errnoCode } from './fsErrors';
+
+export interface IEnvTarget {
+  /** Absolute, normalised (`..` and `.` resolved lexically, as the shell's `cd` does). */
+  prefix: string;
+  name: string;
+  parent: string;
+}
+
+const PATH_HINT = 'give a path for a new directory, e.g. ~/envs/myEnv';
+
+/** Check the user's `raw` path (relative to `cwd`) as a place for an env; no file-system access. */
+export function envPathFrom(raw: string, cwd: string): IEnvTarget {
+  const problem = pathProblem(raw);
+  if (problem) {
+    throw new UserError(`invalid env path: ${problem}`, PATH_HINT);
+  }
+  const prefix = normalizeAbsolute(path.isAbsolute(raw) ? raw : `${cwd}/${raw}`);
+  if (prefix === '/') {
+    throw new UserError('the env path is the root directory /', PATH_HINT);
+  }
+  const name = path.posix.basename(prefix);
+  const nameProblem = envNameProblem(name);
+  if (nameProblem) {
+    throw new UserError(`invalid env name: ${nameProblem}`, PATH_HINT);
+  }
+  return { prefix, name, parent: path.posix.dirname(prefix) };
+}
+
+/**
+ * Check that `target` can be created over `basePhysical` (symlinks resolved):
+ * the parent exists, the target is absent or an empty directory, and neither
+ * lies inside the other.
+ */
+export function assertCreatable(target: IEnvTarget, basePhysical: string): void {
+  let parentPhysical: string;
+  try {
+    parentPhysical = fs.realpathSync(target.parent);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') {
+      throw new UserError(`the directory ${target.parent} does not exist`, 'create it first, or choose another location');
+    }
+    throw error;
+  }
+  if (!fs.statSync(parentPhysical).isDirectory()) {
+    throw new UserError(`${target.parent} is not a directory`, 'choose another location');
+  }
+  const physical = `${parentPhysical === '/' ? '' : parentPhysical}/${target.name}`;
+  if (isWithin(physical, basePhysical)) {
+    throw new UserError(`the env path ${target.prefix} is inside the base ${basePhysical}`, 'the base is read-only: choose a location outside it, e.g. in your home directory');
+  }
+  if (isWithin(basePhysical, physical)) {
+    throw new UserError(`the env path ${target.prefix} contains the base ${basePhysical}`, PATH_HINT);
+  }
+  const stat = fs.lstatSync(target.prefix, { throwIfNoEntry: false });
+  if (!stat) {
+    return;
+  }
+  if (stat.isSymbolicLink()) {
+    throw new UserError(`${target.prefix} already exists as a symbolic link`, 'remove it or choose another path');
+  }
+  if (!stat.isDirectory()) {
+    throw new UserError(`${target.prefix} already exists and is not a directory`, 'remove it or choose another path');
+  }
+  if (fs.readdirSync(target.prefix).length > 0) {
+    throw new UserError(`${target.prefix} already exists and is not empty`, 'choose another path, or remove the old env with: mlc env remove PATH');
+  }
+}
