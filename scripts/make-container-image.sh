@@ -2,8 +2,9 @@
 # Build a real container image the way an ML image recipe would use mlc:
 # a Debian base made by mmdebstrap from Debian's packages (with Node.js for
 # mlc), an image env at /opt/conda copied from a local prefix, then
-# `mlc image manifest` and `mlc kernels install` run INSIDE the build, and
-# the Dockerfile ENV line printed by `mlc kernels env --format docker`.
+# `mlc image manifest`, `mlc kernels install` and `mlc env install-scripts`
+# (the seed's /create-newEnv-on-base.sh) run INSIDE the build, and the
+# Dockerfile ENV line printed by `mlc kernels env --format docker`.
 #
 #   scripts/make-container-image.sh PREFIX IMAGE
 #
@@ -50,6 +51,7 @@ RUN for f in /opt/conda/bin/*; do \\
 RUN mlc image manifest --prefix /opt/conda --out-dir / --name ml-test --tag bookworm-${python/./} --flavour cpu
 # Apptainer keeps the environment files of a converted image here.
 RUN mkdir -p /.singularity.d/env && mlc kernels install --prefix /opt/conda --image /image.json --apptainer-env-dir /.singularity.d/env
+RUN mlc env install-scripts --dir / --base /opt/conda
 $env_line
 CONTAINERFILE
 

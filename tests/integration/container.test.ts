@@ -11,6 +11,7 @@ import * as path from 'path';
 import { runCommand, type IRunResult } from './harness/mlc';
 import { makeScratch, REPO } from './harness/paths';
 import { testImagePrefix } from './harness/prefix';
+import { buildWheel } from './harness/unprivileged-base';
 
 const IMAGE = 'localhost/mlc-test-image:latest';
 const PODMAN = ['--runtime', 'runc'];
@@ -96,5 +97,35 @@ describe('an image built with mlc, run by podman', () => {
   it('sets JUPYTER_PATH through the Apptainer env file', () => {
     const result = bashIn(['-e', 'JUPYTER_PATH='], 'unset JUPYTER_PATH; . /.singularity.d/env/90-ml-containers.sh; echo "JP=$JUPYTER_PATH"');
     expect(result.stdout).toContain('JP=/opt/conda/share/jupyter');
+  });
+
+  it("extends the read-only image env with the seed's entry point, and re-enters it in a new container", () => {
+    // The user's work area, bind-mounted writable as $HOME is on a hub.
+    const work = path.join(scratch.dir, 'work');
+    fs.mkdirSync(path.join(work, 'wheels'), { recursive: true });
+    buildWheel(path.join(work, 'wheels'), 'mlcprobe', '3.1');
+    const mounts = ['-v', `${work}:/work`, '-e', 'HOME=/work', '-w', '/work'];
+
+    const created = bashIn(
+      mounts,
+      [
+        'source /create-newEnv-on-base.sh -p myEnv --no-kernel >/dev/null',
+        'python -m pip install -q --no-index --find-links /work/wheels mlcprobe',
+        'python -c "import sys, mlcprobe, IPython; print(sys.prefix, mlcprobe.__version__, IPython.__file__)"'
+      ].join(' && ')
+    );
+    expect(created.stderr).not.toMatch(/error/i);
+    const [prefix, version, ipython] = created.stdout.trim().split('\n').pop()!.split(' ');
+    expect(prefix).toBe('/work/myEnv');
+    expect(version).toBe('3.1');
+    expect(ipython.startsWith('/opt/conda/lib/')).toBe(true);
+    // The package went into the env, on the user's side of the mount.
+    expect(fs.readdirSync(path.join(work, 'myEnv', 'lib')).some(name => name.startsWith('python3'))).toBe(true);
+
+    const again = bashIn(mounts, 'source /work/myEnv/setupMe-on-host.sh >/dev/null && python -c "import sys, mlcprobe; print(sys.prefix, mlcprobe.__version__)"');
+    expect(again.stdout.trim().split('\n').pop()).toBe('/work/myEnv 3.1');
+    // The image never had it.
+    const image = bashIn([], '/opt/conda/bin/python3 -c "import mlcprobe" 2>&1 || echo ABSENT');
+    expect(image.stdout).toContain('ABSENT');
   });
 });
