@@ -4,6 +4,9 @@
  * is run in band: its tests start servers and kernels on a 2-core machine.
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: { warnOnly: false } }];
+// zod's locale files are ESM under their .js names; jest runs CommonJS, so it
+// takes their .cjs twins (the bundles keep the ESM ones).
+const moduleNameMapper = { '^zod/v4/locales/(.*)\\.js$': 'zod/v4/locales/$1.cjs' };
 
 module.exports = {
   projects: [
@@ -12,6 +15,7 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/tests/unit'],
       transform: { '^.+\\.tsx?$': tsJest },
+      moduleNameMapper,
       testMatch: ['**/*.test.ts', '**/*.test.tsx']
     },
     {
@@ -19,6 +23,7 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/tests/integration'],
       transform: { '^.+\\.tsx?$': tsJest },
+      moduleNameMapper,
       testMatch: ['**/*.test.ts']
     }
   ],

@@ -15,6 +15,8 @@ await build({
   define: { MLC_VERSION: JSON.stringify(version) },
   // The kernel-spec logos (kernelspecs/) go into the bundle: mlc stays one file.
   loader: { '.png': 'binary', '.svg': 'text', '.sh': 'text' },
+  // Minified: Node parses the whole bundle at every start, and mlc starts often.
+  minify: true,
   legalComments: 'linked',
   logLevel: 'warning'
 });

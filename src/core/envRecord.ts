@@ -3,7 +3,8 @@
  * results `mlc env ...` reports (with `--json` or over the wire) that the
  * extension renders.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { zodMessages } from './zodMessages';
 import type { ParseResult } from './imageMetadata';
 
 /** The marker file that makes a directory an mlc env (and safe to remove). */
@@ -14,11 +15,11 @@ export const ENV_RECORD_VERSION = 1;
 export const envRecordSchema = z.object({
   schemaVersion: z.literal(ENV_RECORD_VERSION),
   /** The env's name (the base name of its prefix at creation). */
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   /** The env's absolute prefix at creation. */
-  prefix: z.string().min(1),
+  prefix: z.string().check(z.minLength(1)),
   /** The image env it layers over. */
-  basePrefix: z.string().min(1),
+  basePrefix: z.string().check(z.minLength(1)),
   /** `name:tag` of the base image, empty when the base has no image.json. */
   baseImage: z.string(),
   /** `X.Y` of the base interpreter. */
@@ -28,12 +29,12 @@ export const envRecordSchema = z.object({
   /** How the env is re-entered: straight on the host, or inside the container. */
   mode: z.enum(['host', 'container']),
   /** Container mode: the image path (e.g. the CVMFS sandbox) and bind paths. */
-  containerImage: z.string().optional(),
-  bindPaths: z.array(z.string()).optional(),
+  containerImage: z.optional(z.string()),
+  bindPaths: z.optional(z.array(z.string())),
   /** The registered kernel's name, or null when created with --no-kernel. */
-  kernelName: z.string().nullable(),
+  kernelName: z.nullable(z.string()),
   /** The kernel's display name, so `mlc env check --fix` can register it again. */
-  displayName: z.string().optional()
+  displayName: z.optional(z.string())
 });
 export type EnvRecord = z.infer<typeof envRecordSchema>;
 
@@ -45,6 +46,7 @@ export function parseEnvRecord(text: string): ParseResult<EnvRecord> {
   } catch {
     return { ok: false, error: `${ENV_RECORD_FILE} is not valid JSON` };
   }
+  zodMessages();
   const result = envRecordSchema.safeParse(raw);
   if (result.success) {
     return { ok: true, value: result.data };

@@ -5,7 +5,8 @@
  *
  * Pure: no `fs`, no DOM, so the browser and `mlc` share it.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { zodMessages } from './zodMessages';
 
 /** Bump when a field changes meaning; readers refuse newer major versions. */
 export const IMAGE_METADATA_VERSION = 1;
@@ -15,19 +16,19 @@ export const PACKAGE_SOURCES = ['conda', 'pip', 'system'] as const;
 export type PackageSource = (typeof PACKAGE_SOURCES)[number];
 
 export const imagePackageSchema = z.object({
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   version: z.string(),
   source: z.enum(PACKAGE_SOURCES),
   /** conda build string or channel, when known. */
-  build: z.string().optional(),
-  channel: z.string().optional()
+  build: z.optional(z.string()),
+  channel: z.optional(z.string())
 });
 export type ImagePackage = z.infer<typeof imagePackageSchema>;
 
 export const imageMetadataSchema = z.object({
   schemaVersion: z.literal(IMAGE_METADATA_VERSION),
   /** Image name, e.g. `ml-base`. */
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   /** Image tag, e.g. `alma9-python311`. */
   tag: z.string(),
   /** Operating system of the image, e.g. `AlmaLinux 9.4`; empty if unknown. */
@@ -41,7 +42,7 @@ export const imageMetadataSchema = z.object({
   /** The image env prefix at build time, e.g. `/opt/conda`. */
   prefix: z.string(),
   /** Registry path, e.g. `docker.io/yesw2000/ml-base:alma9-python311`. */
-  dockerPath: z.string().optional(),
+  dockerPath: z.optional(z.string()),
   packages: z.array(imagePackageSchema)
 });
 export type ImageMetadata = z.infer<typeof imageMetadataSchema>;
@@ -80,6 +81,7 @@ export function validateImageMetadata(raw: unknown): ParseResult<ImageMetadata> 
       error: `schemaVersion ${(raw as { schemaVersion: number }).schemaVersion} is newer than this tool understands (${IMAGE_METADATA_VERSION}); upgrade jupyterlab-ml-containers`
     };
   }
+  zodMessages();
   const result = imageMetadataSchema.safeParse(raw);
   if (result.success) {
     return { ok: true, value: result.data };

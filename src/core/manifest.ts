@@ -6,7 +6,8 @@
  * Pure: callers read the files and pass their text in, so the browser could
  * use the same rules and unit tests need no disk.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { zodMessages } from './zodMessages';
 import {
   IMAGE_METADATA_VERSION,
   validateImageMetadata,
@@ -44,6 +45,7 @@ export function parseCondaRecord(text: string, file: string): ParseResult<IConda
   } catch {
     return { ok: false, error: `${file} is not valid JSON` };
   }
+  zodMessages();
   const result = Private.condaRecordSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -359,19 +361,19 @@ namespace Private {
   /** The dist-info directory in a record's file path (group 1, prefix-relative). */
   export const DIST_INFO_IN_PATH = /^(.*?[^/]+\.dist-info)(?:\/|$)/;
 
-  const nonBlank = z
-    .string()
-    .min(1, 'is empty')
+  const nonBlank = z.string().check(
+    z.minLength(1, 'is empty'),
     // eslint-disable-next-line no-control-regex
-    .regex(/^[^\s\u0000-\u001f\u007f]+$/, 'contains whitespace or a control character');
+    z.regex(/^[^\s\u0000-\u001f\u007f]+$/, 'contains whitespace or a control character')
+  );
 
   export const condaRecordSchema = z.object({
     name: nonBlank,
     version: nonBlank,
-    build: z.string().optional(),
-    channel: z.string().optional(),
-    subdir: z.string().optional(),
-    files: z.array(z.string()).optional()
+    build: z.optional(z.string()),
+    channel: z.optional(z.string()),
+    subdir: z.optional(z.string()),
+    files: z.optional(z.array(z.string()))
   });
 
   /**

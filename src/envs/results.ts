@@ -2,7 +2,8 @@
  * The `data` of `mlc env ...` result events, checked before the UI uses it:
  * it crossed a terminal, and an `mlc` of another version may have sent it.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { zodMessages } from '../core/zodMessages';
 import type { IEnvCreateResult, IEnvRemoveResult, IEnvSummary } from '../core/envRecord';
 import type { IMlcOutcome } from './runner';
 
@@ -10,7 +11,7 @@ const problemSchema = z.object({
   code: z.string(),
   message: z.string(),
   fixable: z.boolean(),
-  hint: z.string().default('')
+  hint: z._default(z.string(), '')
 });
 
 const summarySchema = z.object({
@@ -20,16 +21,16 @@ const summarySchema = z.object({
   baseImage: z.string(),
   python: z.string(),
   createdAt: z.string(),
-  kernelName: z.string().nullable(),
+  kernelName: z.nullable(z.string()),
   problems: z.array(problemSchema)
 });
 
 /** What the UI uses of `IEnvCreateResult` (the rest it neither shows nor needs). */
-const createSchema = summarySchema.extend({ activateScript: z.string(), elapsedMs: z.number() });
+const createSchema = z.extend(summarySchema, { activateScript: z.string(), elapsedMs: z.number() });
 
 export type CreatedEnv = Pick<IEnvCreateResult, keyof z.infer<typeof createSchema>>;
 
-const removeSchema = z.object({ prefix: z.string(), kernelName: z.string().nullable() });
+const removeSchema = z.object({ prefix: z.string(), kernelName: z.nullable(z.string()) });
 
 /** Every env summary in the outcome's results (a result may hold one or a list). */
 export function envSummaries(outcome: IMlcOutcome): IEnvSummary[] {
@@ -37,6 +38,7 @@ export function envSummaries(outcome: IMlcOutcome): IEnvSummary[] {
   for (const { data } of outcome.results) {
     const items: unknown[] = Array.isArray(data) ? data : Private.isRecord(data) && Array.isArray(data.envs) ? data.envs : [data];
     for (const item of items) {
+      zodMessages();
       const parsed = summarySchema.safeParse(item);
       if (parsed.success) {
         found.push(parsed.data);
@@ -49,6 +51,7 @@ export function envSummaries(outcome: IMlcOutcome): IEnvSummary[] {
 /** The create result, or null when the outcome holds none. */
 export function createResult(outcome: IMlcOutcome): CreatedEnv | null {
   for (const { data } of outcome.results) {
+    zodMessages();
     const parsed = createSchema.safeParse(data);
     if (parsed.success) {
       return parsed.data;
@@ -60,6 +63,7 @@ export function createResult(outcome: IMlcOutcome): CreatedEnv | null {
 /** The remove result, or null when the outcome holds none. */
 export function removeResult(outcome: IMlcOutcome): IEnvRemoveResult | null {
   for (const { data } of outcome.results) {
+    zodMessages();
     const parsed = removeSchema.safeParse(data);
     if (parsed.success) {
       return parsed.data;

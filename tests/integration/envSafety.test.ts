@@ -134,7 +134,7 @@ describe('concurrency, full disk, kill', () => {
     const mount = `${fixture.scratch}/small`;
     fs.mkdirSync(mount);
     // Few inodes: the create runs out of them halfway, as on a full disk.
-    const mounted = runCommand('mount', ['-t', 'tmpfs', '-o', 'size=2m,nr_inodes=60,mode=0755', 'mlc-test-full', mount]);
+    const mounted = runCommand('mount', ['-t', 'tmpfs', '-o', 'size=2m,nr_inodes=25,mode=0755', 'mlc-test-full', mount]);
     expect(mounted.stderr).toBe('');
     try {
       const user = testUser();

@@ -1,9 +1,14 @@
 /**
- * The mirror: the base's install directories (bin/, lib/, include/, share/,
- * etc/, ...) re-made in the env as real directories holding symlinks to the
- * base's files, never to its directories, so whatever an installer writes
- * into the env lands in the env. Site-packages (lib/pythonX.Y) is never
- * walked: Python reaches it through pyvenv.cfg.
+ * The mirror: the base's directories that programs and the dynamic linker
+ * look things up in (bin/, sbin/, lib/, etc/, ssl/, ...) re-made in the env
+ * as real directories holding symlinks to the base's files, never to its
+ * directories, so whatever an installer writes into the env lands in the
+ * env. Site-packages (lib/pythonX.Y) is never walked: Python reaches it
+ * through pyvenv.cfg. include/ and share/ are left out, as the seed's envs
+ * leave them out: they are most of what lies outside site-packages, the
+ * base's programs find their data through their real location, compilers
+ * find the base's headers through its sysconfig and pkg-config files, and
+ * an installer writing there makes the directories it needs.
  *
  * Links go through `baseEnv_dir` (`../baseEnv_dir/bin/foo`), so moving the
  * base is one re-pointed link, and the link texts stay short.
@@ -34,9 +39,9 @@ export interface IMirrorStats {
 
 /**
  * Paths (relative to the prefix) the mirror leaves out: the package cache and
- * other envs, conda-meta (linked record by record), site-packages (reached via
- * pyvenv.cfg), Jupyter data (reached via JUPYTER_PATH; the image's kernels
- * must not be duplicated), and the files the env writes itself.
+ * other envs, conda-meta (copied record by record), site-packages (reached via
+ * pyvenv.cfg), headers and data (include/, share/: see above; Jupyter data is
+ * reached via JUPYTER_PATH), and the files the env writes itself.
  */
 export function mirrorExclusions(python: PythonMinor, hasPip: boolean): Set<string> {
   const excluded = [
@@ -50,7 +55,8 @@ export function mirrorExclusions(python: PythonMinor, hasPip: boolean): Set<stri
     HOST_SCRIPT,
     CONTAINER_SCRIPT,
     CREATE_SCRIPT,
-    'share/jupyter',
+    'include',
+    'share',
     `lib/python${python}`,
     'bin/python',
     'bin/python3',
