@@ -1,0 +1,279 @@
+#!/usr/bin/env node
+/**
+ * Benchmark of `mlc env create` against the seed's method, `python -m venv`
+ * and bare `node -e 0`, on a synthetic ml-base (about 60K files) and on a
+ * base whose site-packages is ten times larger. See bench/README.md.
+ *
+ *   node bench/env-create.mjs [--runs N] [--quick] [--profile] [--skip-10x] [--skip-every-file] [--targets-dir DIR]
+ */
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ensureBase, ensurePythonPrefix } from './lib/bases.mjs';
+import { measureBase } from './lib/measure.mjs';
+import { run, sync } from './lib/processes.mjs';
+import { profileMlc } from './lib/profile.mjs';
+import { formatBase, formatGrowth } from './lib/report.mjs';
+import { ensureSeedArchive } from './lib/seed-archive.mjs';
+import { settleFileSystem } from './lib/settle.mjs';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const WORK_DIR = path.join(REPO, 'build', 'bench');
+const MLC_BUNDLE = path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc.cjs');
+/**
+ * The bundle as it was when the run started: others rebuild the real one
+ * while they work, and one run must time one version of mlc.
+ */
+const MLC_SNAPSHOT = path.join(WORK_DIR, 'mlc-snapshot.cjs');
+/** Fixed, so that every run measures the same synthetic tree. */
+const SEED = 20240601;
+
+const USAGE =
+  'usage: node bench/env-create.mjs [--runs N] [--quick] [--profile] [--skip-10x] [--skip-every-file] [--targets-dir DIR]';
+
+/** Full size: about 60K files and 7K dirs (the seed's ml-base); quick: a tenth. */
+const SIZES = {
+  full: { python: 'python-prefix', packages: 'ipykernel', bases: ['base-1x', 'base-10x'], nativePackages: 90, sitePackagesFiles: 43500, runs: 7 },
+  quick: { python: 'python-prefix-bare', packages: '', bases: ['base-quick-1x', 'base-quick-10x'], nativePackages: 9, sitePackagesFiles: 4000, runs: 3 }
+};
+
+function main() {
+  const options = Private.parseOptions(process.argv.slice(2));
+  const size = options.quick ? SIZES.quick : SIZES.full;
+  const runs = options.runs ?? size.runs;
+  const log = line => process.stderr.write(`${line}\n`);
+  mkdirSync(WORK_DIR, { recursive: true });
+
+  const { problem: mlcProblem, identity: mlcIdentity } = Private.ensureMlcBundle(log);
+  const python = ensurePythonPrefix({ repo: REPO, workDir: WORK_DIR, name: size.python, packages: size.packages, log });
+  const factors = options.skip10x ? [1] : [1, 10];
+  const bases = factors.map((factor, i) =>
+    ensureBase({
+      repo: REPO,
+      workDir: WORK_DIR,
+      name: size.bases[i],
+      python,
+      seed: SEED,
+      nativePackages: size.nativePackages,
+      sitePackagesFiles: size.sitePackagesFiles,
+      sitePackagesFactor: factor,
+      log
+    })
+  );
+
+  // Everything is built before anything is timed, and flushed to disk.
+  const seedArchives = bases.map(base => ensureSeedArchive({ workDir: WORK_DIR, base, everyFile: false, log }));
+  // Every file mirrored is measured on the 1x base only: on the tenfold one
+  // a single `tar -xzf` of its 600K links ran for more than 8 minutes.
+  const everyFile = options.skipEveryFile ? null : ensureSeedArchive({ workDir: WORK_DIR, base: bases[0], everyFile: true, log });
+  sync();
+
+  const env = Private.childEnv();
+  const targetsDir = options.targetsDir ?? path.join(WORK_DIR, 'targets');
+  const sections = bases.map((base, i) => {
+    const label = factors[i] === 1 ? 'base 1x' : 'base with site-packages x10';
+    const fileSystem = settleFileSystem(targetsDir, { log });
+    log(`measuring on ${label} (${runs} runs + 1 warm-up)...`);
+    const methods = Private.methods({ base, seed: seedArchives[i], mlcProblem });
+    return { label, base, results: measureBase({ methods, runs, targetsDir, base, env, log }), runs, targetsDir, fileSystem };
+  });
+  if (everyFile) {
+    // Last and alone: the inodes it makes and removes (60K a run) slow the
+    // file system down for a while, which would land in the others' timings.
+    settleFileSystem(targetsDir, { log });
+    log(`measuring the seed's every-file variant on ${sections[0].label} (${runs} runs + 1 warm-up)...`);
+    const variant = Private.everyFileMethod({ base: bases[0], everyFile });
+    sections[0].results.splice(2, 0, ...measureBase({ methods: [variant], runs, targetsDir, base: bases[0], env, log }));
+  }
+
+  for (const dir of new Set(sections.map(section => section.targetsDir))) {
+    try {
+      rmdirSync(dir); // only when empty: each method removed its own directory
+    } catch {
+      // left as it is
+    }
+  }
+
+  const report = [
+    `mlc env create benchmark (${options.quick ? 'quick' : 'full'}; node ${process.version}; ${new Date().toISOString()})`,
+    `timing ${mlcIdentity}`,
+    '',
+    ...sections.map(section => formatBase(section)),
+    ...(sections.length === 2 ? [formatGrowth({ small: sections[0].results, large: sections[1].results })] : [])
+  ].join('\n');
+  process.stdout.write(report + '\n');
+
+  const resultsDir = path.join(WORK_DIR, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  writeFileSync(path.join(resultsDir, `${stamp}.txt`), report + '\n');
+  writeFileSync(path.join(resultsDir, `${stamp}.json`), JSON.stringify({ options, runs, sections }, null, 2) + '\n');
+  log(`saved: ${path.relative(REPO, path.join(resultsDir, stamp))}.{txt,json}`);
+
+  if (options.profile) {
+    if (mlcProblem) {
+      log(`--profile skipped: ${mlcProblem}`);
+    } else {
+      process.stdout.write(
+        profileMlc({ bundle: MLC_SNAPSHOT, base: bases[0], workDir: WORK_DIR, env, log }) + '\n'
+      );
+    }
+  }
+}
+
+/** Helpers (the module's trailing `Private` namespace). */
+const Private = {
+  parseOptions(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        options: {
+          runs: { type: 'string' },
+          quick: { type: 'boolean', default: false },
+          profile: { type: 'boolean', default: false },
+          'skip-10x': { type: 'boolean', default: false },
+          'skip-every-file': { type: 'boolean', default: false },
+          'targets-dir': { type: 'string' },
+          help: { type: 'boolean', short: 'h', default: false }
+        },
+        allowPositionals: false
+      }).values;
+    } catch (error) {
+      Private.fail(`${error.message.split('\n')[0]} (${USAGE})`);
+    }
+    if (parsed.help) {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    }
+    let runs;
+    if (parsed.runs !== undefined) {
+      runs = Number(parsed.runs);
+      if (!/^\d+$/.test(parsed.runs) || runs < 1 || runs > 1000) {
+        Private.fail(`--runs must be a whole number from 1 to 1000, got '${parsed.runs}'`);
+      }
+    }
+    let targetsDir;
+    if (parsed['targets-dir'] !== undefined) {
+      targetsDir = path.resolve(parsed['targets-dir']);
+      if (!existsSync(targetsDir) || !statSync(targetsDir).isDirectory()) {
+        Private.fail(`--targets-dir '${parsed['targets-dir']}' is not an existing directory; create it first`);
+      }
+      // Each method's target directory is removed whole between runs: keep them apart from anything else.
+      targetsDir = path.join(targetsDir, 'mlc-bench-targets');
+    }
+    return {
+      runs,
+      quick: parsed.quick,
+      profile: parsed.profile,
+      skip10x: parsed['skip-10x'],
+      skipEveryFile: parsed['skip-every-file'],
+      targetsDir
+    };
+  },
+
+  fail(message) {
+    process.stderr.write(`env-create.mjs: error: ${message}\n`);
+    process.exit(2);
+  },
+
+  /**
+   * Build the bundled mlc when it is missing or older than its sources, and
+   * snapshot it; returns which bundle is timed, or why mlc cannot be.
+   */
+  ensureMlcBundle(log) {
+    const newestSource = Private.newestMtime(path.join(REPO, 'src'));
+    if (!existsSync(MLC_BUNDLE) || statSync(MLC_BUNDLE).mtimeMs < newestSource) {
+      log('building the mlc bundle (npm run build:cli)...');
+      try {
+        run('npm', ['run', '--silent', 'build:cli'], { what: 'npm run build:cli', cwd: REPO });
+      } catch (error) {
+        log(`  ${error.message}`);
+        return { problem: `the mlc bundle could not be built (${error.message})`, identity: 'none' };
+      }
+    }
+    copyFileSync(MLC_BUNDLE, MLC_SNAPSHOT);
+    const digest = createHash('sha256').update(readFileSync(MLC_SNAPSHOT)).digest('hex').slice(0, 12);
+    const identity = `mlc.cjs built ${statSync(MLC_BUNDLE).mtime.toISOString()}, sha256 ${digest}...`;
+    log(`timing ${identity} (copied to ${path.relative(REPO, MLC_SNAPSHOT)})`);
+    return { problem: null, identity };
+  },
+
+  newestMtime(dir) {
+    let newest = 0;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      newest = Math.max(newest, entry.isDirectory() ? Private.newestMtime(full) : statSync(full).mtimeMs);
+    }
+    return newest;
+  },
+
+  /** The environment of every timed command: this one, with Jupyter and HOME kept in the work dir. */
+  childEnv() {
+    const scratch = path.join(WORK_DIR, 'home');
+    mkdirSync(scratch, { recursive: true });
+    const env = { ...process.env, HOME: scratch, JUPYTER_DATA_DIR: path.join(scratch, 'jupyter-data'), JUPYTER_CONFIG_DIR: path.join(scratch, 'jupyter-config') };
+    for (const name of ['PYTHONPATH', 'PYTHONHOME', 'VIRTUAL_ENV', 'CONDA_PREFIX', 'NODE_OPTIONS']) {
+      delete env[name];
+    }
+    return env;
+  },
+
+  /** @returns {import('./lib/measure.mjs').Method[]} */
+  methods({ base, seed, mlcProblem }) {
+    const createEnv = path.join(REPO, 'bench', 'seed', 'create-env.sh');
+    const interpreter = path.join(base.dir, 'bin', `python${base.pyver}`);
+    const methods = [
+      {
+        id: 'mlc',
+        label: 'mlc env create',
+        makesEnv: true,
+        reportsElapsed: true,
+        unavailable: mlcProblem,
+        command: target => ({
+          command: process.execPath,
+          args: [MLC_SNAPSHOT, 'env', 'create', target, '--base', base.dir, '--no-kernel', '--json']
+        })
+      },
+      {
+        id: 'seed',
+        label: 'seed: tar -xzf symlink archive',
+        makesEnv: true,
+        command: target => ({ command: 'bash', args: [createEnv, target, base.dir, seed.archive, seed.setupScript] })
+      },
+      {
+        id: 'venv',
+        label: 'python -m venv --without-pip',
+        makesEnv: true,
+        command: target => ({ command: interpreter, args: ['-m', 'venv', '--without-pip', '--system-site-packages', target] })
+      },
+      {
+        id: 'node',
+        label: 'node -e 0',
+        makesEnv: false,
+        command: () => ({ command: process.execPath, args: ['-e', '0'] })
+      }
+    ];
+    return methods;
+  },
+
+  /** The seed's steps with the archive that mirrors every file (site-packages too). */
+  everyFileMethod({ base, everyFile }) {
+    const createEnv = path.join(REPO, 'bench', 'seed', 'create-env.sh');
+    return {
+      id: 'seed-every-file',
+      label: 'seed, archive of every file',
+      makesEnv: true,
+      command: target => ({ command: 'bash', args: [createEnv, target, base.dir, everyFile.archive, everyFile.setupScript] })
+    };
+  }
+};
+
+try {
+  main();
+} catch (error) {
+  process.stderr.write(`env-create.mjs: error: ${error.message.split('\n')[0]}\n`);
+  process.exitCode = 1;
+}
