@@ -3,21 +3,10 @@ import type { Command } from 'commander';
 import * as path from 'path';
 import { IMAGE_METADATA_FILE, PACKAGE_LIST_FILE } from '../../core/manifest';
 import type { ICliContext } from '../context';
-import { writeManifest, type IManifestResult } from '../image/manifest';
+import { writeManifest, type IManifestOptions, type IManifestResult } from '../image/manifest';
 
 /** The options commander hands the `manifest` action. */
-interface IManifestFlags {
-  prefix: string;
-  outDir: string;
-  root: string;
-  name?: string;
-  tag?: string;
-  os?: string;
-  flavour?: string;
-  dockerPath?: string;
-  buildDate?: string;
-  json?: boolean;
-}
+type IManifestFlags = IManifestOptions & { json?: boolean };
 
 export function registerImageCommands(program: Command, context: ICliContext): void {
   const image = program.command('image').description('what an image holds (run at image build time)');

@@ -23,6 +23,7 @@ import {
   type ICondaRecord
 } from '../../core/manifest';
 import { UserError } from '../errors';
+import { isDirectory } from './isDirectory';
 
 export interface IPrefixPackages {
   conda: ImagePackage[];
@@ -35,7 +36,7 @@ export interface IPrefixPackages {
 
 /** Read the packages of `prefix` (absolute). Throws UserError on bad input. */
 export async function readPrefixPackages(prefix: string): Promise<IPrefixPackages> {
-  if (!Private.isDirectory(prefix)) {
+  if (!isDirectory(prefix)) {
     throw new UserError(
       `the prefix ${prefix} does not exist or is not a directory`,
       'pass the image env prefix, e.g. --prefix /opt/conda'
@@ -43,7 +44,7 @@ export async function readPrefixPackages(prefix: string): Promise<IPrefixPackage
   }
   const warnings: string[] = [];
   const condaMeta = path.join(prefix, 'conda-meta');
-  const records = Private.isDirectory(condaMeta) ? Private.readCondaRecords(condaMeta) : null;
+  const records = isDirectory(condaMeta) ? Private.readCondaRecords(condaMeta) : null;
   const sitePackages = Private.sitePackagesDirs(prefix);
   if (records === null && sitePackages.length === 0) {
     throw new UserError(
@@ -72,14 +73,6 @@ export async function readPrefixPackages(prefix: string): Promise<IPrefixPackage
 
 namespace Private {
   const execFileAsync = promisify(execFile);
-
-  export function isDirectory(p: string): boolean {
-    try {
-      return fs.statSync(p).isDirectory();
-    } catch {
-      return false;
-    }
-  }
 
   /** Every `conda-meta/*.json`, in name order; a malformed one is an error naming it. */
   export function readCondaRecords(condaMeta: string): ICondaRecord[] {

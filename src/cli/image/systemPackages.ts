@@ -17,6 +17,7 @@ import {
 } from '../../core/manifest';
 import { UserError } from '../errors';
 import { readFileInRoot, resolveInRoot } from './rootPath';
+import { isDirectory } from './isDirectory';
 
 export interface ISystemFacts {
   /** PRETTY_NAME of the root's os-release, empty when it has none. */
@@ -33,7 +34,7 @@ export const RPM_DB_DIRS = ['/var/lib/rpm', '/usr/lib/sysimage/rpm'];
 
 /** Read the OS facts under `root` (absolute); `env` gives `rpm` its PATH. */
 export async function readSystem(root: string, env: NodeJS.ProcessEnv): Promise<ISystemFacts> {
-  if (!Private.isDirectory(root)) {
+  if (!isDirectory(root)) {
     throw new UserError(`the root ${root} does not exist or is not a directory`, 'pass the image root, e.g. --root /');
   }
   const warnings: string[] = [];
@@ -72,14 +73,6 @@ export async function readSystem(root: string, env: NodeJS.ProcessEnv): Promise<
 
 namespace Private {
   const execFileAsync = promisify(execFile);
-
-  export function isDirectory(p: string): boolean {
-    try {
-      return fs.statSync(p).isDirectory();
-    } catch {
-      return false;
-    }
-  }
 
   export function hasEntries(dir: string): boolean {
     try {
