@@ -67,8 +67,11 @@ setup_npm() {
     local want
     want=$(sha256sum package-lock.json | cut -d' ' -f1)
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        say "npm ci"
-        npm ci --no-audit --no-fund --loglevel=error
+        # `npm install`, not `npm ci`: the registry mirror lacks rspack's
+        # bindings for other platforms, so the lock file cannot list them and
+        # `npm ci` refuses it; `npm install` keeps every locked version.
+        say "npm install (package-lock.json)"
+        npm install --no-audit --no-fund --loglevel=error
         echo "$want" > "$stamp"
     fi
 }
