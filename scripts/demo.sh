@@ -18,6 +18,10 @@ scripts/make-demo-image.sh build/demo-image
 
 state="$REPO/build/demo"
 mkdir -p "$state/data" "$state/runtime" "$state/config" "$state/work"
+# A demo asks nothing of its user: no "get notified about Jupyter news?" toast.
+mkdir -p "$state/config/labconfig"
+echo '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}' \
+    > "$state/config/labconfig/page_config.json"
 token=$(node -e 'console.log(require("crypto").randomBytes(16).toString("hex"))')
 
 export JUPYTER_PATH="$REPO/build/demo-image/share/jupyter"
@@ -37,5 +41,4 @@ echo
 extra=()
 if [ "$(id -u)" -eq 0 ]; then extra+=(--allow-root); fi
 exec jupyter lab "${extra[@]}" --no-browser --ip 127.0.0.1 --port "$port" --ServerApp.port_retries=0 \
-    --IdentityProvider.token="$token" --ServerApp.root_dir "$state/work" \
-    --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+    --IdentityProvider.token="$token" --ServerApp.root_dir "$state/work"
