@@ -12,8 +12,8 @@ const REPO = path.resolve(__dirname, '..', '..');
 const SETTINGS_ID = 'jupyterlab-ml-containers:plugin';
 
 /**
- * How the server's terminal runs this tree's mlc, layering envs over the demo
- * image: the `mlcCommand` setting a user sets when mlc is not on PATH.
+ * A custom `mlcCommand` setting, as a user sets it for an mlc outside the
+ * image: this tree's mlc, layering envs over the demo image.
  */
 const MLC_COMMAND = [
   'env',
@@ -61,8 +61,10 @@ function toast(page: IJupyterLabPageFixture, text: string) {
 }
 
 test.describe('extended envs through the terminal', () => {
+  // The default mlc command: the image's own <prefix>/bin/mlc (the demo image has
+  // one, as an image with the package installed does), whatever the terminal's PATH.
   test.use({
-    mockSettings: { ...galata.DEFAULT_SETTINGS, [SETTINGS_ID]: { mlcCommand: MLC_COMMAND } }
+    mockSettings: { ...galata.DEFAULT_SETTINGS, [SETTINGS_ID]: { mlcCommand: '' } }
   });
 
   test('create from the palette: tile without reload, kernel in the env; remove: tile gone', async ({ page }) => {
