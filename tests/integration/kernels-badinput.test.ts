@@ -10,7 +10,8 @@ import * as path from 'path';
 import { runMlc, type IRunOptions, type IRunResult } from './harness/mlc';
 import { makeScratch } from './harness/paths';
 import { testUser } from './harness/user';
-import { copyTestPrefix, imageJsonFor, treeSnapshot } from './kernels-fixture';
+import { copyTestPrefix } from './harness/prefix';
+import { imageJsonFor, treeSnapshot } from './kernels-fixture';
 
 let scratch: { dir: string; cleanup: () => void };
 let prefix: string;

@@ -11,7 +11,7 @@ import type { IDoctorEntry } from '../../src/cli/kernels/doctor';
 import { isolatedJupyterEnv, VENV_JUPYTER, type IJupyterEnv } from './harness/jupyter';
 import { runCommand, runMlc, type IRunResult } from './harness/mlc';
 import { makeScratch, MLC_BUNDLE, VENV } from './harness/paths';
-import { copyTestPrefix } from './kernels-fixture';
+import { copyTestPrefix } from './harness/prefix';
 
 let scratch: { dir: string; cleanup: () => void };
 let prefix: string;

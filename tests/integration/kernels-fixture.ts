@@ -7,34 +7,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ImageMetadata } from '../../src/core/imageMetadata';
-import { pythonMinor, type PythonMinor } from '../../src/core/kernelspec';
-import { runCommand } from './harness/mlc';
-import { testImagePrefixInfo } from './harness/prefix';
-
-export interface IPrefixCopy {
-  prefix: string;
-  python: PythonMinor;
-}
-
-/** Copy the shared test prefix to `dest` (`cp -a`: modes, links and times kept). */
-export function copyTestPrefix(dest: string): IPrefixCopy {
-  const info = testImagePrefixInfo();
-  const python = pythonMinor(info.python);
-  if (!python) {
-    throw new Error(`the test prefix reports an unusable Python version '${info.python}'`);
-  }
-  copyTree(info.prefix, dest);
-  return { prefix: dest, python };
-}
-
-/** `cp -a SRC DEST` (DEST must not exist; its parent is made). */
-export function copyTree(src: string, dest: string): void {
-  fs.mkdirSync(path.dirname(dest), { recursive: true });
-  const copied = runCommand('cp', ['-a', '--', src, dest]);
-  if (copied.code !== 0) {
-    throw new Error(`cp -a ${src} ${dest} failed: ${copied.stderr.trim()}`);
-  }
-}
 
 /** A valid image.json for a prefix with Python `python`. */
 export function imageJsonFor(prefix: string, python: string): ImageMetadata {

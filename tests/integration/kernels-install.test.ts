@@ -13,7 +13,8 @@ import { imageKernelSpecs, type PythonMinor } from '../../src/core/kernelspec';
 import { getJson, isolatedJupyterEnv, runWithJupyterClient, startJupyterServer, stopJupyterServer } from './harness/jupyter';
 import { runCommand, runMlc, type IRunResult } from './harness/mlc';
 import { makeScratch, REPO, VENV } from './harness/paths';
-import { copyTestPrefix, copyTree, filesOf, imageJsonFor } from './kernels-fixture';
+import { copyTestPrefix, copyTree } from './harness/prefix';
+import { filesOf, imageJsonFor } from './kernels-fixture';
 
 const LOGOS = ['logo-svg.svg', 'logo-32x32.png', 'logo-64x64.png'];
 const SH_SHELLS = ['bash', 'zsh', 'sh'];

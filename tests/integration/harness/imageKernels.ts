@@ -6,9 +6,9 @@
  * left it for every other test file.
  */
 import * as path from 'path';
-import { PythonMinor, pythonMinor } from '../../../src/core/kernelspec';
-import { runCommand, runMlc } from './mlc';
-import { testImagePrefixInfo, withPrefixLock } from './prefix';
+import type { PythonMinor } from '../../../src/core/kernelspec';
+import { runMlc } from './mlc';
+import { copyTestPrefix } from './prefix';
 
 export interface IImageUnderTest {
   /** The image env prefix (the interpreter the kernels must run). */
@@ -21,17 +21,7 @@ export interface IImageUnderTest {
 
 /** Copy the shared prefix to `dir/image` and run `mlc kernels install --prefix` on the copy. */
 export function imageUnderTest(dir: string): IImageUnderTest {
-  const info = testImagePrefixInfo();
-  const python = pythonMinor(info.python);
-  if (!python) {
-    throw new Error(`the test prefix reports an unusable Python version '${info.python}'`);
-  }
-  const prefix = path.join(dir, 'image');
-  // Under the lock, so that no rebuild replaces the prefix halfway through the copy.
-  const copied = withPrefixLock(() => runCommand('cp', ['-a', '--', info.prefix, prefix]));
-  if (copied.code !== 0) {
-    throw new Error(`cp -a ${info.prefix} ${prefix} failed: ${copied.stderr.trim()}`);
-  }
+  const { prefix, python } = copyTestPrefix(path.join(dir, 'image'));
   const install = runMlc(['kernels', 'install', '--prefix', prefix]);
   if (install.code !== 0) {
     const hint = 'is the bundle built? npm run build:cli';

@@ -9,6 +9,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { pythonMinor, type PythonMinor } from '../../../src/core/kernelspec';
 import { runCommand } from './mlc';
 import { REPO } from './paths';
 
@@ -49,6 +50,35 @@ export function testImagePrefixInfo(): ITestPrefixInfo {
     return ready;
   }
   return withPrefixLock(() => Private.readMarker() ?? Private.build());
+}
+
+/** A writable copy of the shared test prefix, with its Python's `X.Y`. */
+export interface IPrefixCopy {
+  prefix: string;
+  python: PythonMinor;
+}
+
+/**
+ * Copy the shared test prefix to `dest` (`cp -a`: modes, links and times
+ * kept), under the lock so that no rebuild replaces it halfway through.
+ */
+export function copyTestPrefix(dest: string): IPrefixCopy {
+  const info = testImagePrefixInfo();
+  const python = pythonMinor(info.python);
+  if (!python) {
+    throw new Error(`the test prefix reports an unusable Python version '${info.python}'`);
+  }
+  withPrefixLock(() => copyTree(info.prefix, dest));
+  return { prefix: dest, python };
+}
+
+/** `cp -a SRC DEST` (DEST must not exist; its parent is made). */
+export function copyTree(src: string, dest: string): void {
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  const copied = runCommand('cp', ['-a', '--', src, dest]);
+  if (copied.code !== 0) {
+    throw new Error(`cp -a ${src} ${dest} failed: ${copied.stderr.trim()}`);
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runCommand, runMlc, type IRunOptions, type IRunResult } from './mlc';
 import { makeScratch, VENV } from './paths';
-import { testImagePrefixInfo } from './prefix';
+import { copyTree, testImagePrefixInfo } from './prefix';
 import { testUser } from './user';
 
 /** What every env test file shares (filled in by its first beforeAll). */
@@ -80,7 +80,7 @@ export function treeChecksum(root: string): string {
 
 /** A root-owned, world-readable, not world-writable copy of `base` at `dest` (as on CVMFS). */
 export function copyBase(base: string, dest: string): string {
-  execFileSync('cp', ['-a', '--', base, dest]);
+  copyTree(base, dest);
   execFileSync('chmod', ['-R', 'a+rX,go-w', '--', dest]);
   return dest;
 }
