@@ -53,11 +53,11 @@ function EnvCheckList(props: EnvCheckList.IProps): React.ReactElement {
     return <p className="jp-MLContainers-envCheck-empty">{trans.__('No extended environments found.')}</p>;
   }
   return (
-    <ul className="jp-MLContainers-envCheck" style={{ listStyle: 'none', padding: 0, margin: 0, maxWidth: '640px' }}>
+    <ul className="jp-MLContainers-envCheck">
       {envs.map(env => (
-        <li key={env.prefix} className="jp-MLContainers-envCheck-env" data-prefix={env.prefix} style={{ marginBottom: '12px' }}>
+        <li key={env.prefix} className="jp-MLContainers-envCheck-env" data-prefix={env.prefix}>
           <div>
-            <strong>{env.name}</strong> <code style={{ wordBreak: 'break-all' }}>{env.prefix}</code>
+            <strong>{env.name}</strong> <code className="jp-MLContainers-path">{env.prefix}</code>
           </div>
           {env.problems.length === 0 ? (
             <div className="jp-MLContainers-envCheck-ok">{trans.__('No problems found.')}</div>
@@ -67,7 +67,7 @@ function EnvCheckList(props: EnvCheckList.IProps): React.ReactElement {
                 <li key={problem.code + problem.message} data-code={problem.code}>
                   {problem.message}
                   {problem.hint && !problem.fixable ? (
-                    <span style={{ color: 'var(--jp-ui-font-color2)' }}>{` (${problem.hint})`}</span>
+                    <span className="jp-MLContainers-hint">{` (${problem.hint})`}</span>
                   ) : null}
                 </li>
               ))}
@@ -84,7 +84,7 @@ function EnvCheckList(props: EnvCheckList.IProps): React.ReactElement {
             </button>
           )}
           {errors[env.prefix] && (
-            <div role="alert" style={{ color: 'var(--jp-error-color1)' }}>
+            <div role="alert" className="jp-MLContainers-error">
               {errors[env.prefix]}
             </div>
           )}

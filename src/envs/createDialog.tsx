@@ -104,13 +104,12 @@ function CreateEnvForm(props: CreateEnvForm.IProps): React.ReactElement {
   const prefix = form.name ? envPrefix(form.location, form.name, serverRoot) : '';
 
   return (
-    <div style={{ display: 'flex', flexDirection: 'column', gap: '8px', minWidth: '420px' }}>
+    <div className="jp-MLContainers-form">
       <label>
         {trans.__('Name')}
         <input
           name="mlc-env-name"
           className="jp-mod-styled"
-          style={{ width: '100%', boxSizing: 'border-box' }}
           value={form.name}
           placeholder={trans.__('e.g. myEnv')}
           aria-invalid={touched && problem !== null}
@@ -122,7 +121,6 @@ function CreateEnvForm(props: CreateEnvForm.IProps): React.ReactElement {
         <input
           name="mlc-env-location"
           className="jp-mod-styled"
-          style={{ width: '100%', boxSizing: 'border-box' }}
           value={form.location}
           placeholder={trans.__('The Jupyter root folder')}
           onChange={event => set({ location: event.target.value })}
@@ -142,17 +140,16 @@ function CreateEnvForm(props: CreateEnvForm.IProps): React.ReactElement {
         <input
           name="mlc-env-display-name"
           className="jp-mod-styled"
-          style={{ width: '100%', boxSizing: 'border-box' }}
           value={form.displayName}
           disabled={!form.registerKernel}
           placeholder={trans.__('Leave empty for the default')}
           onChange={event => set({ displayName: event.target.value })}
         />
       </label>
-      <div className="jp-MLContainers-createEnv-prefix" style={{ wordBreak: 'break-all' }}>
+      <div className="jp-MLContainers-createEnv-prefix jp-MLContainers-path">
         {prefix ? trans.__('Will be created at: %1', prefix) : ''}
       </div>
-      <div className="jp-MLContainers-createEnv-problem" role="alert" style={{ color: 'var(--jp-error-color1)' }}>
+      <div className="jp-MLContainers-createEnv-problem jp-MLContainers-error" role="alert">
         {touched && problem !== null ? trans.__(problem) : ''}
       </div>
     </div>

@@ -44,15 +44,14 @@ function CommandToPaste(props: CommandToPaste.IProps): React.ReactElement {
   const { explanation, command, trans } = props;
   const [copied, setCopied] = React.useState(false);
   return (
-    <div className="jp-MLContainers-pasteCommand" style={{ display: 'flex', flexDirection: 'column', gap: '8px', maxWidth: '640px' }}>
-      <p style={{ margin: 0 }}>{explanation}</p>
+    <div className="jp-MLContainers-pasteCommand">
+      <p>{explanation}</p>
       <textarea
         className="jp-mod-styled jp-MLContainers-pasteCommand-text"
         readOnly
         rows={Math.min(6, 1 + Math.floor(command.length / 70))}
         value={command}
         spellCheck={false}
-        style={{ fontFamily: 'var(--jp-code-font-family)', width: '100%', boxSizing: 'border-box', resize: 'vertical' }}
         onFocus={event => event.currentTarget.select()}
       />
       <div>

@@ -24,10 +24,10 @@ export async function askEnvToRemove(envs: IEnvSummary[], trans: TranslationBund
   const confirmed = await showDialog({
     title: trans.__('Remove %1?', env?.name ?? prefix),
     body: ReactWidget.create(
-      <div className="jp-MLContainers-removeEnv-confirm" style={{ maxWidth: '560px' }}>
+      <div className="jp-MLContainers-removeEnv-confirm">
         <p>{trans.__('This deletes the folder below and everything installed in it:')}</p>
         <p>
-          <code style={{ wordBreak: 'break-all' }}>{prefix}</code>
+          <code className="jp-MLContainers-path">{prefix}</code>
         </p>
         {env?.kernelName ? <p>{trans.__('Its kernel %1 is unregistered.', env.kernelName)}</p> : null}
         <p>{trans.__('The image environment it extends is not touched.')}</p>
@@ -53,7 +53,7 @@ class EnvPicker extends ReactWidget {
 
   protected render(): React.ReactElement {
     return (
-      <label style={{ display: 'flex', flexDirection: 'column', gap: '4px', minWidth: '420px' }}>
+      <label className="jp-MLContainers-form">
         {this._trans.__('Environment')}
         <select
           className="jp-mod-styled jp-MLContainers-removeEnv-select"
