@@ -24,7 +24,7 @@ export PATH="$REPO/.venv/bin:$PATH"
 
 # The integration tests run mlc as an unprivileged user (as on CVMFS): that
 # user must reach the bundle and the test prefix under this tree.
-if [ "$(id -u)" -eq 0 ] && ! runuser -u "$(bash scripts/ensure-test-user.sh >/dev/null && echo mlc-tester)" -- test -r "$REPO/package.json"; then
+if [ "$(id -u)" -eq 0 ] && bash scripts/ensure-test-user.sh >/dev/null && ! runuser -u mlc-tester -- test -r "$REPO/package.json"; then
     echo "test: error: the unprivileged test user cannot read $REPO; clone the repository where every user can (e.g. under /work or /srv)" >&2
     echo "tests: 0 passed, 1 failed"
     exit 1

@@ -19,7 +19,6 @@ declare const MLC_VERSION: string;
 export async function main(argv: string[]): Promise<number> {
   let mode: OutputMode = { kind: 'human' };
   let args = argv;
-  const reporterFor = (m: OutputMode) => new Reporter(m);
   try {
     if (argv[0] === WIRE_FLAG) {
       const request = decodeWireRequest(argv[1] ?? '');
@@ -32,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`mlc: error: ${(reason as Error).message}\n`);
     return 2;
   }
-  const reporter = reporterFor(mode);
+  const reporter = new Reporter(mode);
   const context = makeContext(reporter);
   const program = new Command('mlc')
     .description('Kernels, image metadata and extended envs for the ML container images')

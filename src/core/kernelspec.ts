@@ -4,7 +4,7 @@
  *
  * Pure: builds plain objects; writing them is the caller's job.
  */
-import type { ImageMetadata } from './imageMetadata';
+import { imageReference, type ImageMetadata } from './imageMetadata';
 
 /** Key of our block inside a kernel spec's `metadata`. */
 export const METADATA_NAMESPACE = 'ml_containers';
@@ -224,7 +224,7 @@ function imageFacts(role: KernelRole, options: IKernelSpecOptions): IKernelImage
   const image = options.image;
   return {
     role,
-    image: image ? (image.tag ? `${image.name}:${image.tag}` : image.name) : '',
+    image: image ? imageReference(image) : '',
     name: image?.name ?? '',
     tag: image?.tag ?? '',
     os: image?.os ?? '',
