@@ -86,7 +86,8 @@ export class EnvCommands {
       id,
       type: 'success',
       message: created
-        ? trans.__('Created %1 in %2 s.', created.prefix, (created.elapsedMs / 1000).toFixed(1))
+        ? // mlc's own work takes milliseconds: in seconds it read "0.0 s".
+          trans.__('Created %1 in %2 ms.', created.prefix, String(Math.round(created.elapsedMs)))
         : trans.__('Created %1.', prefix),
       autoClose: false,
       actions
