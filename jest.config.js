@@ -1,6 +1,7 @@
 /**
- * Two jest projects: `unit` (pure, fast) and `integration` (real processes:
- * Jupyter servers, kernels, pip, an unprivileged user). The integration suite
+ * Three jest projects: `unit` (pure, fast), `integration` (real processes:
+ * Jupyter servers, kernels, pip, an unprivileged user) and `hostile`
+ * (property-based tests and hostile trees run through every verb). The integration suite
  * is run in band: its tests start servers and kernels on a 2-core machine.
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: { warnOnly: false } }];
@@ -22,6 +23,14 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       roots: ['<rootDir>/tests/integration'],
+      transform: { '^.+\\.tsx?$': tsJest },
+      moduleNameMapper,
+      testMatch: ['**/*.test.ts']
+    },
+    {
+      displayName: 'hostile',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/tests/hostile'],
       transform: { '^.+\\.tsx?$': tsJest },
       moduleNameMapper,
       testMatch: ['**/*.test.ts']

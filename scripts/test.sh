@@ -12,7 +12,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.."
 REPO=$(pwd -P)
-stages=${1:-typecheck unit integration ui}
+stages=${1:-typecheck unit integration hostile ui}
 reports="$REPO/build/reports"
 rm -rf "$reports"; mkdir -p "$reports"
 
@@ -65,6 +65,11 @@ for stage in $stages; do
         npx jest --selectProjects integration --runInBand --json --outputFile="$reports/integration.json" || status=1
         count_jest "$reports/integration.json"
         ;;
+    hostile)
+        say "jest: hostile input (property-based tests; hostile trees through every verb as the unprivileged user)"
+        npx jest --selectProjects hostile --runInBand --passWithNoTests --json --outputFile="$reports/hostile.json" || status=1
+        count_jest "$reports/hostile.json"
+        ;;
     ui)
         say "Galata/Playwright UI tests in Debian's Chromium"
         if PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/ui.json" PLAYWRIGHT_JSON_OUTPUT_FILE="$reports/ui.json" \
@@ -78,7 +83,7 @@ for stage in $stages; do
         fi
         ;;
     *)
-        echo "test: error: unknown stage '$stage'; use typecheck, unit, integration or ui" >&2
+        echo "test: error: unknown stage '$stage'; use typecheck, unit, integration, hostile or ui" >&2
         exit 2
         ;;
     esac
