@@ -9,10 +9,11 @@ import * as path from 'path';
 import { imageReference, parseImageMetadata, type ImageMetadata } from '../../core/imageMetadata';
 import { ENV_RECORD_FILE } from '../../core/envRecord';
 import { IMAGE_JSON_FILE, IMAGE_KERNEL_NAMES, pythonMinor, type PythonMinor } from '../../core/kernelspec';
-import { normalizeAbsolute, pathProblem } from '../../core/validate';
+import { normalizeAbsolute } from '../../core/validate';
+import { userPathProblem } from '../../core/safeNames';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
-import { errnoCode } from './fsErrors';
+import { errnoCode } from '../fs/errors';
 
 /** What `create` learns about the base, gathered with as few calls as possible. */
 export interface IBaseFacts {
@@ -46,7 +47,7 @@ export function chooseBase(option: string | undefined, context: ICliContext): st
   if (!chosen) {
     throw new UserError('no base env to extend: mlc is not installed in an image env and no conda env is active', BASE_HINT);
   }
-  const problem = pathProblem(chosen);
+  const problem = userPathProblem(chosen);
   if (problem) {
     throw new UserError(`invalid base path: ${problem}`, BASE_HINT);
   }

@@ -4,6 +4,7 @@
  * concurrent create never leaves half an env, and an existing env is never
  * overwritten (rename(2) refuses a non-empty target directory).
  */
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import { envKernelName, labelProblem, pathProblem, shortDigest } from '../../core/validate';
@@ -11,11 +12,11 @@ import { ENV_RECORD_VERSION, type EnvRecord, type IEnvCreateResult } from '../..
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { chooseBase, imageLabel, inspectBase, type IBaseFacts } from './base';
-import { errnoCode, fsUserError } from './fsErrors';
+import { errnoCode, fsUserError } from '../fs/errors';
 import { assertKernelSlotFree, defaultDisplayName, envKernelFile, jupyterDataDir, registerKernel } from './kernel';
 import { makeSitePackages, pyvenvCfgText, writeEnvRecord, writeInterpreterLinks, writePipScripts } from './layout';
 import { BASE_LINK, copyCondaMeta, mirrorBase, type IMirrorStats } from './mirror';
-import { removeTree } from './removeTree';
+import { removeTree } from '../fs/removeTree';
 import { activationScript, type IScriptTemplates } from './scripts';
 import { envPathFrom, assertCreatable, type IEnvTarget } from './target';
 
@@ -61,7 +62,8 @@ export function createEnv(options: ICreateOptions, context: ICliContext, templat
     mode: container ? 'container' : 'host',
     ...(container ? { containerImage: container.image, bindPaths: container.binds } : {}),
     kernelName,
-    displayName
+    displayName,
+    creationId: randomBytes(16).toString('hex')
   };
 
   Private.removeStaleTemps(target);
@@ -85,7 +87,8 @@ export function createEnv(options: ICreateOptions, context: ICliContext, templat
         displayName,
         basePrefix: base.prefix,
         python: base.python,
-        image: base.image
+        image: base.image,
+        creationId: record.creationId
       });
       registerKernel(dataDir, kernelName, spec, `${base.prefix}/share/jupyter/kernels/python3`);
     } catch (error) {

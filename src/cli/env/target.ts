@@ -1,9 +1,11 @@
 /** Where an env goes: the user's path checked and made absolute. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { envNameProblem, isWithin, normalizeAbsolute, pathProblem } from '../../core/validate';
+import { envPrefixProblem } from '../../core/safeNames';
+import { envNameProblem, isWithin, normalizeAbsolute } from '../../core/validate';
 import { UserError } from '../errors';
-import { errnoCode } from './fsErrors';
+import { errnoCode } from '../fs/errors';
+import { readEnvRecord } from './layout';
 
 export interface IEnvTarget {
   /** Absolute, normalised (`..` and `.` resolved lexically, as the shell's `cd` does). */
@@ -16,11 +18,13 @@ const PATH_HINT = 'give a path for a new directory, e.g. ~/envs/myEnv';
 
 /** Check the user's `raw` path (relative to `cwd`) as a place for an env; no file-system access. */
 export function envPathFrom(raw: string, cwd: string): IEnvTarget {
-  const problem = pathProblem(raw);
+  const prefix = normalizeAbsolute(path.isAbsolute(raw) ? raw : `${cwd}/${raw}`);
+  // The whole prefix, the working directory included: a `:` anywhere in it
+  // breaks PATH on activation.
+  const problem = envPrefixProblem(raw) ?? envPrefixProblem(prefix);
   if (problem) {
     throw new UserError(`invalid env path: ${problem}`, PATH_HINT);
   }
-  const prefix = normalizeAbsolute(path.isAbsolute(raw) ? raw : `${cwd}/${raw}`);
   if (prefix === '/') {
     throw new UserError('the env path is the root directory /', PATH_HINT);
   }
@@ -68,6 +72,14 @@ export function assertCreatable(target: IEnvTarget, basePhysical: string): void 
     throw new UserError(`${target.prefix} already exists and is not a directory`, 'remove it or choose another path');
   }
   if (fs.readdirSync(target.prefix).length > 0) {
+    const record = readEnvRecord(target.prefix);
+    if (record.ok && record.value.prefix === target.prefix) {
+      // E.g. a create killed after the rename, before its kernel was registered.
+      throw new UserError(
+        `${target.prefix} already exists and is not empty: it holds an mlc env`,
+        `if its kernel is missing (an interrupted create), run: mlc env check ${target.prefix} --fix; to start over: mlc env remove ${target.prefix}`
+      );
+    }
     throw new UserError(`${target.prefix} already exists and is not empty`, 'choose another path, or remove the old env with: mlc env remove PATH');
   }
 }
