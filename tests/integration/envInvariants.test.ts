@@ -321,8 +321,8 @@ describe('class 7: accepted, then broken', () => {
   });
 
   it('a path argument that is not valid UTF-8 is refused, not turned into U+FFFD', () => {
-    for (const verb of ['create', 'remove', 'check']) {
-      const run = runAsUser('bash', ['-c', `exec "$0" "$1" env ${verb} "$(printf '${envs}/bad\\377name')" --base "$2"`, process.execPath, MLC_BUNDLE, base], places);
+    for (const [verb, extra] of [['create', '--base "$2"'], ['remove', ''], ['check', '--fix --base "$2"']]) {
+      const run = runAsUser('bash', ['-c', `exec "$0" "$1" env ${verb} "$(printf '${envs}/bad\\377name')" ${extra}`, process.execPath, MLC_BUNDLE, base], places);
       expectOneLine(run, /not valid UTF-8/);
     }
     expect(fs.readdirSync(envs).some(name => name.includes('\uFFFD'))).toBe(false);

@@ -67,7 +67,7 @@ export function inspectBase(prefix: string): IBaseFacts {
   const bin = names.has('bin') ? Private.readDir(`${prefix}/bin`, `${prefix}/bin`) : [];
   const lib = names.has('lib') ? Private.readDir(`${prefix}/lib`, `${prefix}/lib`) : [];
   const python = Private.pythonOf(prefix, bin, lib);
-  const condaMeta = names.has('conda-meta') ? fs.readdirSync(`${prefix}/conda-meta`) : [];
+  const condaMeta = names.has('conda-meta') ? Private.readDir(`${prefix}/conda-meta`, `${prefix}/conda-meta`).map(entry => entry.name) : [];
   return {
     prefix,
     physical: fs.realpathSync(prefix),
@@ -122,6 +122,9 @@ namespace Private {
       }
       if (code === 'EACCES' || code === 'EPERM') {
         throw new UserError(`${what} cannot be read (permission denied)`, BASE_HINT);
+      }
+      if (code === 'ELOOP') {
+        throw new UserError(`${what} is a symbolic link loop`, BASE_HINT);
       }
       throw error;
     }

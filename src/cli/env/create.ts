@@ -18,7 +18,7 @@ import { makeSitePackages, pyvenvCfgText, writeEnvRecord, writeInterpreterLinks,
 import { BASE_LINK, copyCondaMeta, mirrorBase, type IMirrorStats } from './mirror';
 import { removeTree } from '../fs/removeTree';
 import { activationScript, type IScriptTemplates } from './scripts';
-import { envPathFrom, assertCreatable, type IEnvTarget } from './target';
+import { envPathFrom, assertCreatable, makeParents, removeMadeParents, type IEnvTarget } from './target';
 
 export interface ICreateOptions {
   /** The env's path as the user gave it. */
@@ -42,7 +42,7 @@ export function createEnv(options: ICreateOptions, context: ICliContext, templat
       throw new UserError(`invalid --display-name: ${problem}`, 'give a one-line name, e.g. --display-name "My env"');
     }
   }
-  assertCreatable(target, base.physical);
+  const missingParents = assertCreatable(target, base.physical);
   // An empty directory given as the target is put back if the create fails late.
   const targetWasEmptyDir = fs.existsSync(target.prefix);
   const kernelName = options.kernel ? envKernelName(target.name, target.prefix) : null;
@@ -66,6 +66,12 @@ export function createEnv(options: ICreateOptions, context: ICliContext, templat
     creationId: randomBytes(16).toString('hex')
   };
 
+  let madeParents: string[];
+  try {
+    madeParents = makeParents(missingParents);
+  } catch (error) {
+    throw fsUserError(error, `making the directory ${target.parent}`);
+  }
   Private.removeStaleTemps(target);
   const temp = Private.tempSibling(target);
   const stats: IMirrorStats = { directories: 0, links: 0, records: 0 };
@@ -75,9 +81,15 @@ export function createEnv(options: ICreateOptions, context: ICliContext, templat
     activateFile = Private.build(temp, base, record, templates, stats);
   } catch (error) {
     Private.removeQuietly(temp);
+    removeMadeParents(madeParents);
     throw fsUserError(error, `creating the env ${target.prefix}`);
   }
-  Private.renameIntoPlace(temp, target);
+  try {
+    Private.renameIntoPlace(temp, target);
+  } catch (error) {
+    removeMadeParents(madeParents);
+    throw error;
+  }
 
   if (kernelName && dataDir) {
     try {
@@ -97,6 +109,7 @@ export function createEnv(options: ICreateOptions, context: ICliContext, templat
       if (targetWasEmptyDir) {
         fs.mkdirSync(target.prefix, { recursive: true });
       }
+      removeMadeParents(madeParents);
       const failure = fsUserError(error, `registering the kernel in ${dataDir}/kernels`);
       throw new UserError(failure.message, 'make that directory writable (or set JUPYTER_DATA_DIR), or pass --no-kernel', failure.exitCode);
     }

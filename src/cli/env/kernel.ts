@@ -9,24 +9,22 @@ import { kernelNameProblem } from '../../core/safeNames';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { imageLabel } from './base';
+import { resolveJupyterDataDir } from '../fs/jupyterDataDir';
 import { readSmallFile } from '../fs/readSmall';
 import { removeEntry } from '../fs/removeTree';
 import { ensureRealDirectory } from '../fs/realDir';
 import { stagingName, writeFilesStaged, type IFileToWrite } from '../fs/stagedWrite';
 
-/** `JUPYTER_DATA_DIR`, else `$XDG_DATA_HOME/jupyter`, else `~/.local/share/jupyter` (as jupyter_core on Linux). */
+/**
+ * The user's Jupyter data directory, as jupyter_core finds it (one rule for
+ * mlc: ../fs/jupyterDataDir.ts).
+ */
 export function jupyterDataDir(context: ICliContext): string {
-  const env = context.env;
-  if (env.JUPYTER_DATA_DIR) {
-    return env.JUPYTER_DATA_DIR;
-  }
-  if (env.XDG_DATA_HOME) {
-    return `${env.XDG_DATA_HOME}/jupyter`;
-  }
-  if (!env.HOME) {
+  const dir = resolveJupyterDataDir(context.env);
+  if (!dir) {
     throw new UserError('HOME is not set, so there is no Jupyter data directory for the kernel', 'set HOME or JUPYTER_DATA_DIR, or pass --no-kernel');
   }
-  return `${env.HOME}/.local/share/jupyter`;
+  return dir;
 }
 
 /**
