@@ -6,20 +6,40 @@
 import * as z from 'zod/mini';
 import { zodMessages } from './zodMessages';
 import type { ParseResult } from './imageMetadata';
+import { envNameProblem } from './validate';
+import { kernelNameProblem, recordedPathProblem, userPathProblem } from './safeNames';
 
 /** The marker file that makes a directory an mlc env (and safe to remove). */
 export const ENV_RECORD_FILE = '.mlc-env.json';
 
 export const ENV_RECORD_VERSION = 1;
 
+/**
+ * A string field checked by the validator user input passes too (a record is
+ * a file the user can edit: docs/invariants.md, "Names read from files").
+ */
+function validated(problemOf: (value: string) => string | null): z.ZodMiniString<string> {
+  return z.string().check(
+    z.superRefine((value: string, context) => {
+      const problem = problemOf(value);
+      if (problem) {
+        context.issues.push({ code: 'custom', message: problem, input: value });
+      }
+    })
+  );
+}
+
+/** A creation id: 16 to 64 hex digits, recorded in the env and its kernel. */
+export const CREATION_ID_PATTERN = /^[0-9a-f]{16,64}$/;
+
 export const envRecordSchema = z.object({
   schemaVersion: z.literal(ENV_RECORD_VERSION),
   /** The env's name (the base name of its prefix at creation). */
-  name: z.string().check(z.minLength(1)),
+  name: validated(envNameProblem),
   /** The env's absolute prefix at creation. */
-  prefix: z.string().check(z.minLength(1)),
+  prefix: validated(recordedPathProblem),
   /** The image env it layers over. */
-  basePrefix: z.string().check(z.minLength(1)),
+  basePrefix: validated(recordedPathProblem),
   /** `name:tag` of the base image, empty when the base has no image.json. */
   baseImage: z.string(),
   /** `X.Y` of the base interpreter. */
@@ -29,10 +49,16 @@ export const envRecordSchema = z.object({
   /** How the env is re-entered: straight on the host, or inside the container. */
   mode: z.enum(['host', 'container']),
   /** Container mode: the image path (e.g. the CVMFS sandbox) and bind paths. */
-  containerImage: z.optional(z.string()),
-  bindPaths: z.optional(z.array(z.string())),
+  containerImage: z.optional(validated(userPathProblem)),
+  bindPaths: z.optional(z.array(validated(userPathProblem))),
   /** The registered kernel's name, or null when created with --no-kernel. */
-  kernelName: z.nullable(z.string()),
+  kernelName: z.nullable(validated(kernelNameProblem)),
+  /**
+   * Random id of this creation, also written into the kernel's metadata, so
+   * a remove unregisters only the kernel of the env it removes (a new env
+   * made at the same path meanwhile keeps its kernel). Absent in old records.
+   */
+  creationId: z.optional(z.string().check(z.regex(CREATION_ID_PATTERN))),
   /** The kernel's display name, so `mlc env check --fix` can register it again. */
   displayName: z.optional(z.string())
 });
@@ -96,10 +122,24 @@ export interface IEnvListResult {
   envs: IEnvSummary[];
 }
 
-/** The `data` of `mlc env check`'s result event: `problems` are those left. */
+/**
+ * The `data` of `mlc env check`'s result event (`command: 'env check'`), one
+ * per env checked: `problems` are those left.
+ */
 export interface IEnvCheckResult extends IEnvSummary {
   /** Problems `--fix` repaired in this run (empty without --fix). */
   fixed: IEnvProblem[];
+}
+
+/**
+ * `mlc env check PREFIX... | --all` reports one `env check` result per env,
+ * then one result with `command: 'env check-summary'` and this `data`: every
+ * env's result in the order checked. An env that could not be checked at all
+ * (not an env, unreadable) appears with the problem `not-checked`. The exit
+ * status is 1 when any problem is left in any env.
+ */
+export interface IEnvCheckSummary {
+  envs: IEnvCheckResult[];
 }
 
 /** The `data` of `mlc env install-scripts`'s result event. */

@@ -68,5 +68,31 @@ elif [ -n "${PS1+x}" ]; then
 fi
 
 _mlc_env_source_dir "$_mlc_env/etc/conda/activate.d"
+
+# The base's own activation hooks are mirrored into the env and may set
+# JUPYTER_PATH to "$CONDA_PREFIX/share/jupyter" only, dropping the base's
+# kernels: put the env and the base first again, then what was there before,
+# then what the hooks added (each entry once; ":" never occurs in the paths).
+_mlc_jp_add() {
+  case ":$_mlc_jp:" in *":$1:"*) ;; *) _mlc_jp="${_mlc_jp:+$_mlc_jp:}$1" ;; esac
+}
+_mlc_jp_each() {
+  _mlc_rest=$1
+  while [ -n "$_mlc_rest" ]; do
+    _mlc_item=${_mlc_rest%%:*}
+    case $_mlc_rest in *:*) _mlc_rest=${_mlc_rest#*:} ;; *) _mlc_rest= ;; esac
+    if [ -n "$_mlc_item" ]; then _mlc_jp_add "$_mlc_item"; fi
+  done
+}
+_mlc_jp_hooks=${JUPYTER_PATH:-}
+_mlc_jp="$_mlc_env/share/jupyter"
+_mlc_jp_add "$_mlc_base/share/jupyter"
+_mlc_jp_each "${_MLC_SAVED_JUPYTER_PATH:-}"
+_mlc_jp_each "$_mlc_jp_hooks"
+JUPYTER_PATH=$_mlc_jp
+export JUPYTER_PATH
+unset -f _mlc_jp_add _mlc_jp_each
+unset _mlc_jp _mlc_jp_hooks _mlc_rest _mlc_item
+
 hash -r 2>/dev/null
 unset _mlc_env _mlc_base _mlc_name _mlc_v

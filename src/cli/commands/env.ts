@@ -4,7 +4,7 @@
  * work is in ../env/.
  */
 import { Command, Option } from 'commander';
-import type { IEnvProblem, IEnvSummary } from '../../core/envRecord';
+import type { IEnvCheckResult, IEnvCheckSummary, IEnvProblem, IEnvSummary } from '../../core/envRecord';
 import type { ICliContext } from '../context';
 import { checkEnv } from '../env/check';
 import { createEnv } from '../env/create';
@@ -14,6 +14,7 @@ import { removeEnv } from '../env/remove';
 import { shQuote } from '../env/shellText';
 import { TEMPLATES } from '../env/templates';
 import { UserError } from '../errors';
+import { fsUserError } from '../fs/errors';
 
 export function registerEnvCommands(program: Command, context: ICliContext): void {
   const env = program.command('env').description('create, list, check and remove extended envs layered over the image env');
@@ -41,7 +42,7 @@ export function registerEnvCommands(program: Command, context: ICliContext): voi
         throw new UserError('the env path is missing', 'run: mlc env create PATH (e.g. mlc env create ~/envs/myEnv)');
       }
       reporter.progress(`creating the env ${prefix}`);
-      const result = createEnv(
+      const result = Private.safely(`creating the env ${prefix}`, () => createEnv(
         {
           prefix,
           ...(options.base !== undefined ? { base: options.base } : {}),
@@ -52,7 +53,7 @@ export function registerEnvCommands(program: Command, context: ICliContext): voi
         },
         context,
         TEMPLATES
-      );
+      ));
       const lines = [
         `Created the env ${result.name} at ${result.prefix}`,
         `  on ${result.basePrefix}${result.baseImage ? ` (${result.baseImage})` : ''}, Python ${result.python}, in ${result.elapsedMs} ms`,
@@ -76,7 +77,7 @@ export function registerEnvCommands(program: Command, context: ICliContext): voi
     .option('--dir <dir>', 'also look for envs in this directory (repeatable)', Private.collect, [])
     .option('--json', 'print the result as JSON events')
     .action((options: { dir: string[] }) => {
-      const envs = listEnvs(context, options.dir);
+      const envs = Private.safely('listing the envs', () => listEnvs(context, options.dir));
       const human = envs.length
         ? envs.map(Private.summaryLines).join('\n')
         : 'No extended envs found (mlc env create PATH makes one; --dir DIR looks in DIR).';
@@ -85,29 +86,37 @@ export function registerEnvCommands(program: Command, context: ICliContext): voi
 
   env
     .command('check')
-    .description("check an env (its base, interpreter, links and kernel); --fix repairs what it can")
-    .argument('<prefix>', 'the env')
+    .description("check envs (their base, interpreter, links and kernel); --fix repairs what it can")
+    .argument('[prefixes...]', 'the envs (or --all)')
+    .option('--all', 'check every env mlc env list shows')
     .option('--fix', 'repair what can be repaired')
     .option('--base <path>', 'with --fix: the new place of a base that moved')
     .option('--json', 'print the result as JSON events')
-    .action((prefix: string, options: { fix?: boolean; base?: string }) => {
-      const result = checkEnv(
-        { prefix, fix: options.fix === true, ...(options.base !== undefined ? { base: options.base } : {}) },
-        context,
-        TEMPLATES
-      );
-      const lines = result.fixed.map(problem => `fixed: ${problem.message}`);
-      lines.push(...Private.summaryLines(result).split('\n'));
-      reporter.result('env check', result, lines.join('\n'));
-      if (result.problems.length) {
-        // Exit 1 so scripts notice; the result above has the details.
-        const fixable = result.problems.some(problem => problem.fixable);
-        throw new UserError(
-          `${result.problems.length} problem(s) in the env ${result.prefix}`,
-          options.fix || !fixable ? 'see the hints above' : `run: mlc env check ${shQuote(result.prefix)} --fix`,
-          1
-        );
+    .action((prefixes: string[], options: { all?: boolean; fix?: boolean; base?: string }) => {
+      const fix = options.fix === true;
+      const base = options.base !== undefined ? { base: options.base } : {};
+      if (options.all && prefixes.length) {
+        throw new UserError('give env paths or --all, not both', 'run: mlc env check --all, or mlc env check PATH...');
       }
+      if (!options.all && prefixes.length === 0) {
+        throw new UserError('no env to check', 'run: mlc env check PATH..., or mlc env check --all');
+      }
+      if (!options.all && prefixes.length === 1) {
+        // One env: its result, or one line when it cannot be checked at all.
+        const result = Private.safely(`checking ${prefixes[0]}`, () => checkEnv({ prefix: prefixes[0], fix, ...base }, context, TEMPLATES));
+        reporter.result('env check', result, Private.checkLines(result));
+        Private.failOnProblems([result], fix);
+        return;
+      }
+      const targets = options.all ? Private.safely('listing the envs', () => listEnvs(context, [])) : prefixes.map(prefix => ({ prefix, problems: [] as IEnvProblem[] }));
+      const results = targets.map(target => {
+        const result = Private.checkOne(target.prefix, target.problems, () => checkEnv({ prefix: target.prefix, fix, ...base }, context, TEMPLATES));
+        reporter.result('env check', result, Private.checkLines(result));
+        return result;
+      });
+      const left = results.filter(result => result.problems.length).length;
+      reporter.result('env check-summary', { envs: results } satisfies IEnvCheckSummary, `${results.length} env(s) checked, ${left} with problems left`);
+      Private.failOnProblems(results, fix);
     });
 
   env
@@ -116,7 +125,7 @@ export function registerEnvCommands(program: Command, context: ICliContext): voi
     .argument('<prefix>', 'the env')
     .option('--json', 'print the result as JSON events')
     .action((prefix: string) => {
-      const result = removeEnv(prefix, context);
+      const result = Private.safely(`removing ${prefix}`, () => removeEnv(prefix, context));
       reporter.result(
         'env remove',
         result,
@@ -131,10 +140,8 @@ export function registerEnvCommands(program: Command, context: ICliContext): voi
     .option('--base <path>', 'the image env it creates envs on (default: the env mlc is installed in)')
     .option('--json', 'print the result as JSON events')
     .action((options: { dir: string; base?: string }) => {
-      const result = installScripts(
-        { dir: options.dir, ...(options.base !== undefined ? { base: options.base } : {}) },
-        context,
-        TEMPLATES
+      const result = Private.safely(`writing the scripts into ${options.dir}`, () =>
+        installScripts({ dir: options.dir, ...(options.base !== undefined ? { base: options.base } : {}) }, context, TEMPLATES)
       );
       reporter.result('env install-scripts', result, `Wrote ${result.script} (creates envs on ${result.basePrefix}); users run: source ${shQuote(result.script)} -p myEnv`);
     });
@@ -150,6 +157,62 @@ namespace Private {
     containerImage?: string;
     bind: string[];
     printActivatePath?: boolean;
+  }
+
+  /**
+   * Run a verb; a file-system condition left unhandled below (an odd tree:
+   * ENOTDIR, ELOOP, EACCES, ...) becomes one line instead of an internal error.
+   */
+  export function safely<T>(action: string, work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw fsUserError(error, action);
+    }
+  }
+
+  export function checkLines(result: IEnvCheckResult): string {
+    return [...result.fixed.map(problem => `fixed: ${problem.message}`), ...summaryLines(result).split('\n')].join('\n');
+  }
+
+  /**
+   * Check one env of several: an env that cannot be checked at all (gone,
+   * not an env) is a result with the problem `not-checked`, so the others
+   * are still checked.
+   */
+  export function checkOne(prefix: string, known: IEnvProblem[], check: () => IEnvCheckResult): IEnvCheckResult {
+    try {
+      return safely(`checking ${prefix}`, check);
+    } catch (error) {
+      if (!(error instanceof UserError)) {
+        throw error;
+      }
+      const problem = { code: 'not-checked', message: error.message, fixable: false, hint: error.hint ?? '' };
+      return {
+        name: '',
+        prefix,
+        basePrefix: '',
+        baseImage: '',
+        python: '',
+        createdAt: '',
+        kernelName: null,
+        problems: [...known, problem],
+        fixed: []
+      };
+    }
+  }
+
+  /** Exit 1 when a problem is left in any env (the results above have the details). */
+  export function failOnProblems(results: IEnvCheckResult[], fix: boolean): void {
+    const troubled = results.filter(result => result.problems.length);
+    if (troubled.length === 0) {
+      return;
+    }
+    const count = troubled.reduce((sum, result) => sum + result.problems.length, 0);
+    const fixable = troubled.some(result => result.problems.some(problem => problem.fixable));
+    const where = troubled.length === 1 ? `the env ${troubled[0].prefix}` : `${troubled.length} envs`;
+    const hint = fix || !fixable ? 'see the hints above' : `run: mlc env check ${troubled.map(result => shQuote(result.prefix)).join(' ')} --fix`;
+    throw new UserError(`${count} problem(s) in ${where}`, hint, 1);
   }
 
   export function collect(value: string, previous: string[]): string[] {

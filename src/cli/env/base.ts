@@ -9,10 +9,11 @@ import * as path from 'path';
 import { imageReference, parseImageMetadata, type ImageMetadata } from '../../core/imageMetadata';
 import { ENV_RECORD_FILE } from '../../core/envRecord';
 import { IMAGE_JSON_FILE, IMAGE_KERNEL_NAMES, pythonMinor, type PythonMinor } from '../../core/kernelspec';
-import { normalizeAbsolute, pathProblem } from '../../core/validate';
+import { normalizeAbsolute } from '../../core/validate';
+import { userPathProblem } from '../../core/safeNames';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
-import { errnoCode } from './fsErrors';
+import { errnoCode } from '../fs/errors';
 
 /** What `create` learns about the base, gathered with as few calls as possible. */
 export interface IBaseFacts {
@@ -46,7 +47,7 @@ export function chooseBase(option: string | undefined, context: ICliContext): st
   if (!chosen) {
     throw new UserError('no base env to extend: mlc is not installed in an image env and no conda env is active', BASE_HINT);
   }
-  const problem = pathProblem(chosen);
+  const problem = userPathProblem(chosen);
   if (problem) {
     throw new UserError(`invalid base path: ${problem}`, BASE_HINT);
   }
@@ -66,7 +67,7 @@ export function inspectBase(prefix: string): IBaseFacts {
   const bin = names.has('bin') ? Private.readDir(`${prefix}/bin`, `${prefix}/bin`) : [];
   const lib = names.has('lib') ? Private.readDir(`${prefix}/lib`, `${prefix}/lib`) : [];
   const python = Private.pythonOf(prefix, bin, lib);
-  const condaMeta = names.has('conda-meta') ? fs.readdirSync(`${prefix}/conda-meta`) : [];
+  const condaMeta = names.has('conda-meta') ? Private.readDir(`${prefix}/conda-meta`, `${prefix}/conda-meta`).map(entry => entry.name) : [];
   return {
     prefix,
     physical: fs.realpathSync(prefix),
@@ -121,6 +122,9 @@ namespace Private {
       }
       if (code === 'EACCES' || code === 'EPERM') {
         throw new UserError(`${what} cannot be read (permission denied)`, BASE_HINT);
+      }
+      if (code === 'ELOOP') {
+        throw new UserError(`${what} is a symbolic link loop`, BASE_HINT);
       }
       throw error;
     }

@@ -11,8 +11,9 @@ import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { chooseBase, inspectBase, type IBaseFacts } from './base';
 import { existingEnvPath, envSummary, requireEnvRecord } from './existing';
-import { fsUserError } from './fsErrors';
-import { defaultDisplayName, envKernelFile, jupyterDataDir, readKernel, registerKernel } from './kernel';
+import { fsUserError } from '../fs/errors';
+import { assertRealPath, ensureRealDirectory } from '../fs/realDir';
+import { assertKernelSlotFree, defaultDisplayName, envKernelFile, jupyterDataDir, readKernel, registerKernel } from './kernel';
 import { pyvenvCfgText, readPyvenvHome, replaceFile, replaceSymlink, writeEnvRecord, writePipScripts } from './layout';
 import { BASE_LINK, copyCondaMeta, danglingLinks, mirrorBase, staleRecords } from './mirror';
 import { activationScript, type IScriptTemplates } from './scripts';
@@ -29,9 +30,17 @@ export function checkEnv(options: ICheckOptions, context: ICliContext, templates
   const envDir = existingEnvPath(options.prefix, context.cwd);
   const record = requireEnvRecord(envDir);
   const wantBase = options.base !== undefined ? chooseBase(options.base, context) : record.basePrefix;
-  const before = Private.diagnose(envDir, record, wantBase, context);
+  let before: Private.IDiagnosis;
+  try {
+    before = Private.diagnose(envDir, record, wantBase, context);
+  } catch (error) {
+    throw fsUserError(error, `checking the env ${envDir}`);
+  }
   if (!options.fix) {
     return { ...envSummary(record, envDir, before.problems), fixed: [] };
+  }
+  if (fs.lstatSync(envDir).isSymbolicLink()) {
+    throw new UserError(`${envDir} is a symbolic link; mlc repairs an env only by its own path`, `run: mlc env check ${shQuote(fs.realpathSync(envDir))} --fix`);
   }
   try {
     Private.repair(envDir, record, wantBase, before, context, templates);
@@ -39,7 +48,12 @@ export function checkEnv(options: ICheckOptions, context: ICliContext, templates
     throw fsUserError(error, `repairing the env ${envDir}`);
   }
   const fixedRecord = requireEnvRecord(envDir);
-  const after = Private.diagnose(envDir, fixedRecord, wantBase, context);
+  let after: Private.IDiagnosis;
+  try {
+    after = Private.diagnose(envDir, fixedRecord, wantBase, context);
+  } catch (error) {
+    throw fsUserError(error, `checking the env ${envDir}`);
+  }
   const left = new Set(after.problems.map(problem => problem.code));
   return {
     ...envSummary(fixedRecord, envDir, after.problems),
@@ -126,6 +140,11 @@ namespace Private {
     const base = diagnosis.base;
     const codes = new Set(diagnosis.problems.map(problem => problem.code));
     let updated = record;
+    // Nothing is written through a link put in the place of a directory the
+    // repair writes into (docs/invariants.md, "Writes"): refuse instead.
+    for (const dir of ['conda-meta', 'bin', `lib/python${record.python}/site-packages`, 'etc', 'lib']) {
+      assertRealPath(envDir, dir);
+    }
     if (base) {
       const moved = codes.has('base-moved') || codes.has('base-link');
       if (moved) {
@@ -152,15 +171,18 @@ namespace Private {
     }
     if (updated.kernelName && (codes.has('kernel-missing') || codes.has('kernel-stale') || updated !== record)) {
       const python = updated.python as PythonMinor;
+      const dataDir = jupyterDataDir(context);
+      assertKernelSlotFree(dataDir, updated.kernelName, envDir);
       const spec = envKernelFile({
         envPrefix: envDir,
         envName: updated.name,
         displayName: updated.displayName ?? defaultDisplayName(updated.name, base?.image ?? null, python),
         basePrefix: updated.basePrefix,
         python,
-        image: base?.image ?? null
+        image: base?.image ?? null,
+        ...(updated.creationId ? { creationId: updated.creationId } : {})
       });
-      registerKernel(jupyterDataDir(context), updated.kernelName, spec, `${updated.basePrefix}/share/jupyter/kernels/python3`);
+      registerKernel(dataDir, updated.kernelName, spec, `${updated.basePrefix}/share/jupyter/kernels/python3`);
     }
   }
 
@@ -176,7 +198,7 @@ namespace Private {
     mirrorBase(base, envDir, stats, true);
     copyCondaMeta(base, envDir, stats, true);
     const bin = `${envDir}/bin`;
-    fs.mkdirSync(bin, { recursive: true });
+    ensureRealDirectory(bin);
     const links: Array<[string, string]> = [
       [`python${base.python}`, `../${BASE_LINK}/bin/python${base.python}`],
       ['python3', `python${base.python}`],

@@ -4,6 +4,7 @@
  * concurrent create never leaves half an env, and an existing env is never
  * overwritten (rename(2) refuses a non-empty target directory).
  */
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import { envKernelName, labelProblem, pathProblem, shortDigest } from '../../core/validate';
@@ -11,13 +12,13 @@ import { ENV_RECORD_VERSION, type EnvRecord, type IEnvCreateResult } from '../..
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { chooseBase, imageLabel, inspectBase, type IBaseFacts } from './base';
-import { errnoCode, fsUserError } from './fsErrors';
+import { errnoCode, fsUserError } from '../fs/errors';
 import { assertKernelSlotFree, defaultDisplayName, envKernelFile, jupyterDataDir, registerKernel } from './kernel';
 import { makeSitePackages, pyvenvCfgText, writeEnvRecord, writeInterpreterLinks, writePipScripts } from './layout';
 import { BASE_LINK, copyCondaMeta, mirrorBase, type IMirrorStats } from './mirror';
-import { removeTree } from './removeTree';
+import { removeTree } from '../fs/removeTree';
 import { activationScript, type IScriptTemplates } from './scripts';
-import { envPathFrom, assertCreatable, type IEnvTarget } from './target';
+import { envPathFrom, assertCreatable, makeParents, removeMadeParents, type IEnvTarget } from './target';
 
 export interface ICreateOptions {
   /** The env's path as the user gave it. */
@@ -41,7 +42,7 @@ export function createEnv(options: ICreateOptions, context: ICliContext, templat
       throw new UserError(`invalid --display-name: ${problem}`, 'give a one-line name, e.g. --display-name "My env"');
     }
   }
-  assertCreatable(target, base.physical);
+  const missingParents = assertCreatable(target, base.physical);
   // An empty directory given as the target is put back if the create fails late.
   const targetWasEmptyDir = fs.existsSync(target.prefix);
   const kernelName = options.kernel ? envKernelName(target.name, target.prefix) : null;
@@ -61,9 +62,16 @@ export function createEnv(options: ICreateOptions, context: ICliContext, templat
     mode: container ? 'container' : 'host',
     ...(container ? { containerImage: container.image, bindPaths: container.binds } : {}),
     kernelName,
-    displayName
+    displayName,
+    creationId: randomBytes(16).toString('hex')
   };
 
+  let madeParents: string[];
+  try {
+    madeParents = makeParents(missingParents);
+  } catch (error) {
+    throw fsUserError(error, `making the directory ${target.parent}`);
+  }
   Private.removeStaleTemps(target);
   const temp = Private.tempSibling(target);
   const stats: IMirrorStats = { directories: 0, links: 0, records: 0 };
@@ -73,9 +81,15 @@ export function createEnv(options: ICreateOptions, context: ICliContext, templat
     activateFile = Private.build(temp, base, record, templates, stats);
   } catch (error) {
     Private.removeQuietly(temp);
+    removeMadeParents(madeParents);
     throw fsUserError(error, `creating the env ${target.prefix}`);
   }
-  Private.renameIntoPlace(temp, target);
+  try {
+    Private.renameIntoPlace(temp, target);
+  } catch (error) {
+    removeMadeParents(madeParents);
+    throw error;
+  }
 
   if (kernelName && dataDir) {
     try {
@@ -85,7 +99,8 @@ export function createEnv(options: ICreateOptions, context: ICliContext, templat
         displayName,
         basePrefix: base.prefix,
         python: base.python,
-        image: base.image
+        image: base.image,
+        creationId: record.creationId
       });
       registerKernel(dataDir, kernelName, spec, `${base.prefix}/share/jupyter/kernels/python3`);
     } catch (error) {
@@ -94,6 +109,7 @@ export function createEnv(options: ICreateOptions, context: ICliContext, templat
       if (targetWasEmptyDir) {
         fs.mkdirSync(target.prefix, { recursive: true });
       }
+      removeMadeParents(madeParents);
       const failure = fsUserError(error, `registering the kernel in ${dataDir}/kernels`);
       throw new UserError(failure.message, 'make that directory writable (or set JUPYTER_DATA_DIR), or pass --no-kernel', failure.exitCode);
     }

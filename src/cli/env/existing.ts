@@ -2,13 +2,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { EnvRecord, IEnvProblem, IEnvSummary } from '../../core/envRecord';
-import { normalizeAbsolute, pathProblem } from '../../core/validate';
+import { normalizeAbsolute } from '../../core/validate';
+import { userPathProblem } from '../../core/safeNames';
 import { UserError } from '../errors';
 import { readEnvRecord } from './layout';
 
 /** The user's env path, absolute and normalised; a bad path is a UserError. */
 export function existingEnvPath(raw: string, cwd: string): string {
-  const problem = pathProblem(raw);
+  const problem = userPathProblem(raw);
   if (problem) {
     throw new UserError(`invalid env path: ${problem}`, 'give the path of an env made by mlc env create');
   }

@@ -13,7 +13,7 @@ import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { chooseBase, inspectBase } from './base';
 import { existingEnvPath } from './existing';
-import { fsUserError } from './fsErrors';
+import { fsUserError } from '../fs/errors';
 import { replaceFile } from './layout';
 import { CREATE_SCRIPT, createScriptText, type IScriptTemplates, type ScriptLocation } from './scripts';
 

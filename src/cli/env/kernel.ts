@@ -4,28 +4,39 @@
  */
 import * as fs from 'fs';
 import type { ImageMetadata } from '../../core/imageMetadata';
-import { envKernelSpec, readImageFacts, type IKernelImageFacts, type IKernelSpecFile, type PythonMinor } from '../../core/kernelspec';
+import { envKernelSpec, METADATA_NAMESPACE, readImageFacts, type IKernelImageFacts, type IKernelSpecFile, type PythonMinor } from '../../core/kernelspec';
+import { kernelNameProblem } from '../../core/safeNames';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { imageLabel } from './base';
-import { removeTree } from './removeTree';
+import { resolveJupyterDataDir } from '../fs/jupyterDataDir';
+import { readSmallFile } from '../fs/readSmall';
+import { removeEntry } from '../fs/removeTree';
+import { ensureRealDirectory } from '../fs/realDir';
+import { stagingName, writeFilesStaged, type IFileToWrite } from '../fs/stagedWrite';
 
-/** `JUPYTER_DATA_DIR`, else `$XDG_DATA_HOME/jupyter`, else `~/.local/share/jupyter` (as jupyter_core on Linux). */
+/**
+ * The user's Jupyter data directory, as jupyter_core finds it (one rule for
+ * mlc: ../fs/jupyterDataDir.ts).
+ */
 export function jupyterDataDir(context: ICliContext): string {
-  const env = context.env;
-  if (env.JUPYTER_DATA_DIR) {
-    return env.JUPYTER_DATA_DIR;
-  }
-  if (env.XDG_DATA_HOME) {
-    return `${env.XDG_DATA_HOME}/jupyter`;
-  }
-  if (!env.HOME) {
+  const dir = resolveJupyterDataDir(context.env);
+  if (!dir) {
     throw new UserError('HOME is not set, so there is no Jupyter data directory for the kernel', 'set HOME or JUPYTER_DATA_DIR, or pass --no-kernel');
   }
-  return `${env.HOME}/.local/share/jupyter`;
+  return dir;
 }
 
+/**
+ * The directory of kernel `name`. The name is checked at every use, since it
+ * may come from a record the user edited (docs/invariants.md): `.`, `..` or
+ * `../x` never become a path.
+ */
 export function kernelDir(dataDir: string, name: string): string {
+  const problem = kernelNameProblem(name);
+  if (problem) {
+    throw new UserError(`invalid kernel name "${name.slice(0, 80)}": ${problem}`, 'the env record was edited; fix its kernelName or run: mlc env create again');
+  }
   return `${dataDir}/kernels/${name}`;
 }
 
@@ -41,6 +52,8 @@ export interface IEnvKernelInput {
   basePrefix: string;
   python: PythonMinor;
   image: ImageMetadata | null;
+  /** The env's creation id (its record has the same), when it has one. */
+  creationId?: string;
 }
 
 /** The env's kernel.json (src/core/kernelspec.ts), made exact for any path. */
@@ -56,6 +69,10 @@ export function envKernelFile(input: IEnvKernelInput): IKernelSpecFile {
   // jupyter_client runs `env` values through string.Template: a `$` of the
   // path itself must be `$$` to survive.
   spec.env.PATH = `${input.envPrefix.replace(/\$/g, '$$$$')}/bin:\${PATH}`;
+  if (input.creationId) {
+    // Beside the facts the launcher reads: which creation this kernel belongs to.
+    spec.metadata[METADATA_NAMESPACE] = { ...spec.metadata[METADATA_NAMESPACE], envCreationId: input.creationId } as IKernelImageFacts;
+  }
   return spec;
 }
 
@@ -65,12 +82,19 @@ export interface IRegisteredKernel {
   argv: string[];
   displayName: string;
   facts: IKernelImageFacts | null;
+  /** The creation id of the env it was registered for, when recorded. */
+  creationId: string | null;
 }
 
+/** Kernel `name` in `dataDir`, or null when absent, unreadable or not a kernel (an invalid name is null too). */
 export function readKernel(dataDir: string, name: string): IRegisteredKernel | null {
+  if (kernelNameProblem(name)) {
+    return null;
+  }
+  const read = readSmallFile(`${kernelDir(dataDir, name)}/kernel.json`, 1 << 20, true);
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(`${kernelDir(dataDir, name)}/kernel.json`, 'utf-8'));
+    raw = read.ok ? JSON.parse(read.text) : null;
   } catch {
     return null;
   }
@@ -78,11 +102,13 @@ export function readKernel(dataDir: string, name: string): IRegisteredKernel | n
     return null;
   }
   const spec = raw as { argv?: unknown; display_name?: unknown; metadata?: unknown };
+  const block = (spec.metadata as Record<string, unknown> | null | undefined)?.[METADATA_NAMESPACE] as { envCreationId?: unknown } | undefined;
   return {
     name,
     argv: Array.isArray(spec.argv) ? spec.argv.map(String) : [],
     displayName: typeof spec.display_name === 'string' ? spec.display_name : '',
-    facts: readImageFacts(spec.metadata)
+    facts: readImageFacts(spec.metadata),
+    creationId: typeof block?.envCreationId === 'string' ? block.envCreationId : null
   };
 }
 
@@ -118,44 +144,71 @@ export function assertKernelSlotFree(dataDir: string, name: string, envPrefix: s
 }
 
 /**
- * Write the kernel: into a temporary sibling, then renamed into place, so
- * Jupyter never lists half a kernel. The base's logos come along when present.
+ * Write the kernel so that it is never missing, not even for a moment: into
+ * an existing kernel directory, each file is staged and renamed over the old
+ * one (docs/invariants.md, "Writes"); a new one is staged as a hidden
+ * sibling and renamed into place whole. A kernel directory that is a link
+ * (to a project folder, say) is unlinked, never written through or emptied.
+ * The base's logos come along when present.
  */
 export function registerKernel(dataDir: string, name: string, spec: IKernelSpecFile, logosFrom: string | null): string {
-  const kernels = `${dataDir}/kernels`;
-  fs.mkdirSync(kernels, { recursive: true });
   const target = kernelDir(dataDir, name);
-  const temp = `${kernels}/.${name}.mlc-tmp-${process.pid}`;
-  fs.rmSync(temp, { recursive: true, force: true });
-  fs.mkdirSync(temp);
-  try {
-    fs.writeFileSync(`${temp}/kernel.json`, JSON.stringify(spec, null, 1) + '\n');
-    if (logosFrom) {
-      for (const logo of ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg']) {
-        try {
-          fs.copyFileSync(`${logosFrom}/${logo}`, `${temp}/${logo}`);
-        } catch {
-          // No such logo: the tile shows the default.
-        }
+  const kernels = `${dataDir}/kernels`;
+  fs.mkdirSync(dataDir, { recursive: true });
+  ensureRealDirectory(kernels);
+  const files: IFileToWrite[] = [{ name: 'kernel.json', text: JSON.stringify(spec, null, 1) + '\n' }];
+  if (logosFrom) {
+    for (const logo of ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg']) {
+      const read = Private.readLogo(`${logosFrom}/${logo}`);
+      if (read) {
+        files.push({ name: logo, text: read });
       }
     }
-    if (fs.existsSync(target)) {
-      removeTree(target);
-    }
+  }
+  const stat = fs.lstatSync(target, { throwIfNoEntry: false });
+  if (stat?.isSymbolicLink() || (stat && !stat.isDirectory())) {
+    fs.unlinkSync(target);
+  } else if (stat) {
+    writeFilesStaged(target, files);
+    return target;
+  }
+  const temp = `${kernels}/${stagingName(name)}`;
+  fs.mkdirSync(temp, { mode: 0o755 });
+  try {
+    writeFilesStaged(temp, files);
     fs.renameSync(temp, target);
   } catch (error) {
-    fs.rmSync(temp, { recursive: true, force: true });
+    removeEntry(temp);
     throw error;
   }
   return target;
 }
 
-/** Remove kernel `name` if it is the kernel of the env at one of `envPrefixes`; true when removed. */
-export function unregisterKernel(dataDir: string, name: string, envPrefixes: string[]): boolean {
+/**
+ * Remove kernel `name` if it is the kernel of the env at one of
+ * `envPrefixes` and, when `creationId` is given, of that very creation (a
+ * new env made at the same path keeps its kernel); true when removed.
+ */
+export function unregisterKernel(dataDir: string, name: string, envPrefixes: string[], creationId?: string): boolean {
   const kernel = readKernel(dataDir, name);
   if (!kernel?.facts?.envPrefix || !envPrefixes.includes(kernel.facts.envPrefix)) {
     return false;
   }
-  removeTree(kernelDir(dataDir, name));
+  if (creationId && kernel.creationId !== creationId) {
+    return false;
+  }
+  removeEntry(kernelDir(dataDir, name));
   return true;
+}
+
+namespace Private {
+  /** A logo file of the base (a regular file of at most 1 MB), or null. */
+  export function readLogo(file: string): Buffer | null {
+    try {
+      const stat = fs.statSync(file);
+      return stat.isFile() && stat.size <= 1 << 20 ? fs.readFileSync(file) : null;
+    } catch {
+      return null;
+    }
+  }
 }

@@ -5,7 +5,14 @@
 import * as fs from 'fs';
 import { ENV_RECORD_FILE, parseEnvRecord, type EnvRecord } from '../../core/envRecord';
 import type { PythonMinor } from '../../core/kernelspec';
+import { writeFileStaged, writeNewFile } from '../fs/stagedWrite';
+import { readSmallFile } from '../fs/readSmall';
 import { BASE_LINK } from './mirror';
+
+export { replaceSymlink } from '../fs/stagedWrite';
+
+/** A record larger than this is no record of ours (and is not read whole). */
+const MAX_RECORD_BYTES = 1 << 20;
 
 /** The text of pyvenv.cfg: Python finds the base (and its site-packages) from `home`. */
 export function pyvenvCfgText(basePrefix: string, pythonVersion: string): string {
@@ -14,12 +21,11 @@ export function pyvenvCfgText(basePrefix: string, pythonVersion: string): string
 
 /** The `home` recorded in an env's pyvenv.cfg, or null. */
 export function readPyvenvHome(envDir: string): string | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(`${envDir}/pyvenv.cfg`, 'utf-8');
-  } catch {
+  const read = readSmallFile(`${envDir}/pyvenv.cfg`, 1 << 16, true);
+  if (!read.ok) {
     return null;
   }
+  const text = read.text;
   const match = /^home\s*=\s*(.*?)\s*$/m.exec(text);
   return match ? match[1] : null;
 }
@@ -61,41 +67,38 @@ export function writePipScripts(envDir: string, python: PythonMinor): void {
     '    sys.exit(main())',
     ''
   ].join('\n');
-  fs.writeFileSync(`${envDir}/bin/pip`, text, { mode: 0o755 });
+  writeNewFile(`${envDir}/bin/pip`, text, 0o755);
   fs.symlinkSync('pip', `${envDir}/bin/pip3`);
   fs.symlinkSync('pip', `${envDir}/bin/pip${python}`);
 }
 
-/** Write `.mlc-env.json` (whole or not at all: write then rename). */
+/** Write `.mlc-env.json` (whole or not at all: staged, then renamed). */
 export function writeEnvRecord(envDir: string, record: EnvRecord): void {
-  const file = `${envDir}/${ENV_RECORD_FILE}`;
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 2) + '\n');
-  fs.renameSync(`${file}.tmp`, file);
+  writeFileStaged(`${envDir}/${ENV_RECORD_FILE}`, JSON.stringify(record, null, 2) + '\n');
 }
 
-/** The env's record, or why there is none. */
+/**
+ * The env's record, or why there is none. The record must be a regular file
+ * (a link to another env's record proves nothing: docs/invariants.md,
+ * "What is an env"), opened without following a link, of bounded size.
+ */
 export function readEnvRecord(envDir: string): { ok: true; value: EnvRecord } | { ok: false; error: string } {
-  let text: string;
-  try {
-    text = fs.readFileSync(`${envDir}/${ENV_RECORD_FILE}`, 'utf-8');
-  } catch {
-    return { ok: false, error: `no ${ENV_RECORD_FILE}` };
+  const read = readSmallFile(`${envDir}/${ENV_RECORD_FILE}`, MAX_RECORD_BYTES, false);
+  if (read.ok) {
+    return parseEnvRecord(read.text);
   }
-  return parseEnvRecord(text);
+  const why: Record<typeof read.reason, string> = {
+    missing: `no ${ENV_RECORD_FILE}`,
+    link: `${ENV_RECORD_FILE} is a symbolic link, not a record of its own`,
+    denied: `${ENV_RECORD_FILE} cannot be read (permission denied)`,
+    'not-file': `${ENV_RECORD_FILE} is not a regular file`,
+    'too-large': `${ENV_RECORD_FILE} is too large to be a record`,
+    unreadable: `${ENV_RECORD_FILE} cannot be read`
+  };
+  return { ok: false, error: why[read.reason] };
 }
 
-/** Replace a file or symlink in one step (a temporary sibling renamed over it). */
-export function replaceSymlink(target: string, file: string): void {
-  const temp = `${file}.mlc-tmp-${process.pid}`;
-  fs.rmSync(temp, { force: true });
-  fs.symlinkSync(target, temp);
-  fs.renameSync(temp, file);
-}
-
-/** Write a text file in one step (new file with `mode`, less the umask, renamed into place). */
+/** Write a text file in one step (staged with `mode`, renamed into place; a link there is replaced). */
 export function replaceFile(file: string, text: string, mode = 0o644): void {
-  const temp = `${file}.mlc-tmp-${process.pid}`;
-  fs.rmSync(temp, { force: true });
-  fs.writeFileSync(temp, text, { mode });
-  fs.renameSync(temp, file);
+  writeFileStaged(file, text, mode);
 }

@@ -23,7 +23,11 @@ import type { PythonMinor } from '../../core/kernelspec';
 import { isWithin } from '../../core/validate';
 import type { IBaseFacts } from './base';
 import { condaRecordParts } from './base';
-import { errnoCode } from './fsErrors';
+import { condaRecordFileProblem } from '../../core/safeNames';
+import { errnoCode } from '../fs/errors';
+import { NotRealDirectoryError } from '../fs/realDir';
+import { readSmallFile } from '../fs/readSmall';
+import { writeFileStaged, writeNewFile } from '../fs/stagedWrite';
 import { CONTAINER_SCRIPT, CREATE_SCRIPT, HOST_SCRIPT } from './scripts';
 
 /** The link from the env to its base. */
@@ -94,16 +98,20 @@ export const BASE_RECORDS_FILE = '.mlc-base-records';
  */
 export function copyCondaMeta(base: IBaseFacts, envDir: string, stats: IMirrorStats, tolerant = false): void {
   const dir = `${envDir}/conda-meta`;
-  const records = base.condaMeta.filter(file => file.endsWith('.json'));
+  const records = base.condaMeta.filter(file => !condaRecordFileProblem(file));
   let listed: string[] = [];
   let present = new Set<string>();
   if (tolerant) {
-    Private.mkdirTolerant(dir);
+    // A link or file in the place of conda-meta is never written through
+    // (it could lead into the base): docs/invariants.md, "Writes".
+    if (!Private.mkdirTolerant(dir)) {
+      throw new NotRealDirectoryError(dir, fs.lstatSync(dir).isSymbolicLink() ? 'link' : 'file');
+    }
     const current = new Set(records);
     const before = Private.readCopied(dir);
     for (const file of before) {
-      if (!current.has(file)) {
-        fs.rmSync(`${dir}/${file}`, { force: true });
+      if (!current.has(file) && fs.lstatSync(`${dir}/${file}`, { throwIfNoEntry: false })?.isFile()) {
+        fs.unlinkSync(`${dir}/${file}`);
       }
     }
     listed = before.filter(file => current.has(file));
@@ -117,17 +125,18 @@ export function copyCondaMeta(base: IBaseFacts, envDir: string, stats: IMirrorSt
     if (already.has(file) || present.has(condaRecordParts(file)?.name ?? file)) {
       continue;
     }
-    fs.copyFileSync(`${base.prefix}/conda-meta/${file}`, `${dir}/${file}`);
-    listed.push(file);
-    stats.records++;
+    if (Private.copyNew(`${base.prefix}/conda-meta/${file}`, `${dir}/${file}`)) {
+      listed.push(file);
+      stats.records++;
+    }
   }
-  fs.writeFileSync(`${dir}/${BASE_RECORDS_FILE}`, listed.length ? listed.join('\n') + '\n' : '');
-  if (base.condaMeta.includes('pinned') && !(tolerant && fs.existsSync(`${dir}/pinned`))) {
-    fs.copyFileSync(`${base.prefix}/conda-meta/pinned`, `${dir}/pinned`);
+  writeFileStaged(`${dir}/${BASE_RECORDS_FILE}`, listed.length ? listed.join('\n') + '\n' : '');
+  if (base.condaMeta.includes('pinned')) {
+    Private.copyNew(`${base.prefix}/conda-meta/pinned`, `${dir}/pinned`);
   }
-  if (!fs.existsSync(`${dir}/history`)) {
+  if (!fs.lstatSync(`${dir}/history`, { throwIfNoEntry: false })) {
     // conda and micromamba take a prefix with conda-meta/history for an env.
-    fs.writeFileSync(`${dir}/history`, '');
+    writeNewFile(`${dir}/history`, '');
   }
 }
 
@@ -138,7 +147,7 @@ export function copyCondaMeta(base: IBaseFacts, envDir: string, stats: IMirrorSt
  */
 export function staleRecords(base: IBaseFacts, envDir: string): { stale: string[]; missing: string[] } {
   const dir = `${envDir}/conda-meta`;
-  const now = base.condaMeta.filter(file => file.endsWith('.json'));
+  const now = base.condaMeta.filter(file => !condaRecordFileProblem(file));
   const current = new Set(now);
   const listed = Private.readCopied(dir);
   const everCopied = new Set(listed);
@@ -343,18 +352,44 @@ namespace Private {
     }
   }
 
+  /**
+   * The names listed in BASE_RECORDS_FILE that are conda record file names;
+   * any other line (`../x`, a path) is ignored, never used as a path.
+   */
   export function readCopied(dir: string): string[] {
-    try {
-      return fs.readFileSync(`${dir}/${BASE_RECORDS_FILE}`, 'utf-8').split('\n').filter(Boolean);
-    } catch {
+    const read = readSmallFile(`${dir}/${BASE_RECORDS_FILE}`, 1 << 24, false);
+    if (!read.ok) {
       return [];
+    }
+    return read.text.split('\n').filter(line => line && !condaRecordFileProblem(line));
+  }
+
+  /** Copy `from` to the new file `to`; false when `to` exists (even as a link: never written through). */
+  export function copyNew(from: string, to: string): boolean {
+    try {
+      fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
+      return true;
+    } catch (error) {
+      if (errnoCode(error) === 'EEXIST') {
+        return false;
+      }
+      throw error;
     }
   }
 
   /** Package names of the records in a conda-meta directory. */
   export function recordNames(dir: string): Set<string> {
     const names = new Set<string>();
-    for (const file of fs.readdirSync(dir)) {
+    let files: string[];
+    try {
+      files = fs.readdirSync(dir);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') {
+        return names;
+      }
+      throw error;
+    }
+    for (const file of files) {
       if (file.endsWith('.json')) {
         names.add(condaRecordParts(file)?.name ?? file);
       }

@@ -1,51 +1,70 @@
 /**
- * `mlc env remove`: delete an env made by mlc (it must carry a valid
- * .mlc-env.json) and unregister its kernel. The env is first renamed to a
- * hidden sibling, so it disappears at once, then deleted without following
- * a single link: the base, reached through hundreds of them, is never touched.
+ * `mlc env remove`: delete an env made by mlc and unregister its kernel.
+ *
+ * The directory must prove to be an env (docs/invariants.md, "What is an
+ * env"): its own regular-file record whose prefix is this very directory,
+ * with the env's layout present, and never the home directory or one of its
+ * ancestors, `/`, or anything inside or around the base. It is then renamed
+ * to a hidden sibling, so it disappears at once, checked to be the same
+ * directory, and deleted without following a single link (../fs/removeTree).
  */
 import * as fs from 'fs';
-import type { IEnvRemoveResult } from '../../core/envRecord';
+import * as path from 'path';
+import { ENV_RECORD_FILE, type EnvRecord, type IEnvRemoveResult } from '../../core/envRecord';
 import { isWithin, normalizeAbsolute, shortDigest } from '../../core/validate';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
-import { existingEnvPath, requireEnvRecord } from './existing';
-import { fsUserError } from './fsErrors';
+import { fsUserError } from '../fs/errors';
+import { removeTree } from '../fs/removeTree';
+import { existingEnvPath } from './existing';
 import { jupyterDataDir, listEnvKernels, unregisterKernel } from './kernel';
-import { removeTree } from './removeTree';
+import { readEnvRecord } from './layout';
+import { BASE_LINK } from './mirror';
+
+const NOT_REMOVED = 'nothing was removed';
 
 export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
   const envDir = existingEnvPath(raw, context.cwd);
-  const stat = fs.lstatSync(envDir, { throwIfNoEntry: false });
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.lstatSync(envDir, { throwIfNoEntry: false });
+  } catch (error) {
+    throw fsUserError(error, `looking at ${envDir}`);
+  }
   if (!stat) {
     return Private.removeOrphanKernel(envDir, context);
   }
   if (stat.isSymbolicLink()) {
-    throw new UserError(`${envDir} is a symbolic link; mlc removes an env only by its own path`, `give the path it points to: ${fs.realpathSync(envDir)}`);
+    throw new UserError(`${envDir} is a symbolic link; mlc removes an env only by its own path, ${NOT_REMOVED}`, 'give the path of the env itself');
   }
-  const record = requireEnvRecord(envDir);
-  const physical = fs.realpathSync(envDir);
-  for (const base of [record.basePrefix, Private.realpathOrSelf(record.basePrefix)]) {
-    if (isWithin(normalizeAbsolute(base), physical)) {
-      throw new UserError(`${envDir} contains its own base ${record.basePrefix}; nothing was removed`, 'remove it by hand if you are sure');
-    }
+  if (!stat.isDirectory()) {
+    throw new UserError(`${envDir} is not an mlc env (not a directory); ${NOT_REMOVED}`, 'give the path of an env made by mlc env create (mlc env list shows them)');
   }
-  const parent = envDir.slice(0, envDir.lastIndexOf('/')) || '/';
+  const { record, physical } = Private.proveEnv(envDir, context);
+  const parent = path.dirname(envDir);
   const doomed = `${parent}/.mlc-tmp.rm.${shortDigest(envDir)}.${process.pid}`;
   try {
     fs.renameSync(envDir, doomed);
   } catch (error) {
     throw fsUserError(error, `removing ${envDir}`);
   }
+  // The directory renamed must be the one proven: else put it back.
+  const moved = fs.lstatSync(doomed);
+  if (moved.dev !== stat.dev || moved.ino !== stat.ino || !moved.isDirectory()) {
+    fs.renameSync(doomed, envDir);
+    throw new UserError(`${envDir} changed while it was being removed; ${NOT_REMOVED}`, 'run the command again', 1);
+  }
   try {
     removeTree(doomed);
   } catch (error) {
-    throw new UserError(`${envDir} was moved aside to ${doomed} but could not be deleted: ${(error as Error).message}`, `delete ${doomed} by hand`, 1);
+    const why = error instanceof Error ? error.message : String(error);
+    throw new UserError(`${envDir} was moved aside to ${doomed} but could not be deleted: ${why}`, `delete ${doomed} by hand`, 1);
   }
   let kernelName: string | null = null;
   if (record.kernelName) {
     try {
-      const removed = unregisterKernel(jupyterDataDir(context), record.kernelName, [envDir, record.prefix]);
+      const prefixes = [...new Set([envDir, record.prefix, physical])];
+      const removed = unregisterKernel(jupyterDataDir(context), record.kernelName, prefixes, record.creationId);
       kernelName = removed ? record.kernelName : null;
     } catch (error) {
       throw fsUserError(error, `unregistering the kernel ${record.kernelName}`);
@@ -55,6 +74,61 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
 }
 
 namespace Private {
+  /**
+   * The env's record, once `envDir` proved to be an env; a one-line refusal
+   * (nothing removed) otherwise.
+   */
+  export function proveEnv(envDir: string, context: ICliContext): { record: EnvRecord; physical: string } {
+    const physical = realpath(envDir) ?? envDir;
+    const refuse = (why: string, hint = 'give the path of an env made by mlc env create (mlc env list shows them)'): never => {
+      throw new UserError(`${envDir} is not removed: ${why}; ${NOT_REMOVED}`, hint);
+    };
+    if (physical === '/') {
+      refuse('it is the root directory');
+    }
+    const home = context.env.HOME ? realpath(context.env.HOME) : null;
+    if (home && isWithin(home, physical)) {
+      refuse(physical === home ? 'it is your home directory' : 'it contains your home directory');
+    }
+    const read = readEnvRecord(envDir);
+    if (!read.ok) {
+      throw new UserError(`${envDir} is not an mlc env (${read.error}); ${NOT_REMOVED}`, 'give the path of an env made by mlc env create (mlc env list shows them)');
+    }
+    const record = read.value;
+    const recorded = realpath(record.prefix);
+    if (recorded !== physical) {
+      refuse(
+        `its ${ENV_RECORD_FILE} belongs to the env ${record.prefix}, not to this directory (a copy or a moved env)`,
+        `if this is an env that was moved, move it back to ${record.prefix} first, or delete it by hand`
+      );
+    }
+    const missing = layoutMissing(envDir);
+    if (missing) {
+      refuse(`it lacks the layout of an env (${missing})`, 'delete it by hand if you are sure');
+    }
+    for (const base of [normalizeAbsolute(record.basePrefix), realpath(record.basePrefix)]) {
+      if (base && (isWithin(base, physical) || isWithin(physical, base))) {
+        refuse(`it ${isWithin(base, physical) ? 'contains' : 'lies inside'} its base ${record.basePrefix}`, 'remove it by hand if you are sure');
+      }
+    }
+    return { record, physical };
+  }
+
+  /** What of the layout every create writes is missing, or null. */
+  function layoutMissing(envDir: string): string | null {
+    const lstat = (name: string) => fs.lstatSync(`${envDir}/${name}`, { throwIfNoEntry: false });
+    if (!lstat(BASE_LINK)?.isSymbolicLink()) {
+      return `${BASE_LINK} is not a link`;
+    }
+    if (!lstat('pyvenv.cfg')?.isFile()) {
+      return 'no pyvenv.cfg';
+    }
+    if (!lstat('conda-meta')?.isDirectory()) {
+      return 'no conda-meta directory';
+    }
+    return null;
+  }
+
   /** No env at `envDir`: unregister a kernel left pointing at it, or refuse. */
   export function removeOrphanKernel(envDir: string, context: ICliContext): IEnvRemoveResult {
     let dataDir: string | null = null;
@@ -67,15 +141,19 @@ namespace Private {
     if (!dataDir || !orphan) {
       throw new UserError(`${envDir} does not exist and no kernel is registered for it`, 'mlc env list shows the envs');
     }
-    unregisterKernel(dataDir, orphan.name, [envDir]);
+    try {
+      unregisterKernel(dataDir, orphan.name, [envDir]);
+    } catch (error) {
+      throw fsUserError(error, `unregistering the kernel ${orphan.name}`);
+    }
     return { prefix: envDir, kernelName: orphan.name };
   }
 
-  export function realpathOrSelf(file: string): string {
+  export function realpath(file: string): string | null {
     try {
       return fs.realpathSync(file);
     } catch {
-      return file;
+      return null;
     }
   }
 }

@@ -1,9 +1,11 @@
 /** Where an env goes: the user's path checked and made absolute. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { envNameProblem, isWithin, normalizeAbsolute, pathProblem } from '../../core/validate';
+import { envPrefixProblem } from '../../core/safeNames';
+import { envNameProblem, isWithin, normalizeAbsolute } from '../../core/validate';
 import { UserError } from '../errors';
-import { errnoCode } from './fsErrors';
+import { errnoCode } from '../fs/errors';
+import { readEnvRecord } from './layout';
 
 export interface IEnvTarget {
   /** Absolute, normalised (`..` and `.` resolved lexically, as the shell's `cd` does). */
@@ -16,11 +18,13 @@ const PATH_HINT = 'give a path for a new directory, e.g. ~/envs/myEnv';
 
 /** Check the user's `raw` path (relative to `cwd`) as a place for an env; no file-system access. */
 export function envPathFrom(raw: string, cwd: string): IEnvTarget {
-  const problem = pathProblem(raw);
+  const prefix = normalizeAbsolute(path.isAbsolute(raw) ? raw : `${cwd}/${raw}`);
+  // The whole prefix, the working directory included: a `:` anywhere in it
+  // breaks PATH on activation.
+  const problem = envPrefixProblem(raw) ?? envPrefixProblem(prefix);
   if (problem) {
     throw new UserError(`invalid env path: ${problem}`, PATH_HINT);
   }
-  const prefix = normalizeAbsolute(path.isAbsolute(raw) ? raw : `${cwd}/${raw}`);
   if (prefix === '/') {
     throw new UserError('the env path is the root directory /', PATH_HINT);
   }
@@ -34,22 +38,32 @@ export function envPathFrom(raw: string, cwd: string): IEnvTarget {
 
 /**
  * Check that `target` can be created over `basePhysical` (symlinks resolved):
- * the parent exists, the target is absent or an empty directory, and neither
- * lies inside the other.
+ * the target is absent or an empty directory, and neither lies inside the
+ * other. Missing parent directories are allowed (as `python -m venv` makes
+ * them): returned, outermost first, for the caller to make once every check
+ * passed; none of them may lie inside the base.
  */
-export function assertCreatable(target: IEnvTarget, basePhysical: string): void {
-  let parentPhysical: string;
+export function assertCreatable(target: IEnvTarget, basePhysical: string): string[] {
+  const missing: string[] = [];
+  let existing = target.parent;
+  while (!Private.present(existing) && existing !== '/') {
+    missing.unshift(existing);
+    existing = path.posix.dirname(existing);
+  }
+  let existingPhysical: string;
   try {
-    parentPhysical = fs.realpathSync(target.parent);
+    existingPhysical = fs.realpathSync(existing);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') {
-      throw new UserError(`the directory ${target.parent} does not exist`, 'create it first, or choose another location');
+      throw new UserError(`the directory ${existing} does not exist or is not a directory`, 'choose another location');
     }
     throw error;
   }
-  if (!fs.statSync(parentPhysical).isDirectory()) {
-    throw new UserError(`${target.parent} is not a directory`, 'choose another location');
+  if (!fs.statSync(existingPhysical).isDirectory()) {
+    throw new UserError(`${existing} is not a directory`, 'choose another location');
   }
+  const rest = target.parent.slice(existing.length).replace(/^\//, '');
+  const parentPhysical = rest ? `${existingPhysical === '/' ? '' : existingPhysical}/${rest}` : existingPhysical;
   const physical = `${parentPhysical === '/' ? '' : parentPhysical}/${target.name}`;
   if (isWithin(physical, basePhysical)) {
     throw new UserError(`the env path ${target.prefix} is inside the base ${basePhysical}`, 'the base is read-only: choose a location outside it, e.g. in your home directory');
@@ -57,9 +71,12 @@ export function assertCreatable(target: IEnvTarget, basePhysical: string): void 
   if (isWithin(basePhysical, physical)) {
     throw new UserError(`the env path ${target.prefix} contains the base ${basePhysical}`, PATH_HINT);
   }
+  if (missing.length) {
+    return missing;
+  }
   const stat = fs.lstatSync(target.prefix, { throwIfNoEntry: false });
   if (!stat) {
-    return;
+    return missing;
   }
   if (stat.isSymbolicLink()) {
     throw new UserError(`${target.prefix} already exists as a symbolic link`, 'remove it or choose another path');
@@ -68,6 +85,55 @@ export function assertCreatable(target: IEnvTarget, basePhysical: string): void 
     throw new UserError(`${target.prefix} already exists and is not a directory`, 'remove it or choose another path');
   }
   if (fs.readdirSync(target.prefix).length > 0) {
+    const record = readEnvRecord(target.prefix);
+    if (record.ok && record.value.prefix === target.prefix) {
+      // E.g. a create killed after the rename, before its kernel was registered.
+      throw new UserError(
+        `${target.prefix} already exists and is not empty: it holds an mlc env`,
+        `if its kernel is missing (an interrupted create), run: mlc env check ${target.prefix} --fix; to start over: mlc env remove ${target.prefix}`
+      );
+    }
     throw new UserError(`${target.prefix} already exists and is not empty`, 'choose another path, or remove the old env with: mlc env remove PATH');
+  }
+  return missing;
+}
+
+/** Make the missing parents (outermost first); returns those made, for `removeMadeParents`. */
+export function makeParents(missing: string[]): string[] {
+  const made: string[] = [];
+  try {
+    for (const dir of missing) {
+      fs.mkdirSync(dir);
+      made.push(dir);
+    }
+  } catch (error) {
+    removeMadeParents(made);
+    throw error;
+  }
+  return made;
+}
+
+/** Remove parents this create made (innermost first; rmdir: only if still empty, never through a link). */
+export function removeMadeParents(made: string[]): void {
+  for (const dir of [...made].reverse()) {
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      return;
+    }
+  }
+}
+
+namespace Private {
+  /** Whether something is at `file` (a file on the way, ENOTDIR, counts as nothing there). */
+  export function present(file: string): boolean {
+    try {
+      return fs.lstatSync(file, { throwIfNoEntry: false }) !== undefined;
+    } catch (error) {
+      if (errnoCode(error) === 'ENOTDIR') {
+        return false;
+      }
+      throw error;
+    }
   }
 }

@@ -17,7 +17,7 @@ import {
   PACKAGE_LIST_FILE
 } from '../../core/manifest';
 import { UserError } from '../errors';
-import { writeFilesAtomically } from './atomicWrite';
+import { writeFilesStaged as writeFilesAtomically } from '../fs/stagedWrite';
 import { readPrefixPackages } from './prefixPackages';
 import { readSystem } from './systemPackages';
 
