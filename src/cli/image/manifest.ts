@@ -23,6 +23,9 @@ import { readSystem } from './systemPackages';
 
 export type Flavour = 'cpu' | 'gpu';
 
+/** 9999-12-31T23:59:59Z, the last second with a four-digit year. */
+const MAX_EPOCH_SECONDS = 253402300799;
+
 export interface IManifestOptions {
   /** The image env prefix, absolute. */
   prefix: string;
@@ -132,8 +135,12 @@ namespace Private {
     }
     const epoch = env.SOURCE_DATE_EPOCH;
     if (epoch !== undefined && epoch !== '') {
-      if (!/^\d+$/.test(epoch)) {
-        throw new UserError(`SOURCE_DATE_EPOCH "${epoch}" is not a number of seconds`, 'unset it or pass --build-date');
+      // At most 9999-12-31T23:59:59Z: ISO 8601's four-digit years (and Date's range).
+      if (!/^[0-9]{1,12}$/.test(epoch) || Number(epoch) > MAX_EPOCH_SECONDS) {
+        throw new UserError(
+          `SOURCE_DATE_EPOCH ${JSON.stringify(epoch.length > 40 ? `${epoch.slice(0, 40)}...` : epoch)} is not a number of seconds from 0 to ${MAX_EPOCH_SECONDS}`,
+          'unset it or pass --build-date'
+        );
       }
       return isoSeconds(new Date(Number(epoch) * 1000));
     }
