@@ -4,7 +4,7 @@
  * with newlines, escapes or bidi overrides must not forge rows of the human
  * table; the JSON keeps the real values.
  */
-import { spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { IDoctorEntry } from '../../src/cli/kernels/doctor';
@@ -73,6 +73,23 @@ describe('mlc kernels doctor with hostile specs', () => {
     expect(json.code).toBe(0);
     const bad = resultOf(json).find(entry => entry.name === 'bad');
     expect(bad?.findings).toEqual(['invalid']);
+  });
+
+  it('finishes when the Jupyter env has a FIFO as pyvenv.cfg, and a huge one', () => {
+    const home = makeHome();
+    plant(home, 'ok', { argv: ['/bin/sh'], display_name: 'OK' });
+    const fifoEnv = path.join(home, 'fifo-env');
+    fs.mkdirSync(path.join(fifoEnv, 'bin'), { recursive: true });
+    execFileSync('mkfifo', [path.join(fifoEnv, 'pyvenv.cfg')]);
+    const hugeEnv = path.join(home, 'huge-env');
+    fs.mkdirSync(path.join(hugeEnv, 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(hugeEnv, 'pyvenv.cfg'), '\n'.repeat(5_000_000) + 'home = /x\n');
+    for (const env of [fifoEnv, hugeEnv]) {
+      const run = doctor(home, ['--json', '--jupyter-prefix', env]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(resultOf(run).map(entry => entry.name)).toContain('ok');
+    }
   });
 });
 
