@@ -157,6 +157,29 @@ describe('mlc image manifest on hostile image contents', () => {
     expect(listed(other)).toContain('libfoo 2.0');
   });
 
+  it('refuses a record file name that is not UTF-8, and skips such a dist-info with a warning', () => {
+    const tree = makeTree();
+    const bytes = (dir: string, name: number[], rest: string) =>
+      Buffer.concat([Buffer.from(`${dir}/x`), Buffer.from(name), Buffer.from(rest)]);
+    fs.writeFileSync(bytes(path.join(tree.prefix, 'conda-meta'), [0xff], '-1-h0_0.json'), '{"name": "x", "version": "1"}');
+    expectOneLine(manifest(tree), /record whose file name is not valid UTF-8/);
+
+    const other = makeTree();
+    fs.mkdirSync(bytes(other.site, [0xfe], '-1.0.dist-info'));
+    const result = manifest(other);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^mlc: warning: .*dist-info.*not valid UTF-8; skipped\n$/);
+  });
+
+  it('does not block on an out-dir image.json that links to a FIFO', () => {
+    const tree = makeTree();
+    execFileSync('mkfifo', [path.join(tree.dir, 'fifo')]);
+    fs.symlinkSync(path.join(tree.dir, 'fifo'), path.join(tree.out, 'image.json'));
+    const args = ['image', 'manifest', '--prefix', tree.prefix, '--root', tree.root, '--out-dir', tree.out];
+    const result = runMlc(args, { timeoutMs: SPAWN_TIMEOUT_MS });
+    expectOneLine(result, /image\.json is not a regular file/);
+  });
+
   it('answers on deeply nested JSON and ignores __proto__ keys', () => {
     const tree = makeTree();
     const deep = '['.repeat(200_000) + ']'.repeat(200_000);

@@ -111,6 +111,13 @@ namespace Private {
         continue; // history, pinned, .lock files
       }
       const file = path.join(condaMeta, name);
+      if (name.includes('\ufffd')) {
+        // readdir decoded the name as UTF-8: the path it gives is not the file's.
+        throw new UserError(
+          `${condaMeta} holds a record whose file name is not valid UTF-8 (${JSON.stringify(name)})`,
+          'rename or remove that file and run again'
+        );
+      }
       const read = readRegularFile(file, { maxBytes: MAX_BYTES.condaRecord, strictUtf8: true });
       if (!read.ok) {
         throw new UserError(`the conda record ${file} ${read.reason}`, 'repair or remove that file and run again');
@@ -175,6 +182,11 @@ namespace Private {
     for (const entry of listDir(siteDir).sort()) {
       const rel = `${site}/${entry}`;
       const distInfo = path.join(siteDir, entry);
+      if (entry.endsWith('.dist-info') && entry.includes('\ufffd')) {
+        // readdir decoded the name as UTF-8: the path it gives is not the directory's.
+        warnings.push(`${JSON.stringify(distInfo)}: the name is not valid UTF-8; skipped`);
+        continue;
+      }
       if (!entry.endsWith('.dist-info') || owned.has(rel) || !isDirectory(distInfo)) {
         continue;
       }
