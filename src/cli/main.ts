@@ -48,7 +48,9 @@ export async function main(argv: string[]): Promise<number> {
   let usageText = '';
   const program = new Command('mlc')
     .description('Kernels, image metadata and extended envs for the ML container images')
-    .version(Private.version())
+    // A plain option, not commander's .version(): that answers as soon as it
+    // is read, before a --json later on the line is known.
+    .option('-V, --version', 'output the version number')
     .option('--json', 'print JSON events, one a line, instead of text (anywhere on the command line)')
     .showHelpAfterError(false)
     .exitOverride()
@@ -63,7 +65,12 @@ export async function main(argv: string[]): Promise<number> {
       },
       outputError: () => undefined
     })
-    .hook('preAction', () => Private.applyJsonFlag(program, reporter));
+    .hook('preAction', () => {
+      Private.applyJsonFlag(program, reporter);
+      Private.answerVersion(program);
+    })
+    // Reached only without a subcommand: the version, or what is missing.
+    .action((_options: unknown, command: Command) => Private.noSubcommand(program, command));
   registerKernelsCommands(program, context);
   registerImageCommands(program, context);
   registerEnvCommands(program, context);
@@ -92,6 +99,22 @@ namespace Private {
     if ((program.opts() as { json?: boolean }).json) {
       reporter.useJson();
     }
+  }
+
+  /** --version anywhere on the line answers instead of the command. */
+  export function answerVersion(program: Command): void {
+    if ((program.opts() as { version?: boolean }).version) {
+      throw new CommanderError(0, 'commander.version', version());
+    }
+  }
+
+  /** `mlc [--json]` or `mlc WORD` where WORD is no command. */
+  export function noSubcommand(program: Command, command: Command): void {
+    if (command.args.length > 0) {
+      throw new CommanderError(1, 'commander.unknownCommand', `error: unknown command '${command.args[0]}'`);
+    }
+    program.outputHelp({ error: true });
+    throw new CommanderError(1, 'commander.help', '(outputHelp)');
   }
 
   /** Why a wire request is refused, or null: only the extension's verbs, and --help/--version. */
@@ -125,8 +148,8 @@ namespace Private {
     if (reason instanceof CommanderError) {
       if (reason.code === 'commander.helpDisplayed' || reason.code === 'commander.version') {
         const what = reason.code === 'commander.version' ? 'version' : 'help';
-        const data = what === 'version' ? { version: version(), text: helpText } : { text: helpText };
-        reporter.result(what, data, helpText);
+        const text = what === 'version' ? `${version()}\n` : helpText;
+        reporter.result(what, what === 'version' ? { version: version(), text } : { text }, text);
         return 0;
       }
       // A command group without a subcommand: commander has printed its help for people.

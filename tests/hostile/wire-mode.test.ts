@@ -96,7 +96,7 @@ describe('mlc --json', () => {
   });
 
   it('answers --help and --version with a result event', () => {
-    for (const [args, command] of [[['--json', '--help'], 'help'], [['--json', '--version'], 'version'], [['env', 'list', '--help', '--json'], 'help']] as const) {
+    for (const [args, command] of [[['--json', '--help'], 'help'], [['--json', '--version'], 'version'], [['--version', '--json'], 'version'], [['env', 'list', '--help', '--json'], 'help']] as const) {
       const run = runMlc([...args], isolated);
       expect(run.code).toBe(0);
       const events = jsonEvents(run);
