@@ -136,7 +136,7 @@ namespace Private {
         hint: `one of ${group.join(', ')}, e.g. mlc ${args[0]} ${group[1] ?? group[0]}`
       };
     }
-    const shown = visibleText(args.slice(0, 2).join(' ').slice(0, 80));
+    const shown = visibleText(args.slice(0, 2).join(' ').slice(0, 1000));
     return {
       message: `"mlc ${shown}" is not run over the wire`,
       hint: `the extension runs only ${verbs}; run other commands in a terminal`

@@ -19,6 +19,14 @@ export function registerImageCommands(program: Command, context: ICliContext): v
     .option('--docker-path <ref>', 'registry path, e.g. docker.io/yesw2000/ml-base:alma9-python311')
     .option('--build-date <iso>', 'ISO 8601 build date (default: SOURCE_DATE_EPOCH, else now)')
     .option('--root <dir>', 'root of the system whose OS packages are listed', '/')
+    .addHelpText(
+      'after',
+      `
+Environment:
+  SOURCE_DATE_EPOCH  the build date in seconds since 1970 (0 to 253402300799), unless --build-date
+  MLC_RPM_TIMEOUT    seconds 'rpm -qa' may take before it is stopped (1 to 3600, default 60)
+Only regular files are read under --prefix and --root (no FIFO, device or oversized file).`
+    )
     .action(async (flags: IManifestOptions) => {
       const resolve = (p: string) => path.resolve(context.cwd, p);
       const result = await writeManifest(
