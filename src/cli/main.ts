@@ -3,15 +3,17 @@
  *
  * Each command group lives in `commands/<group>.ts` and registers itself on
  * the program; this file owns parsing, output mode and error reporting.
+ * In `--json` and wire mode everything, help and failures included, is an
+ * event, and the last one is `end`.
  */
 import { Command, CommanderError } from 'commander';
-import { decodeWireRequest, WIRE_FLAG } from '../core/wire';
+import { decodeWireRequest, WIRE_FLAG, WIRE_VERBS } from '../core/wire';
 import { registerEnvCommands } from './commands/env';
 import { registerImageCommands } from './commands/image';
 import { registerKernelsCommands } from './commands/kernels';
 import { makeContext } from './context';
 import { UserError } from './errors';
-import { Reporter, type OutputMode } from './output';
+import { Reporter, visibleText, type OutputMode } from './output';
 
 declare const MLC_VERSION: string;
 
@@ -19,33 +21,56 @@ declare const MLC_VERSION: string;
 export async function main(argv: string[]): Promise<number> {
   let mode: OutputMode = { kind: 'human' };
   let args = argv;
-  try {
-    if (argv[0] === WIRE_FLAG) {
-      const request = decodeWireRequest(argv[1] ?? '');
+  if (argv[0] === WIRE_FLAG) {
+    try {
+      if (argv.length !== 2) {
+        throw new Error(`${WIRE_FLAG} takes exactly one argument, the encoded request`);
+      }
+      const request = decodeWireRequest(argv[1]);
       mode = { kind: 'wire', nonce: request.nonce };
       args = request.args;
-    } else if (argv.includes('--json')) {
-      mode = { kind: 'json' };
+    } catch (reason) {
+      // Without a nonce no marked event can answer: one line for whoever typed it.
+      new Reporter({ kind: 'human' }).error((reason as Error).message, 'mlc --wire is for the JupyterLab extension');
+      return 2;
     }
-  } catch (reason) {
-    process.stderr.write(`mlc: error: ${(reason as Error).message}\n`);
-    return 2;
   }
   const reporter = new Reporter(mode);
+  const refusal = mode.kind === 'wire' ? Private.wireRefusal(args) : null;
+  if (refusal) {
+    reporter.error(refusal.message, refusal.hint);
+    reporter.emit({ type: 'end', exitCode: 2 });
+    return 2;
+  }
+
   const context = makeContext(reporter);
+  let helpText = '';
+  let usageText = '';
   const program = new Command('mlc')
     .description('Kernels, image metadata and extended envs for the ML container images')
-    .version(typeof MLC_VERSION === 'string' ? MLC_VERSION : '0.0.0-dev')
+    // A plain option, not commander's .version(): that answers as soon as it
+    // is read, before a --json later on the line is known.
+    .option('-V, --version', 'output the version number')
+    .option('--json', 'print JSON events, one a line, instead of text (anywhere on the command line)')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({
+      // Help and version: printed by us once the mode is known.
+      writeOut: text => {
+        helpText += text;
+      },
+      // Usage after a mistake: for people only, once the mode is known.
       writeErr: text => {
-        if (!reporter.machine) {
-          process.stderr.write(text);
-        }
+        usageText += text;
       },
       outputError: () => undefined
-    });
+    })
+    .hook('preAction', () => {
+      Private.applyJsonFlag(program, reporter);
+      Private.answerVersion(program);
+    })
+    // Reached only without a subcommand: the version, or what is missing.
+    .action((_options: unknown, command: Command) => Private.noSubcommand(program, command));
   registerKernelsCommands(program, context);
   registerImageCommands(program, context);
   registerEnvCommands(program, context);
@@ -54,8 +79,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(args, { from: 'user' });
   } catch (reason) {
-    exitCode = Private.report(reason, reporter);
+    Private.applyJsonFlag(program, reporter);
+    exitCode = Private.report(reason, reporter, helpText);
   }
+  reporter.humanError(usageText);
   if (reporter.machine) {
     reporter.emit({ type: 'end', exitCode });
   }
@@ -63,38 +90,93 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 namespace Private {
+  export function version(): string {
+    return typeof MLC_VERSION === 'string' ? MLC_VERSION : '0.0.0-dev';
+  }
+
+  /** The program-level --json, wherever it stood (commander reads program options anywhere). */
+  export function applyJsonFlag(program: Command, reporter: Reporter): void {
+    if ((program.opts() as { json?: boolean }).json) {
+      reporter.useJson();
+    }
+  }
+
+  /** --version anywhere on the line answers instead of the command. */
+  export function answerVersion(program: Command): void {
+    if ((program.opts() as { version?: boolean }).version) {
+      throw new CommanderError(0, 'commander.version', version());
+    }
+  }
+
+  /** `mlc [--json]` or `mlc WORD` where WORD is no command. */
+  export function noSubcommand(program: Command, command: Command): void {
+    if (command.args.length > 0) {
+      throw new CommanderError(1, 'commander.unknownCommand', `error: unknown command '${command.args[0]}'`);
+    }
+    program.outputHelp({ error: true });
+    throw new CommanderError(1, 'commander.help', '(outputHelp)');
+  }
+
+  /** Why a wire request is refused, or null: only the extension's verbs, and --help/--version. */
+  export function wireRefusal(args: string[]): { message: string; hint: string } | null {
+    const verbs = WIRE_VERBS.map(([group, verb]) => `${group} ${verb}`).join(', ');
+    if (args.length === 1 && ['--help', '-h', '--version', '-V'].includes(args[0])) {
+      return null;
+    }
+    if (WIRE_VERBS.some(([group, verb]) => args[0] === group && args[1] === verb)) {
+      return null;
+    }
+    if (args.length === 0 || args.every(arg => arg.startsWith('-'))) {
+      return { message: 'the request names no command', hint: `the extension runs one of: ${verbs}` };
+    }
+    const group = WIRE_VERBS.filter(([known]) => known === args[0]).map(([, verb]) => verb);
+    if (group.length > 0 && (args.length === 1 || args[1].startsWith('-'))) {
+      return {
+        message: `"mlc ${args[0]}" needs a subcommand`,
+        hint: `one of ${group.join(', ')}, e.g. mlc ${args[0]} ${group[1] ?? group[0]}`
+      };
+    }
+    const shown = visibleText(args.slice(0, 2).join(' ').slice(0, 1000));
+    return {
+      message: `"mlc ${shown}" is not run over the wire`,
+      hint: `the extension runs only ${verbs}; run other commands in a terminal`
+    };
+  }
+
   /** Turn anything thrown into one line on stderr (or an error event); return the exit code. */
-  export function report(reason: unknown, reporter: Reporter): number {
+  export function report(reason: unknown, reporter: Reporter, helpText: string): number {
     if (reason instanceof CommanderError) {
-      // --help and --version end here too, successfully.
-      if (reason.exitCode === 0) {
+      if (reason.code === 'commander.helpDisplayed' || reason.code === 'commander.version') {
+        const what = reason.code === 'commander.version' ? 'version' : 'help';
+        const text = what === 'version' ? `${version()}\n` : helpText;
+        reporter.result(what, what === 'version' ? { version: version(), text } : { text }, text);
         return 0;
       }
-      // A command group without a subcommand: commander has printed its help.
-      if (reason.code === 'commander.help' || reason.code === 'commander.helpDisplayed') {
+      // A command group without a subcommand: commander has printed its help for people.
+      if (reason.code === 'commander.help') {
+        // Machines get no help text, so they get the reason.
+        if (!reporter.machine) {
+          return 2;
+        }
+        reporter.error(
+          'the command is incomplete: it needs a subcommand',
+          "run 'mlc --help' (or 'mlc GROUP --help') for the list"
+        );
         return 2;
       }
       const message = reason.message.replace(/^error: /, '').split('\n')[0].replace(/\.$/, '');
-      emitError(reporter, message, "run 'mlc --help' for usage");
+      reporter.error(message, "run 'mlc --help' for usage");
       return 2;
     }
     if (reason instanceof UserError) {
-      emitError(reporter, reason.message, reason.hint);
+      reporter.error(reason.message, reason.hint);
       return reason.exitCode;
     }
     const error = reason instanceof Error ? reason : new Error(String(reason));
-    emitError(reporter, `internal error: ${error.message.split('\n')[0]}`, 'please report this with MLC_DEBUG=1 output');
+    reporter.error(`internal error: ${error.message.split('\n')[0]}`, 'please report this with MLC_DEBUG=1 output');
     if (process.env.MLC_DEBUG) {
-      process.stderr.write(`${error.stack}\n`);
+      reporter.debug(`${error.stack}\n`);
     }
     return 1;
-  }
-
-  function emitError(reporter: Reporter, message: string, hint?: string): void {
-    if (reporter.machine) {
-      reporter.emit({ type: 'error', message, ...(hint ? { hint } : {}) });
-    } else {
-      process.stderr.write(`mlc: error: ${hint ? `${message}; ${hint}` : message}\n`);
-    }
   }
 }

@@ -1,7 +1,9 @@
 /**
  * How a command talks back: human text, `--json` (one event a line), or the
  * wire format the extension reads from a terminal (events behind a marker).
- * Commands only call `progress`, `result` and `info`; the mode decides.
+ * Commands only call `progress`, `warning`, `result` and `info`; errors come
+ * through `error`; the mode decides. Nothing else in `mlc` writes to stdout
+ * or stderr (one deliberate exception: `env create --print-activate-path`).
  */
 import { formatWireEvent, type WireEvent } from '../core/wire';
 
@@ -11,11 +13,31 @@ export type OutputMode =
   | { kind: 'wire'; nonce: string };
 
 export class Reporter {
-  constructor(readonly mode: OutputMode, private readonly _write: (line: string) => void = Private.stdout) {}
+  constructor(
+    mode: OutputMode,
+    private readonly _write: (text: string) => void = Private.stdout,
+    private readonly _writeError: (text: string) => void = Private.stderr
+  ) {
+    this._mode = mode;
+  }
+
+  get mode(): OutputMode {
+    return this._mode;
+  }
 
   /** True when output is machine-read: commands skip prose and colour then. */
   get machine(): boolean {
-    return this.mode.kind !== 'human';
+    return this._mode.kind !== 'human';
+  }
+
+  /**
+   * Switch to `--json` (known only once the arguments are parsed); wire mode
+   * stays wire, since the extension reads only marked lines.
+   */
+  useJson(): void {
+    if (this._mode.kind === 'human') {
+      this._mode = { kind: 'json' };
+    }
   }
 
   /** A step of a longer operation (shown in the notification in JupyterLab). */
@@ -25,15 +47,27 @@ export class Reporter {
     }
   }
 
+  /** Something skipped or odd that does not fail the command. */
+  warning(message: string): void {
+    if (this.machine) {
+      this.emit({ type: 'warning', message });
+    } else {
+      this._writeError(`mlc: warning: ${visibleText(message)}\n`);
+    }
+  }
+
   /**
    * The command's outcome: `data` for machines, `human` (already formatted
-   * lines) for people.
+   * lines, or a function making them, called only in human mode) for people.
    */
-  result(command: string, data: unknown, human: string): void {
+  result(command: string, data: unknown, human: string | (() => string)): void {
     if (this.machine) {
       this.emit({ type: 'result', command, data });
-    } else if (human) {
-      this._write(human.endsWith('\n') ? human : human + '\n');
+      return;
+    }
+    const text = typeof human === 'function' ? human() : human;
+    if (text) {
+      this._write(text.endsWith('\n') ? text : text + '\n');
     }
   }
 
@@ -44,15 +78,77 @@ export class Reporter {
     }
   }
 
-  /** Emit a raw event (errors and the final `end` come through here). */
+  /** The one line of a failure: an error event, or `mlc: error: ...` on stderr. */
+  error(message: string, hint?: string): void {
+    if (this.machine) {
+      this.emit({ type: 'error', message, ...(hint ? { hint } : {}) });
+    } else {
+      this._writeError(`mlc: error: ${visibleText(hint ? `${message}; ${hint}` : message)}\n`);
+    }
+  }
+
+  /** Text for people on stderr (commander's usage after a mistake); nothing in machine modes. */
+  humanError(text: string): void {
+    if (!this.machine) {
+      this._writeError(text);
+    }
+  }
+
+  /** MLC_DEBUG output (stack traces): stderr in every mode, never parsed. */
+  debug(text: string): void {
+    this._writeError(text);
+  }
+
+  /** Emit a raw event (the final `end` comes through here). */
   emit(event: WireEvent): void {
-    const nonce = this.mode.kind === 'wire' ? this.mode.nonce : null;
+    const nonce = this._mode.kind === 'wire' ? this._mode.nonce : null;
     this._write(formatWireEvent(event, nonce) + '\n');
   }
+
+  private _mode: OutputMode;
+}
+
+/**
+ * `text` safe to print on a terminal: control and format characters
+ * (newlines, escapes, bidi overrides U+202A-U+202E and U+2066-U+2069,
+ * zero-width and separator characters, lone surrogates) shown as `\n`,
+ * `\u202E`..., so a name read from someone's file cannot forge lines or
+ * reorder what is shown. Machine output keeps the real value.
+ */
+export function visibleText(text: string): string {
+  return text.replace(Private.INVISIBLE, char => Private.escape(char));
+}
+
+/** At most `max` characters of `text` (escaped first), the rest replaced by `...`. */
+export function elideText(text: string, max: number): string {
+  // Cut before escaping too, so a 100 MB name costs no 100 MB copy.
+  const visible = visibleText(text.length > max * 2 ? text.slice(0, max * 2) : text);
+  if (visible.length <= max && text.length <= max * 2) {
+    return visible;
+  }
+  let cut = Math.max(0, max - 3);
+  // Never split a surrogate pair.
+  if (cut > 0 && /[\ud800-\udbff]/.test(visible[cut - 1])) {
+    cut--;
+  }
+  return `${visible.slice(0, cut)}...`;
 }
 
 namespace Private {
   export function stdout(text: string): void {
     process.stdout.write(text);
+  }
+
+  export function stderr(text: string): void {
+    process.stderr.write(text);
+  }
+
+  export const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+
+  const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+  export function escape(char: string): string {
+    const code = char.codePointAt(0) as number;
+    return SHORT[char] ?? (code > 0xffff ? `\\u{${code.toString(16).toUpperCase()}}` : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`);
   }
 }

@@ -97,8 +97,16 @@ export function imageReference(image: Pick<ImageMetadata, 'name' | 'tag'>): stri
 }
 
 namespace Private {
+  /**
+   * The parser's reason as one short line: it quotes the input, which may
+   * hold line breaks and control characters, so those are shown escaped.
+   */
   export function firstLine(reason: unknown): string {
     const text = reason instanceof Error ? reason.message : String(reason);
-    return text.split('\n')[0];
+    const escaped = text.replace(
+      /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu,
+      char => `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, '0')}`
+    );
+    return escaped.length > 200 ? `${escaped.slice(0, 197)}...` : escaped;
   }
 }

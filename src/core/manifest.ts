@@ -72,7 +72,7 @@ export function parseCondaRecord(text: string, file: string): ParseResult<IConda
  * keep their host; only the platform subdirectory is dropped.
  */
 export function condaChannelName(channel: string, subdir?: string): string {
-  let name = channel.replace(/\/+$/, '');
+  let name = Private.trimTrailingSlashes(channel);
   const last = name.slice(name.lastIndexOf('/') + 1);
   if (name.includes('/') && (last === subdir || Private.PLATFORM_SUBDIR.test(last))) {
     name = name.slice(0, name.lastIndexOf('/'));
@@ -101,9 +101,9 @@ export function condaOwnedDistInfos(records: readonly ICondaRecord[]): Set<strin
   const owned = new Set<string>();
   for (const record of records) {
     for (const file of record.files) {
-      const match = Private.DIST_INFO_IN_PATH.exec(file);
-      if (match) {
-        owned.add(match[1].replace(/^\.?\/+/, ''));
+      const distInfo = Private.distInfoInPath(file);
+      if (distInfo !== null) {
+        owned.add(distInfo);
       }
     }
   }
@@ -259,6 +259,9 @@ export function packageFieldProblem(field: 'name' | 'version', value: string): s
   if (/[\s\u0000-\u001f\u007f]/.test(value)) {
     return `the ${field} "${Private.printable(value)}" contains whitespace or a control character`;
   }
+  if (value.includes('\ufffd')) {
+    return `the ${field} "${Private.printable(value)}" is not valid UTF-8`;
+  }
   return null;
 }
 
@@ -358,8 +361,43 @@ namespace Private {
   /** conda platform subdirectories: `noarch`, `linux-64`, `osx-arm64`, `win-32`, ... */
   export const PLATFORM_SUBDIR = /^(noarch|(linux|osx|win|emscripten|wasi|zos)-[a-z0-9_]+)$/;
 
-  /** The dist-info directory in a record's file path (group 1, prefix-relative). */
-  export const DIST_INFO_IN_PATH = /^(.*?[^/]+\.dist-info)(?:\/|$)/;
+  const DIST_INFO = '.dist-info';
+
+  /**
+   * The first `<name>.dist-info` directory of a record's file path,
+   * prefix-relative (a leading `./` or `/` dropped), or null. A scan of the
+   * parts, not a regex: file names are attacker-controlled, and a regex with
+   * a lazy prefix took time quadratic in a long name.
+   */
+  export function distInfoInPath(file: string): string | null {
+    let start = 0;
+    while (start <= file.length) {
+      const slash = file.indexOf('/', start);
+      const end = slash < 0 ? file.length : slash;
+      if (end - start > DIST_INFO.length && file.startsWith(DIST_INFO, end - DIST_INFO.length)) {
+        return stripLeadingSlashes(file.slice(0, end));
+      }
+      start = end + 1;
+    }
+    return null;
+  }
+
+  function stripLeadingSlashes(text: string): string {
+    let from = text.startsWith('./') ? 1 : 0;
+    while (text[from] === '/') {
+      from++;
+    }
+    return text.slice(from);
+  }
+
+  /** `text` without trailing slashes, in linear time (`/\/+$/` is quadratic on runs of slashes). */
+  export function trimTrailingSlashes(text: string): string {
+    let end = text.length;
+    while (end > 0 && text[end - 1] === '/') {
+      end--;
+    }
+    return text.slice(0, end);
+  }
 
   const nonBlank = z.string().check(
     z.minLength(1, 'is empty'),

@@ -19,6 +19,7 @@
 /** One event from `mlc`. */
 export type WireEvent =
   | { type: 'progress'; message: string }
+  | { type: 'warning'; message: string }
   | { type: 'result'; command: string; data: unknown }
   | { type: 'error'; message: string; hint?: string }
   | { type: 'end'; exitCode: number };
@@ -31,6 +32,18 @@ export interface IWireRequest {
 
 /** The flag `mlc` takes the encoded request with. */
 export const WIRE_FLAG = '--wire';
+
+/**
+ * The only verbs `mlc --wire` runs: what the extension sends (src/envs/
+ * mlcArgs.ts). Anything else arriving over the wire is refused, so a page
+ * that can type into a terminal cannot reach the rest of `mlc` this way.
+ */
+export const WIRE_VERBS: ReadonlyArray<readonly [string, string]> = [
+  ['env', 'create'],
+  ['env', 'list'],
+  ['env', 'check'],
+  ['env', 'remove']
+];
 
 /** The marker that starts every event line for this nonce. */
 export function wireMarker(nonce: string): string {
@@ -89,24 +102,42 @@ export class WireEventReader {
 
   /** Feed a chunk of output; returns the complete events it finished. */
   push(chunk: string): WireEvent[] {
-    this._buffer += chunk;
     const events: WireEvent[] = [];
-    let newline = this._buffer.search(/\r?\n/);
+    // Scan only what is new: rescanning the buffer for every chunk is quadratic.
+    let start = 0;
+    let newline = chunk.indexOf('\n');
     while (newline >= 0) {
-      const line = this._buffer.slice(0, newline);
-      this._buffer = this._buffer.slice(newline).replace(/^\r?\n/, '');
-      const event = Private.parseLine(line, this._marker);
-      if (event) {
-        events.push(event);
+      const line = this._buffer + chunk.slice(start, newline);
+      this._buffer = '';
+      if (!this._overlong) {
+        const event = Private.parseLine(line, this._marker);
+        if (event) {
+          events.push(event);
+        }
       }
-      newline = this._buffer.search(/\r?\n/);
+      this._overlong = false;
+      start = newline + 1;
+      newline = chunk.indexOf('\n', start);
+    }
+    if (!this._overlong) {
+      this._buffer += chunk.slice(start);
+      if (this._buffer.length > MAX_LINE_LENGTH) {
+        // No event of ours is this long: drop the line, keep memory bounded.
+        this._buffer = '';
+        this._overlong = true;
+      }
     }
     return events;
   }
 
   private _buffer = '';
+  /** The current line grew past MAX_LINE_LENGTH and is being skipped. */
+  private _overlong = false;
   private readonly _marker: string;
 }
+
+/** Longer lines are not events (the largest results are a few hundred KB). */
+export const MAX_LINE_LENGTH = 64 * 1024 * 1024;
 
 namespace Private {
   const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

@@ -97,7 +97,12 @@ describe.each(['sh', 'bash', 'zsh', 'tcsh'])('the runner in a real %s terminal',
   it('runs mlc, reads its end event, and shuts the session down', async () => {
     const target = shells[shell];
     const outcome = await runnerFor(target, MLC_LAUNCHER).run(['--version']);
-    expect(outcome).toEqual({ results: [], errors: [], exitCode: 0 });
+    // Over the wire, --version answers with a result event (issue 7, class 10).
+    expect(outcome).toEqual({
+      results: [{ command: 'version', data: { version: expect.any(String), text: expect.any(String) } }],
+      errors: [],
+      exitCode: 0
+    });
     expect(await runningTerminals(target.server)).toEqual([]);
   }, TEST_MS);
 

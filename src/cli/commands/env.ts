@@ -31,7 +31,6 @@ export function registerEnvCommands(program: Command, context: ICliContext): voi
     .option('--display-name <name>', 'the kernel\'s name in the launcher (default: "<env> (<image>)")')
     .option('--container-image <path>', 'container mode: the image to re-enter the env in (default inside Apptainer: the running one)')
     .option('--bind <path>', 'container mode: a bind path for re-entry (repeatable)', Private.collect, [])
-    .option('--json', 'print the result as JSON events')
     .addOption(new Option('--print-activate-path', 'for create-newEnv-on-base.sh: print only the activation script on stdout').hideHelp())
     .action((positional: string | undefined, options: Private.ICreateFlags) => {
       if (positional !== undefined && options.prefix !== undefined && positional !== options.prefix) {
@@ -75,7 +74,6 @@ export function registerEnvCommands(program: Command, context: ICliContext): voi
     .command('list')
     .description('list the extended envs: those with a registered kernel, and those in --dir')
     .option('--dir <dir>', 'also look for envs in this directory (repeatable)', Private.collect, [])
-    .option('--json', 'print the result as JSON events')
     .action((options: { dir: string[] }) => {
       const envs = Private.safely('listing the envs', () => listEnvs(context, options.dir));
       const human = envs.length
@@ -91,7 +89,6 @@ export function registerEnvCommands(program: Command, context: ICliContext): voi
     .option('--all', 'check every env mlc env list shows')
     .option('--fix', 'repair what can be repaired')
     .option('--base <path>', 'with --fix: the new place of a base that moved')
-    .option('--json', 'print the result as JSON events')
     .action((prefixes: string[], options: { all?: boolean; fix?: boolean; base?: string }) => {
       const fix = options.fix === true;
       const base = options.base !== undefined ? { base: options.base } : {};
@@ -123,7 +120,6 @@ export function registerEnvCommands(program: Command, context: ICliContext): voi
     .command('remove')
     .description('remove an env made by mlc env create, and unregister its kernel')
     .argument('<prefix>', 'the env')
-    .option('--json', 'print the result as JSON events')
     .action((prefix: string) => {
       const result = Private.safely(`removing ${prefix}`, () => removeEnv(prefix, context));
       reporter.result(
@@ -138,7 +134,6 @@ export function registerEnvCommands(program: Command, context: ICliContext): voi
     .description('write create-newEnv-on-base.sh (the seed\'s entry point) into a directory, e.g. / in an image build')
     .requiredOption('--dir <dir>', 'where to write it')
     .option('--base <path>', 'the image env it creates envs on (default: the env mlc is installed in)')
-    .option('--json', 'print the result as JSON events')
     .action((options: { dir: string; base?: string }) => {
       const result = Private.safely(`writing the scripts into ${options.dir}`, () =>
         installScripts({ dir: options.dir, ...(options.base !== undefined ? { base: options.base } : {}) }, context, TEMPLATES)

@@ -5,9 +5,6 @@ import { IMAGE_METADATA_FILE, PACKAGE_LIST_FILE } from '../../core/manifest';
 import type { ICliContext } from '../context';
 import { writeManifest, type IManifestOptions, type IManifestResult } from '../image/manifest';
 
-/** The options commander hands the `manifest` action. */
-type IManifestFlags = IManifestOptions & { json?: boolean };
-
 export function registerImageCommands(program: Command, context: ICliContext): void {
   const image = program.command('image').description('what an image holds (run at image build time)');
   image
@@ -22,8 +19,15 @@ export function registerImageCommands(program: Command, context: ICliContext): v
     .option('--docker-path <ref>', 'registry path, e.g. docker.io/yesw2000/ml-base:alma9-python311')
     .option('--build-date <iso>', 'ISO 8601 build date (default: SOURCE_DATE_EPOCH, else now)')
     .option('--root <dir>', 'root of the system whose OS packages are listed', '/')
-    .option('--json', 'print the result as one JSON event')
-    .action(async (flags: IManifestFlags) => {
+    .addHelpText(
+      'after',
+      `
+Environment:
+  SOURCE_DATE_EPOCH  the build date in seconds since 1970 (0 to 253402300799), unless --build-date
+  MLC_RPM_TIMEOUT    seconds 'rpm -qa' may take before it is stopped (1 to 3600, default 60)
+Only regular files are read under --prefix and --root (no FIFO, device or oversized file).`
+    )
+    .action(async (flags: IManifestOptions) => {
       const resolve = (p: string) => path.resolve(context.cwd, p);
       const result = await writeManifest(
         {
@@ -40,11 +44,8 @@ export function registerImageCommands(program: Command, context: ICliContext): v
         context.env,
         new Date()
       );
-      if (!context.reporter.machine) {
-        // Warnings are for the builder's log, not for the result a script parses.
-        for (const warning of result.warnings) {
-          process.stderr.write(`mlc: warning: ${warning}\n`);
-        }
+      for (const warning of result.warnings) {
+        context.reporter.warning(warning);
       }
       context.reporter.result('image manifest', result, Private.summary(result));
     });

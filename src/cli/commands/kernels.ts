@@ -28,7 +28,6 @@ export function registerKernelsCommands(program: Command, context: ICliContext):
     .option('--python <X.Y>', 'the Python version of the specs (default: the only python3.X in <prefix>/bin)')
     .option('--image <file>', "the image's image.json (from 'mlc image manifest'), copied beside each kernel.json")
     .option('--apptainer-env-dir <dir>', 'also write the Apptainer env file there (e.g. /.singularity.d/env)')
-    .option('--json', 'print the result as JSON events')
     .allowExcessArguments(false)
     .addHelpText('after', Private.INSTALL_HELP)
     .action((options: { prefix: string; python?: string; image?: string; apptainerEnvDir?: string }) => {
@@ -41,7 +40,6 @@ export function registerKernelsCommands(program: Command, context: ICliContext):
     .description('print the lines that set JUPYTER_PATH=<prefix>/share/jupyter, for a Dockerfile, a shell or Apptainer')
     .requiredOption('--prefix <dir>', "the image's Python env prefix as seen inside the image, e.g. /opt/conda")
     .addOption(new Option('--format <format>', 'where the lines go').choices(ENV_FORMATS).default('sh'))
-    .option('--json', 'print the result as JSON events')
     .allowExcessArguments(false)
     .addHelpText('after', Private.ENV_HELP)
     .action((options: { prefix: string; format: EnvFormat }) => {
@@ -65,7 +63,6 @@ export function registerKernelsCommands(program: Command, context: ICliContext):
     .option('--prefix <dir>', 'the image prefix (default: the one whose share/jupyter is in JUPYTER_PATH)')
     .option('--jupyter-prefix <dir>', 'the env the Jupyter server runs from (default: that of `jupyter` on PATH)')
     .option('--strict', 'exit 1 when a spec Jupyter would show has a finding')
-    .option('--json', 'print the specs as a JSON array (in a result event), in search order')
     .allowExcessArguments(false)
     .addHelpText('after', Private.DOCTOR_HELP)
     .action((options: { prefix?: string; jupyterPrefix?: string; strict?: boolean }) => {
@@ -83,7 +80,8 @@ export function registerKernelsCommands(program: Command, context: ICliContext):
               'pass the prefix of the env that runs jupyter (sys.prefix)'
             );
       const report = kernelsDoctor({ prefix, jupyterPrefix }, context.env, context.cwd);
-      context.reporter.result('kernels doctor', report.entries, formatDoctorReport(report));
+      // The table only for people: built for JSON too, long names overflowed it.
+      context.reporter.result('kernels doctor', report.entries, () => formatDoctorReport(report));
       const problems = strictProblems(report.entries);
       if (options.strict && problems.length > 0) {
         throw new UserError(

@@ -19,9 +19,16 @@ import {
 import { UserError } from '../errors';
 import { writeFilesStaged as writeFilesAtomically } from '../fs/stagedWrite';
 import { readPrefixPackages } from './prefixPackages';
+import { readRegularFile } from './regularFile';
 import { readSystem } from './systemPackages';
 
 export type Flavour = 'cpu' | 'gpu';
+
+/** 9999-12-31T23:59:59Z, the last second with a four-digit year. */
+const MAX_EPOCH_SECONDS = 253402300799;
+
+/** An image.json of 100k packages is ~10 MB. */
+const MAX_IMAGE_JSON_BYTES = 256 * 1024 * 1024;
 
 export interface IManifestOptions {
   /** The image env prefix, absolute. */
@@ -132,8 +139,12 @@ namespace Private {
     }
     const epoch = env.SOURCE_DATE_EPOCH;
     if (epoch !== undefined && epoch !== '') {
-      if (!/^\d+$/.test(epoch)) {
-        throw new UserError(`SOURCE_DATE_EPOCH "${epoch}" is not a number of seconds`, 'unset it or pass --build-date');
+      // At most 9999-12-31T23:59:59Z: ISO 8601's four-digit years (and Date's range).
+      if (!/^[0-9]{1,12}$/.test(epoch) || Number(epoch) > MAX_EPOCH_SECONDS) {
+        throw new UserError(
+          `SOURCE_DATE_EPOCH ${JSON.stringify(epoch.length > 40 ? `${epoch.slice(0, 40)}...` : epoch)} is not a number of seconds from 0 to ${MAX_EPOCH_SECONDS}`,
+          'unset it or pass --build-date'
+        );
       }
       return isoSeconds(new Date(Number(epoch) * 1000));
     }
@@ -207,16 +218,11 @@ namespace Private {
     let previous: ImageMetadata | null = null;
     if (options.name === undefined) {
       const file = path.join(options.outDir, IMAGE_METADATA_FILE);
-      let text: string;
-      try {
-        text = fs.readFileSync(file, 'utf-8');
-      } catch {
-        throw new UserError(
-          `--name is required: ${file} does not exist to take it from`,
-          'pass --name, e.g. --name ml-base'
-        );
+      const read = readRegularFile(file, { maxBytes: MAX_IMAGE_JSON_BYTES });
+      if (!read.ok) {
+        throw new UserError(`--name is required: ${file} ${read.reason} to take it from`, 'pass --name, e.g. --name ml-base');
       }
-      const parsed = parseImageMetadata(text);
+      const parsed = parseImageMetadata(read.text);
       if (!parsed.ok) {
         throw new UserError(
           `${file} is not a valid image.json (${parsed.error}), so it cannot name the image`,

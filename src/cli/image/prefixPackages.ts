@@ -6,10 +6,8 @@
  * directory listing plus a few small files per dist-info): ml-base has
  * ~60K files, and none of them needs to be visited.
  */
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { promisify } from 'util';
 import type { ImagePackage } from '../../core/imageMetadata';
 import { pythonMinor } from '../../core/kernelspec';
 import {
@@ -23,7 +21,15 @@ import {
   type ICondaRecord
 } from '../../core/manifest';
 import { UserError } from '../errors';
+import { runBounded, type BoundedRunResult } from './boundedRun';
 import { isDirectory } from './isDirectory';
+import { readRegularFile } from './regularFile';
+
+/**
+ * Far above real files (the largest conda records, with `paths_data`, are a
+ * few MB), low enough that a hostile file cannot exhaust memory.
+ */
+const MAX_BYTES = { condaRecord: 64 * 1024 * 1024, metadata: 16 * 1024 * 1024, installer: 4096 };
 
 export interface IPrefixPackages {
   conda: ImagePackage[];
@@ -44,7 +50,7 @@ export async function readPrefixPackages(prefix: string): Promise<IPrefixPackage
   }
   const warnings: string[] = [];
   const condaMeta = path.join(prefix, 'conda-meta');
-  const records = isDirectory(condaMeta) ? Private.readCondaRecords(condaMeta) : null;
+  const records = Private.exists(condaMeta) ? Private.readCondaRecords(condaMeta) : null;
   const sitePackages = Private.sitePackagesDirs(prefix);
   if (records === null && sitePackages.length === 0) {
     throw new UserError(
@@ -66,31 +72,57 @@ export async function readPrefixPackages(prefix: string): Promise<IPrefixPackage
   const owned = condaOwnedDistInfos(records ?? []);
   const pip: ImagePackage[] = [];
   for (const dir of readable) {
-    pip.push(...Private.readPipPackages(prefix, path.join('lib', dir, 'site-packages'), owned, warnings));
+    for (const pkg of Private.readPipPackages(prefix, path.join('lib', dir, 'site-packages'), owned, warnings)) {
+      pip.push(pkg);
+    }
   }
   return { conda: (records ?? []).map(condaPackage), pip, python, warnings };
 }
 
 namespace Private {
-  const execFileAsync = promisify(execFile);
+  /** Whether anything (even a dangling link) is at `file`. */
+  export function exists(file: string): boolean {
+    try {
+      fs.lstatSync(file);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The names in a directory of the prefix; unreadable is one clear line. */
+  export function listDir(dir: string): string[] {
+    try {
+      return fs.readdirSync(dir);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') {
+        throw new UserError(`${dir} is not a directory`, 'repair the prefix or pass another --prefix');
+      }
+      throw new UserError(`cannot read ${dir} (${code ?? 'error'})`, 'make the prefix readable and run again');
+    }
+  }
 
   /** Every `conda-meta/*.json`, in name order; a malformed one is an error naming it. */
   export function readCondaRecords(condaMeta: string): ICondaRecord[] {
     const records: ICondaRecord[] = [];
-    for (const name of fs.readdirSync(condaMeta).sort()) {
+    for (const name of listDir(condaMeta).sort()) {
       if (!name.endsWith('.json')) {
         continue; // history, pinned, .lock files
       }
       const file = path.join(condaMeta, name);
-      let text: string;
-      try {
-        text = fs.readFileSync(file, 'utf-8');
-      } catch (error) {
+      if (name.includes('\ufffd')) {
+        // readdir decoded the name as UTF-8: the path it gives is not the file's.
         throw new UserError(
-          `cannot read the conda record ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-          'make the prefix readable and run again'
+          `${condaMeta} holds a record whose file name is not valid UTF-8 (${JSON.stringify(name)})`,
+          'rename or remove that file and run again'
         );
       }
+      const read = readRegularFile(file, { maxBytes: MAX_BYTES.condaRecord, strictUtf8: true });
+      if (!read.ok) {
+        throw new UserError(`the conda record ${file} ${read.reason}`, 'repair or remove that file and run again');
+      }
+      const text = read.text;
       const parsed = parseCondaRecord(text, file);
       if (!parsed.ok) {
         throw new UserError(`malformed conda record: ${parsed.error}`, 'repair or remove that file and run again');
@@ -106,7 +138,7 @@ namespace Private {
     try {
       names = fs.readdirSync(path.join(prefix, 'lib'));
     } catch {
-      return [];
+      return []; // no lib/: a prefix of conda records only
     }
     const version = (name: string) => name.slice('python'.length).replace(/t$/, '').split('.').map(Number);
     return names
@@ -128,20 +160,16 @@ namespace Private {
       if (!fs.existsSync(interpreter)) {
         continue;
       }
-      try {
-        const { stdout } = await execFileAsync(
-          interpreter,
-          ['-I', '-S', '-B', '-c', 'import sys; print(sys.version.split()[0])'],
-          { timeout: 60000, encoding: 'utf-8' }
-        );
-        const version = stdout.trim();
-        if (pythonMinor(version)) {
-          return version;
-        }
-      } catch (error) {
-        warnings.push(`${interpreter} did not run (${Private.firstLine(error)}); the Python version is left empty`);
-        return '';
+      const run = await runBounded(interpreter, ['-I', '-S', '-B', '-c', 'import sys; print(sys.version.split()[0])'], {
+        timeoutMs: 60000,
+        maxOutputBytes: 64 * 1024
+      });
+      const version = run.kind === 'exited' && run.code === 0 ? run.stdout.trim() : '';
+      if (pythonMinor(version)) {
+        return version;
       }
+      warnings.push(`${interpreter} did not run (${Private.runProblem(run)}); the Python version is left empty`);
+      return '';
     }
     warnings.push(`no conda python record and no bin/python3.X in ${prefix}; the Python version is left empty`);
     return '';
@@ -151,16 +179,21 @@ namespace Private {
   export function readPipPackages(prefix: string, site: string, owned: Set<string>, warnings: string[]): ImagePackage[] {
     const packages: ImagePackage[] = [];
     const siteDir = path.join(prefix, site);
-    for (const entry of fs.readdirSync(siteDir).sort()) {
+    for (const entry of listDir(siteDir).sort()) {
       const rel = `${site}/${entry}`;
       const distInfo = path.join(siteDir, entry);
+      if (entry.endsWith('.dist-info') && entry.includes('\ufffd')) {
+        // readdir decoded the name as UTF-8: the path it gives is not the directory's.
+        warnings.push(`${JSON.stringify(distInfo)}: the name is not valid UTF-8; skipped`);
+        continue;
+      }
       if (!entry.endsWith('.dist-info') || owned.has(rel) || !isDirectory(distInfo)) {
         continue;
       }
-      if (installedByConda(readOptional(path.join(distInfo, 'INSTALLER')) ?? '')) {
+      if (installedByConda(readOptional(path.join(distInfo, 'INSTALLER'), MAX_BYTES.installer) ?? '')) {
         continue;
       }
-      const metadata = readOptional(path.join(distInfo, 'METADATA'));
+      const metadata = readOptional(path.join(distInfo, 'METADATA'), MAX_BYTES.metadata);
       const dist = (metadata !== null ? parseCoreMetadata(metadata) : null) ?? parseDistInfoName(entry);
       if (!dist) {
         warnings.push(`${distInfo} has no readable METADATA name and version; skipped`);
@@ -176,16 +209,24 @@ namespace Private {
     return packages;
   }
 
-  export function readOptional(file: string): string | null {
-    try {
-      return fs.readFileSync(file, 'utf-8');
-    } catch {
-      return null;
-    }
+  /** A small file of a dist-info, or null when it is missing or not a sane regular file. */
+  export function readOptional(file: string, maxBytes: number): string | null {
+    const read = readRegularFile(file, { maxBytes });
+    return read.ok ? read.text : null;
   }
 
-  export function firstLine(error: unknown): string {
-    const text = error instanceof Error ? error.message : String(error);
-    return text.split('\n')[0];
+  export function runProblem(run: BoundedRunResult): string {
+    switch (run.kind) {
+      case 'exited':
+        return run.code === 0 ? 'it printed no version' : `exit ${run.code ?? run.signal}`;
+      case 'timeout':
+        return 'timed out after 60 s';
+      case 'too-much-output':
+        return 'it printed too much';
+      case 'not-found':
+        return 'not found';
+      case 'failed':
+        return run.reason;
+    }
   }
 }

@@ -6,6 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { readRegularFile } from './regularFile';
 
 /** More links than this on one path is a loop (the kernel's own limit is 40). */
 const MAX_LINKS = 40;
@@ -42,18 +43,21 @@ export function resolveInRoot(root: string, inRootPath: string): string {
   return path.join(root, ...resolved);
 }
 
-/** The text of a file inside the root, or null when it does not exist. */
-export function readFileInRoot(root: string, inRootPath: string): string | null {
-  const file = resolveInRoot(root, inRootPath);
-  try {
-    return fs.readFileSync(file, 'utf-8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      return null;
-    }
-    throw error;
+/**
+ * The text of a regular file inside the root, or null when it does not
+ * exist; anything else (a FIFO, a device, too large, unreadable) throws an
+ * Error whose message is the reason, e.g. `is not a regular file (a FIFO)`.
+ */
+export function readFileInRoot(root: string, inRootPath: string, maxBytes: number): string | null {
+  // Every link is resolved already: one left at the end is not followed.
+  const read = readRegularFile(resolveInRoot(root, inRootPath), { maxBytes, followLinks: false });
+  if (read.ok) {
+    return read.text;
   }
+  if (read.missing) {
+    return null;
+  }
+  throw new Error(read.reason);
 }
 
 namespace Private {

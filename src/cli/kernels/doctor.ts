@@ -19,7 +19,11 @@ import * as path from 'path';
 import { readImageFacts } from '../../core/kernelspec';
 import { isWithin, normalizeAbsolute } from '../../core/validate';
 import { findOnPath, isExecutableFile, jupyterInPrefix, jupyterOnPath, type IJupyterFound } from './jupyterProbe';
+import { readRegularFile } from '../image/regularFile';
 import { kernelSearchDirs, type IJupyterFacts, type SearchSource } from './searchPath';
+
+/** Far above any real kernel.json (a few hundred bytes). */
+const MAX_SPEC_BYTES = 64 * 1024 * 1024;
 
 export type Finding = 'shadowed' | 'missing-interpreter' | 'foreign' | 'invalid';
 
@@ -227,11 +231,16 @@ namespace Private {
 
   /** The parts of kernel.json we look at, or why it is not a spec. */
   function readSpec(resourceDir: string, cwd: string): ISpec | string {
+    // Only a regular file, and not without bound: a FIFO would block, a device never end.
+    const read = readRegularFile(path.resolve(cwd, resourceDir, 'kernel.json'), { maxBytes: MAX_SPEC_BYTES });
+    if (!read.ok) {
+      return `kernel.json ${read.reason}; Jupyter skips this spec`;
+    }
     let raw: unknown;
     try {
-      raw = JSON.parse(fs.readFileSync(path.resolve(cwd, resourceDir, 'kernel.json'), 'utf-8'));
+      raw = JSON.parse(read.text);
     } catch (error) {
-      return `kernel.json cannot be read (${(error as Error).message.split('\n')[0]}); Jupyter skips this spec`;
+      return `kernel.json is not valid JSON (${(error as Error).message.split('\n')[0].slice(0, 200)}); Jupyter skips this spec`;
     }
     const spec = raw as { argv?: unknown; env?: unknown; display_name?: unknown; metadata?: unknown };
     if (

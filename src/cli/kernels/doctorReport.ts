@@ -1,5 +1,12 @@
 /** The human form of `mlc kernels doctor`: a table, the findings, the search order. */
+import { elideText } from '../output';
 import type { Finding, IDoctorEntry, IDoctorReport } from './doctor';
+
+/**
+ * Widest a cell is shown (the JSON has the whole value): one long display
+ * name padded into every row once made the table too long to build.
+ */
+const MAX_CELL = { name: 40, displayName: 60, path: 200, note: 300 };
 
 const STATUS_WORDS: Record<Finding, string> = {
   shadowed: 'shadowed',
@@ -20,11 +27,11 @@ export function formatDoctorReport(report: IDoctorReport): string {
       ...Private.table(
         ['NAME', 'STATUS', 'FROM', 'DISPLAY NAME', 'RESOURCE DIR'],
         entries.map(entry => [
-          entry.name,
+          elideText(entry.name, MAX_CELL.name),
           Private.status(entry),
           entry.source,
-          entry.displayName ?? '',
-          entry.resourceDir
+          elideText(entry.displayName ?? '', MAX_CELL.displayName),
+          elideText(entry.resourceDir, MAX_CELL.path)
         ])
       )
     );
@@ -34,7 +41,8 @@ export function formatDoctorReport(report: IDoctorReport): string {
     out.push('', 'Findings:');
     for (const entry of withNotes) {
       for (const note of entry.notes) {
-        out.push(`  ${entry.name} (${entry.resourceDir}): ${note}`);
+        const where = `${elideText(entry.name, MAX_CELL.name)} (${elideText(entry.resourceDir, MAX_CELL.path)})`;
+        out.push(`  ${where}: ${elideText(note, MAX_CELL.note)}`);
       }
     }
   }
@@ -42,23 +50,26 @@ export function formatDoctorReport(report: IDoctorReport): string {
   out.push(
     ...Private.table(
       ['FROM', 'DIRECTORY'],
-      context.searchDirs.map(({ dir, source, exists }) => [source, exists ? dir : `${dir} (missing)`])
+      context.searchDirs.map(({ dir, source, exists }) => {
+        const shown = elideText(dir, MAX_CELL.path);
+        return [source, exists ? shown : `${shown} (missing)`];
+      })
     )
   );
   out.push('');
   const jupyter = context.jupyter;
   out.push(
     jupyter
-      ? `Jupyter: ${jupyter.origin} (sys.prefix ${jupyter.facts.prefix}${jupyter.facts.probed ? '' : ', guessed: its Python did not run'})`
+      ? `Jupyter: ${elideText(jupyter.origin, MAX_CELL.note)} (sys.prefix ${elideText(jupyter.facts.prefix, MAX_CELL.path)}${jupyter.facts.probed ? '' : ', guessed: its Python did not run'})`
       : 'Jupyter: none on PATH, so no env directory was searched (pass --jupyter-prefix to name one)'
   );
   out.push(
     context.imagePrefix
-      ? `Image prefix: ${context.imagePrefix} (from ${context.imagePrefixFrom})`
+      ? `Image prefix: ${elideText(context.imagePrefix, MAX_CELL.path)} (from ${context.imagePrefixFrom})`
       : "Image prefix: unknown (no --prefix, no JUPYTER_PATH entry ending in /share/jupyter), so no spec was checked for being the image's"
   );
   out.push(Private.summary(entries));
-  return Private.printable(out.join('\n')) + '\n';
+  return out.join('\n') + '\n';
 }
 
 namespace Private {
@@ -70,8 +81,9 @@ namespace Private {
   }
 
   export function table(header: string[], rows: string[][]): string[] {
+    // A loop, not Math.max(...rows): a spread of many rows overflows the stack.
     const widths = header.map((title, column) =>
-      Math.max(title.length, ...rows.map(row => row[column].length))
+      rows.reduce((widest, row) => Math.max(widest, row[column].length), title.length)
     );
     const line = (cells: string[]) =>
       '  ' +
@@ -101,11 +113,5 @@ namespace Private {
       parts.push(`${invalid} with an invalid kernel.json`);
     }
     return `Summary: ${parts.join(', ')}.`;
-  }
-
-  /** Names and paths come from other people's files: no control characters reach the terminal. */
-  export function printable(text: string): string {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, '?');
   }
 }

@@ -7,6 +7,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { readRegularFile } from '../image/regularFile';
 import type { IJupyterFacts } from './searchPath';
 
 /** Where the facts came from, for the report. */
@@ -143,16 +144,24 @@ namespace Private {
     };
   }
 
+  /** pyvenv.cfg's two keys; a FIFO, device or huge file there is no venv config. */
   function readPyvenvCfg(prefix: string): { home: string; systemSitePackages: boolean } | null {
-    let text: string;
-    try {
-      text = fs.readFileSync(path.join(prefix, 'pyvenv.cfg'), 'utf-8');
-    } catch {
+    const read = readRegularFile(path.join(prefix, 'pyvenv.cfg'), { maxBytes: 64 * 1024 });
+    if (!read.ok) {
       return null;
     }
-    const value = (key: string) =>
-      new RegExp(`^\\s*${key}\\s*=\\s*(.*?)\\s*$`, 'mi').exec(text)?.[1] ?? '';
-    return { home: value('home'), systemSitePackages: value('include-system-site-packages').toLowerCase() === 'true' };
+    // Line by line, as the venv module reads it (a multi-line regex backtracked on blank runs).
+    const values = new Map<string, string>();
+    for (const line of read.text.split('\n')) {
+      const equals = line.indexOf('=');
+      if (equals > 0) {
+        values.set(line.slice(0, equals).trim().toLowerCase(), line.slice(equals + 1).trim());
+      }
+    }
+    return {
+      home: values.get('home') ?? '',
+      systemSitePackages: (values.get('include-system-site-packages') ?? '').toLowerCase() === 'true'
+    };
   }
 
   export function realpath(file: string): string {

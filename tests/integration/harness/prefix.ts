@@ -100,8 +100,10 @@ namespace Private {
   const WAIT_LIMIT_MS = 15 * 60 * 1000;
   const POLL_MS = 500;
 
+  /** The recipe is the script and its Python helper: a change to either means a rebuild. */
   export function scriptHash(): string {
-    return createHash('sha256').update(fs.readFileSync(MAKE_PREFIX_SCRIPT)).digest('hex');
+    const helper = path.join(path.dirname(MAKE_PREFIX_SCRIPT), 'make-python-prefix-helper.py');
+    return createHash('sha256').update(fs.readFileSync(MAKE_PREFIX_SCRIPT)).update(fs.readFileSync(helper)).digest('hex');
   }
 
   /** The marker's facts when the prefix is complete and current, else null. */
