@@ -6,6 +6,7 @@
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
+import { StockCommandIDs } from '../commandIds';
 import type { IEnvSummary } from '../core/envRecord';
 import { showCheckDialog, type FixOutcome } from './checkDialog';
 import { askCreateForm } from './createDialog';
@@ -17,12 +18,12 @@ import { commandToPaste, parseMlcCommand, posixQuote } from './quote';
 import { askEnvToRemove } from './removeDialog';
 import { createResult, envSummaries } from './results';
 import { MlcRunError, outcomeProblem, type IMlcOutcome, type IRunOptions, type TerminalMlcRunner } from './runner';
-import type { EnvSettings } from './settings';
+import type { ExtensionSettings } from '../settings/settings';
 
 export interface IEnvCommandsOptions {
   app: JupyterFrontEnd;
   runner: TerminalMlcRunner;
-  settings: EnvSettings;
+  settings: ExtensionSettings;
   /** The Jupyter root folder (absolute), or '' when unknown. */
   serverRoot: string;
   trans: TranslationBundle;
@@ -74,7 +75,7 @@ export class EnvCommands {
         label: trans.__('Open a notebook'),
         caption: trans.__('A new notebook on the kernel %1', kernelName),
         displayType: 'accent',
-        callback: () => void this._options.app.commands.execute('notebook:create-new', { kernelName })
+        callback: () => void this._options.app.commands.execute(StockCommandIDs.notebookCreateNew, { kernelName })
       });
     }
     actions.push({
@@ -297,7 +298,7 @@ export class EnvCommands {
   private async _openTerminal(prefix: string, activateScript: string): Promise<void> {
     const { app, serverRoot } = this._options;
     const local = Private.localPath(prefix, serverRoot);
-    const widget: unknown = await app.commands.execute('terminal:create-new', local === null ? {} : { cwd: local });
+    const widget: unknown = await app.commands.execute(StockCommandIDs.terminalCreateNew, local === null ? {} : { cwd: local });
     const session = Private.terminalSessionOf(widget);
     const line = Private.sourceLine(prefix, activateScript, local !== null);
     if (session && line) {

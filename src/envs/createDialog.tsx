@@ -53,7 +53,7 @@ export class CreateEnvBody extends ReactWidget {
     this._form = initial;
     this._serverRoot = serverRoot;
     this._trans = trans;
-    this.addClass('jp-MLContainers-createEnv');
+    this.addClass('jp-MLC-createDialog');
   }
 
   getValue(): ICreateForm {
@@ -104,7 +104,7 @@ function CreateEnvForm(props: CreateEnvForm.IProps): React.ReactElement {
   const prefix = form.name ? envPrefix(form.location, form.name, serverRoot) : '';
 
   return (
-    <div className="jp-MLContainers-form">
+    <div className="jp-MLC-form">
       <label>
         {trans.__('Name')}
         <input
@@ -146,10 +146,10 @@ function CreateEnvForm(props: CreateEnvForm.IProps): React.ReactElement {
           onChange={event => set({ displayName: event.target.value })}
         />
       </label>
-      <div className="jp-MLContainers-createEnv-prefix jp-MLContainers-path">
+      <div className="jp-MLC-createDialog-prefix jp-MLC-path">
         {prefix ? trans.__('Will be created at: %1', prefix) : ''}
       </div>
-      <div className="jp-MLContainers-createEnv-problem jp-MLContainers-error" role="alert">
+      <div className="jp-MLC-createDialog-problem jp-MLC-error" role="alert">
         {touched && problem !== null ? trans.__(problem) : ''}
       </div>
     </div>

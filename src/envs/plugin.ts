@@ -8,11 +8,11 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { CommandIDs } from '../commandIds';
-import { IMLImage } from '../tokens';
+import { IMLImage, TRANSLATION_DOMAIN } from '../tokens';
 import { EnvCommands } from './commands';
 import { parseMlcCommand } from './quote';
 import { TerminalMlcRunner } from './runner';
-import { EnvSettings } from './settings';
+import { ExtensionSettings } from '../settings/settings';
 
 export const envsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-ml-containers:envs',
@@ -27,8 +27,8 @@ export const envsPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null,
     image: IMLImage | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load('jupyterlab_ml_containers');
-    const settings = new EnvSettings(registry);
+    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+    const settings = new ExtensionSettings(registry);
     // The server root is where the file browser starts: relative locations mean the same there.
     const root = PageConfig.getOption('serverRoot');
     const serverRoot = root.startsWith('/') ? root : '';

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { zodMessages } from '../core/zodMessages';
-import type { IEnvCreateResult, IEnvRemoveResult, IEnvSummary } from '../core/envRecord';
+import type { IEnvCreateResult, IEnvSummary } from '../core/envRecord';
 import type { IMlcOutcome } from './runner';
 
 const problemSchema = z.object({
@@ -30,8 +30,6 @@ const createSchema = z.extend(summarySchema, { activateScript: z.string(), elaps
 
 export type CreatedEnv = Pick<IEnvCreateResult, keyof z.infer<typeof createSchema>>;
 
-const removeSchema = z.object({ prefix: z.string(), kernelName: z.nullable(z.string()) });
-
 /** Every env summary in the outcome's results (a result may hold one or a list). */
 export function envSummaries(outcome: IMlcOutcome): IEnvSummary[] {
   const found: IEnvSummary[] = [];
@@ -53,18 +51,6 @@ export function createResult(outcome: IMlcOutcome): CreatedEnv | null {
   for (const { data } of outcome.results) {
     zodMessages();
     const parsed = createSchema.safeParse(data);
-    if (parsed.success) {
-      return parsed.data;
-    }
-  }
-  return null;
-}
-
-/** The remove result, or null when the outcome holds none. */
-export function removeResult(outcome: IMlcOutcome): IEnvRemoveResult | null {
-  for (const { data } of outcome.results) {
-    zodMessages();
-    const parsed = removeSchema.safeParse(data);
     if (parsed.success) {
       return parsed.data;
     }

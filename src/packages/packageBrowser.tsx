@@ -5,7 +5,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { imageReference, type ImageMetadata, type ImagePackage } from '../core/imageMetadata';
-import { imageJsonWarning, type ImageMetadataState } from '../launcher/imageState';
+import { imageJsonWarning, type ImageMetadataState } from '../image/imageState';
 import {
   DEFAULT_SORT,
   filterPackages,

@@ -159,10 +159,10 @@ test.describe('checking envs through the terminal', () => {
     fs.rmSync(path.join(kernels, kernelDirs[0]), { recursive: true });
 
     await runFromPalette(page, 'Check Extended Environments');
-    const env = dialog.locator(`.jp-MLContainers-envCheck-env[data-prefix="${prefix}"]`);
+    const env = dialog.locator(`.jp-MLC-envCheck-env[data-prefix="${prefix}"]`);
     await expect(env.locator('li[data-code="kernel-missing"]')).toBeVisible({ timeout: 120_000 });
-    await env.locator('.jp-MLContainers-envCheck-fix').click();
-    await expect(env.locator('.jp-MLContainers-envCheck-ok')).toBeVisible({ timeout: 120_000 });
+    await env.locator('.jp-MLC-envCheck-fix').click();
+    await expect(env.locator('.jp-MLC-envCheck-ok')).toBeVisible({ timeout: 120_000 });
     expect(fs.existsSync(path.join(kernels, kernelDirs[0], 'kernel.json'))).toBe(true);
     await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
   });
@@ -180,11 +180,11 @@ test.describe('with terminals disabled on the server', () => {
     await dialog.locator('input[name="mlc-env-display-name"]').fill('Mine $(x)');
     await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
 
-    const command = dialog.locator('textarea.jp-MLContainers-pasteCommand-text');
+    const command = dialog.locator('textarea.jp-MLC-pasteCommand-text');
     await expect(command).toHaveValue(`mlc env create '${root}/ml-envs/it'\\''s my env' --display-name 'Mine $(x)'`);
     await expect(command).toHaveAttribute('readonly', '');
-    await dialog.locator('.jp-MLContainers-pasteCommand-copy').click();
-    await expect(dialog.locator('.jp-MLContainers-pasteCommand-copy')).toHaveText('Copied');
+    await dialog.locator('.jp-MLC-pasteCommand-copy').click();
+    await expect(dialog.locator('.jp-MLC-pasteCommand-copy')).toHaveText('Copied');
     await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
     await expect(dialog).toHaveCount(0);
   });
@@ -194,12 +194,12 @@ test.describe('with terminals disabled on the server', () => {
     await runFromPalette(page, 'Check Extended Environments');
     const dialog = page.locator('.jp-Dialog');
     const list = `mlc env list --dir ${root}/ml-envs`;
-    await expect(dialog.locator('textarea.jp-MLContainers-pasteCommand-text')).toHaveValue(list);
+    await expect(dialog.locator('textarea.jp-MLC-pasteCommand-text')).toHaveValue(list);
     await expect(dialog).toContainText('mlc env check PATH --fix');
     await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
 
     await runFromPalette(page, 'Remove Extended Environment');
-    await expect(dialog.locator('textarea.jp-MLContainers-pasteCommand-text')).toHaveValue(list);
+    await expect(dialog.locator('textarea.jp-MLC-pasteCommand-text')).toHaveValue(list);
     await expect(dialog).toContainText('mlc env remove PATH');
   });
 });
