@@ -14,7 +14,7 @@ import { showCommandToPaste } from './dialogParts';
 import { ensureEnvFolder } from './envFolder';
 import { envLocationDir, envPrefix } from './envPath';
 import { checkArgs, createArgs, listArgs, removeArgs } from './mlcArgs';
-import { commandToPaste, parseMlcCommand, posixQuote } from './quote';
+import { commandToPaste, hasControlCharacter, parseMlcCommand, shQuote } from '../core/quote';
 import { askEnvToRemove } from './removeDialog';
 import { createResult, envSummaries } from './results';
 import { MlcRunError, outcomeProblem, type IMlcOutcome, type IRunOptions, type TerminalMlcRunner } from './runner';
@@ -24,6 +24,8 @@ export interface IEnvCommandsOptions {
   app: JupyterFrontEnd;
   runner: TerminalMlcRunner;
   settings: ExtensionSettings;
+  /** The mlc command the runner types, shown in the command to paste as well. */
+  mlcCommand: () => string;
   /** The Jupyter root folder (absolute), or '' when unknown. */
   serverRoot: string;
   trans: TranslationBundle;
@@ -104,7 +106,8 @@ export class EnvCommands {
         trans.__('Check Extended Environments'),
         listArgs([this._envDir()]),
         trans.__(
-          'Terminals are disabled on this server, so JupyterLab cannot run mlc for you. In a terminal of your own, list your environments and their problems with this command; "mlc env check PATH --fix" repairs one.'
+          'Terminals are disabled on this server, so JupyterLab cannot run mlc for you. In a terminal of your own, list your environments and their problems with this command; "%1 env check PATH --fix" repairs one.',
+          this._mlcWords().join(' ')
         )
       );
       return;
@@ -127,7 +130,8 @@ export class EnvCommands {
         trans.__('Remove Extended Environment'),
         listArgs([this._envDir()]),
         trans.__(
-          'Terminals are disabled on this server, so JupyterLab cannot run mlc for you. In a terminal of your own, list your environments with this command, then run "mlc env remove PATH" with the path of the one to remove.'
+          'Terminals are disabled on this server, so JupyterLab cannot run mlc for you. In a terminal of your own, list your environments with this command, then run "%1 env remove PATH" with the path of the one to remove.',
+          this._mlcWords().join(' ')
         )
       );
       return;
@@ -232,10 +236,14 @@ export class EnvCommands {
     const failure = error.failure;
     switch (failure.kind) {
       case 'bad-command-setting':
-        return trans.__(
-          '%1; set "mlc command" in Settings → ML Containers to a plain path such as /opt/conda/bin/mlc',
-          failure.problem
-        );
+        return failure.problem.code === 'empty'
+          ? trans.__(
+              'the mlcCommand setting is empty; set "mlc command" in Settings → ML Containers to a plain path such as /opt/conda/bin/mlc'
+            )
+          : trans.__(
+              'the mlcCommand setting word "%1" has characters a shell would interpret; set "mlc command" in Settings → ML Containers to a plain path such as /opt/conda/bin/mlc',
+              failure.problem.word
+            );
       case 'start-failed':
         return trans.__(
           'no terminal session could be started on the server (%1); run the command in a terminal of your own',
@@ -265,10 +273,15 @@ export class EnvCommands {
     return envLocationDir(this._options.settings.envLocation, this._options.serverRoot);
   }
 
+  /** The words of the mlc command the runner would type (`mlc` when the setting is unusable). */
+  private _mlcWords(): string[] {
+    const parsed = parseMlcCommand(this._options.mlcCommand());
+    return parsed.ok ? parsed.words : ['mlc'];
+  }
+
   private async _showPaste(title: string, args: string[], explanation?: string): Promise<void> {
-    const { settings, trans } = this._options;
-    const parsed = parseMlcCommand(settings.mlcCommand);
-    const command = commandToPaste(parsed.ok ? parsed.words : ['mlc'], args);
+    const { trans } = this._options;
+    const command = commandToPaste(this._mlcWords(), args);
     await showCommandToPaste(
       title,
       explanation ??
@@ -335,11 +348,7 @@ namespace Private {
       // A fixed, plain file name in the current folder: no user text reaches the shell.
       return `. ./${name}`;
     }
-    try {
-      return script ? `. ${posixQuote(script)}` : null;
-    } catch {
-      return null;
-    }
+    return script && !hasControlCharacter(script) ? `. ${shQuote(script)}` : null;
   }
 
   interface ITerminalSessionLike {

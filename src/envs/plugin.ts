@@ -10,7 +10,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { CommandIDs } from '../commandIds';
 import { IMLImage, TRANSLATION_DOMAIN } from '../tokens';
 import { EnvCommands } from './commands';
-import { parseMlcCommand } from './quote';
+import { mlcCommandFor } from './mlcCommand';
 import { TerminalMlcRunner } from './runner';
 import { ExtensionSettings } from '../settings/settings';
 
@@ -32,12 +32,14 @@ export const envsPlugin: JupyterFrontEndPlugin<void> = {
     // The server root is where the file browser starts: relative locations mean the same there.
     const root = PageConfig.getOption('serverRoot');
     const serverRoot = root.startsWith('/') ? root : '';
+    // One answer for the runner and for the command to paste.
+    const mlcCommand = (): string => mlcCommandFor(settings.mlcCommand, image?.catalog.facts?.prefix);
     const runner = new TerminalMlcRunner({
       terminals: app.serviceManager.terminals,
-      mlcCommand: () => settings.mlcCommand || Private.defaultMlcCommand(image),
+      mlcCommand,
       cwd: serverRoot || undefined
     });
-    const envs = new EnvCommands({ app, runner, settings, serverRoot, trans });
+    const envs = new EnvCommands({ app, runner, settings, mlcCommand, serverRoot, trans });
 
     app.commands.addCommand(CommandIDs.createEnv, {
       label: trans.__('Create Extended Environment…'),
@@ -63,22 +65,3 @@ export const envsPlugin: JupyterFrontEndPlugin<void> = {
     }
   }
 };
-
-namespace Private {
-  /**
-   * The image's own mlc, where `mlc kernels install` recorded the prefix: a
-   * login shell may reset PATH (Debian's /etc/profile does), an absolute path
-   * survives that. `mlc` on PATH when there is no image kernel, or when the
-   * prefix cannot be typed as a plain word.
-   */
-  export function defaultMlcCommand(image: IMLImage | null): string {
-    const prefix = image?.catalog.facts?.prefix;
-    if (prefix) {
-      const command = `${prefix.replace(/\/+$/, '')}/bin/mlc`;
-      if (!/\s/.test(command) && parseMlcCommand(command).ok) {
-        return command;
-      }
-    }
-    return 'mlc';
-  }
-}

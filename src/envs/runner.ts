@@ -10,7 +10,7 @@
 import type { Terminal } from '@jupyterlab/services';
 import type { ISignal } from '@lumino/signaling';
 import { encodeWireRequest, makeNonce, WIRE_FLAG, WireEventReader, type WireEvent } from '../core/wire';
-import { parseMlcCommand } from './quote';
+import { parseMlcCommand, type MlcCommandProblem } from '../core/quote';
 
 /** The part of a terminal connection the runner uses (a real one, or a test's fake). */
 export interface IHeadlessTerminal {
@@ -39,7 +39,7 @@ export interface IMlcOutcome {
 
 /** Why a run failed before `mlc` could report its own outcome. */
 export type MlcRunFailure =
-  | { kind: 'bad-command-setting'; problem: string }
+  | { kind: 'bad-command-setting'; problem: MlcCommandProblem }
   | { kind: 'start-failed'; reason: string }
   | { kind: 'not-found'; shellLine: string; command: string }
   | { kind: 'launcher-error'; line: string }
@@ -89,7 +89,7 @@ export class TerminalMlcRunner {
   async run(args: string[], options: IRunOptions = {}): Promise<IMlcOutcome> {
     const command = parseMlcCommand(this._options.mlcCommand());
     if (!command.ok) {
-      throw new MlcRunError({ kind: 'bad-command-setting', problem: command.problem });
+      throw new MlcRunError({ kind: 'bad-command-setting', problem: command });
     }
     const randomBytes = this._options.randomBytes ?? Private.cryptoBytes;
     const nonce = makeNonce(randomBytes(12));
