@@ -7,6 +7,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { createFormProblem, envPrefix } from './envPath';
+import { formProblemText } from './problemWords';
 import { disableAccept } from './dialogParts';
 
 /** What the user filled in. */
@@ -150,7 +151,7 @@ function CreateEnvForm(props: CreateEnvForm.IProps): React.ReactElement {
         {prefix ? trans.__('Will be created at: %1', prefix) : ''}
       </div>
       <div className="jp-MLC-createDialog-problem jp-MLC-error" role="alert">
-        {touched && problem !== null ? trans.__(problem) : ''}
+        {touched && problem !== null ? formProblemText(problem, trans) : ''}
       </div>
     </div>
   );
