@@ -13,10 +13,10 @@ import { askCreateForm } from './createDialog';
 import { showCommandToPaste } from './dialogParts';
 import { ensureEnvFolder } from './envFolder';
 import { envLocationDir, envPrefix } from './envPath';
-import { checkArgs, createArgs, listArgs, removeArgs } from './mlcArgs';
+import { checkAllArgs, createArgs, fixArgs, listArgs, removeArgs } from './mlcArgs';
 import { commandToPaste, hasControlCharacter, parseMlcCommand, shQuote } from '../core/quote';
 import { askEnvToRemove } from './removeDialog';
-import { createResult, envSummaries } from './results';
+import { checkedEnvs, createResult, envSummaries } from './results';
 import { MlcRunError, outcomeProblem, type IMlcOutcome, type IRunOptions, type TerminalMlcRunner } from './runner';
 import type { ExtensionSettings } from '../settings/settings';
 
@@ -162,45 +162,54 @@ export class EnvCommands {
     Notification.update({ id: removing, type: 'success', message: trans.__('Removed %1.', prefix), autoClose: 5000 });
   }
 
-  /** `env list`, then `env check` on each env; null after reporting a failure. */
+  /**
+   * Every env checked in one run (`env check --all`, one terminal session);
+   * null after reporting a failure.
+   */
   private async _checkedEnvs(id: string): Promise<IEnvSummary[] | null> {
     const { runner, trans } = this._options;
-    const listed = await this._run(id, listArgs([this._envDir()]), trans.__('Could not list the extended environments'));
-    if (!listed) {
-      return null;
-    }
-    const envs = envSummaries(listed);
-    const checked: IEnvSummary[] = [];
-    for (const [index, env] of envs.entries()) {
-      Notification.update({ id, message: trans.__('Checking %1 (%2 of %3)…', env.prefix, index + 1, envs.length) });
-      try {
-        // mlc exits 1 while problems remain: the result, not the exit code, tells.
-        const outcome = await runner.run(checkArgs(env.prefix));
-        const summary = envSummaries(outcome).find(candidate => candidate.prefix === env.prefix);
-        checked.push(summary ?? Private.withProblem(env, 'check-failed', outcomeProblem(outcome) ?? ''));
-      } catch (error) {
-        checked.push(Private.withProblem(env, 'check-failed', this._describe(error)));
+    let problem: string;
+    try {
+      // mlc exits 1 while problems remain: the results, not the exit code, tell.
+      const outcome = await runner.run(checkAllArgs([this._envDir()]), {
+        timeoutMs: Private.CREATE_TIMEOUT_MS,
+        onProgress: message => Notification.update({ id, message: trans.__('Checking: %1', message) })
+      });
+      const envs = checkedEnvs(outcome);
+      if (envs) {
+        return envs;
       }
+      problem = outcomeProblem(outcome) ?? trans.__('mlc reported no environments');
+    } catch (error) {
+      problem = this._describe(error);
     }
-    return checked;
+    Notification.update({
+      id,
+      type: 'error',
+      message: trans.__('Could not check the extended environments: %1', problem),
+      autoClose: false
+    });
+    return null;
   }
 
-  /** The Fix button: `env check PREFIX --fix`, then the env as it stands. */
+  /** The Fix button: one `env check PREFIX --fix`, whose result is the env as it stands after. */
   private async _fix(prefix: string): Promise<FixOutcome> {
     const { runner, trans } = this._options;
     try {
-      const outcome = await runner.run(checkArgs(prefix, true), { timeoutMs: Private.CREATE_TIMEOUT_MS });
-      const problem = outcomeProblem(outcome);
-      await this._refreshSpecs();
-      const summary = envSummaries(outcome).find(env => env.prefix === prefix);
+      const outcome = await runner.run(fixArgs([prefix]), { timeoutMs: Private.CREATE_TIMEOUT_MS });
+      // Start refreshing at once: a repaired kernel may have been registered again.
+      const refreshed = this._refreshSpecs();
+      const summary = checkedEnvs(outcome)?.find(env => env.prefix === prefix);
+      await refreshed;
       if (summary) {
         return { summary };
       }
-      if (problem) {
-        return { error: trans.__('Could not fix %1: %2', prefix, problem) };
-      }
-      const again = envSummaries(await runner.run(checkArgs(prefix))).find(env => env.prefix === prefix);
-      return again ? { summary: again } : { error: trans.__('mlc reported nothing about %1.', prefix) };
+      const problem = outcomeProblem(outcome);
+      return {
+        error: problem
+          ? trans.__('Could not fix %1: %2', prefix, problem)
+          : trans.__('mlc reported nothing about %1.', prefix)
+      };
     } catch (error) {
       return { error: trans.__('Could not fix %1: %2', prefix, this._describe(error)) };
     }
@@ -323,11 +332,6 @@ export class EnvCommands {
 }
 
 namespace Private {
-  /** `env` with one more problem (a check that could not run), shown like the others. */
-  export function withProblem(env: IEnvSummary, code: string, message: string): IEnvSummary {
-    return { ...env, problems: [...env.problems, { code, message, fixable: false, hint: '' }] };
-  }
-
   /** Creating mirrors the base's files as links: minutes on a large image over a slow file system. */
   export const CREATE_TIMEOUT_MS = 10 * 60 * 1000;
 

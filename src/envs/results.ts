@@ -46,6 +46,29 @@ export function envSummaries(outcome: IMlcOutcome): IEnvSummary[] {
   return found;
 }
 
+/** The command of the result that closes a check of several envs. */
+export const CHECK_SUMMARY_COMMAND = 'env check-summary';
+
+/**
+ * The envs a check run reported, each once (by prefix, in order): the
+ * closing `env check-summary` when it came, else the `env check` results
+ * (a run cut short, or an mlc that checks one env per run). Null when the
+ * outcome holds neither, e.g. when mlc failed before checking anything.
+ */
+export function checkedEnvs(outcome: IMlcOutcome): IEnvSummary[] | null {
+  const summary = outcome.results.filter(result => result.command === CHECK_SUMMARY_COMMAND);
+  const perEnv = outcome.results.filter(result => result.command === 'env check');
+  const chosen = summary.length > 0 ? summary : perEnv;
+  if (chosen.length === 0) {
+    return null;
+  }
+  const byPrefix = new Map<string, IEnvSummary>();
+  for (const env of envSummaries({ ...outcome, results: chosen })) {
+    byPrefix.set(env.prefix, env);
+  }
+  return [...byPrefix.values()];
+}
+
 /** The create result, or null when the outcome holds none. */
 export function createResult(outcome: IMlcOutcome): CreatedEnv | null {
   for (const { data } of outcome.results) {
