@@ -34,7 +34,7 @@ export function shQuote(value: string): string {
   if (PLAIN.test(value)) {
     return value;
   }
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+  return `'${value.replace(/'/g, "'\\''")}'`;
 }
 
 /**
@@ -48,7 +48,9 @@ export function cshQuote(value: string): string {
   if (PLAIN.test(value)) {
     return value;
   }
-  return `'${value.replace(/!/g, '\\!').replace(/'/g, `'"'"'`)}'`;
+  // `'` closes the quotes, `"'"` gives the quote, `'` reopens.
+  const quoteInQuotes = '\'"\'"\'';
+  return `'${value.replace(/!/g, '\\!').replace(/'/g, quoteInQuotes)}'`;
 }
 
 /** `value` as one Dockerfile `ENV`/`ARG` value. */

@@ -67,13 +67,16 @@ export class CreateEnvBody extends ReactWidget {
         initial={this._form}
         serverRoot={this._serverRoot}
         trans={this._trans}
-        onChange={(form, valid) => {
-          this._form = form;
-          disableAccept(this.node, !valid);
-        }}
+        onChange={this._onChange}
       />
     );
   }
+
+  /** One function for every render, so the form's effect runs only on changes. */
+  private readonly _onChange = (form: ICreateForm, valid: boolean): void => {
+    this._form = form;
+    disableAccept(this.node, !valid);
+  };
 
   private _form: ICreateForm;
   private readonly _serverRoot: string;
@@ -96,7 +99,8 @@ function CreateEnvForm(props: CreateEnvForm.IProps): React.ReactElement {
   // Nothing typed yet is not an error to shout about, only a reason to wait.
   const [touched, setTouched] = React.useState(props.initial.name !== '');
 
-  React.useEffect(() => onChange(form, problem === null), [form, problem]);
+  const valid = problem === null;
+  React.useEffect(() => onChange(form, valid), [form, valid, onChange]);
 
   const set = (patch: Partial<ICreateForm>): void => {
     setTouched(true);

@@ -157,9 +157,20 @@ namespace Private {
   /** The bundled launcher's own failure line (e.g. Node.js missing). */
   const LAUNCHER_ERROR = /^\s*mlc: error: .*/;
 
-  /** Terminal colour and title sequences, and carriage returns. */
-  // eslint-disable-next-line no-control-regex
-  const ESCAPES = /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\r/g;
+  /** ESC and BEL, named: the sequences below are made of them on purpose. */
+  const ESC = String.fromCharCode(0x1b);
+  const BEL = String.fromCharCode(0x07);
+
+  /** Terminal colour and title sequences (OSC, CSI, charset), and carriage returns. */
+  const ESCAPES = new RegExp(
+    [
+      `${ESC}\\][^${BEL}${ESC}]*(?:${BEL}|${ESC}\\\\)`,
+      `${ESC}\\[[0-9;?]*[ -/]*[@-~]`,
+      `${ESC}[()][0-9A-Za-z]`,
+      '\\r'
+    ].join('|'),
+    'g'
+  );
 
   export interface ISessionOptions {
     line: string;

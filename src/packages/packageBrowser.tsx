@@ -16,7 +16,7 @@ import {
 } from './packageModel';
 import { WindowedRows } from './windowedRows';
 
-/** Must match `--jp-MLC-package-row-height` in style/packages.css. */
+/** Must match `--jp-mlc-package-row-height` in style/packages.css. */
 export const PACKAGE_ROW_HEIGHT = 26;
 
 export interface IPackageBrowserProps {
