@@ -19,6 +19,7 @@ import { askEnvToRemove } from './removeDialog';
 import { checkedEnvs, createResult, envSummaries } from './results';
 import { MlcRunError, outcomeProblem, type IMlcOutcome, type IRunOptions, type TerminalMlcRunner } from './runner';
 import type { ExtensionSettings } from '../settings/settings';
+import { markTime } from './timing';
 
 export interface IEnvCommandsOptions {
   app: JupyterFrontEnd;
@@ -48,6 +49,7 @@ export class EnvCommands {
     if (!form) {
       return;
     }
+    markTime('create-confirmed');
     const prefix = envPrefix(form.location, form.name, serverRoot);
     const args = createArgs({ prefix, registerKernel: form.registerKernel, displayName: form.displayName });
     try {
@@ -56,6 +58,7 @@ export class EnvCommands {
       // mlc names a missing folder itself, with what to do.
       console.warn('ml-containers: could not create the env folder', reason);
     }
+    markTime('folder-ready');
     if (!runner.isAvailable) {
       await this._showPaste(trans.__('Create Extended Environment'), args);
       return;
@@ -69,6 +72,7 @@ export class EnvCommands {
       return;
     }
     await this._refreshSpecs();
+    markTime('specs-refreshed');
     const created = createResult(outcome);
     const actions: Notification.IAction[] = [];
     if (created?.kernelName) {

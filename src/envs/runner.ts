@@ -11,6 +11,7 @@ import type { Terminal } from '@jupyterlab/services';
 import type { ISignal } from '@lumino/signaling';
 import { encodeWireRequest, makeNonce, WIRE_FLAG, WireEventReader, type WireEvent } from '../core/wire';
 import { parseMlcCommand, type MlcCommandProblem } from '../core/quote';
+import { markTime } from './timing';
 
 /** The part of a terminal connection the runner uses (a real one, or a test's fake). */
 export interface IHeadlessTerminal {
@@ -98,10 +99,12 @@ export class TerminalMlcRunner {
 
     let session: IHeadlessTerminal;
     try {
+      markTime('session-request');
       session = await this._options.terminals.startNew(this._options.cwd ? { cwd: this._options.cwd } : {});
     } catch (reason) {
       throw new MlcRunError({ kind: 'start-failed', reason: Private.messageOf(reason) });
     }
+    markTime('session-started');
     try {
       return await new Private.Session(session, {
         line,
@@ -113,6 +116,7 @@ export class TerminalMlcRunner {
       }).outcome;
     } finally {
       await Private.shutDown(session);
+      markTime('session-closed');
     }
   }
 
@@ -224,6 +228,7 @@ namespace Private {
         return;
       }
       this._phase = 'prompt';
+      markTime('connected');
       this._graceTimer = setTimeout(() => this._type(), this._options.promptGraceMs);
     }
 
@@ -237,6 +242,7 @@ namespace Private {
       }
       const text = String(message.content?.[0] ?? '');
       if (this._phase === 'prompt') {
+        markTime('prompt');
         this._type();
         return;
       }
@@ -265,6 +271,7 @@ namespace Private {
           }),
         this._options.timeoutMs
       );
+      markTime('typed');
       this._terminal.send({ type: 'stdin', content: [this._options.line] });
     }
 
@@ -308,6 +315,7 @@ namespace Private {
           }
           break;
         case 'result':
+          markTime('result');
           this._results.push({ command: String(event.command), data: event.data });
           break;
         case 'error':
@@ -317,6 +325,7 @@ namespace Private {
           });
           break;
         case 'end':
+          markTime('end');
           this._finish({
             results: this._results,
             errors: this._errors,
