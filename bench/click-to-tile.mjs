@@ -49,9 +49,10 @@ const MARKS = [
   'prompt',
   'typed',
   'result',
+  'refresh-start',
   'end',
-  'session-closed',
-  'specs-refreshed'
+  'specs-refreshed',
+  'session-closed'
 ];
 
 const { values: options } = parseArgs({

@@ -41,12 +41,15 @@ export class EnvCommands {
   async create(): Promise<void> {
     const { runner, settings, serverRoot, trans } = this._options;
     await settings.ready;
+    // The terminal session starts while the user fills the form.
+    runner.prepare();
     const form = await askCreateForm(
       { name: '', location: settings.envLocation, registerKernel: true, displayName: '' },
       serverRoot,
       trans
     );
     if (!form) {
+      runner.release();
       return;
     }
     markTime('create-confirmed');
@@ -64,14 +67,22 @@ export class EnvCommands {
       return;
     }
     const id = Notification.emit(trans.__('Creating the environment %1…', prefix), 'in-progress', { autoClose: false });
+    // The kernel is registered once the result is out: the launcher's tile need not wait for the rest.
+    let refreshed: Promise<void> | null = null;
     const outcome = await this._run(id, args, trans.__('Could not create %1', prefix), {
       timeoutMs: Private.CREATE_TIMEOUT_MS,
-      onProgress: message => Notification.update({ id, message: trans.__('Creating %1: %2', prefix, message) })
+      onProgress: message => Notification.update({ id, message: trans.__('Creating %1: %2', prefix, message) }),
+      onResult: command => {
+        if (command === 'env create') {
+          refreshed ??= this._refreshSpecs();
+        }
+      },
+      closeAfter: () => refreshed
     });
     if (!outcome) {
       return;
     }
-    await this._refreshSpecs();
+    await (refreshed ?? this._refreshSpecs());
     markTime('specs-refreshed');
     const created = createResult(outcome);
     const actions: Notification.IAction[] = [];
@@ -307,6 +318,7 @@ export class EnvCommands {
   }
 
   private async _refreshSpecs(): Promise<void> {
+    markTime('refresh-start');
     try {
       await this._options.app.serviceManager.kernelspecs.refreshSpecs();
     } catch (reason) {

@@ -60,6 +60,14 @@ export interface IRunOptions {
   onProgress?: (message: string) => void;
   /** How long `mlc` may take, from the moment the line is typed. */
   timeoutMs?: number;
+  /** Called with each `result` event, as soon as it arrives (before `end`). */
+  onResult?: (command: string, data: unknown) => void;
+  /**
+   * Called when the run is over: the session is shut down once the promise
+   * it returns settles (null: at once). A shutdown is a server round trip
+   * that would otherwise run alongside the caller's next request.
+   */
+  closeAfter?: () => Promise<unknown> | null;
 }
 
 export interface IRunnerOptions {
@@ -74,6 +82,8 @@ export interface IRunnerOptions {
   timeoutMs?: number;
   /** Source of the nonce bytes (crypto by default). */
   randomBytes?: (count: number) => Uint8Array;
+  /** How long a session opened by `prepare()` waits for its run; 5 minutes by default. */
+  warmIdleMs?: number;
 }
 
 export class TerminalMlcRunner {
@@ -84,6 +94,32 @@ export class TerminalMlcRunner {
   /** Whether the server has terminals at all (if not, show the command to paste). */
   get isAvailable(): boolean {
     return this._options.terminals.isAvailable();
+  }
+
+  /**
+   * Open the next run's session now (when a dialog opens), so that its
+   * shell, a login shell on most servers, is at its prompt by the time the
+   * user confirms: that start is most of the wait otherwise. Unused, it is
+   * shut down after `warmIdleMs` or by `release()`.
+   */
+  prepare(): void {
+    if (this._warm !== null || !this.isAvailable) {
+      return;
+    }
+    const warm = new Private.WarmSession(this._startSession());
+    this._warm = warm;
+    warm.idleTimer = setTimeout(() => {
+      if (this._warm === warm) {
+        this.release();
+      }
+    }, this._options.warmIdleMs ?? 5 * 60 * 1000);
+  }
+
+  /** Shut the session `prepare()` opened down (the dialog was cancelled). */
+  release(): void {
+    const warm = this._warm;
+    this._warm = null;
+    warm?.close();
   }
 
   /** Run `mlc ARGS...`; resolves with what it reported, rejects with MlcRunError. */
@@ -97,12 +133,20 @@ export class TerminalMlcRunner {
     // The leading space keeps the line out of shell history (HISTCONTROL=ignorespace).
     const line = ` ${command.words.join(' ')} ${WIRE_FLAG} ${encodeWireRequest({ nonce, args })}\r`;
 
+    // A prepared session, when there is a live one: each session serves one run.
+    const warm = this._warm;
+    this._warm = null;
+    markTime('session-request');
+    const taken = warm ? await warm.take() : null;
     let session: IHeadlessTerminal;
-    try {
-      markTime('session-request');
-      session = await this._options.terminals.startNew(this._options.cwd ? { cwd: this._options.cwd } : {});
-    } catch (reason) {
-      throw new MlcRunError({ kind: 'start-failed', reason: Private.messageOf(reason) });
+    if (taken) {
+      session = taken.terminal;
+    } else {
+      try {
+        session = await this._startSession();
+      } catch (reason) {
+        throw new MlcRunError({ kind: 'start-failed', reason: Private.messageOf(reason) });
+      }
     }
     markTime('session-started');
     try {
@@ -110,15 +154,32 @@ export class TerminalMlcRunner {
         line,
         nonce,
         commandWord: command.words[0],
+        prompted: taken?.prompted ?? false,
         promptGraceMs: this._options.promptGraceMs ?? 3000,
         timeoutMs: options.timeoutMs ?? this._options.timeoutMs ?? 120000,
-        onProgress: options.onProgress
+        onProgress: options.onProgress,
+        onResult: options.onResult
       }).outcome;
     } finally {
-      await Private.shutDown(session);
-      markTime('session-closed');
+      // Not awaited: the outcome is known, and the caller's next step (the
+      // specs refresh) need not wait a server round trip for the shutdown.
+      const after = options.closeAfter?.() ?? null;
+      if (after) {
+        void after.then(
+          () => Private.shutDown(session),
+          () => Private.shutDown(session)
+        );
+      } else {
+        Private.shutDown(session);
+      }
     }
   }
+
+  private _startSession(): Promise<IHeadlessTerminal> {
+    return this._options.terminals.startNew(this._options.cwd ? { cwd: this._options.cwd } : {});
+  }
+
+  private _warm: Private.WarmSession | null = null;
 
   private readonly _options: IRunnerOptions;
 }
@@ -144,15 +205,81 @@ namespace Private {
     return reason instanceof Error ? reason.message : String(reason);
   }
 
-  /** Shut the server-side session down; a session already gone is fine. */
-  export async function shutDown(session: IHeadlessTerminal): Promise<void> {
+  /**
+   * Ask the server to end the session and drop our connection at once; the
+   * request finishes on its own, and a session already gone (the shell
+   * exited) is fine.
+   */
+  export function shutDown(session: IHeadlessTerminal): void {
+    let request: Promise<void>;
     try {
-      await session.shutdown();
+      request = session.shutdown();
     } catch {
-      // Already gone on the server (the shell exited): nothing to stop.
-    } finally {
-      session.dispose();
+      request = Promise.resolve();
     }
+    void request.catch(() => undefined).then(() => markTime('session-closed'));
+    session.dispose();
+  }
+
+  /**
+   * A session opened ahead of its run. Until the run takes it, it notes
+   * whether the shell has printed anything (its prompt, usually), which the
+   * run then need not wait for.
+   */
+  export class WarmSession {
+    constructor(start: Promise<IHeadlessTerminal>) {
+      this._terminal = start.then(
+        terminal => {
+          terminal.messageReceived.connect(this._onMessage, this);
+          return terminal;
+        },
+        () => null
+      );
+    }
+
+    idleTimer: ReturnType<typeof setTimeout> | null = null;
+
+    /** The live session and whether its shell printed; null when it failed or died. */
+    async take(): Promise<{ terminal: IHeadlessTerminal; prompted: boolean } | null> {
+      this._clearIdle();
+      const terminal = await this._terminal;
+      if (!terminal) {
+        return null;
+      }
+      terminal.messageReceived.disconnect(this._onMessage, this);
+      if (terminal.isDisposed || terminal.connectionStatus === 'disconnected') {
+        shutDown(terminal);
+        return null;
+      }
+      return { terminal, prompted: this._printed };
+    }
+
+    /** Shut it down, now or once it has started. */
+    close(): void {
+      this._clearIdle();
+      void this._terminal.then(terminal => {
+        if (terminal) {
+          terminal.messageReceived.disconnect(this._onMessage, this);
+          shutDown(terminal);
+        }
+      });
+    }
+
+    private _onMessage(_: unknown, message: Terminal.IMessage): void {
+      if (message.type === 'stdout') {
+        this._printed = true;
+      }
+    }
+
+    private _clearIdle(): void {
+      if (this.idleTimer !== null) {
+        clearTimeout(this.idleTimer);
+        this.idleTimer = null;
+      }
+    }
+
+    private readonly _terminal: Promise<IHeadlessTerminal | null>;
+    private _printed = false;
   }
 
   /** Lines a shell prints when it cannot run the command word. */
@@ -180,9 +307,12 @@ namespace Private {
     line: string;
     nonce: string;
     commandWord: string;
+    /** The shell has printed its prompt already (a prepared session): type at once. */
+    prompted: boolean;
     promptGraceMs: number;
     timeoutMs: number;
     onProgress?: (message: string) => void;
+    onResult?: (command: string, data: unknown) => void;
   }
 
   type Timer = ReturnType<typeof setTimeout>;
@@ -229,6 +359,10 @@ namespace Private {
       }
       this._phase = 'prompt';
       markTime('connected');
+      if (this._options.prompted) {
+        this._type();
+        return;
+      }
       this._graceTimer = setTimeout(() => this._type(), this._options.promptGraceMs);
     }
 
@@ -317,6 +451,7 @@ namespace Private {
         case 'result':
           markTime('result');
           this._results.push({ command: String(event.command), data: event.data });
+          this._options.onResult?.(String(event.command), event.data);
           break;
         case 'error':
           this._errors.push({
