@@ -1,6 +1,6 @@
 /**
- * Every command ID of the extension, in one flat namespace so that palette
- * entries, keyboard shortcuts and tests spell them alike.
+ * Every command ID the extension defines or executes, in one place so that
+ * palette entries, keyboard shortcuts and tests spell them alike.
  */
 export namespace CommandIDs {
   /** Open the package browser of the image. */
@@ -14,4 +14,19 @@ export namespace CommandIDs {
 
   /** Pick an extended env, confirm, and remove it with its kernel. */
   export const removeEnv = 'ml-containers:remove-env';
+}
+
+/** Commands of other JupyterLab extensions that ours execute or watch. */
+export namespace StockCommandIDs {
+  /** notebook-extension: a new notebook, args `{ kernelName }`. */
+  export const notebookCreateNew = 'notebook:create-new';
+
+  /** console-extension: a new console, args `{ kernelPreference }`. */
+  export const consoleCreate = 'console:create';
+
+  /** terminal-extension: a new terminal tab, args `{ cwd }`. */
+  export const terminalCreateNew = 'terminal:create-new';
+
+  /** launcher-extension: a new Launcher tab (the layout restorer uses it too). */
+  export const launcherCreate = 'launcher:create';
 }

@@ -3,6 +3,8 @@
  * refuse the same input with the same words. Pure string logic: whether a
  * path exists is the caller's business.
  */
+import { problemText } from './problemText';
+import { hasControlCharacter } from './quote';
 
 /** Longest env name we accept (a path component; kernel names derive from it). */
 export const MAX_ENV_NAME_LENGTH = 100;
@@ -11,48 +13,98 @@ export const MAX_ENV_NAME_LENGTH = 100;
 export const MAX_NAME_BYTES = 255;
 
 /**
+ * Why a name, a path or a label is refused: a code with its parameters, so
+ * that mlc words it in English (`problemText`, src/core/problemText.ts) and
+ * the extension with literal `trans.__` strings (src/envs/problemWords.ts).
+ */
+export type ValidationProblem =
+  | { code: 'name-empty' }
+  | { code: 'name-dot'; name: string }
+  | { code: 'name-slash' }
+  | { code: 'name-control' }
+  | { code: 'name-too-long'; max: number }
+  | { code: 'name-too-many-bytes'; max: number }
+  | { code: 'path-empty' }
+  | { code: 'path-nul' }
+  | { code: 'path-control' }
+  | { code: 'label-empty' }
+  | { code: 'label-control' }
+  | { code: 'label-too-long'; max: number };
+
+/** Longest display name we accept. */
+export const MAX_LABEL_LENGTH = 200;
+
+/**
  * Why `name` cannot name an extended env, or null when it can.
  *
  * Spaces, quotes, `$`, `;` and non-ASCII are fine: user text never reaches a
  * shell unquoted. Control characters (newlines above all) are refused: they
  * corrupt the activation scripts' comments and every line-based listing.
  */
-export function envNameProblem(name: string): string | null {
+export function envNameIssue(name: string): ValidationProblem | null {
   if (name.length === 0) {
-    return 'the env name is empty';
+    return { code: 'name-empty' };
   }
   if (name === '.' || name === '..') {
-    return `"${name}" cannot name an env; choose a name such as myEnv`;
+    return { code: 'name-dot', name };
   }
   if (name.includes('/')) {
-    return 'the env name contains "/"; give the name alone and the location separately';
+    return { code: 'name-slash' };
   }
   if (Private.hasControl(name)) {
-    return 'the env name contains a newline or control character';
+    return { code: 'name-control' };
   }
   if ([...name].length > MAX_ENV_NAME_LENGTH) {
-    return `the env name is longer than ${MAX_ENV_NAME_LENGTH} characters`;
+    return { code: 'name-too-long', max: MAX_ENV_NAME_LENGTH };
   }
   // A path component is limited to 255 bytes (NAME_MAX), and non-ASCII
   // characters take up to four bytes each in UTF-8.
   if (new TextEncoder().encode(name).length > MAX_NAME_BYTES) {
-    return `the env name is longer than ${MAX_NAME_BYTES} bytes in UTF-8`;
+    return { code: 'name-too-many-bytes', max: MAX_NAME_BYTES };
   }
   return null;
 }
 
 /** Why `path` cannot be used as a target path, or null. */
-export function pathProblem(path: string): string | null {
+export function pathIssue(path: string): ValidationProblem | null {
   if (path.length === 0) {
-    return 'the path is empty';
+    return { code: 'path-empty' };
   }
   if (path.includes('\0')) {
-    return 'the path contains a NUL byte';
+    return { code: 'path-nul' };
   }
   if (Private.hasControl(path)) {
-    return 'the path contains a newline or control character';
+    return { code: 'path-control' };
   }
   return null;
+}
+
+/** Why `text` cannot be a one-line label (a display name), or null. */
+export function labelIssue(text: string): ValidationProblem | null {
+  if (text.trim().length === 0) {
+    return { code: 'label-empty' };
+  }
+  if (Private.hasControl(text)) {
+    return { code: 'label-control' };
+  }
+  return text.length > MAX_LABEL_LENGTH
+    ? { code: 'label-too-long', max: MAX_LABEL_LENGTH }
+    : null;
+}
+
+/** `envNameIssue` in mlc's English, or null. */
+export function envNameProblem(name: string): string | null {
+  return Private.worded(envNameIssue(name));
+}
+
+/** `pathIssue` in mlc's English, or null. */
+export function pathProblem(path: string): string | null {
+  return Private.worded(pathIssue(path));
+}
+
+/** `labelIssue` in mlc's English, or null. */
+export function labelProblem(text: string): string | null {
+  return Private.worded(labelIssue(text));
 }
 
 /**
@@ -107,21 +159,13 @@ export function shortDigest(text: string): string {
   return Private.fnv1a(text);
 }
 
-/** Why `text` cannot be a one-line label (a display name), or null. */
-export function labelProblem(text: string): string | null {
-  if (text.trim().length === 0) {
-    return 'it is empty';
-  }
-  if (Private.hasControl(text)) {
-    return 'it contains a newline or control character';
-  }
-  return text.length > 200 ? 'it is longer than 200 characters' : null;
-}
-
 namespace Private {
   export function hasControl(text: string): boolean {
-    // eslint-disable-next-line no-control-regex
-    return /[\u0000-\u001f\u007f]/.test(text);
+    return hasControlCharacter(text);
+  }
+
+  export function worded(problem: ValidationProblem | null): string | null {
+    return problem ? problemText(problem) : null;
   }
 
   /** FNV-1a 32-bit as hex: a short, stable, dependency-free digest. */

@@ -50,24 +50,24 @@ function EnvCheckList(props: EnvCheckList.IProps): React.ReactElement {
   };
 
   if (envs.length === 0) {
-    return <p className="jp-MLContainers-envCheck-empty">{trans.__('No extended environments found.')}</p>;
+    return <p className="jp-MLC-envCheck-empty">{trans.__('No extended environments found.')}</p>;
   }
   return (
-    <ul className="jp-MLContainers-envCheck">
+    <ul className="jp-MLC-envCheck">
       {envs.map(env => (
-        <li key={env.prefix} className="jp-MLContainers-envCheck-env" data-prefix={env.prefix}>
+        <li key={env.prefix} className="jp-MLC-envCheck-env" data-prefix={env.prefix}>
           <div>
-            <strong>{env.name}</strong> <code className="jp-MLContainers-path">{env.prefix}</code>
+            <strong>{env.name}</strong> <code className="jp-MLC-path">{env.prefix}</code>
           </div>
           {env.problems.length === 0 ? (
-            <div className="jp-MLContainers-envCheck-ok">{trans.__('No problems found.')}</div>
+            <div className="jp-MLC-envCheck-ok">{trans.__('No problems found.')}</div>
           ) : (
-            <ul className="jp-MLContainers-envCheck-problems">
+            <ul className="jp-MLC-envCheck-problems">
               {env.problems.map(problem => (
                 <li key={problem.code + problem.message} data-code={problem.code}>
                   {problem.message}
                   {problem.hint && !problem.fixable ? (
-                    <span className="jp-MLContainers-hint">{` (${problem.hint})`}</span>
+                    <span className="jp-MLC-dialogHint">{` (${problem.hint})`}</span>
                   ) : null}
                 </li>
               ))}
@@ -76,7 +76,7 @@ function EnvCheckList(props: EnvCheckList.IProps): React.ReactElement {
           {env.problems.some(problem => problem.fixable) && (
             <button
               type="button"
-              className="jp-mod-styled jp-mod-accept jp-MLContainers-envCheck-fix"
+              className="jp-mod-styled jp-mod-accept jp-MLC-envCheck-fix"
               disabled={busy !== null}
               onClick={() => void fix(env.prefix)}
             >
@@ -84,7 +84,7 @@ function EnvCheckList(props: EnvCheckList.IProps): React.ReactElement {
             </button>
           )}
           {errors[env.prefix] && (
-            <div role="alert" className="jp-MLContainers-error">
+            <div role="alert" className="jp-MLC-error">
               {errors[env.prefix]}
             </div>
           )}

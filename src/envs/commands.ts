@@ -6,23 +6,27 @@
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
+import { StockCommandIDs } from '../commandIds';
 import type { IEnvSummary } from '../core/envRecord';
 import { showCheckDialog, type FixOutcome } from './checkDialog';
 import { askCreateForm } from './createDialog';
 import { showCommandToPaste } from './dialogParts';
 import { ensureEnvFolder } from './envFolder';
 import { envLocationDir, envPrefix } from './envPath';
-import { checkArgs, createArgs, listArgs, removeArgs } from './mlcArgs';
-import { commandToPaste, parseMlcCommand, posixQuote } from './quote';
+import { checkAllArgs, createArgs, fixArgs, listArgs, removeArgs } from './mlcArgs';
+import { commandToPaste, hasControlCharacter, parseMlcCommand, shQuote } from '../core/quote';
 import { askEnvToRemove } from './removeDialog';
-import { createResult, envSummaries } from './results';
+import { checkedEnvs, createResult, envSummaries } from './results';
 import { MlcRunError, outcomeProblem, type IMlcOutcome, type IRunOptions, type TerminalMlcRunner } from './runner';
-import type { EnvSettings } from './settings';
+import type { ExtensionSettings } from '../settings/settings';
+import { markTime } from './timing';
 
 export interface IEnvCommandsOptions {
   app: JupyterFrontEnd;
   runner: TerminalMlcRunner;
-  settings: EnvSettings;
+  settings: ExtensionSettings;
+  /** The mlc command the runner types, shown in the command to paste as well. */
+  mlcCommand: () => string;
   /** The Jupyter root folder (absolute), or '' when unknown. */
   serverRoot: string;
   trans: TranslationBundle;
@@ -37,14 +41,18 @@ export class EnvCommands {
   async create(): Promise<void> {
     const { runner, settings, serverRoot, trans } = this._options;
     await settings.ready;
+    // The terminal session starts while the user fills the form.
+    runner.prepare();
     const form = await askCreateForm(
       { name: '', location: settings.envLocation, registerKernel: true, displayName: '' },
       serverRoot,
       trans
     );
     if (!form) {
+      runner.release();
       return;
     }
+    markTime('create-confirmed');
     const prefix = envPrefix(form.location, form.name, serverRoot);
     const args = createArgs({ prefix, registerKernel: form.registerKernel, displayName: form.displayName });
     try {
@@ -53,19 +61,29 @@ export class EnvCommands {
       // mlc names a missing folder itself, with what to do.
       console.warn('ml-containers: could not create the env folder', reason);
     }
+    markTime('folder-ready');
     if (!runner.isAvailable) {
       await this._showPaste(trans.__('Create Extended Environment'), args);
       return;
     }
     const id = Notification.emit(trans.__('Creating the environment %1…', prefix), 'in-progress', { autoClose: false });
+    // The kernel is registered once the result is out: the launcher's tile need not wait for the rest.
+    let refreshed: Promise<void> | null = null;
     const outcome = await this._run(id, args, trans.__('Could not create %1', prefix), {
       timeoutMs: Private.CREATE_TIMEOUT_MS,
-      onProgress: message => Notification.update({ id, message: trans.__('Creating %1: %2', prefix, message) })
+      onProgress: message => Notification.update({ id, message: trans.__('Creating %1: %2', prefix, message) }),
+      onResult: command => {
+        if (command === 'env create') {
+          refreshed ??= this._refreshSpecs();
+        }
+      },
+      closeAfter: () => refreshed
     });
     if (!outcome) {
       return;
     }
-    await this._refreshSpecs();
+    await (refreshed ?? this._refreshSpecs());
+    markTime('specs-refreshed');
     const created = createResult(outcome);
     const actions: Notification.IAction[] = [];
     if (created?.kernelName) {
@@ -74,7 +92,7 @@ export class EnvCommands {
         label: trans.__('Open a notebook'),
         caption: trans.__('A new notebook on the kernel %1', kernelName),
         displayType: 'accent',
-        callback: () => void this._options.app.commands.execute('notebook:create-new', { kernelName })
+        callback: () => void this._options.app.commands.execute(StockCommandIDs.notebookCreateNew, { kernelName })
       });
     }
     actions.push({
@@ -103,7 +121,8 @@ export class EnvCommands {
         trans.__('Check Extended Environments'),
         listArgs([this._envDir()]),
         trans.__(
-          'Terminals are disabled on this server, so JupyterLab cannot run mlc for you. In a terminal of your own, list your environments and their problems with this command; "mlc env check PATH --fix" repairs one.'
+          'Terminals are disabled on this server, so JupyterLab cannot run mlc for you. In a terminal of your own, list your environments and their problems with this command; "%1 env check PATH --fix" repairs one.',
+          this._mlcWords().join(' ')
         )
       );
       return;
@@ -126,7 +145,8 @@ export class EnvCommands {
         trans.__('Remove Extended Environment'),
         listArgs([this._envDir()]),
         trans.__(
-          'Terminals are disabled on this server, so JupyterLab cannot run mlc for you. In a terminal of your own, list your environments with this command, then run "mlc env remove PATH" with the path of the one to remove.'
+          'Terminals are disabled on this server, so JupyterLab cannot run mlc for you. In a terminal of your own, list your environments with this command, then run "%1 env remove PATH" with the path of the one to remove.',
+          this._mlcWords().join(' ')
         )
       );
       return;
@@ -157,45 +177,54 @@ export class EnvCommands {
     Notification.update({ id: removing, type: 'success', message: trans.__('Removed %1.', prefix), autoClose: 5000 });
   }
 
-  /** `env list`, then `env check` on each env; null after reporting a failure. */
+  /**
+   * Every env checked in one run (`env check --all`, one terminal session);
+   * null after reporting a failure.
+   */
   private async _checkedEnvs(id: string): Promise<IEnvSummary[] | null> {
     const { runner, trans } = this._options;
-    const listed = await this._run(id, listArgs([this._envDir()]), trans.__('Could not list the extended environments'));
-    if (!listed) {
-      return null;
-    }
-    const envs = envSummaries(listed);
-    const checked: IEnvSummary[] = [];
-    for (const [index, env] of envs.entries()) {
-      Notification.update({ id, message: trans.__('Checking %1 (%2 of %3)…', env.prefix, index + 1, envs.length) });
-      try {
-        // mlc exits 1 while problems remain: the result, not the exit code, tells.
-        const outcome = await runner.run(checkArgs(env.prefix));
-        const summary = envSummaries(outcome).find(candidate => candidate.prefix === env.prefix);
-        checked.push(summary ?? Private.withProblem(env, 'check-failed', outcomeProblem(outcome) ?? ''));
-      } catch (error) {
-        checked.push(Private.withProblem(env, 'check-failed', this._describe(error)));
+    let problem: string;
+    try {
+      // mlc exits 1 while problems remain: the results, not the exit code, tell.
+      const outcome = await runner.run(checkAllArgs([this._envDir()]), {
+        timeoutMs: Private.CREATE_TIMEOUT_MS,
+        onProgress: message => Notification.update({ id, message: trans.__('Checking: %1', message) })
+      });
+      const envs = checkedEnvs(outcome);
+      if (envs) {
+        return envs;
       }
+      problem = outcomeProblem(outcome) ?? trans.__('mlc reported no environments');
+    } catch (error) {
+      problem = this._describe(error);
     }
-    return checked;
+    Notification.update({
+      id,
+      type: 'error',
+      message: trans.__('Could not check the extended environments: %1', problem),
+      autoClose: false
+    });
+    return null;
   }
 
-  /** The Fix button: `env check PREFIX --fix`, then the env as it stands. */
+  /** The Fix button: one `env check PREFIX --fix`, whose result is the env as it stands after. */
   private async _fix(prefix: string): Promise<FixOutcome> {
     const { runner, trans } = this._options;
     try {
-      const outcome = await runner.run(checkArgs(prefix, true), { timeoutMs: Private.CREATE_TIMEOUT_MS });
-      const problem = outcomeProblem(outcome);
-      await this._refreshSpecs();
-      const summary = envSummaries(outcome).find(env => env.prefix === prefix);
+      const outcome = await runner.run(fixArgs([prefix]), { timeoutMs: Private.CREATE_TIMEOUT_MS });
+      // Start refreshing at once: a repaired kernel may have been registered again.
+      const refreshed = this._refreshSpecs();
+      const summary = checkedEnvs(outcome)?.find(env => env.prefix === prefix);
+      await refreshed;
       if (summary) {
         return { summary };
       }
-      if (problem) {
-        return { error: trans.__('Could not fix %1: %2', prefix, problem) };
-      }
-      const again = envSummaries(await runner.run(checkArgs(prefix))).find(env => env.prefix === prefix);
-      return again ? { summary: again } : { error: trans.__('mlc reported nothing about %1.', prefix) };
+      const problem = outcomeProblem(outcome);
+      return {
+        error: problem
+          ? trans.__('Could not fix %1: %2', prefix, problem)
+          : trans.__('mlc reported nothing about %1.', prefix)
+      };
     } catch (error) {
       return { error: trans.__('Could not fix %1: %2', prefix, this._describe(error)) };
     }
@@ -231,10 +260,14 @@ export class EnvCommands {
     const failure = error.failure;
     switch (failure.kind) {
       case 'bad-command-setting':
-        return trans.__(
-          '%1; set "mlc command" in Settings → ML Containers to a plain path such as /opt/conda/bin/mlc',
-          failure.problem
-        );
+        return failure.problem.code === 'empty'
+          ? trans.__(
+              'the mlcCommand setting is empty; set "mlc command" in Settings → ML Containers to a plain path such as /opt/conda/bin/mlc'
+            )
+          : trans.__(
+              'the mlcCommand setting word "%1" has characters a shell would interpret; set "mlc command" in Settings → ML Containers to a plain path such as /opt/conda/bin/mlc',
+              failure.problem.word
+            );
       case 'start-failed':
         return trans.__(
           'no terminal session could be started on the server (%1); run the command in a terminal of your own',
@@ -264,10 +297,15 @@ export class EnvCommands {
     return envLocationDir(this._options.settings.envLocation, this._options.serverRoot);
   }
 
+  /** The words of the mlc command the runner would type (`mlc` when the setting is unusable). */
+  private _mlcWords(): string[] {
+    const parsed = parseMlcCommand(this._options.mlcCommand());
+    return parsed.ok ? parsed.words : ['mlc'];
+  }
+
   private async _showPaste(title: string, args: string[], explanation?: string): Promise<void> {
-    const { settings, trans } = this._options;
-    const parsed = parseMlcCommand(settings.mlcCommand);
-    const command = commandToPaste(parsed.ok ? parsed.words : ['mlc'], args);
+    const { trans } = this._options;
+    const command = commandToPaste(this._mlcWords(), args);
     await showCommandToPaste(
       title,
       explanation ??
@@ -280,6 +318,7 @@ export class EnvCommands {
   }
 
   private async _refreshSpecs(): Promise<void> {
+    markTime('refresh-start');
     try {
       await this._options.app.serviceManager.kernelspecs.refreshSpecs();
     } catch (reason) {
@@ -297,7 +336,7 @@ export class EnvCommands {
   private async _openTerminal(prefix: string, activateScript: string): Promise<void> {
     const { app, serverRoot } = this._options;
     const local = Private.localPath(prefix, serverRoot);
-    const widget: unknown = await app.commands.execute('terminal:create-new', local === null ? {} : { cwd: local });
+    const widget: unknown = await app.commands.execute(StockCommandIDs.terminalCreateNew, local === null ? {} : { cwd: local });
     const session = Private.terminalSessionOf(widget);
     const line = Private.sourceLine(prefix, activateScript, local !== null);
     if (session && line) {
@@ -309,11 +348,6 @@ export class EnvCommands {
 }
 
 namespace Private {
-  /** `env` with one more problem (a check that could not run), shown like the others. */
-  export function withProblem(env: IEnvSummary, code: string, message: string): IEnvSummary {
-    return { ...env, problems: [...env.problems, { code, message, fixable: false, hint: '' }] };
-  }
-
   /** Creating mirrors the base's files as links: minutes on a large image over a slow file system. */
   export const CREATE_TIMEOUT_MS = 10 * 60 * 1000;
 
@@ -334,11 +368,7 @@ namespace Private {
       // A fixed, plain file name in the current folder: no user text reaches the shell.
       return `. ./${name}`;
     }
-    try {
-      return script ? `. ${posixQuote(script)}` : null;
-    } catch {
-      return null;
-    }
+    return script && !hasControlCharacter(script) ? `. ${shQuote(script)}` : null;
   }
 
   interface ITerminalSessionLike {

@@ -7,6 +7,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { createFormProblem, envPrefix } from './envPath';
+import { formProblemText } from './problemWords';
 import { disableAccept } from './dialogParts';
 
 /** What the user filled in. */
@@ -53,7 +54,7 @@ export class CreateEnvBody extends ReactWidget {
     this._form = initial;
     this._serverRoot = serverRoot;
     this._trans = trans;
-    this.addClass('jp-MLContainers-createEnv');
+    this.addClass('jp-MLC-createDialog');
   }
 
   getValue(): ICreateForm {
@@ -66,13 +67,16 @@ export class CreateEnvBody extends ReactWidget {
         initial={this._form}
         serverRoot={this._serverRoot}
         trans={this._trans}
-        onChange={(form, valid) => {
-          this._form = form;
-          disableAccept(this.node, !valid);
-        }}
+        onChange={this._onChange}
       />
     );
   }
+
+  /** One function for every render, so the form's effect runs only on changes. */
+  private readonly _onChange = (form: ICreateForm, valid: boolean): void => {
+    this._form = form;
+    disableAccept(this.node, !valid);
+  };
 
   private _form: ICreateForm;
   private readonly _serverRoot: string;
@@ -95,7 +99,8 @@ function CreateEnvForm(props: CreateEnvForm.IProps): React.ReactElement {
   // Nothing typed yet is not an error to shout about, only a reason to wait.
   const [touched, setTouched] = React.useState(props.initial.name !== '');
 
-  React.useEffect(() => onChange(form, problem === null), [form, problem]);
+  const valid = problem === null;
+  React.useEffect(() => onChange(form, valid), [form, valid, onChange]);
 
   const set = (patch: Partial<ICreateForm>): void => {
     setTouched(true);
@@ -104,7 +109,7 @@ function CreateEnvForm(props: CreateEnvForm.IProps): React.ReactElement {
   const prefix = form.name ? envPrefix(form.location, form.name, serverRoot) : '';
 
   return (
-    <div className="jp-MLContainers-form">
+    <div className="jp-MLC-form">
       <label>
         {trans.__('Name')}
         <input
@@ -146,11 +151,11 @@ function CreateEnvForm(props: CreateEnvForm.IProps): React.ReactElement {
           onChange={event => set({ displayName: event.target.value })}
         />
       </label>
-      <div className="jp-MLContainers-createEnv-prefix jp-MLContainers-path">
+      <div className="jp-MLC-createDialog-prefix jp-MLC-path">
         {prefix ? trans.__('Will be created at: %1', prefix) : ''}
       </div>
-      <div className="jp-MLContainers-createEnv-problem jp-MLContainers-error" role="alert">
-        {touched && problem !== null ? trans.__(problem) : ''}
+      <div className="jp-MLC-createDialog-problem jp-MLC-error" role="alert">
+        {touched && problem !== null ? formProblemText(problem, trans) : ''}
       </div>
     </div>
   );

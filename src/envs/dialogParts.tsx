@@ -44,10 +44,10 @@ function CommandToPaste(props: CommandToPaste.IProps): React.ReactElement {
   const { explanation, command, trans } = props;
   const [copied, setCopied] = React.useState(false);
   return (
-    <div className="jp-MLContainers-pasteCommand">
+    <div className="jp-MLC-pasteCommand">
       <p>{explanation}</p>
       <textarea
-        className="jp-mod-styled jp-MLContainers-pasteCommand-text"
+        className="jp-mod-styled jp-MLC-pasteCommand-text"
         readOnly
         rows={Math.min(6, 1 + Math.floor(command.length / 70))}
         value={command}
@@ -57,7 +57,7 @@ function CommandToPaste(props: CommandToPaste.IProps): React.ReactElement {
       <div>
         <button
           type="button"
-          className="jp-mod-styled jp-MLContainers-pasteCommand-copy"
+          className="jp-mod-styled jp-MLC-pasteCommand-copy"
           onClick={() => {
             Clipboard.copyToSystem(command);
             setCopied(true);

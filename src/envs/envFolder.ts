@@ -24,6 +24,10 @@ export async function ensureEnvFolder(contents: FolderContents, folder: string, 
     return;
   }
   const parts = target.slice(root === '/' ? 1 : root.length + 1).split('/');
+  // Usually the folder is there already (every env after the first): one request.
+  if (await Private.exists(contents, parts.join('/'))) {
+    return;
+  }
   for (let i = 1; i <= parts.length; i++) {
     const local = parts.slice(0, i).join('/');
     if (!(await Private.exists(contents, local))) {

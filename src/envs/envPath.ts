@@ -2,21 +2,25 @@
  * Where a new env goes: the dialog's location and name turned into the
  * absolute prefix `mlc env create` gets. Pure string logic.
  */
-import { envNameProblem, normalizeAbsolute, pathProblem } from '../core/validate';
+import { hasControlCharacter } from '../core/quote';
+import { envNameIssue, normalizeAbsolute, pathIssue, type ValidationProblem } from '../core/validate';
+
+/** Why a create form cannot be submitted; worded by problemWords.ts. */
+export type FormProblem = ValidationProblem | { code: 'location-tilde' };
 
 /**
  * Why `location` cannot hold new envs, or null. Empty means the Jupyter
  * root folder. `~` is refused: nothing between the dialog and `mlc`
  * expands it, and a folder literally named `~` is never what was meant.
  */
-export function locationProblem(location: string): string | null {
+export function locationProblem(location: string): FormProblem | null {
   if (location === '') {
     return null;
   }
   if (location === '~' || location.startsWith('~/')) {
-    return 'the location starts with "~", which is not expanded here; give the full path or a path relative to the Jupyter root folder';
+    return { code: 'location-tilde' };
   }
-  return pathProblem(location);
+  return pathIssue(location);
 }
 
 /**
@@ -46,11 +50,11 @@ export function envLocationDir(location: string, serverRoot: string): string {
 }
 
 /** The first problem of a create form, or null when it can be submitted. */
-export function createFormProblem(form: { name: string; location: string; displayName: string }): string | null {
+export function createFormProblem(form: { name: string; location: string; displayName: string }): FormProblem | null {
   return (
-    envNameProblem(form.name) ??
+    envNameIssue(form.name) ??
     locationProblem(form.location) ??
-    // eslint-disable-next-line no-control-regex
-    (/[\u0000-\u001f\u007f]/.test(form.displayName) ? 'the display name contains a newline or control character' : null)
+    // An empty display name means mlc's default: only a broken one is refused here.
+    (hasControlCharacter(form.displayName) ? { code: 'label-control' } : null)
   );
 }

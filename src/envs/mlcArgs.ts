@@ -30,6 +30,19 @@ export function checkArgs(prefix: string, fix = false): string[] {
   return ['env', 'check', prefix, ...(fix ? ['--fix'] : [])];
 }
 
+/**
+ * Check every env in one run: those `env list` finds with the same `dirs`.
+ * mlc reports one `env check` result per env, then `env check-summary`.
+ */
+export function checkAllArgs(dirs: string[] = []): string[] {
+  return ['env', 'check', '--all', ...dirs.flatMap(dir => ['--dir', dir])];
+}
+
+/** Repair several envs in one run (each reported as by `checkAllArgs`). */
+export function fixArgs(prefixes: readonly string[]): string[] {
+  return ['env', 'check', ...prefixes, '--fix'];
+}
+
 export function removeArgs(prefix: string): string[] {
   return ['env', 'remove', prefix];
 }

@@ -8,11 +8,11 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { CommandIDs } from '../commandIds';
-import { IMLImage } from '../tokens';
+import { IMLImage, TRANSLATION_DOMAIN } from '../tokens';
 import { EnvCommands } from './commands';
-import { parseMlcCommand } from './quote';
+import { mlcCommandFor } from './mlcCommand';
 import { TerminalMlcRunner } from './runner';
-import { EnvSettings } from './settings';
+import { ExtensionSettings } from '../settings/settings';
 
 export const envsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-ml-containers:envs',
@@ -27,17 +27,19 @@ export const envsPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null,
     image: IMLImage | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load('jupyterlab_ml_containers');
-    const settings = new EnvSettings(registry);
+    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+    const settings = new ExtensionSettings(registry);
     // The server root is where the file browser starts: relative locations mean the same there.
     const root = PageConfig.getOption('serverRoot');
     const serverRoot = root.startsWith('/') ? root : '';
+    // One answer for the runner and for the command to paste.
+    const mlcCommand = (): string => mlcCommandFor(settings.mlcCommand, image?.catalog.facts?.prefix);
     const runner = new TerminalMlcRunner({
       terminals: app.serviceManager.terminals,
-      mlcCommand: () => settings.mlcCommand || Private.defaultMlcCommand(image),
+      mlcCommand,
       cwd: serverRoot || undefined
     });
-    const envs = new EnvCommands({ app, runner, settings, serverRoot, trans });
+    const envs = new EnvCommands({ app, runner, settings, mlcCommand, serverRoot, trans });
 
     app.commands.addCommand(CommandIDs.createEnv, {
       label: trans.__('Create Extended Environment…'),
@@ -63,22 +65,3 @@ export const envsPlugin: JupyterFrontEndPlugin<void> = {
     }
   }
 };
-
-namespace Private {
-  /**
-   * The image's own mlc, where `mlc kernels install` recorded the prefix: a
-   * login shell may reset PATH (Debian's /etc/profile does), an absolute path
-   * survives that. `mlc` on PATH when there is no image kernel, or when the
-   * prefix cannot be typed as a plain word.
-   */
-  export function defaultMlcCommand(image: IMLImage | null): string {
-    const prefix = image?.catalog.facts?.prefix;
-    if (prefix) {
-      const command = `${prefix.replace(/\/+$/, '')}/bin/mlc`;
-      if (!/\s/.test(command) && parseMlcCommand(command).ok) {
-        return command;
-      }
-    }
-    return 'mlc';
-  }
-}

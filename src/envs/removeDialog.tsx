@@ -24,10 +24,10 @@ export async function askEnvToRemove(envs: IEnvSummary[], trans: TranslationBund
   const confirmed = await showDialog({
     title: trans.__('Remove %1?', env?.name ?? prefix),
     body: ReactWidget.create(
-      <div className="jp-MLContainers-removeEnv-confirm">
+      <div className="jp-MLC-removeEnv-confirm">
         <p>{trans.__('This deletes the folder below and everything installed in it:')}</p>
         <p>
-          <code className="jp-MLContainers-path">{prefix}</code>
+          <code className="jp-MLC-path">{prefix}</code>
         </p>
         {env?.kernelName ? <p>{trans.__('Its kernel %1 is unregistered.', env.kernelName)}</p> : null}
         <p>{trans.__('The image environment it extends is not touched.')}</p>
@@ -53,10 +53,10 @@ class EnvPicker extends ReactWidget {
 
   protected render(): React.ReactElement {
     return (
-      <label className="jp-MLContainers-form">
+      <label className="jp-MLC-form">
         {this._trans.__('Environment')}
         <select
-          className="jp-mod-styled jp-MLContainers-removeEnv-select"
+          className="jp-mod-styled jp-MLC-removeEnv-select"
           defaultValue={this._value}
           onChange={event => {
             this._value = event.target.value;

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { zodMessages } from '../core/zodMessages';
-import type { IEnvCreateResult, IEnvRemoveResult, IEnvSummary } from '../core/envRecord';
+import type { IEnvCreateResult, IEnvSummary } from '../core/envRecord';
 import type { IMlcOutcome } from './runner';
 
 const problemSchema = z.object({
@@ -30,8 +30,6 @@ const createSchema = z.extend(summarySchema, { activateScript: z.string(), elaps
 
 export type CreatedEnv = Pick<IEnvCreateResult, keyof z.infer<typeof createSchema>>;
 
-const removeSchema = z.object({ prefix: z.string(), kernelName: z.nullable(z.string()) });
-
 /** Every env summary in the outcome's results (a result may hold one or a list). */
 export function envSummaries(outcome: IMlcOutcome): IEnvSummary[] {
   const found: IEnvSummary[] = [];
@@ -48,23 +46,34 @@ export function envSummaries(outcome: IMlcOutcome): IEnvSummary[] {
   return found;
 }
 
+/** The command of the result that closes a check of several envs. */
+export const CHECK_SUMMARY_COMMAND = 'env check-summary';
+
+/**
+ * The envs a check run reported, each once (by prefix, in order): the
+ * closing `env check-summary` when it came, else the `env check` results
+ * (a run cut short, or an mlc that checks one env per run). Null when the
+ * outcome holds neither, e.g. when mlc failed before checking anything.
+ */
+export function checkedEnvs(outcome: IMlcOutcome): IEnvSummary[] | null {
+  const summary = outcome.results.filter(result => result.command === CHECK_SUMMARY_COMMAND);
+  const perEnv = outcome.results.filter(result => result.command === 'env check');
+  const chosen = summary.length > 0 ? summary : perEnv;
+  if (chosen.length === 0) {
+    return null;
+  }
+  const byPrefix = new Map<string, IEnvSummary>();
+  for (const env of envSummaries({ ...outcome, results: chosen })) {
+    byPrefix.set(env.prefix, env);
+  }
+  return [...byPrefix.values()];
+}
+
 /** The create result, or null when the outcome holds none. */
 export function createResult(outcome: IMlcOutcome): CreatedEnv | null {
   for (const { data } of outcome.results) {
     zodMessages();
     const parsed = createSchema.safeParse(data);
-    if (parsed.success) {
-      return parsed.data;
-    }
-  }
-  return null;
-}
-
-/** The remove result, or null when the outcome holds none. */
-export function removeResult(outcome: IMlcOutcome): IEnvRemoveResult | null {
-  for (const { data } of outcome.results) {
-    zodMessages();
-    const parsed = removeSchema.safeParse(data);
     if (parsed.success) {
       return parsed.data;
     }

@@ -10,7 +10,8 @@
 import type { Terminal } from '@jupyterlab/services';
 import type { ISignal } from '@lumino/signaling';
 import { encodeWireRequest, makeNonce, WIRE_FLAG, WireEventReader, type WireEvent } from '../core/wire';
-import { parseMlcCommand } from './quote';
+import { parseMlcCommand, type MlcCommandProblem } from '../core/quote';
+import { markTime } from './timing';
 
 /** The part of a terminal connection the runner uses (a real one, or a test's fake). */
 export interface IHeadlessTerminal {
@@ -39,7 +40,7 @@ export interface IMlcOutcome {
 
 /** Why a run failed before `mlc` could report its own outcome. */
 export type MlcRunFailure =
-  | { kind: 'bad-command-setting'; problem: string }
+  | { kind: 'bad-command-setting'; problem: MlcCommandProblem }
   | { kind: 'start-failed'; reason: string }
   | { kind: 'not-found'; shellLine: string; command: string }
   | { kind: 'launcher-error'; line: string }
@@ -59,6 +60,14 @@ export interface IRunOptions {
   onProgress?: (message: string) => void;
   /** How long `mlc` may take, from the moment the line is typed. */
   timeoutMs?: number;
+  /** Called with each `result` event, as soon as it arrives (before `end`). */
+  onResult?: (command: string, data: unknown) => void;
+  /**
+   * Called when the run is over: the session is shut down once the promise
+   * it returns settles (null: at once). A shutdown is a server round trip
+   * that would otherwise run alongside the caller's next request.
+   */
+  closeAfter?: () => Promise<unknown> | null;
 }
 
 export interface IRunnerOptions {
@@ -73,6 +82,8 @@ export interface IRunnerOptions {
   timeoutMs?: number;
   /** Source of the nonce bytes (crypto by default). */
   randomBytes?: (count: number) => Uint8Array;
+  /** How long a session opened by `prepare()` waits for its run; 5 minutes by default. */
+  warmIdleMs?: number;
 }
 
 export class TerminalMlcRunner {
@@ -85,36 +96,90 @@ export class TerminalMlcRunner {
     return this._options.terminals.isAvailable();
   }
 
+  /**
+   * Open the next run's session now (when a dialog opens), so that its
+   * shell, a login shell on most servers, is at its prompt by the time the
+   * user confirms: that start is most of the wait otherwise. Unused, it is
+   * shut down after `warmIdleMs` or by `release()`.
+   */
+  prepare(): void {
+    if (this._warm !== null || !this.isAvailable) {
+      return;
+    }
+    const warm = new Private.WarmSession(this._startSession());
+    this._warm = warm;
+    warm.idleTimer = setTimeout(() => {
+      if (this._warm === warm) {
+        this.release();
+      }
+    }, this._options.warmIdleMs ?? 5 * 60 * 1000);
+  }
+
+  /** Shut the session `prepare()` opened down (the dialog was cancelled). */
+  release(): void {
+    const warm = this._warm;
+    this._warm = null;
+    warm?.close();
+  }
+
   /** Run `mlc ARGS...`; resolves with what it reported, rejects with MlcRunError. */
   async run(args: string[], options: IRunOptions = {}): Promise<IMlcOutcome> {
     const command = parseMlcCommand(this._options.mlcCommand());
     if (!command.ok) {
-      throw new MlcRunError({ kind: 'bad-command-setting', problem: command.problem });
+      throw new MlcRunError({ kind: 'bad-command-setting', problem: command });
     }
     const randomBytes = this._options.randomBytes ?? Private.cryptoBytes;
     const nonce = makeNonce(randomBytes(12));
     // The leading space keeps the line out of shell history (HISTCONTROL=ignorespace).
     const line = ` ${command.words.join(' ')} ${WIRE_FLAG} ${encodeWireRequest({ nonce, args })}\r`;
 
+    // A prepared session, when there is a live one: each session serves one run.
+    const warm = this._warm;
+    this._warm = null;
+    markTime('session-request');
+    const taken = warm ? await warm.take() : null;
     let session: IHeadlessTerminal;
-    try {
-      session = await this._options.terminals.startNew(this._options.cwd ? { cwd: this._options.cwd } : {});
-    } catch (reason) {
-      throw new MlcRunError({ kind: 'start-failed', reason: Private.messageOf(reason) });
+    if (taken) {
+      session = taken.terminal;
+    } else {
+      try {
+        session = await this._startSession();
+      } catch (reason) {
+        throw new MlcRunError({ kind: 'start-failed', reason: Private.messageOf(reason) });
+      }
     }
+    markTime('session-started');
     try {
       return await new Private.Session(session, {
         line,
         nonce,
         commandWord: command.words[0],
+        prompted: taken?.prompted ?? false,
         promptGraceMs: this._options.promptGraceMs ?? 3000,
         timeoutMs: options.timeoutMs ?? this._options.timeoutMs ?? 120000,
-        onProgress: options.onProgress
+        onProgress: options.onProgress,
+        onResult: options.onResult
       }).outcome;
     } finally {
-      await Private.shutDown(session);
+      // Not awaited: the outcome is known, and the caller's next step (the
+      // specs refresh) need not wait a server round trip for the shutdown.
+      const after = options.closeAfter?.() ?? null;
+      if (after) {
+        void after.then(
+          () => Private.shutDown(session),
+          () => Private.shutDown(session)
+        );
+      } else {
+        Private.shutDown(session);
+      }
     }
   }
+
+  private _startSession(): Promise<IHeadlessTerminal> {
+    return this._options.terminals.startNew(this._options.cwd ? { cwd: this._options.cwd } : {});
+  }
+
+  private _warm: Private.WarmSession | null = null;
 
   private readonly _options: IRunnerOptions;
 }
@@ -140,15 +205,81 @@ namespace Private {
     return reason instanceof Error ? reason.message : String(reason);
   }
 
-  /** Shut the server-side session down; a session already gone is fine. */
-  export async function shutDown(session: IHeadlessTerminal): Promise<void> {
+  /**
+   * Ask the server to end the session and drop our connection at once; the
+   * request finishes on its own, and a session already gone (the shell
+   * exited) is fine.
+   */
+  export function shutDown(session: IHeadlessTerminal): void {
+    let request: Promise<void>;
     try {
-      await session.shutdown();
+      request = session.shutdown();
     } catch {
-      // Already gone on the server (the shell exited): nothing to stop.
-    } finally {
-      session.dispose();
+      request = Promise.resolve();
     }
+    void request.catch(() => undefined).then(() => markTime('session-closed'));
+    session.dispose();
+  }
+
+  /**
+   * A session opened ahead of its run. Until the run takes it, it notes
+   * whether the shell has printed anything (its prompt, usually), which the
+   * run then need not wait for.
+   */
+  export class WarmSession {
+    constructor(start: Promise<IHeadlessTerminal>) {
+      this._terminal = start.then(
+        terminal => {
+          terminal.messageReceived.connect(this._onMessage, this);
+          return terminal;
+        },
+        () => null
+      );
+    }
+
+    idleTimer: ReturnType<typeof setTimeout> | null = null;
+
+    /** The live session and whether its shell printed; null when it failed or died. */
+    async take(): Promise<{ terminal: IHeadlessTerminal; prompted: boolean } | null> {
+      this._clearIdle();
+      const terminal = await this._terminal;
+      if (!terminal) {
+        return null;
+      }
+      terminal.messageReceived.disconnect(this._onMessage, this);
+      if (terminal.isDisposed || terminal.connectionStatus === 'disconnected') {
+        shutDown(terminal);
+        return null;
+      }
+      return { terminal, prompted: this._printed };
+    }
+
+    /** Shut it down, now or once it has started. */
+    close(): void {
+      this._clearIdle();
+      void this._terminal.then(terminal => {
+        if (terminal) {
+          terminal.messageReceived.disconnect(this._onMessage, this);
+          shutDown(terminal);
+        }
+      });
+    }
+
+    private _onMessage(_: unknown, message: Terminal.IMessage): void {
+      if (message.type === 'stdout') {
+        this._printed = true;
+      }
+    }
+
+    private _clearIdle(): void {
+      if (this.idleTimer !== null) {
+        clearTimeout(this.idleTimer);
+        this.idleTimer = null;
+      }
+    }
+
+    private readonly _terminal: Promise<IHeadlessTerminal | null>;
+    private _printed = false;
   }
 
   /** Lines a shell prints when it cannot run the command word. */
@@ -157,17 +288,31 @@ namespace Private {
   /** The bundled launcher's own failure line (e.g. Node.js missing). */
   const LAUNCHER_ERROR = /^\s*mlc: error: .*/;
 
-  /** Terminal colour and title sequences, and carriage returns. */
-  // eslint-disable-next-line no-control-regex
-  const ESCAPES = /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\r/g;
+  /** ESC and BEL, named: the sequences below are made of them on purpose. */
+  const ESC = String.fromCharCode(0x1b);
+  const BEL = String.fromCharCode(0x07);
+
+  /** Terminal colour and title sequences (OSC, CSI, charset), and carriage returns. */
+  const ESCAPES = new RegExp(
+    [
+      `${ESC}\\][^${BEL}${ESC}]*(?:${BEL}|${ESC}\\\\)`,
+      `${ESC}\\[[0-9;?]*[ -/]*[@-~]`,
+      `${ESC}[()][0-9A-Za-z]`,
+      '\\r'
+    ].join('|'),
+    'g'
+  );
 
   export interface ISessionOptions {
     line: string;
     nonce: string;
     commandWord: string;
+    /** The shell has printed its prompt already (a prepared session): type at once. */
+    prompted: boolean;
     promptGraceMs: number;
     timeoutMs: number;
     onProgress?: (message: string) => void;
+    onResult?: (command: string, data: unknown) => void;
   }
 
   type Timer = ReturnType<typeof setTimeout>;
@@ -213,6 +358,11 @@ namespace Private {
         return;
       }
       this._phase = 'prompt';
+      markTime('connected');
+      if (this._options.prompted) {
+        this._type();
+        return;
+      }
       this._graceTimer = setTimeout(() => this._type(), this._options.promptGraceMs);
     }
 
@@ -226,6 +376,7 @@ namespace Private {
       }
       const text = String(message.content?.[0] ?? '');
       if (this._phase === 'prompt') {
+        markTime('prompt');
         this._type();
         return;
       }
@@ -254,6 +405,7 @@ namespace Private {
           }),
         this._options.timeoutMs
       );
+      markTime('typed');
       this._terminal.send({ type: 'stdin', content: [this._options.line] });
     }
 
@@ -297,7 +449,9 @@ namespace Private {
           }
           break;
         case 'result':
+          markTime('result');
           this._results.push({ command: String(event.command), data: event.data });
+          this._options.onResult?.(String(event.command), event.data);
           break;
         case 'error':
           this._errors.push({
@@ -306,6 +460,7 @@ namespace Private {
           });
           break;
         case 'end':
+          markTime('end');
           this._finish({
             results: this._results,
             errors: this._errors,

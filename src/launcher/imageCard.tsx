@@ -4,7 +4,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
-import { imageJsonWarning, type ICardFacts, type ImageMetadataState } from './imageState';
+import { imageJsonWarning, type ICardFacts, type ImageMetadataState } from '../image/imageState';
 
 export interface IImageCardProps {
   facts: ICardFacts;

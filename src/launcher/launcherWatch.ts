@@ -7,9 +7,7 @@ import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { Launcher } from '@jupyterlab/launcher';
 import type { CommandRegistry } from '@lumino/commands';
-
-/** The stock launcher's command (launcher-extension). */
-const LAUNCHER_CREATE = 'launcher:create';
+import { StockCommandIDs } from '../commandIds';
 
 /** A launcher tab: the stock launcher inside a MainAreaWidget. */
 export type LauncherHost = MainAreaWidget<Launcher>;
@@ -18,8 +16,8 @@ export function isLauncherHost(widget: unknown): widget is LauncherHost {
   return widget instanceof MainAreaWidget && widget.content instanceof Launcher;
 }
 
-/** Returns a function that stops watching. */
-export function watchLaunchers(app: JupyterFrontEnd, decorate: (host: LauncherHost) => void): () => void {
+/** Watches for the lifetime of the page: launchers come and go until it closes. */
+export function watchLaunchers(app: JupyterFrontEnd, decorate: (host: LauncherHost) => void): void {
   const seen = new WeakSet<LauncherHost>();
   const consider = (widget: unknown): void => {
     if (isLauncherHost(widget) && !widget.isDisposed && !seen.has(widget)) {
@@ -28,7 +26,7 @@ export function watchLaunchers(app: JupyterFrontEnd, decorate: (host: LauncherHo
     }
   };
   const onExecuted = (_: CommandRegistry, args: CommandRegistry.ICommandExecutedArgs): void => {
-    if (args.id === LAUNCHER_CREATE) {
+    if (args.id === StockCommandIDs.launcherCreate) {
       // A failed launch is the launcher's to report.
       args.result.then(consider, () => undefined);
     }
@@ -41,7 +39,4 @@ export function watchLaunchers(app: JupyterFrontEnd, decorate: (host: LauncherHo
   app.commands.commandExecuted.connect(onExecuted);
   scan();
   void app.restored.then(scan);
-  return () => {
-    app.commands.commandExecuted.disconnect(onExecuted);
-  };
 }

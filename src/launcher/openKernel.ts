@@ -6,13 +6,14 @@ import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { showErrorMessage } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
+import { StockCommandIDs } from '../commandIds';
 import type { LaunchKind } from './kernelTile';
 import type { LauncherHost } from './launcherWatch';
 
 /** The commands of notebook-extension and console-extension. */
 export const LAUNCH_COMMANDS: Record<LaunchKind, string> = {
-  notebook: 'notebook:create-new',
-  console: 'console:create'
+  notebook: StockCommandIDs.notebookCreateNew,
+  console: StockCommandIDs.consoleCreate
 };
 
 export async function openKernel(

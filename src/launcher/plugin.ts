@@ -13,7 +13,7 @@ import type { LaunchKind } from './kernelTile';
 import { watchLaunchers } from './launcherWatch';
 import { LAUNCH_COMMANDS, openKernel } from './openKernel';
 import { LauncherSectionWidget } from './sectionWidget';
-import { SectionSettings } from './settings';
+import { ExtensionSettings } from '../settings/settings';
 import { filterStockCards } from './stockCards';
 
 export const launcherPlugin: JupyterFrontEndPlugin<void> = {
@@ -33,10 +33,7 @@ export const launcherPlugin: JupyterFrontEndPlugin<void> = {
       return; // no Launcher tabs to add a section to
     }
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
-    const settings = new SectionSettings(trans.__('ML Image'));
-    if (registry) {
-      void settings.connect(registry);
-    }
+    const settings = new ExtensionSettings(registry, trans.__('ML Image'));
     const { commands } = app;
 
     // Our kernels appear once, in the section; other kernels stay in the stock sections.

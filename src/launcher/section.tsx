@@ -6,8 +6,8 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { ImageCard } from './imageCard';
-import { cardFacts, type ImageMetadataState } from './imageState';
-import type { IKernelCatalog, IOtherKernel } from './kernelCatalog';
+import { cardFacts, type ImageMetadataState } from '../image/imageState';
+import type { IKernelCatalog, IOtherKernel } from '../image/kernelCatalog';
 import { KernelTile, type LaunchKind } from './kernelTile';
 
 export interface ISectionIcons {

@@ -26,8 +26,6 @@ export function stockCardKernel(item: ILauncher.IItemOptions): string | null {
 export interface IStockCardFilter {
   /** Re-render the launchers after the claimed kernels changed. */
   refresh(): void;
-  /** Show every stock card again. */
-  restore(): void;
 }
 
 /** Hide the stock cards of the kernels `isShownBySection` claims. */
@@ -37,7 +35,7 @@ export function filterStockCards(
 ): IStockCardFilter {
   if (!(launcher instanceof LauncherModel)) {
     // Another launcher implementation: leave it as it is.
-    return { refresh: () => undefined, restore: () => undefined };
+    return { refresh: () => undefined };
   }
   const model = launcher;
   const original = model.items;
@@ -51,11 +49,5 @@ export function filterStockCards(
   };
   const refresh = (): void => model.stateChanged.emit(undefined);
   refresh();
-  return {
-    refresh,
-    restore: () => {
-      model.items = original;
-      refresh();
-    }
-  };
+  return { refresh };
 }

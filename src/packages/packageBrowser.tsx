@@ -5,7 +5,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { imageReference, type ImageMetadata, type ImagePackage } from '../core/imageMetadata';
-import { imageJsonWarning, type ImageMetadataState } from '../launcher/imageState';
+import { imageJsonWarning, type ImageMetadataState } from '../image/imageState';
 import {
   DEFAULT_SORT,
   filterPackages,
@@ -16,7 +16,7 @@ import {
 } from './packageModel';
 import { WindowedRows } from './windowedRows';
 
-/** Must match `--jp-MLC-package-row-height` in style/packages.css. */
+/** Must match `--jp-mlc-package-row-height` in style/packages.css. */
 export const PACKAGE_ROW_HEIGHT = 26;
 
 export interface IPackageBrowserProps {

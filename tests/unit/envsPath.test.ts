@@ -1,5 +1,7 @@
 /** Where the create dialog puts an env, and which forms it refuses. */
 import { createFormProblem, envLocationDir, envPrefix, locationProblem } from '../../src/envs/envPath';
+import { formProblemText } from '../../src/envs/problemWords';
+import { englishBundle } from './launcherDomHelpers';
 import { checkArgs, createArgs, listArgs, removeArgs } from '../../src/envs/mlcArgs';
 import { createResult, envSummaries } from '../../src/envs/results';
 
@@ -49,7 +51,9 @@ describe('createFormProblem', () => {
     [{ location: 'a\tb' }, 'newline'],
     [{ displayName: 'x\ny' }, 'display name']
   ])('refuses %j with one line', (patch, words) => {
-    const problem = createFormProblem({ ...ok, ...patch });
+    const found = createFormProblem({ ...ok, ...patch });
+    expect(found).not.toBeNull();
+    const problem = found && formProblemText(found, englishBundle);
     expect(problem).toContain(words);
     expect(problem).not.toContain('\n');
   });

@@ -3,7 +3,8 @@
  * come out of a real POSIX shell as the exact argument it went in as.
  */
 import { spawnSync } from 'child_process';
-import { commandToPaste, parseMlcCommand, posixQuote } from '../../src/envs/quote';
+import { commandToPaste, parseMlcCommand, pasteQuote as posixQuote } from '../../src/core/quote';
+import { mlcCommandFor } from '../../src/envs/mlcCommand';
 
 /** Run `printf '%s\0' <quoted...>` in a real shell and return the arguments it saw. */
 function argsSeenBy(shell: string, quoted: string): string[] {
@@ -91,9 +92,31 @@ describe('parseMlcCommand', () => {
       const parsed = parseMlcCommand(setting);
       expect(parsed.ok).toBe(false);
       if (!parsed.ok) {
-        expect(parsed.problem).toMatch(/^the mlcCommand setting/);
-        expect(parsed.problem).not.toContain('\n');
+        // One code per way to be wrong; the extension words each (envs/commands.ts).
+        expect(['empty', 'shell-syntax']).toContain(parsed.code);
+        expect(parsed.code === 'empty').toBe(setting.trim() === '');
+        if (parsed.code === 'shell-syntax') {
+          expect(setting).toContain(parsed.word);
+        }
       }
     }
   );
+});
+
+describe('mlcCommandFor: the one mlc of the runner and of the command to paste', () => {
+  it('takes the setting when it is set', () => {
+    expect(mlcCommandFor(' /srv/bin/mlc ', '/opt/conda')).toBe('/srv/bin/mlc');
+  });
+
+  it("defaults to the image's own <prefix>/bin/mlc", () => {
+    expect(mlcCommandFor('', '/opt/conda/')).toBe('/opt/conda/bin/mlc');
+    expect(commandToPaste([mlcCommandFor('', '/opt/conda')], ['env', 'list'])).toBe('/opt/conda/bin/mlc env list');
+  });
+
+  it('falls back to mlc on PATH without an image prefix, or with one no shell takes as a plain word', () => {
+    expect(mlcCommandFor('', null)).toBe('mlc');
+    expect(mlcCommandFor('', '')).toBe('mlc');
+    expect(mlcCommandFor('', '/opt/my conda')).toBe('mlc');
+    expect(mlcCommandFor('', "/opt/it's")).toBe('mlc');
+  });
 });

@@ -287,3 +287,97 @@ describe('TerminalMlcRunner', () => {
     await expect(run).resolves.toEqual({ results: [], errors: [], exitCode: 0 });
   });
 });
+
+describe('a session prepared ahead of its run', () => {
+  it('is started at once and, its prompt printed, gets the line without any wait', async () => {
+    const { terminal, terminals, runner } = setUp();
+    runner.prepare();
+    runner.prepare(); // one prepared session at a time
+    await settle();
+    expect(terminals.started).toEqual([{ cwd: '/srv/root' }]);
+    terminal.connect();
+    terminal.stdout('u@hub:~$ ');
+    playShell(terminal, nonce => events(nonce, [{ type: 'end', exitCode: 0 }]));
+    jest.useFakeTimers();
+    const run = runner.run(['env', 'list']);
+    await settle();
+    // Typed without the first-output wait or the grace period (no timer has run).
+    expect(terminal.sent).toHaveLength(1);
+    jest.useRealTimers();
+    expect((await run).exitCode).toBe(0);
+    expect(terminals.started).toHaveLength(1);
+    expect(terminal.shutdowns).toBe(1);
+    expect(terminal.isDisposed).toBe(true);
+  });
+
+  it('still waits for the prompt when the shell has printed nothing yet', async () => {
+    const { terminal, runner } = setUp();
+    runner.prepare();
+    await settle();
+    terminal.connect();
+    playShell(terminal, nonce => events(nonce, [{ type: 'end', exitCode: 0 }]));
+    const run = runner.run(['env', 'list']);
+    await settle();
+    expect(terminal.sent).toEqual([]);
+    terminal.stdout('$ ');
+    expect((await run).exitCode).toBe(0);
+  });
+
+  it('is shut down when the dialog is cancelled, or when left unused', async () => {
+    const { terminal, runner } = setUp();
+    runner.prepare();
+    runner.release();
+    await settle();
+    expect(terminal.shutdowns).toBe(1);
+    expect(terminal.isDisposed).toBe(true);
+
+    jest.useFakeTimers();
+    const idle = setUp();
+    const idleRunner = new TerminalMlcRunner({
+      terminals: idle.terminals,
+      mlcCommand: () => 'mlc',
+      warmIdleMs: 1000
+    });
+    idleRunner.prepare();
+    await settle();
+    jest.advanceTimersByTime(999);
+    await settle();
+    expect(idle.terminal.shutdowns).toBe(0);
+    jest.advanceTimersByTime(1);
+    await settle();
+    expect(idle.terminal.shutdowns).toBe(1);
+  });
+
+  it('is replaced by a new session when it could not start', async () => {
+    const { terminal, terminals, runner } = setUp();
+    terminals.failStart = new Error('terminals are busy');
+    runner.prepare();
+    await settle();
+    terminals.failStart = null;
+    playShell(terminal, nonce => events(nonce, [{ type: 'end', exitCode: 0 }]));
+    const run = runner.run(['env', 'list']);
+    await settle();
+    terminal.connect();
+    terminal.stdout('$ ');
+    expect((await run).exitCode).toBe(0);
+    expect(terminals.started).toHaveLength(1);
+  });
+
+  it('hands each result on as it arrives, before the end', async () => {
+    const { terminal, runner } = setUp();
+    const seen: string[] = [];
+    playShell(terminal, nonce =>
+      events(nonce, [
+        { type: 'result', command: 'env create', data: { prefix: '/h/a' } },
+        { type: 'end', exitCode: 0 }
+      ])
+    );
+    const run = runner.run(['env', 'create', '/h/a'], { onResult: command => seen.push(command) });
+    await settle();
+    terminal.connect();
+    terminal.stdout('$ ');
+    const outcome = await run;
+    expect(seen).toEqual(['env create']);
+    expect(outcome.results).toHaveLength(1);
+  });
+});

@@ -3,7 +3,7 @@
  * read these back in tests/integration/kernels-install.test.ts; here the
  * exact forms are pinned.
  */
-import { cshQuote, dockerfileQuote, shQuote } from '../../src/cli/kernels/quote';
+import { cshQuote, dockerfileQuote, shQuote } from '../../src/core/quote';
 
 describe('shQuote', () => {
   it('leaves plain paths alone', () => {

@@ -5,8 +5,8 @@
  */
 import type { ImageMetadata } from '../../src/core/imageMetadata';
 import { envKernelSpec, imageKernelSpecs, type IKernelSpecFile } from '../../src/core/kernelspec';
-import { cardFacts, formatBuildDate, imageJsonWarning, interpretImageJson } from '../../src/launcher/imageState';
-import { catalogKernels, interpreterOf, type ISpecLike } from '../../src/launcher/kernelCatalog';
+import { cardFacts, formatBuildDate, imageJsonWarning, interpretImageJson } from '../../src/image/imageState';
+import { catalogKernels, interpreterOf, type ISpecLike } from '../../src/image/kernelCatalog';
 import { englishBundle } from './launcherDomHelpers';
 
 const PREFIX = '/opt/conda';

@@ -9,8 +9,8 @@
 import * as React from 'react';
 import type { ImageMetadata } from '../../src/core/imageMetadata';
 import { envKernelSpec, imageKernelSpecs } from '../../src/core/kernelspec';
-import { interpretImageJson, type ImageMetadataState } from '../../src/launcher/imageState';
-import { catalogKernels, type ISpecLike } from '../../src/launcher/kernelCatalog';
+import { interpretImageJson, type ImageMetadataState } from '../../src/image/imageState';
+import { catalogKernels, type ISpecLike } from '../../src/image/kernelCatalog';
 import type { LaunchKind } from '../../src/launcher/kernelTile';
 import { LauncherSection, type ILauncherSectionProps } from '../../src/launcher/section';
 import { click, englishBundle, mount, type IMounted } from './launcherDomHelpers';

@@ -8,7 +8,7 @@
  */
 import * as React from 'react';
 import type { ImageMetadata, ImagePackage } from '../../src/core/imageMetadata';
-import type { ImageMetadataState } from '../../src/launcher/imageState';
+import type { ImageMetadataState } from '../../src/image/imageState';
 import { PACKAGE_ROW_HEIGHT, PackageBrowser } from '../../src/packages/packageBrowser';
 import { click, englishBundle, mount, typeInto, type IMounted } from './launcherDomHelpers';
 

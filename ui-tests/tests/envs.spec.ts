@@ -21,6 +21,18 @@ const MLC_COMMAND = [
   path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc')
 ].join(' ');
 
+/**
+ * The mlc the extension runs by default, and so shows in the command to
+ * paste: the image's own, at the prefix its kernel spec records.
+ */
+function imageMlc(): string {
+  const demo = process.env.MLC_DEMO_IMAGE ?? path.join(REPO, 'build', 'demo-image');
+  const spec = JSON.parse(fs.readFileSync(path.join(demo, 'share', 'jupyter', 'kernels', 'python3', 'kernel.json'), 'utf-8'));
+  const prefix = String(spec.metadata.ml_containers.prefix);
+  expect(prefix).toMatch(/^\//);
+  return `${prefix}/bin/mlc`;
+}
+
 const NO_TERMINALS_URL = `http://127.0.0.1:${process.env.MLC_UI_PORT_NO_TERMINALS ?? Number(process.env.MLC_UI_PORT ?? 8899) + 1}`;
 
 /**
@@ -159,10 +171,10 @@ test.describe('checking envs through the terminal', () => {
     fs.rmSync(path.join(kernels, kernelDirs[0]), { recursive: true });
 
     await runFromPalette(page, 'Check Extended Environments');
-    const env = dialog.locator(`.jp-MLContainers-envCheck-env[data-prefix="${prefix}"]`);
+    const env = dialog.locator(`.jp-MLC-envCheck-env[data-prefix="${prefix}"]`);
     await expect(env.locator('li[data-code="kernel-missing"]')).toBeVisible({ timeout: 120_000 });
-    await env.locator('.jp-MLContainers-envCheck-fix').click();
-    await expect(env.locator('.jp-MLContainers-envCheck-ok')).toBeVisible({ timeout: 120_000 });
+    await env.locator('.jp-MLC-envCheck-fix').click();
+    await expect(env.locator('.jp-MLC-envCheck-ok')).toBeVisible({ timeout: 120_000 });
     expect(fs.existsSync(path.join(kernels, kernelDirs[0], 'kernel.json'))).toBe(true);
     await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
   });
@@ -180,11 +192,13 @@ test.describe('with terminals disabled on the server', () => {
     await dialog.locator('input[name="mlc-env-display-name"]').fill('Mine $(x)');
     await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
 
-    const command = dialog.locator('textarea.jp-MLContainers-pasteCommand-text');
-    await expect(command).toHaveValue(`mlc env create '${root}/ml-envs/it'\\''s my env' --display-name 'Mine $(x)'`);
+    const command = dialog.locator('textarea.jp-MLC-pasteCommand-text');
+    await expect(command).toHaveValue(
+      `${imageMlc()} env create '${root}/ml-envs/it'\\''s my env' --display-name 'Mine $(x)'`
+    );
     await expect(command).toHaveAttribute('readonly', '');
-    await dialog.locator('.jp-MLContainers-pasteCommand-copy').click();
-    await expect(dialog.locator('.jp-MLContainers-pasteCommand-copy')).toHaveText('Copied');
+    await dialog.locator('.jp-MLC-pasteCommand-copy').click();
+    await expect(dialog.locator('.jp-MLC-pasteCommand-copy')).toHaveText('Copied');
     await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
     await expect(dialog).toHaveCount(0);
   });
@@ -193,13 +207,13 @@ test.describe('with terminals disabled on the server', () => {
     const root = await pageConfig(page, 'serverRoot');
     await runFromPalette(page, 'Check Extended Environments');
     const dialog = page.locator('.jp-Dialog');
-    const list = `mlc env list --dir ${root}/ml-envs`;
-    await expect(dialog.locator('textarea.jp-MLContainers-pasteCommand-text')).toHaveValue(list);
+    const list = `${imageMlc()} env list --dir ${root}/ml-envs`;
+    await expect(dialog.locator('textarea.jp-MLC-pasteCommand-text')).toHaveValue(list);
     await expect(dialog).toContainText('mlc env check PATH --fix');
     await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
 
     await runFromPalette(page, 'Remove Extended Environment');
-    await expect(dialog.locator('textarea.jp-MLContainers-pasteCommand-text')).toHaveValue(list);
+    await expect(dialog.locator('textarea.jp-MLC-pasteCommand-text')).toHaveValue(list);
     await expect(dialog).toContainText('mlc env remove PATH');
   });
 });

@@ -12,7 +12,7 @@ import { ENV_FORMATS, envLines, type EnvFormat } from '../kernels/entryPoints';
 import { installKernels, type IInstallResult } from '../kernels/install';
 import { KERNEL_LOGOS } from '../kernels/logos';
 import { absolutePath, existingDirectory, refuseColon } from '../kernels/prefixArg';
-import { shQuote } from '../kernels/quote';
+import { shQuote } from '../../core/quote';
 
 export function registerKernelsCommands(program: Command, context: ICliContext): void {
   const kernels = program

@@ -7,7 +7,7 @@
  *
  * Pure string building; `install.ts` writes the files.
  */
-import { cshQuote, dockerfileQuote, shQuote } from './quote';
+import { cshQuote, dockerfileQuote, shQuote } from '../../core/quote';
 
 /** Where, relative to the prefix, the files live. */
 export const ENTRY_POINT_PATHS = {

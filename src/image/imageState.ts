@@ -13,12 +13,9 @@ import {
   type ImageMetadata
 } from '../core/imageMetadata';
 import type { IKernelImageFacts } from '../core/kernelspec';
+import type { IImageJsonProblem, ImageMetadataState } from '../tokens';
 
-/** Why `image.json` could not be used; `detail` is untranslated technical text. */
-export interface IImageJsonProblem {
-  problem: 'unreachable' | 'missing' | 'http' | 'malformed' | 'newer';
-  detail: string;
-}
+export type { IImageJsonProblem, ImageMetadataState } from '../tokens';
 
 export type ImageJsonResult = { ok: true; value: ImageMetadata } | ({ ok: false } & IImageJsonProblem);
 
@@ -34,13 +31,6 @@ export function interpretImageJson(text: string): ImageJsonResult {
   }
   return { ok: false, problem: 'malformed', detail: parsed.error };
 }
-
-/** Where `image.json` stands, read from the kernel-spec folder of an image kernel. */
-export type ImageMetadataState =
-  | { status: 'absent' }
-  | { status: 'loading'; kernelName: string }
-  | { status: 'ready'; kernelName: string; value: ImageMetadata }
-  | ({ status: 'error'; kernelName: string } & IImageJsonProblem);
 
 /** The facts on the card; '' where unknown. */
 export interface ICardFacts {

@@ -7,7 +7,7 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { IMLImage } from '../tokens';
 import { MLImageService } from './imageService';
-import { SETTINGS_PLUGIN_ID } from './settings';
+import { SETTINGS_PLUGIN_ID } from '../settings/settings';
 
 export const imagePlugin: JupyterFrontEndPlugin<IMLImage> = {
   id: SETTINGS_PLUGIN_ID,

@@ -12,6 +12,22 @@ import {
   type IKernelImageFacts
 } from '../core/kernelspec';
 import { isWithin, normalizeAbsolute } from '../core/validate';
+import type {
+  IEnvKernel,
+  IImageKernel,
+  IKernelCatalog,
+  IKernelEntry,
+  InterpreterVerdict
+} from '../tokens';
+
+export type {
+  IEnvKernel,
+  IImageKernel,
+  IKernelCatalog,
+  IKernelEntry,
+  InterpreterVerdict,
+  IOtherKernel
+} from '../tokens';
 
 /** The fields of a kernel spec read here (`KernelSpec.ISpecModel` has them all). */
 export interface ISpecLike {
@@ -20,55 +36,6 @@ export interface ISpecLike {
   readonly argv: readonly string[];
   readonly resources?: { readonly [key: string]: string | undefined };
   readonly metadata?: unknown;
-}
-
-/** What every tile or note needs of a spec. */
-export interface IKernelEntry {
-  name: string;
-  displayName: string;
-  /** The spec's logo URL (served by Jupyter), or '' when it has none. */
-  logoUrl: string;
-}
-
-/** ML-Python3 or ML-Python3-usersite. */
-export interface IImageKernel extends IKernelEntry {
-  role: 'isolated' | 'usersite';
-  facts: IKernelImageFacts;
-}
-
-/** A kernel registered for one of the user's extended envs. */
-export interface IEnvKernel extends IKernelEntry {
-  envName: string;
-  /** The env's prefix, '' when the spec does not say. */
-  envPrefix: string;
-  /** True when the env layers over another image prefix than this one. */
-  onOtherBase: boolean;
-}
-
-/**
- * Whether a kernel's interpreter belongs to the image:
- * - `image`: `/usr/bin/env python3.X` of the image's Python, or a path under its prefix;
- * - `foreign`: an absolute path elsewhere, or `env` with another Python;
- * - `unknown`: a bare command name, found on the server's PATH (jupyter_client
- *   even swaps `python`/`python3` for the server's own interpreter), which the
- *   browser cannot see.
- */
-export type InterpreterVerdict = 'image' | 'foreign' | 'unknown';
-
-/** Any kernel that is neither the image's nor an extended env's. */
-export interface IOtherKernel extends IKernelEntry {
-  /** What the spec runs: argv[0], or the program `env` starts. */
-  interpreter: string;
-  verdict: InterpreterVerdict;
-}
-
-export interface IKernelCatalog {
-  /** The image's kernels, isolated first. */
-  imageKernels: IImageKernel[];
-  envKernels: IEnvKernel[];
-  otherKernels: IOtherKernel[];
-  /** The image's facts from its kernel specs; null without an image kernel. */
-  facts: IKernelImageFacts | null;
 }
 
 export const EMPTY_CATALOG: IKernelCatalog = {
