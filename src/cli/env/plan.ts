@@ -1,0 +1,265 @@
+/**
+ * The env plan: what every env of an image gets from its base, worked out
+ * once at image build (`mlc env install-scripts --plan`, when the base is
+ * still writable) so that `mlc env create` walks nothing and copies no big
+ * file. It holds the mirror's directories and links exactly as the walk
+ * (mirror.ts) makes them, and the base's conda-meta records cut down to the
+ * paths the env has (the 17 MB of a large image's records are mostly
+ * `paths_data` entries for site-packages, include/ and share/, which an env
+ * never holds; an installer removing a base package from the env unlinks
+ * exactly the listed paths the env has, so nothing it needs is lost).
+ *
+ * The plan is read from the base like user input: every name and link in it
+ * is checked before anything is made, and a plan that is stale (the base
+ * changed after it was written), unreadable or invalid is not used: create
+ * then walks the base as it does without one.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { PythonMinor } from '../../core/kernelspec';
+import { isWithin } from '../../core/validate';
+import { condaRecordParts, type IBaseFacts } from './base';
+import { replaceFile } from './layout';
+import { BASE_RECORDS_FILE, BASE_LINK, mirrorBase, mirrorExclusions, type IMirrorStats } from './mirror';
+
+/** Where the plan lives in the base: share/ is never mirrored into envs. */
+export const PLAN_FILE = 'share/jupyterlab-ml-containers/env-plan.json';
+
+const PLAN_VERSION = 1;
+
+/** What the plan file holds. */
+export interface IEnvPlan {
+  version: number;
+  python: PythonMinor;
+  hasPip: boolean;
+  /** Base directories the plan was made from (relative; '' the top) and their mtimes: any change makes it stale. */
+  watched: [string, number][];
+  /** Directories to make, parents first. */
+  dirs: string[];
+  /** [path, link text], each in a directory of `dirs` or at the top. */
+  links: [string, string][];
+  /** [file name, text] of the cut-down conda-meta records. */
+  records: [string, string][];
+}
+
+/**
+ * Work out the plan for `base` (by mirroring it into a scratch directory,
+ * so it is the walk's result by construction) and write it into the base.
+ * Returns the plan file's path.
+ */
+export function writePlan(base: IBaseFacts): string {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mlc-plan-'));
+  let plan: IEnvPlan;
+  try {
+    mirrorBase(base, scratch, { directories: 0, links: 0, records: 0 });
+    const dirs: string[] = [];
+    const links: [string, string][] = [];
+    Private.scan(scratch, '', dirs, links);
+    const present = new Set(links.map(([file]) => file));
+    const records: [string, string][] = base.condaMeta
+      .filter(file => file.endsWith('.json'))
+      .map(file => [file, Private.cutRecord(fs.readFileSync(`${base.prefix}/conda-meta/${file}`, 'utf-8'), present)]);
+    plan = {
+      version: PLAN_VERSION,
+      python: base.python,
+      hasPip: base.hasPip,
+      watched: ['', 'conda-meta', ...dirs].map(rel => [rel, Private.mtime(base.prefix, rel)]),
+      dirs,
+      links,
+      records
+    };
+  } finally {
+    // Ours, made above; rmSync never follows a link.
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  const file = `${base.prefix}/${PLAN_FILE}`;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  replaceFile(file, JSON.stringify(plan) + '\n', 0o644);
+  return file;
+}
+
+/** The base's plan when there is one, it is valid and the base has not changed since; else null. */
+export function readFreshPlan(base: IBaseFacts): IEnvPlan | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(`${base.prefix}/${PLAN_FILE}`, 'utf-8');
+  } catch {
+    return null;
+  }
+  let plan: unknown;
+  try {
+    plan = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!Private.isValid(plan, base)) {
+    return null;
+  }
+  for (const [rel, mtime] of plan.watched) {
+    const stat = fs.lstatSync(rel ? `${base.prefix}/${rel}` : base.prefix, { throwIfNoEntry: false });
+    if (!stat?.isDirectory() || stat.mtimeMs !== mtime) {
+      return null;
+    }
+  }
+  return plan;
+}
+
+/**
+ * Make in the fresh env directory `envDir` what the mirror and the record
+ * copy would: the directories, the links, conda-meta with the records, the
+ * list of them, the pins and an empty history.
+ */
+export function applyPlan(plan: IEnvPlan, base: IBaseFacts, envDir: string, stats: IMirrorStats): void {
+  for (const dir of plan.dirs) {
+    fs.mkdirSync(`${envDir}/${dir}`);
+  }
+  for (const [file, target] of plan.links) {
+    fs.symlinkSync(target, `${envDir}/${file}`);
+  }
+  stats.directories += plan.dirs.length + 1;
+  stats.links += plan.links.length;
+  const meta = `${envDir}/conda-meta`;
+  fs.mkdirSync(meta);
+  for (const [file, text] of plan.records) {
+    fs.writeFileSync(`${meta}/${file}`, text);
+  }
+  stats.records += plan.records.length;
+  const names = plan.records.map(([file]) => file);
+  fs.writeFileSync(`${meta}/${BASE_RECORDS_FILE}`, names.length ? names.join('\n') + '\n' : '');
+  if (base.condaMeta.includes('pinned')) {
+    fs.copyFileSync(`${base.prefix}/conda-meta/pinned`, `${meta}/pinned`);
+  }
+  // conda and micromamba take a prefix with conda-meta/history for an env.
+  fs.writeFileSync(`${meta}/history`, '');
+}
+
+namespace Private {
+  /** Directories (parents first) and links of the scratch mirror. */
+  export function scan(root: string, rel: string, dirs: string[], links: [string, string][]): void {
+    for (const entry of fs.readdirSync(rel ? `${root}/${rel}` : root, { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        dirs.push(child);
+        scan(root, child, dirs, links);
+      } else if (entry.isSymbolicLink()) {
+        links.push([child, fs.readlinkSync(`${root}/${child}`)]);
+      }
+    }
+  }
+
+  export function mtime(prefix: string, rel: string): number {
+    return fs.lstatSync(rel ? `${prefix}/${rel}` : prefix).mtimeMs;
+  }
+
+  /**
+   * The record with `files` and `paths_data.paths` holding only the paths
+   * the env has; every other field as it is.
+   */
+  export function cutRecord(text: string, present: Set<string>): string {
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return text; // not ours to judge: copied whole, as without a plan
+    }
+    if (Array.isArray(record.files)) {
+      record.files = record.files.filter(file => typeof file === 'string' && present.has(file));
+    }
+    const pathsData = record.paths_data as { paths?: unknown } | undefined;
+    if (pathsData && Array.isArray(pathsData.paths)) {
+      pathsData.paths = pathsData.paths.filter(
+        (entry: { _path?: unknown }) => typeof entry?._path === 'string' && present.has(entry._path)
+      );
+    }
+    return JSON.stringify(record);
+  }
+
+  /**
+   * Whether `plan` has the plan's shape, matches the base's Python, and
+   * makes nothing but clean relative paths under directories it makes
+   * itself, none of them a path the env writes on its own, with link texts
+   * that stay inside the env.
+   */
+  export function isValid(plan: unknown, base: IBaseFacts): plan is IEnvPlan {
+    if (typeof plan !== 'object' || plan === null) {
+      return false;
+    }
+    const p = plan as Partial<IEnvPlan>;
+    if (p.version !== PLAN_VERSION || p.python !== base.python || p.hasPip !== base.hasPip) {
+      return false;
+    }
+    if (!Array.isArray(p.watched) || !Array.isArray(p.dirs) || !Array.isArray(p.links) || !Array.isArray(p.records)) {
+      return false;
+    }
+    const reserved = [...mirrorExclusions(base.python, base.hasPip)];
+    const usable = (rel: unknown): rel is string =>
+      typeof rel === 'string' && isCleanRelative(rel) && !reserved.some(excluded => isWithin(`/${rel}`, `/${excluded}`));
+    const made = new Set<string>();
+    const parentMade = (rel: string): boolean => !rel.includes('/') || made.has(rel.slice(0, rel.lastIndexOf('/')));
+    for (const dir of p.dirs) {
+      if (!usable(dir) || made.has(dir) || !parentMade(dir)) {
+        return false;
+      }
+      made.add(dir);
+    }
+    for (const link of p.links) {
+      if (!Array.isArray(link) || link.length !== 2 || !usable(link[0]) || made.has(link[0]) || !parentMade(link[0])) {
+        return false;
+      }
+      if (typeof link[1] !== 'string' || !staysInside(link[0], link[1])) {
+        return false;
+      }
+      made.add(link[0]);
+    }
+    for (const record of p.records) {
+      if (!Array.isArray(record) || record.length !== 2 || typeof record[0] !== 'string' || typeof record[1] !== 'string') {
+        return false;
+      }
+      if (!/^[^/\\\0]+\.json$/.test(record[0]) || record[0].startsWith('.') || condaRecordParts(record[0]) === null) {
+        return false;
+      }
+    }
+    return p.watched.every(
+      entry => Array.isArray(entry) && typeof entry[1] === 'number' && (entry[0] === '' || (typeof entry[0] === 'string' && isCleanRelative(entry[0])))
+    );
+  }
+
+  /** `a/b/c`: no empty, `.` or `..` part, no absolute path, no NUL or control character. */
+  export function isCleanRelative(rel: string): boolean {
+    if (rel.length === 0 || rel.length > 4096 || /[\0-\x1f\x7f]/.test(rel)) {
+      return false;
+    }
+    return rel.split('/').every(part => part !== '' && part !== '.' && part !== '..');
+  }
+
+  /**
+   * Whether a link at `file` with text `target` resolves inside the env:
+   * relative, `..` only at its start and never above the env's top, and
+   * when it names the base link, through it (the mirror's
+   * `../baseEnv_dir/...`).
+   */
+  export function staysInside(file: string, target: string): boolean {
+    if (target.length === 0 || target.startsWith('/') || /[\0-\x1f\x7f]/.test(target)) {
+      return false;
+    }
+    const parts = file.split('/').slice(0, -1);
+    let climbing = true;
+    for (const part of target.split('/')) {
+      if (part === '' || part === '.') {
+        continue;
+      }
+      if (part === '..') {
+        // Only leading: after a name, `..` would climb from wherever that name leads (through baseEnv_dir, out of the base).
+        if (!climbing || parts.length === 0) {
+          return false;
+        }
+        parts.pop();
+      } else {
+        climbing = false;
+        parts.push(part);
+      }
+    }
+    return parts.length > 0 && (parts[0] !== BASE_LINK || parts.length > 1);
+  }
+}
