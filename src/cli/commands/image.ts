@@ -4,6 +4,7 @@ import * as path from 'path';
 import { IMAGE_METADATA_FILE, PACKAGE_LIST_FILE } from '../../core/manifest';
 import type { ICliContext } from '../context';
 import { writeManifest, type IManifestOptions, type IManifestResult } from '../image/manifest';
+import { registerImageRepairCommands } from './imageRepairs';
 
 /** The options commander hands the `manifest` action. */
 type IManifestFlags = IManifestOptions & { json?: boolean };
@@ -48,6 +49,7 @@ export function registerImageCommands(program: Command, context: ICliContext): v
       }
       context.reporter.result('image manifest', result, Private.summary(result));
     });
+  registerImageRepairCommands(image, context);
 }
 
 namespace Private {
