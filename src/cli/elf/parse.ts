@@ -210,7 +210,7 @@ namespace Private {
   /** `offset` when [offset, offset + length) lies inside the file; else a format error. */
   function checkedRange(source: IByteSource, offset: number, length: number, what: string): number {
     if (offset > source.size || length > source.size - offset) {
-      throw new ElfFormatError(`${what} lies outside the file`);
+      throw new ElfFormatError(`${what} lies outside the file (truncated or corrupt ELF)`);
     }
     return offset;
   }
