@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { fixRpath, type IFixRpathResult } from '../image/fixRpath';
+import { fixRootConfig } from '../image/rootConfig';
 import { absolutePath, existingDirectory } from '../kernels/prefixArg';
 
 export function registerImageRepairCommands(image: Command, context: ICliContext): void {
@@ -34,6 +35,21 @@ export function registerImageRepairCommands(image: Command, context: ICliContext
           1
         );
       }
+    });
+
+  image
+    .command('fix-root-config')
+    .description("make `root-config --libs` name the env's own libz (ROOT from conda-forge links it)")
+    .requiredOption('--prefix <dir>', 'the image env prefix holding bin/root-config, e.g. /opt/conda')
+    .allowExcessArguments(false)
+    .action((flags: { prefix: string }) => {
+      const prefix = existingDirectory('--prefix', flags.prefix, context.cwd, 'pass the image env prefix, e.g. /opt/conda');
+      const result = fixRootConfig(prefix);
+      context.reporter.result(
+        'image fix-root-config',
+        result,
+        result.changed ? `${result.script}: ${result.reason}` : `${result.script}: unchanged (${result.reason})`
+      );
     });
 }
 
