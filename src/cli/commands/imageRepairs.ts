@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { fixRpath, type IFixRpathResult } from '../image/fixRpath';
+import { installBanner } from '../image/banner';
 import { fixRootConfig } from '../image/rootConfig';
 import { absolutePath, existingDirectory } from '../kernels/prefixArg';
 
@@ -49,6 +50,35 @@ export function registerImageRepairCommands(image: Command, context: ICliContext
         'image fix-root-config',
         result,
         result.changed ? `${result.script}: ${result.reason}` : `${result.script}: unchanged (${result.reason})`
+      );
+    });
+
+  image
+    .command('banner')
+    .description("write the image's start-up banner and the hooks that show it to interactive shells")
+    .requiredOption('--prefix <dir>', 'the image env prefix, e.g. /opt/conda')
+    .option('--root <dir>', 'the root whose etc/ gets the shell hooks', '/')
+    .option('--image <file>', "image.json to take the facts from (default: the python3 kernel spec's)")
+    .option('--package-list <path>', 'the package list as the image sees it', '/list-of-pkgs-inside.txt')
+    .option('--create-script <path>', 'create-newEnv-on-base.sh as the image sees it', '/create-newEnv-on-base.sh')
+    .option('--apptainer-env-dir <dir>', 'also write the Apptainer env file there (e.g. /.singularity.d/env)')
+    .allowExcessArguments(false)
+    .action((flags: { prefix: string; root: string; image?: string; packageList: string; createScript: string; apptainerEnvDir?: string }) => {
+      const hint = 'pass the image env prefix, e.g. /opt/conda';
+      const result = installBanner({
+        prefix: existingDirectory('--prefix', flags.prefix, context.cwd, hint),
+        root: existingDirectory('--root', flags.root, context.cwd, "pass the root whose etc/ gets the hooks, e.g. '/'"),
+        packageList: flags.packageList,
+        createScript: flags.createScript,
+        ...(flags.image !== undefined ? { image: absolutePath('--image', flags.image, context.cwd) } : {}),
+        ...(flags.apptainerEnvDir !== undefined
+          ? { apptainerEnvDir: absolutePath('--apptainer-env-dir', flags.apptainerEnvDir, context.cwd) }
+          : {})
+      });
+      context.reporter.result(
+        'image banner',
+        result,
+        [...result.written.map(file => `wrote ${file}`), ...result.hooked.map(file => `hooked ${file}`)].join('\n')
       );
     });
 }
