@@ -7,6 +7,7 @@ import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { fixRpath, type IFixRpathResult } from '../image/fixRpath';
 import { installBanner } from '../image/banner';
+import { imageLabels } from '../image/labels';
 import { fixRootConfig } from '../image/rootConfig';
 import { absolutePath, existingDirectory } from '../kernels/prefixArg';
 
@@ -79,6 +80,22 @@ export function registerImageRepairCommands(image: Command, context: ICliContext
         'image banner',
         result,
         [...result.written.map(file => `wrote ${file}`), ...result.hooked.map(file => `hooked ${file}`)].join('\n')
+      );
+    });
+
+  image
+    .command('labels')
+    .description("print the image.json facts as OCI labels, one KEY=VALUE a line (for 'podman build --label')")
+    .requiredOption('--image <file>', "the image.json from 'mlc image manifest', e.g. /image.json")
+    .allowExcessArguments(false)
+    .action((flags: { image: string }) => {
+      const labels = imageLabels(absolutePath('--image', flags.image, context.cwd));
+      context.reporter.result(
+        'image labels',
+        labels,
+        Object.entries(labels)
+          .map(([key, value]) => `${key}=${value}`)
+          .join('\n')
       );
     });
 }
