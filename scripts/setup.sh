@@ -20,11 +20,12 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # Debian packages: patchelf makes the demo/test Python prefix relocatable;
 # python3-venv holds py-rattler, the real conda installer of the env tests;
 # zsh and tcsh test the activation scripts; rpm, the manifest's rpm reader; chromium drives the UI tests;
-# podman, runc, uidmap and mmdebstrap the container tests.
+# podman, runc, uidmap and mmdebstrap the container tests; gcc, libc6-dev and
+# binutils (readelf) build and check the ELF files of the fix-rpath tests.
 install_debian_packages() {
     local wanted=(patchelf)
     if [ "$mode" != "--demo" ]; then
-        wanted+=(python3-venv zsh tcsh rpm chromium fonts-dejavu-core podman runc uidmap mmdebstrap strace)
+        wanted+=(python3-venv zsh tcsh rpm chromium fonts-dejavu-core podman runc uidmap mmdebstrap strace gcc libc6-dev binutils)
     fi
     local missing=()
     for pkg in "${wanted[@]}"; do

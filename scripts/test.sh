@@ -48,8 +48,9 @@ count_jest() {
 for stage in $stages; do
     case "$stage" in
     typecheck)
-        say "type checks (browser and mlc)"
-        if npx tsc -p tsconfig.json --noEmit && npx tsc -p tsconfig.cli.json && npx tsc -p tsconfig.test.json; then
+        say "type checks (browser and mlc); hadolint on the image recipes"
+        if npx tsc -p tsconfig.json --noEmit && npx tsc -p tsconfig.cli.json && npx tsc -p tsconfig.test.json \
+            && bash scripts/lint-containerfiles.sh; then
             passed=$((passed + 1))
         else
             failed=$((failed + 1)); status=1

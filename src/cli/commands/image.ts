@@ -4,6 +4,7 @@ import * as path from 'path';
 import { IMAGE_METADATA_FILE, PACKAGE_LIST_FILE } from '../../core/manifest';
 import type { ICliContext } from '../context';
 import { writeManifest, type IManifestOptions, type IManifestResult } from '../image/manifest';
+import { registerImageRepairCommands } from './imageRepairs';
 
 export function registerImageCommands(program: Command, context: ICliContext): void {
   const image = program.command('image').description('what an image holds (run at image build time)');
@@ -49,6 +50,7 @@ Only regular files are read under --prefix and --root (no FIFO, device or oversi
       }
       context.reporter.result('image manifest', result, Private.summary(result));
     });
+  registerImageRepairCommands(image, context);
 }
 
 namespace Private {

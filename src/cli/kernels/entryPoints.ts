@@ -279,6 +279,10 @@ namespace Private {
         'JUPYTER_PATH="$_mlc_prefix/share/jupyter"',
         'export PATH JUPYTER_PATH'
       ]),
+      // The start-up banner of `mlc image banner`, if the image has one (it prints only when interactive).
+      'if [ -r "$_mlc_prefix/etc/ml-containers/banner.sh" ]; then',
+      '    . "$_mlc_prefix/etc/ml-containers/banner.sh"',
+      'fi',
       'unset _mlc_script _mlc_fd _mlc_target _mlc_prefix'
     );
   }

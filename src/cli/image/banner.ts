@@ -1,0 +1,178 @@
+/**
+ * `mlc image banner`: write the image's start-up banner into the image env
+ * (`<prefix>/etc/ml-containers/banner.{txt,sh,csh}`) and the hooks that
+ * show it: /etc/profile.d for login shells, a line in the system bashrc /
+ * zshrc / csh.cshrc files that exist for interactive non-login shells (what
+ * `podman run -it IMAGE` starts), and, when asked, an Apptainer env file.
+ * Host mode shows it through setupMe-on-host.sh, which sources banner.sh.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { imageReference, parseImageMetadata } from '../../core/imageMetadata';
+import { labelProblem, pathProblem } from '../../core/validate';
+import { fsUserError } from '../env/fsErrors';
+import { cshQuote } from '../kernels/quote';
+import { UserError } from '../errors';
+import { writeFilesAtomically } from './atomicWrite';
+import {
+  apptainerEnvScript,
+  bannerCsh,
+  bannerLines,
+  bannerPlainText,
+  bannerSh,
+  rcHookLine,
+  type IBannerFacts
+} from './bannerText';
+
+/** The banner's files below the prefix. */
+export const BANNER_DIR = 'etc/ml-containers';
+export const APPTAINER_BANNER_FILE = '95-ml-containers-banner.sh';
+const PROFILE_NAME = 'zz-ml-containers-banner';
+/** System rc files read by interactive shells; a hook line is added to those that exist. */
+const SH_RC_FILES = ['etc/bash.bashrc', 'etc/bashrc', 'etc/zsh/zshrc', 'etc/zshrc'];
+const CSH_RC_FILE = 'etc/csh.cshrc';
+const HOOK_MARK = '# ml-containers banner (mlc image banner)';
+
+export interface IBannerOptions {
+  /** The image env prefix, absolute, existing. */
+  prefix: string;
+  /** The root whose /etc gets the hooks, absolute, existing ('/' in a build). */
+  root: string;
+  /** image.json to take the facts from; default: the one beside the python3 kernel spec, if any. */
+  image?: string;
+  packageList: string;
+  createScript: string;
+  apptainerEnvDir?: string;
+}
+
+export interface IBannerResult {
+  text: string;
+  written: string[];
+  hooked: string[];
+}
+
+export function installBanner(options: IBannerOptions): IBannerResult {
+  for (const [option, value] of [['--package-list', options.packageList], ['--create-script', options.createScript]] as const) {
+    const problem = pathProblem(value);
+    if (problem || !value.startsWith('/')) {
+      throw new UserError(`${option} ${JSON.stringify(value)}: ${problem ?? 'not an absolute path'}`, `pass the path as the image sees it, e.g. /list-of-pkgs-inside.txt`);
+    }
+  }
+  const facts = Private.facts(options);
+  const lines = bannerLines(facts, { packageList: options.packageList, createScript: options.createScript });
+  const text = bannerPlainText(lines);
+  const dir = path.join(options.prefix, BANNER_DIR);
+  const textFile = path.join(dir, 'banner.txt');
+  const shFile = path.join(dir, 'banner.sh');
+  const cshFile = path.join(dir, 'banner.csh');
+  const written: string[] = [];
+  const hooked: string[] = [];
+  const apptainerDir = options.apptainerEnvDir;
+  if (apptainerDir !== undefined && !Private.isDirectory(apptainerDir)) {
+    throw new UserError(`--apptainer-env-dir ${apptainerDir} is not a directory`, 'create it first (e.g. mkdir -p /.singularity.d/env)');
+  }
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    writeFilesAtomically(dir, [
+      { name: 'banner.txt', text },
+      { name: 'banner.sh', text: bannerSh(options.prefix, lines) },
+      { name: 'banner.csh', text: bannerCsh(textFile) }
+    ]);
+    written.push(textFile, shFile, cshFile);
+    const profileDir = path.join(options.root, 'etc', 'profile.d');
+    if (Private.isDirectory(path.join(options.root, 'etc'))) {
+      fs.mkdirSync(profileDir, { recursive: true, mode: 0o755 });
+      writeFilesAtomically(profileDir, [
+        { name: `${PROFILE_NAME}.sh`, text: rcHookLine(shFile) + '\n' },
+        { name: `${PROFILE_NAME}.csh`, text: Private.cshHook(cshFile) + '\n' }
+      ]);
+      written.push(path.join(profileDir, `${PROFILE_NAME}.sh`), path.join(profileDir, `${PROFILE_NAME}.csh`));
+    }
+    for (const rc of SH_RC_FILES) {
+      if (Private.appendHook(path.join(options.root, rc), rcHookLine(shFile))) {
+        hooked.push(path.join(options.root, rc));
+      }
+    }
+    if (Private.appendHook(path.join(options.root, CSH_RC_FILE), Private.cshHook(cshFile))) {
+      hooked.push(path.join(options.root, CSH_RC_FILE));
+    }
+    if (apptainerDir !== undefined) {
+      writeFilesAtomically(apptainerDir, [{ name: APPTAINER_BANNER_FILE, text: apptainerEnvScript(shFile, textFile) }]);
+      written.push(path.join(apptainerDir, APPTAINER_BANNER_FILE));
+    }
+  } catch (error) {
+    throw fsUserError(error, `writing the banner into ${options.prefix}`);
+  }
+  return { text, written, hooked };
+}
+
+namespace Private {
+  export function isDirectory(dir: string): boolean {
+    try {
+      return fs.lstatSync(dir).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  export function cshHook(cshFile: string): string {
+    const quoted = cshQuote(cshFile);
+    return `if ( -r ${quoted} ) source ${quoted} ${HOOK_MARK}`;
+  }
+
+  /**
+   * Add `line` to an existing regular rc file unless a hook is there
+   * already; true when the file now has it. A link is never written through.
+   */
+  export function appendHook(file: string, line: string): boolean {
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(file);
+    } catch {
+      return false;
+    }
+    if (!stat.isFile()) {
+      return false;
+    }
+    const text = fs.readFileSync(file, 'utf-8');
+    if (text.split('\n').some(existing => existing.endsWith(HOOK_MARK))) {
+      return true;
+    }
+    const updated = `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${line}\n`;
+    writeFilesAtomically(path.dirname(file), [{ name: path.basename(file), text: updated }]);
+    fs.chmodSync(file, stat.mode & 0o7777);
+    return true;
+  }
+
+  /** The facts from image.json (validated like user input), or blanks when there is none. */
+  export function facts(options: IBannerOptions): IBannerFacts {
+    const file = options.image ?? path.join(options.prefix, 'share', 'jupyter', 'kernels', 'python3', 'image.json');
+    let raw: string;
+    try {
+      raw = fs.readFileSync(file, 'utf-8');
+    } catch {
+      if (options.image !== undefined) {
+        throw new UserError(`cannot read --image ${file}`, "pass the image.json written by 'mlc image manifest'");
+      }
+      return { image: '', python: '', os: '', buildDate: '' };
+    }
+    const parsed = parseImageMetadata(raw);
+    if (!parsed.ok) {
+      throw new UserError(`${file}: ${parsed.error}`, "write it again with 'mlc image manifest'");
+    }
+    const image = parsed.value;
+    const facts = {
+      image: imageReference(image),
+      python: image.python,
+      os: image.os,
+      buildDate: image.buildDate.slice(0, 10)
+    };
+    for (const [field, value] of Object.entries(facts)) {
+      const problem = value === '' ? null : labelProblem(value);
+      if (problem) {
+        throw new UserError(`${file}: the ${field} ${problem}`, "write it again with 'mlc image manifest'");
+      }
+    }
+    return facts;
+  }
+}
