@@ -20,11 +20,13 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # Debian packages: patchelf makes the demo/test Python prefix relocatable;
 # python3-venv holds py-rattler, the real conda installer of the env tests;
 # zsh and tcsh test the activation scripts; rpm, the manifest's rpm reader; chromium drives the UI tests;
-# podman, runc, uidmap and mmdebstrap the container tests.
+# podman, runc, uidmap and mmdebstrap the container tests; docker-registry
+# (a local OCI registry), docker.io (a real Docker engine) and skopeo (the
+# reference in bench/runner.mjs) the container-runner tests.
 install_debian_packages() {
     local wanted=(patchelf)
     if [ "$mode" != "--demo" ]; then
-        wanted+=(python3-venv zsh tcsh rpm chromium fonts-dejavu-core podman runc uidmap mmdebstrap strace)
+        wanted+=(python3-venv zsh tcsh rpm chromium fonts-dejavu-core podman runc uidmap mmdebstrap strace docker-registry docker.io skopeo)
     fi
     local missing=()
     for pkg in "${wanted[@]}"; do
