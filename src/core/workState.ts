@@ -115,3 +115,6 @@ export function sandboxDirectory(imageName: string, tag: string, generation: num
   const base = `${imageName}-${tag}`.toLowerCase().replace(/[^a-z0-9._-]/g, '_').slice(0, 100);
   return `.mlc-sandbox-${base}${generation > 0 ? `-u${generation}` : ''}`;
 }
+
+/** Where the ML images keep their image env (conda-meta/history, pip). */
+export const IMAGE_ENV_PREFIX = '/opt/conda';
