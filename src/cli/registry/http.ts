@@ -82,7 +82,8 @@ namespace Private {
     return new Promise((resolve, reject) => {
       const req = client.request(
         parsed,
-        { method: request.method ?? 'GET', headers: { 'User-Agent': 'mlc', ...(request.headers ?? {}) } },
+        // No keep-alive agent: an idle pooled socket would keep mlc from exiting.
+        { method: request.method ?? 'GET', agent: false, headers: { 'User-Agent': 'mlc', ...(request.headers ?? {}) } },
         res => {
           const chunks: Buffer[] = [];
           let size = 0;
