@@ -60,7 +60,8 @@ export async function provision(context: ICliContext, request: IProvisionRequest
   if (pulled !== 0) {
     throw new UserError(`${engine.kind} pull ${entry.reference} failed (exit ${pulled})`, 'check the network and the registry (see the messages above)', 1);
   }
-  const digest = localImageDigest(engine, entry.reference) ?? base.image.digest;
+  // The registry's digest is what `update` compares with; the engine's local one only when the registry could not be read.
+  const digest = base.image.digest ?? localImageDigest(engine, entry.reference);
   let generation = 0;
   let name = containerName(entry.name, entry.tag, dir.id, generation);
   while (inspectContainer(engine, name)) {
