@@ -101,6 +101,9 @@ namespace Private {
       context.reporter.progress(`reinstalling with conda: ${conda.join(' ')}`);
       // Our own fixed probe, no user text: which conda installer the image has.
       const installer = runIn(engine, fresh, ['sh', '-c', 'command -v micromamba || command -v mamba || command -v conda'], 'finding the conda installer').trim().split('\n')[0];
+      if (!installer.startsWith('/')) {
+        throw new UserError('the new image has no conda installer (micromamba, mamba or conda)', '', 1);
+      }
       runIn(engine, fresh, [installer, 'install', '-y', '-p', IMAGE_ENV_PREFIX, ...conda], `${installer} install ${conda.join(' ')}`);
     }
     const pip = added.pip.map(p => `${p.name}==${p.version}`);
