@@ -15,7 +15,7 @@ export function parseAuthChallenge(header: string): IAuthChallenge | null {
     return null;
   }
   const params: Record<string, string> = {};
-  const pattern = /([A-Za-z][A-Za-z0-9._-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?\s*/gy;
+  const pattern = /([A-Za-z][A-Za-z0-9._-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))\s*,?\s*/gy;
   const rest = match[2];
   let found: RegExpExecArray | null;
   let end = 0;

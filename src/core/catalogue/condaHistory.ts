@@ -51,7 +51,8 @@ export function addedCondaPackages(
     }
     if (change[1] === '+') {
       added.set(parsed.name, { ...parsed, channel: Private.channelName(change[2] ?? '') });
-    } else {
+    } else if (added.get(parsed.name)?.version === parsed.version) {
+      // An upgrade lists the old build as removed next to the new one: only a removal of what was added counts.
       added.delete(parsed.name);
     }
   }
