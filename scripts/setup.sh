@@ -21,11 +21,13 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # python3-venv holds py-rattler, the real conda installer of the env tests;
 # zsh and tcsh test the activation scripts; rpm, the manifest's rpm reader; chromium drives the UI tests;
 # podman, runc, uidmap and mmdebstrap the container tests; gcc, libc6-dev and
-# binutils (readelf) build and check the ELF files of the fix-rpath tests.
+# binutils (readelf) build and check the ELF files of the fix-rpath tests;
+# docker-registry (a local OCI registry), docker.io (a real Docker engine) and
+# skopeo (the reference in bench/runner.mjs) the container-runner tests.
 install_debian_packages() {
     local wanted=(patchelf)
     if [ "$mode" != "--demo" ]; then
-        wanted+=(python3-venv zsh tcsh rpm chromium fonts-dejavu-core podman runc uidmap mmdebstrap strace gcc libc6-dev binutils)
+        wanted+=(python3-venv zsh tcsh rpm chromium fonts-dejavu-core podman runc uidmap mmdebstrap strace gcc libc6-dev binutils docker-registry docker.io skopeo)
     fi
     local missing=()
     for pkg in "${wanted[@]}"; do

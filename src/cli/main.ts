@@ -11,6 +11,7 @@ import { decodeWireRequest, WIRE_FLAG, WIRE_VERBS } from '../core/wire';
 import { registerEnvCommands } from './commands/env';
 import { registerImageCommands } from './commands/image';
 import { registerKernelsCommands } from './commands/kernels';
+import { registerRunnerCommands, setUpHere } from './commands/runner';
 import { makeContext } from './context';
 import { UserError } from './errors';
 import { Reporter, visibleText, type OutputMode } from './output';
@@ -74,10 +75,14 @@ export async function main(argv: string[]): Promise<number> {
   registerKernelsCommands(program, context);
   registerImageCommands(program, context);
   registerEnvCommands(program, context);
+  registerRunnerCommands(program, context);
 
   let exitCode = 0;
   try {
-    await program.parseAsync(args, { from: 'user' });
+    // Bare `mlc` in a set-up work directory enters it, as the seed's script did.
+    await program.parseAsync(args.length === 0 && setUpHere(context) ? ['enter'] : args, { from: 'user' });
+    // Verbs that hand the terminal to a shell set its status here.
+    exitCode = typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (reason) {
     Private.applyJsonFlag(program, reporter);
     exitCode = Private.report(reason, reporter, helpText);

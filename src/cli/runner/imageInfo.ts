@@ -1,0 +1,73 @@
+/** `mlc info`: what the registry says of an image, and Docker Hub's date for its tag. */
+import type { CatalogueEntry } from '../../core/catalogue';
+import { DOCKER_HUB, parseImageReference, type IImageReference } from '../../core/catalogue/reference';
+import { UserError } from '../errors';
+import { hostPlatform, RegistryClient, type IImageFacts } from '../registry/client';
+import { dockerHubTag } from '../registry/dockerHub';
+
+export interface IImageInfo {
+  image: string;
+  reference: string;
+  digest: string;
+  mediaType: string;
+  platform: string | null;
+  compressedSize: number;
+  created: string | null;
+  version: string | null;
+  lastUpdated: string | null;
+  labels: Record<string, string>;
+}
+
+export function referenceOf(entry: Pick<CatalogueEntry, 'reference'>): IImageReference {
+  const parsed = parseImageReference(entry.reference);
+  if (!parsed.ok) {
+    throw new UserError(`${entry.reference}: ${parsed.error}`, 'fix the catalogue');
+  }
+  return parsed.value;
+}
+
+export async function registryFacts(entry: CatalogueEntry, env: NodeJS.ProcessEnv): Promise<IImageFacts> {
+  return new RegistryClient(referenceOf(entry), env).imageFacts(hostPlatform(env));
+}
+
+export async function imageInfo(entry: CatalogueEntry, env: NodeJS.ProcessEnv): Promise<IImageInfo> {
+  const ref = referenceOf(entry);
+  const [facts, tag] = await Promise.all([
+    registryFacts(entry, env),
+    ref.registry === DOCKER_HUB ? dockerHubTag(ref, env) : Promise.resolve(null)
+  ]);
+  return {
+    image: `${entry.name}:${entry.tag}`,
+    reference: entry.reference,
+    digest: facts.digest,
+    mediaType: facts.mediaType,
+    platform: facts.platform ? `${facts.platform.os}/${facts.platform.architecture}` : null,
+    compressedSize: facts.compressedSize,
+    created: facts.created ?? facts.labels['org.opencontainers.image.created'] ?? null,
+    version: facts.labels['org.opencontainers.image.version'] ?? null,
+    lastUpdated: tag?.lastUpdated ?? null,
+    labels: facts.labels
+  };
+}
+
+export function formatImageInfo(info: IImageInfo): string {
+  const lines = [
+    `Image: ${info.image} (${info.reference})`,
+    `  compressed size: ${info.compressedSize} bytes (${(info.compressedSize / 1e6).toFixed(1)} MB)`,
+    `  created:         ${info.created ?? 'unknown'}`,
+    `  version:         ${info.version ?? 'not labelled'}`,
+    `  last updated:    ${info.lastUpdated ?? (info.reference.startsWith('docker.io/') ? 'unknown' : 'n/a (not on Docker Hub)')}`,
+    `  digest:          ${info.digest}`
+  ];
+  if (info.platform) {
+    lines.push(`  platform:        ${info.platform} (from a multi-platform index)`);
+  }
+  const facts = Object.entries(info.labels).filter(([key]) => key !== 'org.opencontainers.image.version' && key !== 'org.opencontainers.image.created');
+  if (facts.length > 0) {
+    lines.push('  labels:');
+    for (const [key, value] of facts.sort()) {
+      lines.push(`    ${key}=${value.replace(/[\u0000-\u001f\u007f]/g, '?')}`);
+    }
+  }
+  return lines.join('\n');
+}
