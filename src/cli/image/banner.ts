@@ -10,10 +10,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { imageReference, parseImageMetadata } from '../../core/imageMetadata';
 import { labelProblem, pathProblem } from '../../core/validate';
-import { fsUserError } from '../env/fsErrors';
-import { cshQuote } from '../kernels/quote';
+import { fsUserError } from '../fs/errors';
+import { cshQuote } from '../../core/quote';
 import { UserError } from '../errors';
-import { writeFilesAtomically } from './atomicWrite';
+import { writeFilesStaged } from '../fs/stagedWrite';
 import {
   apptainerEnvScript,
   bannerCsh,
@@ -73,7 +73,7 @@ export function installBanner(options: IBannerOptions): IBannerResult {
   }
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
-    writeFilesAtomically(dir, [
+    writeFilesStaged(dir, [
       { name: 'banner.txt', text },
       { name: 'banner.sh', text: bannerSh(options.prefix, lines) },
       { name: 'banner.csh', text: bannerCsh(textFile) }
@@ -82,7 +82,7 @@ export function installBanner(options: IBannerOptions): IBannerResult {
     const profileDir = path.join(options.root, 'etc', 'profile.d');
     if (Private.isDirectory(path.join(options.root, 'etc'))) {
       fs.mkdirSync(profileDir, { recursive: true, mode: 0o755 });
-      writeFilesAtomically(profileDir, [
+      writeFilesStaged(profileDir, [
         { name: `${PROFILE_NAME}.sh`, text: rcHookLine(shFile) + '\n' },
         { name: `${PROFILE_NAME}.csh`, text: Private.cshHook(cshFile) + '\n' }
       ]);
@@ -97,7 +97,7 @@ export function installBanner(options: IBannerOptions): IBannerResult {
       hooked.push(path.join(options.root, CSH_RC_FILE));
     }
     if (apptainerDir !== undefined) {
-      writeFilesAtomically(apptainerDir, [{ name: APPTAINER_BANNER_FILE, text: apptainerEnvScript(shFile, textFile) }]);
+      writeFilesStaged(apptainerDir, [{ name: APPTAINER_BANNER_FILE, text: apptainerEnvScript(shFile, textFile) }]);
       written.push(path.join(apptainerDir, APPTAINER_BANNER_FILE));
     }
   } catch (error) {
@@ -139,7 +139,7 @@ namespace Private {
       return true;
     }
     const updated = `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${line}\n`;
-    writeFilesAtomically(path.dirname(file), [{ name: path.basename(file), text: updated }]);
+    writeFilesStaged(path.dirname(file), [{ name: path.basename(file), text: updated }]);
     fs.chmodSync(file, stat.mode & 0o7777);
     return true;
   }

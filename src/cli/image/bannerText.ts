@@ -9,7 +9,7 @@
  * run in the image stays exactly the command's own, and prints once per
  * session (MLC_BANNER_SHOWN is exported).
  */
-import { cshQuote, shQuote } from '../kernels/quote';
+import { cshQuote, shQuote } from '../../core/quote';
 
 /** The image facts the banner names (from image.json when there is one). */
 export interface IBannerFacts {

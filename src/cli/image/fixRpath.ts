@@ -9,7 +9,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { fsUserError } from '../env/fsErrors';
+import { fsUserError } from '../fs/errors';
 import { UserError } from '../errors';
 import { fileSource } from '../elf/fileSource';
 import { ELF_DIRS, findElfCandidates, isSharedObjectName } from '../elf/findElf';

@@ -15,7 +15,7 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { fsUserError } from '../env/fsErrors';
+import { fsUserError } from '../fs/errors';
 import { UserError } from '../errors';
 
 /** The first line of the block we insert; its presence means "already repaired". */
