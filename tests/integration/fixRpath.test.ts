@@ -13,6 +13,7 @@ import * as path from 'path';
 import { runCommand, runMlc } from './harness/mlc';
 import { makeScratch } from './harness/paths';
 import { testUser } from './harness/user';
+import { buildElf } from '../unit/elfFixture';
 
 const BUILD_DIR = '/home/conda/feedstock_root/build_artifacts/root_base_1/_build_env/lib';
 
@@ -186,6 +187,19 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     expect(['libtrunc.so', 'libdynout.so'].map(name => checksum(path.join(prefix, 'lib', name)))).toEqual(sums);
     // The good files were still repaired.
     expect(readelfPaths(path.join(prefix, 'lib', 'libanswer.so'))).toEqual({ RPATH: '$ORIGIN' });
+  });
+
+  it('leaves a file whose RPATH string also holds another dynamic string (tail-merged) untouched', () => {
+    const prefix = path.join(scratch.dir, 'merged');
+    fs.mkdirSync(path.join(prefix, 'lib'), { recursive: true });
+    const file = path.join(prefix, 'lib', 'libmerged.so');
+    // DT_NEEDED "libx.so" stored as the tail of the RPATH string, as ld may do.
+    fs.writeFileSync(file, buildElf({ rpath: '/opt/conda/lib:libx.so', neededInsideRpath: 15 }));
+    const sum = checksum(file);
+    const result = runMlc(['image', 'fix-rpath', '--prefix', prefix, '--drop', '/opt/conda']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')[0]).toBe(`mlc: error: ${file}: its RPATH string is also the tail of another dynamic string; left as it was`);
+    expect(checksum(file)).toBe(sum);
   });
 
   it('leaves a read-only file exactly as it was, with one line, when run as an unprivileged user', () => {
