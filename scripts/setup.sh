@@ -26,6 +26,8 @@ install_debian_packages() {
     local wanted=(patchelf)
     if [ "$mode" != "--demo" ]; then
         wanted+=(python3-venv zsh tcsh rpm chromium fonts-dejavu-core podman runc uidmap mmdebstrap strace gcc libc6-dev binutils)
+        # The image recipes' test pushes to a local registry and reads the labels back.
+        wanted+=(docker-registry skopeo)
     fi
     local missing=()
     for pkg in "${wanted[@]}"; do
