@@ -147,6 +147,29 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     expect(checksum(outside)).toBe(outsideSum);
   });
 
+  it('walks a hostile tree without blocking, following links or leaving anything behind', () => {
+    const prefix = buildPrefix('hostile');
+    const lib = path.join(prefix, 'lib');
+    execFileSync('mkfifo', [path.join(lib, 'libfifo.so')]);
+    fs.symlinkSync('/', path.join(lib, 'root-link'));
+    fs.symlinkSync('loop-b', path.join(lib, 'loop-a'));
+    fs.symlinkSync('loop-a', path.join(lib, 'loop-b'));
+    fs.symlinkSync('/etc/passwd', path.join(lib, 'libpasswd.so'));
+    fs.mkdirSync(path.join(lib, 'deep', 'a', 'b', 'c'), { recursive: true });
+    fs.copyFileSync(path.join(lib, 'libanswer.so'), path.join(lib, 'deep', 'a', 'b', 'c', 'lib\nnewline.so'));
+    const passwd = fs.readFileSync('/etc/passwd');
+    const result = runMlc(['image', 'fix-rpath', '--prefix', prefix], { timeoutMs: 60000 });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/3 ELF files inspected.*3 repaired, 0 skipped, 0 failed/);
+    // One line per change, the newline in the name shown escaped.
+    expect(result.stdout.trim().split('\n')).toHaveLength(4);
+    expect(result.stdout).toContain(JSON.stringify(path.join(lib, 'deep', 'a', 'b', 'c', 'lib\nnewline.so')));
+    expect(readelfPaths(path.join(lib, 'deep', 'a', 'b', 'c', 'lib\nnewline.so'))).toEqual({ RPATH: '$ORIGIN' });
+    expect(fs.readFileSync('/etc/passwd')).toEqual(passwd);
+    expect(fs.readdirSync(lib).filter(name => name.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('refuses a prefix with no ELF files in one line, and a missing prefix', () => {
     const empty = path.join(scratch.dir, 'noelf');
     fs.mkdirSync(path.join(empty, 'bin'), { recursive: true });
