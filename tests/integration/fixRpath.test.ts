@@ -225,6 +225,17 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     expect(checksum(file)).toBe(sum);
   });
 
+  it('repairs once a string that DT_RPATH and DT_RUNPATH both name', () => {
+    const prefix = path.join(scratch.dir, 'both');
+    fs.mkdirSync(path.join(prefix, 'lib'), { recursive: true });
+    const file = path.join(prefix, 'lib', 'libboth.so');
+    fs.writeFileSync(file, buildElf({ rpath: '/opt/conda/lib:$ORIGIN', runpathIsRpath: true }));
+    const result = runMlc(['image', 'fix-rpath', '--prefix', prefix, '--drop', '/opt/conda']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(readelfPaths(file)).toEqual({ RPATH: '$ORIGIN', RUNPATH: '$ORIGIN' });
+  });
+
   it('leaves a read-only file exactly as it was, with one line, when run as an unprivileged user', () => {
     const prefix = buildPrefix('readonly');
     const user = testUser();

@@ -83,6 +83,7 @@ export function fixRpath(options: IFixRpathOptions): IFixRpathResult {
     const changes: ISearchPathChange[] = [];
     const patches: IBytePatch[] = [];
     let shared: string | null = null;
+    const patched = new Set<number>();
     for (const searchPath of inspection.searchPaths) {
       const repair = repairSearchPath(searchPath.value, drop);
       if (repair.kept === searchPath.value) {
@@ -99,7 +100,10 @@ export function fixRpath(options: IFixRpathOptions): IFixRpathResult {
         after: Private.text(repair.kept),
         dropped: repair.dropped.map(Private.text)
       });
-      patches.push({ offset: searchPath.fileOffset, bytes: Private.padded(repair.kept, searchPath.byteLength) });
+      if (!patched.has(searchPath.fileOffset)) {
+        patched.add(searchPath.fileOffset);
+        patches.push({ offset: searchPath.fileOffset, bytes: Private.padded(repair.kept, searchPath.byteLength) });
+      }
     }
     if (shared !== null) {
       result.problems.push({ file, message: shared });
@@ -131,8 +135,9 @@ export function fixRpath(options: IFixRpathOptions): IFixRpathResult {
 namespace Private {
   /**
    * Whether another string the dynamic section names starts inside this one
-   * (the linker stores a string that is the tail of another only once), or
-   * two search paths are the same bytes: a rewrite would change it too.
+   * (the linker stores a string that is the tail of another only once): a
+   * rewrite would change it too. DT_RPATH and DT_RUNPATH naming the very
+   * same string (old linkers wrote both) is fine: it gets one repair.
    */
   export function sharesText(searchPath: ISearchPathString, inspection: { searchPaths: ISearchPathString[]; otherStrings: number[] }): boolean {
     const start = searchPath.fileOffset;
@@ -140,7 +145,7 @@ namespace Private {
     const inside = (offset: number) => offset > start && offset < end;
     return (
       inspection.otherStrings.some(offset => offset === start || inside(offset)) ||
-      inspection.searchPaths.some(other => other !== searchPath && (other.fileOffset === start || inside(other.fileOffset)))
+      inspection.searchPaths.some(other => inside(other.fileOffset))
     );
   }
 
