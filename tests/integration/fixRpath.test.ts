@@ -134,6 +134,7 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     const outside = path.join(scratch.dir, 'outside-lib.so');
     fs.copyFileSync(path.join(prefix, 'lib', 'libanswer.so'), outside);
     const outsideSum = checksum(outside);
+    const skippedSums = ['libold32.so', 'libc.so'].map(name => checksum(path.join(prefix, 'lib', name)));
     fs.symlinkSync(outside, path.join(prefix, 'lib', 'liblinked.so'));
     fs.symlinkSync(scratch.dir, path.join(prefix, 'lib', 'linkdir'));
 
@@ -145,6 +146,7 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     expect(result.stdout).not.toContain('liblinked');
     expect(result.stdout).toMatch(/2 ELF files inspected.*2 repaired, 2 skipped, 0 failed/);
     expect(checksum(outside)).toBe(outsideSum);
+    expect(['libold32.so', 'libc.so'].map(name => checksum(path.join(prefix, 'lib', name)))).toEqual(skippedSums);
   });
 
   it('walks a hostile tree without blocking, following links or leaving anything behind', () => {
