@@ -17,7 +17,7 @@
 # from this machine (PKG_SOURCE=local), for machines that cannot reach
 # conda-forge; --local-wheels adds wheels pip installs into it offline.
 # --mlc wheel (the default) installs the project's wheel from dist/ (make
-# it with `python -m build`); --mlc bundle copies the mlc bundle only.
+# it with `pip wheel --no-deps -w dist .`); --mlc bundle copies the mlc bundle only.
 # ENGINE_GLOBAL_FLAGS, ENGINE_BUILD_FLAGS and ENGINE_RUN_FLAGS (words) are
 # added to every engine call, build and run, e.g. "--runtime runc" on
 # machines where podman's default runtime fails.
@@ -73,7 +73,7 @@ cp -a "$REPO/images/shared" "$context/shared"
 cp "$REPO/images/$image/Containerfile" "$context/Containerfile"
 if [ "$mlc_kind" = wheel ]; then
     wheel=$(ls -t "$REPO"/dist/jupyterlab_ml_containers-*.whl 2>/dev/null | head -n 1 || true)
-    [ -n "$wheel" ] || die "no dist/jupyterlab_ml_containers-*.whl; build it (python -m build) or pass --mlc bundle"
+    [ -n "$wheel" ] || die "no dist/jupyterlab_ml_containers-*.whl; build it (.venv/bin/python -m pip wheel --no-deps -w dist .) or pass --mlc bundle"
     cp "$wheel" "$context/dist/"
 else
     [ -f "$REPO/jupyterlab_ml_containers/mlc/mlc.cjs" ] || die "no mlc bundle; run npm run build:cli"

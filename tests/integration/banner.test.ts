@@ -156,6 +156,19 @@ describe('mlc image banner', () => {
     expect(quiet.stderr).toBe('');
   });
 
+  it("works for a prefix and facts holding spaces, quotes and '$' (nothing reaches a shell unquoted)", () => {
+    const odd = { ...IMAGE_FACTS, os: `Alma "9" $HOME 'x' \`id\`` };
+    const { root, image } = makeImage('odd', odd);
+    const prefix = path.join(scratch.dir, "my env's $PATH dir", 'opt conda');
+    fs.mkdirSync(prefix, { recursive: true });
+    expect(runMlc(['image', 'banner', '--prefix', prefix, '--root', root, '--image', image]).code).toBe(0);
+    const bashrc = path.join(root, 'etc', 'bash.bashrc');
+    const shown = runCommand('bash', ['--rcfile', bashrc, '-i', '-c', 'echo OUT'], { env: { MLC_BANNER_SHOWN: '' } });
+    expect(shown.stdout).toBe('OUT\n');
+    expect(shown.stderr).toContain(`(Python 3.11.9, Alma "9" $HOME 'x' \`id\`, built 2026-11-29)`);
+    expect(shown.stderr).not.toMatch(/syntax error|command not found|uid=/);
+  });
+
   it('refuses a broken image.json or a multi-line fact in one line, writing nothing', () => {
     const broken = makeImage('broken');
     fs.writeFileSync(broken.image, '{ not json');

@@ -13,6 +13,7 @@ import * as path from 'path';
 import { runCommand, runMlc } from './harness/mlc';
 import { makeScratch } from './harness/paths';
 import { testUser } from './harness/user';
+import { buildElf } from '../unit/elfFixture';
 
 const BUILD_DIR = '/home/conda/feedstock_root/build_artifacts/root_base_1/_build_env/lib';
 
@@ -133,6 +134,7 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     const outside = path.join(scratch.dir, 'outside-lib.so');
     fs.copyFileSync(path.join(prefix, 'lib', 'libanswer.so'), outside);
     const outsideSum = checksum(outside);
+    const skippedSums = ['libold32.so', 'libc.so'].map(name => checksum(path.join(prefix, 'lib', name)));
     fs.symlinkSync(outside, path.join(prefix, 'lib', 'liblinked.so'));
     fs.symlinkSync(scratch.dir, path.join(prefix, 'lib', 'linkdir'));
 
@@ -144,6 +146,30 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     expect(result.stdout).not.toContain('liblinked');
     expect(result.stdout).toMatch(/2 ELF files inspected.*2 repaired, 2 skipped, 0 failed/);
     expect(checksum(outside)).toBe(outsideSum);
+    expect(['libold32.so', 'libc.so'].map(name => checksum(path.join(prefix, 'lib', name)))).toEqual(skippedSums);
+  });
+
+  it('walks a hostile tree without blocking, following links or leaving anything behind', () => {
+    const prefix = buildPrefix('hostile');
+    const lib = path.join(prefix, 'lib');
+    execFileSync('mkfifo', [path.join(lib, 'libfifo.so')]);
+    fs.symlinkSync('/', path.join(lib, 'root-link'));
+    fs.symlinkSync('loop-b', path.join(lib, 'loop-a'));
+    fs.symlinkSync('loop-a', path.join(lib, 'loop-b'));
+    fs.symlinkSync('/etc/passwd', path.join(lib, 'libpasswd.so'));
+    fs.mkdirSync(path.join(lib, 'deep', 'a', 'b', 'c'), { recursive: true });
+    fs.copyFileSync(path.join(lib, 'libanswer.so'), path.join(lib, 'deep', 'a', 'b', 'c', 'lib\nnewline.so'));
+    const passwd = fs.readFileSync('/etc/passwd');
+    const result = runMlc(['image', 'fix-rpath', '--prefix', prefix], { timeoutMs: 60000 });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/3 ELF files inspected.*3 repaired, 0 skipped, 0 failed/);
+    // One line per change, the newline in the name shown escaped.
+    expect(result.stdout.trim().split('\n')).toHaveLength(4);
+    expect(result.stdout).toContain(JSON.stringify(path.join(lib, 'deep', 'a', 'b', 'c', 'lib\nnewline.so')));
+    expect(readelfPaths(path.join(lib, 'deep', 'a', 'b', 'c', 'lib\nnewline.so'))).toEqual({ RPATH: '$ORIGIN' });
+    expect(fs.readFileSync('/etc/passwd')).toEqual(passwd);
+    expect(fs.readdirSync(lib).filter(name => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('refuses a prefix with no ELF files in one line, and a missing prefix', () => {
@@ -186,6 +212,30 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     expect(['libtrunc.so', 'libdynout.so'].map(name => checksum(path.join(prefix, 'lib', name)))).toEqual(sums);
     // The good files were still repaired.
     expect(readelfPaths(path.join(prefix, 'lib', 'libanswer.so'))).toEqual({ RPATH: '$ORIGIN' });
+  });
+
+  it('leaves a file whose RPATH string also holds another dynamic string (tail-merged) untouched', () => {
+    const prefix = path.join(scratch.dir, 'merged');
+    fs.mkdirSync(path.join(prefix, 'lib'), { recursive: true });
+    const file = path.join(prefix, 'lib', 'libmerged.so');
+    // DT_NEEDED "libx.so" stored as the tail of the RPATH string, as ld may do.
+    fs.writeFileSync(file, buildElf({ rpath: '/opt/conda/lib:libx.so', neededInsideRpath: 15 }));
+    const sum = checksum(file);
+    const result = runMlc(['image', 'fix-rpath', '--prefix', prefix, '--drop', '/opt/conda']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')[0]).toBe(`mlc: error: ${file}: its RPATH string is also the tail of another dynamic string; left as it was`);
+    expect(checksum(file)).toBe(sum);
+  });
+
+  it('repairs once a string that DT_RPATH and DT_RUNPATH both name', () => {
+    const prefix = path.join(scratch.dir, 'both');
+    fs.mkdirSync(path.join(prefix, 'lib'), { recursive: true });
+    const file = path.join(prefix, 'lib', 'libboth.so');
+    fs.writeFileSync(file, buildElf({ rpath: '/opt/conda/lib:$ORIGIN', runpathIsRpath: true }));
+    const result = runMlc(['image', 'fix-rpath', '--prefix', prefix, '--drop', '/opt/conda']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(readelfPaths(file)).toEqual({ RPATH: '$ORIGIN', RUNPATH: '$ORIGIN' });
   });
 
   it('leaves a read-only file exactly as it was, with one line, when run as an unprivileged user', () => {

@@ -10,8 +10,10 @@
  * a feedstock build dir besides $ORIGIN); AlmaLinux's dnf step is skipped.
  * Every mlc step runs inside the build; the checks run in the built image.
  */
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
 import * as path from 'path';
 import { runCommand } from './harness/mlc';
 import { makeScratch, REPO } from './harness/paths';
@@ -99,10 +101,48 @@ beforeAll(() => {
   }
 }, 1200000);
 
+let registry: ChildProcess | null = null;
+
 afterAll(() => {
+  registry?.kill('SIGTERM');
   spawnSync('podman', [...GLOBAL, 'rmi', '--force', IMAGE], { stdio: 'ignore', timeout: 120000 });
   scratch?.cleanup();
 });
+
+/** A TCP port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Poll GET /v2/ until the registry answers (at most 30 s). */
+async function waitForRegistry(port: number): Promise<void> {
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>(resolve => {
+      const request = http.get({ host: '127.0.0.1', port, path: '/v2/', timeout: 2000 }, response => {
+        response.resume();
+        resolve(response.statusCode === 200);
+      });
+      request.on('error', () => resolve(false));
+      request.on('timeout', () => {
+        request.destroy();
+        resolve(false);
+      });
+    });
+    if (ok) {
+      return;
+    }
+    await new Promise(resolve => setTimeout(resolve, 250));
+  }
+  throw new Error(`the local registry on port ${port} did not answer within 30 s`);
+}
 
 describe('images/ml-pyroot built by scripts/build-image.sh from a local package source', () => {
   it('carries the image.json facts and the recipe OCI labels', () => {
@@ -119,6 +159,26 @@ describe('images/ml-pyroot built by scripts/build-image.sh from a local package 
     expect(labels['org.opencontainers.image.title']).toBe('ml-pyroot');
     expect(labels['org.opencontainers.image.version']).toBe(TAG);
     expect(labels['org.opencontainers.image.description']).toMatch(/PyROOT/);
+  });
+
+  it('shows the same labels to skopeo through a local registry', async () => {
+    // Debian's docker-registry (distribution 2.8) on a free port, storage in the scratch dir.
+    const port = await freePort();
+    const config = path.join(scratch.dir, 'registry.yml');
+    fs.writeFileSync(
+      config,
+      `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(scratch.dir, 'registry')}\nhttp:\n  addr: 127.0.0.1:${port}\n`
+    );
+    registry = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
+    await waitForRegistry(port);
+    const remote = `127.0.0.1:${port}/ml-pyroot:${TAG}`;
+    execFileSync('podman', [...GLOBAL, 'push', '--quiet', '--tls-verify=false', IMAGE, remote], { stdio: 'pipe', timeout: 300000 });
+    const inspected = JSON.parse(
+      execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${remote}`], { encoding: 'utf-8', timeout: 120000 })
+    );
+    const local = JSON.parse(execFileSync('podman', [...GLOBAL, 'image', 'inspect', IMAGE], { encoding: 'utf-8' }))[0].Labels;
+    expect(inspected.Labels['io.github.ml-containers.name']).toBe('ml-pyroot');
+    expect(inspected.Labels).toEqual(local);
   });
 
   it('has the image kernels, found through JUPYTER_PATH, and the manifest', () => {

@@ -18,6 +18,10 @@ export interface IElfShape {
   dynamicOffsetShift?: number;
   /** Add this to DT_STRTAB's address. */
   strtabShift?: number;
+  /** Add a DT_RUNPATH naming the RPATH string itself (as old linkers wrote both). */
+  runpathIsRpath?: boolean;
+  /** Add a DT_NEEDED pointing this many bytes into the RPATH string (a tail-merged string). */
+  neededInsideRpath?: number;
 }
 
 export const LOAD_VADDR = 0x400000;
@@ -49,6 +53,12 @@ export function buildElf(shape: IElfShape = {}): Uint8Array {
   }
   if (offsets.runpath !== undefined) {
     dynamic.push([29, offsets.runpath]);
+  }
+  if (shape.runpathIsRpath && offsets.rpath !== undefined) {
+    dynamic.push([29, offsets.rpath]);
+  }
+  if (shape.neededInsideRpath !== undefined && offsets.rpath !== undefined) {
+    dynamic.push([1, offsets.rpath + shape.neededInsideRpath]);
   }
   dynamic.push([0, 0]);
   const size = dynamicOffset + dynamic.length * 16;

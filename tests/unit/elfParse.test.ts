@@ -24,8 +24,13 @@ describe('inspectElf', () => {
     }
   });
 
+  it('reports the offsets of the other dynamic strings (DT_NEEDED)', () => {
+    const result = inspect(buildElf({ rpath: '/opt/conda/lib:libx.so', neededInsideRpath: 15 }));
+    expect(result.kind === 'elf64' && result.otherStrings.map(o => o - result.searchPaths[0].fileOffset)).toEqual([15]);
+  });
+
   it('reports no search path for an ELF without one', () => {
-    expect(inspect(buildElf())).toEqual({ kind: 'elf64', searchPaths: [] });
+    expect(inspect(buildElf())).toEqual({ kind: 'elf64', searchPaths: [], otherStrings: [] });
   });
 
   it('skips 32-bit and big-endian files and says why', () => {

@@ -26,7 +26,7 @@ export function registerImageRepairCommands(image: Command, context: ICliContext
       const result = fixRpath({ prefix, dryRun: Boolean(flags.dryRun), ...(drop.length ? { drop } : {}) });
       if (!context.reporter.machine) {
         for (const problem of result.problems) {
-          process.stderr.write(`mlc: error: ${problem.file}: ${problem.message}\n`);
+          process.stderr.write(`mlc: error: ${Private.shown(problem.file)}: ${problem.message}\n`);
         }
       }
       context.reporter.result('image fix-rpath', result, Private.fixRpathText(result));
@@ -124,13 +124,19 @@ through a renamed copy. 32-bit, big-endian and non-ELF files are skipped.`;
     return dir;
   }
 
+  /** A file name for a one-line message: quoted as JSON when it holds a newline or control character. */
+  export function shown(file: string): string {
+    // eslint-disable-next-line no-control-regex
+    return /[\u0000-\u001f\u007f]/.test(file) ? JSON.stringify(file) : file;
+  }
+
   export function fixRpathText(result: IFixRpathResult): string {
     const verb = result.dryRun ? 'would change' : 'changed';
     const lines = result.changes.map(
-      change => `${verb} ${change.file}: ${change.tag} '${change.before}' -> '${change.after}'`
+      change => `${verb} ${shown(change.file)}: ${change.tag} '${change.before}' -> '${change.after}'`
     );
     for (const skip of result.skipped) {
-      lines.push(`skipped ${skip.file}: ${skip.reason}`);
+      lines.push(`skipped ${shown(skip.file)}: ${skip.reason}`);
     }
     const files = new Set(result.changes.map(change => change.file)).size;
     lines.push(

@@ -40,7 +40,16 @@ export interface ISearchPathString {
 export type ElfInspection =
   | { kind: 'not-elf' }
   | { kind: 'unsupported'; reason: string }
-  | { kind: 'elf64'; searchPaths: ISearchPathString[] };
+  | {
+      kind: 'elf64';
+      searchPaths: ISearchPathString[];
+      /**
+       * File offsets of the other strings the dynamic section names
+       * (DT_NEEDED, DT_SONAME, ...): the linker may store a string as the
+       * tail of a longer one, and a rewrite must not change those.
+       */
+      otherStrings: number[];
+    };
 
 /** Look at `source` and, if it is a supported ELF file, find its search paths. */
 export function inspectElf(source: IByteSource): ElfInspection {
@@ -65,7 +74,7 @@ export function inspectElf(source: IByteSource): ElfInspection {
   if (encoding !== 1) {
     return { kind: 'unsupported', reason: `unknown ELF data encoding ${encoding}` };
   }
-  return { kind: 'elf64', searchPaths: Private.searchPaths(source) };
+  return { kind: 'elf64', ...Private.dynamicStrings(source) };
 }
 
 namespace Private {
@@ -103,7 +112,17 @@ namespace Private {
     throw new ElfFormatError(`truncated ELF file (it ends inside the ${what})`);
   }
 
-  export function searchPaths(source: IByteSource): ISearchPathString[] {
+  interface IDynamicStrings {
+    searchPaths: ISearchPathString[];
+    otherStrings: number[];
+  }
+
+  const NONE: IDynamicStrings = { searchPaths: [], otherStrings: [] };
+
+  /** Dynamic-section tags whose value is an offset into the string table (besides RPATH/RUNPATH). */
+  const STRING_TAGS = new Set([1n, 14n, 0x6ffffef9n, 0x6ffffefan, 0x6ffffefbn, 0x7ffffffdn, 0x7fffffffn]);
+
+  export function dynamicStrings(source: IByteSource): IDynamicStrings {
     if (source.size < HEADER_SIZE) {
       truncated('ELF header');
     }
@@ -112,7 +131,7 @@ namespace Private {
     const phentsize = header.getUint16(0x36, true);
     let phnum = header.getUint16(0x38, true);
     if (phnum === 0) {
-      return [];
+      return NONE;
     }
     if (phnum === PN_XNUM) {
       phnum = sectionZeroInfo(source, u64(header, 0x28, 'e_shoff'));
@@ -134,17 +153,18 @@ namespace Private {
     const dynamic = segments.find(segment => segment.type === PT_DYNAMIC);
     if (!dynamic) {
       // Statically linked: no search path to repair.
-      return [];
+      return NONE;
     }
-    return dynamicStrings(source, dynamic, segments.filter(segment => segment.type === PT_LOAD));
+    return readDynamic(source, dynamic, segments.filter(segment => segment.type === PT_LOAD));
   }
 
-  function dynamicStrings(source: IByteSource, dynamic: ISegment, loads: ISegment[]): ISearchPathString[] {
+  function readDynamic(source: IByteSource, dynamic: ISegment, loads: ISegment[]): IDynamicStrings {
     const start = checkedRange(source, dynamic.offset, dynamic.filesz, 'the dynamic section');
     const count = Math.floor(dynamic.filesz / DYN_SIZE);
     let strtab: number | null = null;
     let strsz: number | null = null;
     const wanted: { tag: SearchPathTag; offset: number }[] = [];
+    const others: number[] = [];
     for (let index = 0; index < count; index++) {
       const entry = view(source.read(start + index * DYN_SIZE, DYN_SIZE));
       const tag = entry.getBigInt64(0, true);
@@ -158,10 +178,12 @@ namespace Private {
         strsz = safeNumber(value, 'DT_STRSZ');
       } else if (tag === DT_RPATH || tag === DT_RUNPATH) {
         wanted.push({ tag: tag === DT_RPATH ? 'RPATH' : 'RUNPATH', offset: safeNumber(value, 'a search path offset') });
+      } else if (STRING_TAGS.has(tag)) {
+        others.push(safeNumber(value, 'a dynamic string offset'));
       }
     }
     if (wanted.length === 0) {
-      return [];
+      return NONE;
     }
     if (strtab === null) {
       throw new ElfFormatError('the dynamic section has a search path but no string table (DT_STRTAB)');
@@ -172,7 +194,10 @@ namespace Private {
     if (tableEnd > source.size) {
       throw new ElfFormatError('the dynamic string table runs past the end of the file');
     }
-    return wanted.map(({ tag, offset }) => readString(source, tag, tableOffset, tableEnd, offset));
+    return {
+      searchPaths: wanted.map(({ tag, offset }) => readString(source, tag, tableOffset, tableEnd, offset)),
+      otherStrings: others.map(offset => tableOffset + offset)
+    };
   }
 
   /** The file offset of virtual address `address`, through the PT_LOAD segment holding it. */

@@ -9,6 +9,7 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { UserError } from '../errors';
 
 export interface IBytePatch {
   offset: number;
@@ -21,6 +22,10 @@ export interface IBytePatch {
  */
 export function patchFileAtomically(file: string, patches: readonly IBytePatch[], verify: (copy: string) => void): void {
   const original = fs.lstatSync(file);
+  if (!original.isFile()) {
+    // Replaced by a link or something else since it was inspected: never write through it.
+    throw new UserError(`${file} is no longer a regular file`, 'it changed while being repaired; run again', 1);
+  }
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.mlc-${randomBytes(4).toString('hex')}.tmp`);
   let renamed = false;
   try {

@@ -13,7 +13,7 @@ import { fsUserError } from '../fs/errors';
 import { UserError } from '../errors';
 import { fileSource } from '../elf/fileSource';
 import { ELF_DIRS, findElfCandidates, isSharedObjectName } from '../elf/findElf';
-import { ElfFormatError, inspectElf, type ElfInspection, type SearchPathTag } from '../elf/parse';
+import { ElfFormatError, inspectElf, type ElfInspection, type ISearchPathString, type SearchPathTag } from '../elf/parse';
 import { patchFileAtomically, type IBytePatch } from '../elf/patchFile';
 import { DEFAULT_BUILD_DIRS, repairSearchPath } from '../elf/searchPathRule';
 
@@ -82,10 +82,16 @@ export function fixRpath(options: IFixRpathOptions): IFixRpathResult {
     result.elfFiles++;
     const changes: ISearchPathChange[] = [];
     const patches: IBytePatch[] = [];
+    let shared: string | null = null;
+    const patched = new Set<number>();
     for (const searchPath of inspection.searchPaths) {
       const repair = repairSearchPath(searchPath.value, drop);
       if (repair.kept === searchPath.value) {
         continue;
+      }
+      if (Private.sharesText(searchPath, inspection)) {
+        shared = `its ${searchPath.tag} string is also the tail of another dynamic string; left as it was`;
+        break;
       }
       changes.push({
         file,
@@ -94,7 +100,14 @@ export function fixRpath(options: IFixRpathOptions): IFixRpathResult {
         after: Private.text(repair.kept),
         dropped: repair.dropped.map(Private.text)
       });
-      patches.push({ offset: searchPath.fileOffset, bytes: Private.padded(repair.kept, searchPath.byteLength) });
+      if (!patched.has(searchPath.fileOffset)) {
+        patched.add(searchPath.fileOffset);
+        patches.push({ offset: searchPath.fileOffset, bytes: Private.padded(repair.kept, searchPath.byteLength) });
+      }
+    }
+    if (shared !== null) {
+      result.problems.push({ file, message: shared });
+      continue;
     }
     if (changes.length === 0) {
       continue;
@@ -120,6 +133,22 @@ export function fixRpath(options: IFixRpathOptions): IFixRpathResult {
 }
 
 namespace Private {
+  /**
+   * Whether another string the dynamic section names starts inside this one
+   * (the linker stores a string that is the tail of another only once): a
+   * rewrite would change it too. DT_RPATH and DT_RUNPATH naming the very
+   * same string (old linkers wrote both) is fine: it gets one repair.
+   */
+  export function sharesText(searchPath: ISearchPathString, inspection: { searchPaths: ISearchPathString[]; otherStrings: number[] }): boolean {
+    const start = searchPath.fileOffset;
+    const end = start + searchPath.byteLength;
+    const inside = (offset: number) => offset > start && offset < end;
+    return (
+      inspection.otherStrings.some(offset => offset === start || inside(offset)) ||
+      inspection.searchPaths.some(other => inside(other.fileOffset))
+    );
+  }
+
   /** Open without following a link, and inspect the file that was opened. */
   export function inspectFile(file: string): ElfInspection {
     const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
