@@ -265,6 +265,20 @@ describe('mlc image manifest on hostile image contents', () => {
     expectOneLine(manifest(other), /deep-1-h0_0\.json.*files/);
   });
 
+  it('answers on symlink loops in the root', () => {
+    const tree = makeTree();
+    fs.mkdirSync(path.join(tree.root, 'var/lib'), { recursive: true });
+    fs.symlinkSync('/var/lib/rpm', path.join(tree.root, 'var/lib/rpm'));
+    fs.mkdirSync(path.join(tree.root, 'etc'));
+    fs.symlinkSync('os-release', path.join(tree.root, 'etc/os-release'));
+    expectOneLine(manifest(tree), /os-release under .* too many levels of symbolic links/);
+
+    const other = makeTree();
+    fs.mkdirSync(path.join(other.root, 'var/lib'), { recursive: true });
+    fs.symlinkSync('/var/lib/rpm', path.join(other.root, 'var/lib/rpm'));
+    expect(manifest(other).code).toBe(0);
+  });
+
   it('finishes with symlink loops under site-packages', () => {
     const tree = makeTree();
     fs.symlinkSync(
