@@ -3,7 +3,17 @@ own interpreter (so it needs nothing installed), as
 `python3.X -I -B make-python-prefix-helper.py COMMAND ARGS...`.
 Commands: rewrite, finish-pip, compile, conda-meta, verify.
 """
-import base64, compileall, csv, hashlib, json, os, platform, re, shutil, sys, time
+import base64
+import compileall
+import csv
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import sys
+import time
 
 CHANNEL = "https://conda.anaconda.org/conda-forge"
 PLACEHOLDER = "/opt/anaconda1anaconda2anaconda3"  # conda's classic prefix placeholder
@@ -181,7 +191,8 @@ def write_record(build, final, name, version, build_str, build_number, subdir, r
 def adopt_system_libs(build):
     """Copy the libssl/libcrypto/libz this interpreter really loads into lib/
     (soname and dev symlinks too), so openssl and libzlib own real files."""
-    import ssl, zlib
+    import ssl
+    import zlib
     with open("/proc/self/maps") as f:
         mapped = sorted({line.split()[-1] for line in f if "/" in line})
     owned = {"openssl": [], "libzlib": []}
@@ -280,7 +291,8 @@ def conda_meta(build, final, *specs):
 
 
 def verify(build):
-    import ctypes, sqlite3, ssl, zlib  # lib-dynload and the adopted libraries load
+    # Imported for their effect: lib-dynload and the adopted libraries must load.
+    import ctypes, sqlite3, ssl, zlib  # noqa: F401, E401
     assert sys.prefix == sys.base_prefix == build, "sys.prefix is %s" % sys.prefix
     with open("/proc/self/maps") as f:
         libs = {l.split()[-1] for l in f if re.search(r"/lib(python[\d.]*|ssl|crypto|z)\.so", l)}

@@ -24,7 +24,10 @@ describe('mlc kernels doctor with hostile specs', () => {
     const home = makeHome();
     const long = 'L'.repeat(20_000_000);
     for (let i = 0; i < 30; i++) {
-      plant(home, `k${i}`, { argv: ['/bin/sh'], display_name: i === 0 ? long : `K ${i}` });
+      plant(home, `k${i}`, {
+        argv: ['/bin/sh'],
+        display_name: i === 0 ? long : `K ${i}`
+      });
     }
     const human = doctor(home, []);
     expect(human.stderr).toBe('');
@@ -44,10 +47,20 @@ describe('mlc kernels doctor with hostile specs', () => {
   it('shows newlines, escapes and bidi overrides in names visibly, and keeps them in the JSON', () => {
     const home = makeHome();
     // No slash: it must stay one directory name.
-    const forgedRow = '  python3  ok (image)  JUPYTER_PATH  ML-Python3  opt-conda-kernels-python3';
-    const dirNames = [`evil\n${forgedRow}`, 'rtl\u202egnp.exe', 'iso\u2066x\u2069', 'esc\u001b[2Jclear', 'tab\there'];
+    const forgedRow =
+      '  python3  ok (image)  JUPYTER_PATH  ML-Python3  opt-conda-kernels-python3';
+    const dirNames = [
+      `evil\n${forgedRow}`,
+      'rtl\u202egnp.exe',
+      'iso\u2066x\u2069',
+      'esc\u001b[2Jclear',
+      'tab\there'
+    ];
     for (const dir of dirNames) {
-      plant(home, dir, { argv: ['/bin/sh'], display_name: `D\r\n${forgedRow}\u2028\u200f` });
+      plant(home, dir, {
+        argv: ['/bin/sh'],
+        display_name: `D\r\n${forgedRow}\u2028\u200f`
+      });
     }
     const human = doctor(home, []);
     expect(human.code).toBe(0);
@@ -62,13 +75,18 @@ describe('mlc kernels doctor with hostile specs', () => {
     expect(human.stdout).toContain('D\\r\\n');
 
     const names = resultOf(doctor(home, ['--json'])).map(entry => entry.name);
-    expect(names).toEqual(expect.arrayContaining(dirNames.map(dir => dir.toLowerCase())));
+    expect(names).toEqual(
+      expect.arrayContaining(dirNames.map(dir => dir.toLowerCase()))
+    );
   });
 
   it('answers --json with events only when a spec cannot be read', () => {
     const home = makeHome();
     plant(home, 'bad', null);
-    fs.writeFileSync(path.join(home, 'kernels', 'bad', 'kernel.json'), '{"argv": [' + '['.repeat(100_000));
+    fs.writeFileSync(
+      path.join(home, 'kernels', 'bad', 'kernel.json'),
+      '{"argv": [' + '['.repeat(100_000)
+    );
     const json = doctor(home, ['--json']);
     expect(json.code).toBe(0);
     const bad = resultOf(json).find(entry => entry.name === 'bad');
@@ -83,7 +101,10 @@ describe('mlc kernels doctor with hostile specs', () => {
     execFileSync('mkfifo', [path.join(fifoEnv, 'pyvenv.cfg')]);
     const hugeEnv = path.join(home, 'huge-env');
     fs.mkdirSync(path.join(hugeEnv, 'bin'), { recursive: true });
-    fs.writeFileSync(path.join(hugeEnv, 'pyvenv.cfg'), '\n'.repeat(5_000_000) + 'home = /x\n');
+    fs.writeFileSync(
+      path.join(hugeEnv, 'pyvenv.cfg'),
+      '\n'.repeat(5_000_000) + 'home = /x\n'
+    );
     for (const env of [fifoEnv, hugeEnv]) {
       const run = doctor(home, ['--json', '--jupyter-prefix', env]);
       expect(run.stderr).toBe('');
@@ -103,19 +124,31 @@ function makeHome(): string {
 function plant(home: string, dir: string, spec: object | null): void {
   fs.mkdirSync(path.join(home, 'kernels', dir), { recursive: true });
   if (spec) {
-    fs.writeFileSync(path.join(home, 'kernels', dir, 'kernel.json'), JSON.stringify(spec));
+    fs.writeFileSync(
+      path.join(home, 'kernels', dir, 'kernel.json'),
+      JSON.stringify(spec)
+    );
   }
 }
 
 /** The doctor with only this home's specs to find (no jupyter on PATH). */
 function doctor(home: string, args: string[]): IRunResult {
-  const vars = [`HOME=${home}`, `JUPYTER_PATH=${home}`, `JUPYTER_DATA_DIR=${home}/data`, 'PATH=/usr/bin:/bin'];
+  const vars = [
+    `HOME=${home}`,
+    `JUPYTER_PATH=${home}`,
+    `JUPYTER_DATA_DIR=${home}/data`,
+    'PATH=/usr/bin:/bin'
+  ];
   // Spawned here: the JSON of a 20 MB name is beyond the harness's default output buffer.
-  const run = spawnSync('env', ['-i', ...vars, process.execPath, MLC_BUNDLE, 'kernels', 'doctor', ...args], {
-    timeout: 60000,
-    maxBuffer: 256 * 1024 * 1024,
-    encoding: 'utf-8'
-  });
+  const run = spawnSync(
+    'env',
+    ['-i', ...vars, process.execPath, MLC_BUNDLE, 'kernels', 'doctor', ...args],
+    {
+      timeout: 60000,
+      maxBuffer: 256 * 1024 * 1024,
+      encoding: 'utf-8'
+    }
+  );
   if (run.error) {
     throw run.error;
   }
@@ -123,7 +156,10 @@ function doctor(home: string, args: string[]): IRunResult {
 }
 
 function resultOf(run: IRunResult): IDoctorEntry[] {
-  const events = run.stdout.trim().split('\n').map(line => JSON.parse(line));
+  const events = run.stdout
+    .trim()
+    .split('\n')
+    .map(line => JSON.parse(line));
   expect(events[events.length - 1]).toEqual({ type: 'end', exitCode: 0 });
   return events.find(event => event.type === 'result').data as IDoctorEntry[];
 }

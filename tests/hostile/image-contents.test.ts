@@ -28,7 +28,11 @@ describe('mlc image manifest on hostile image contents', () => {
   it('finishes on a conda record with one very long files entry', () => {
     const tree = makeTree();
     const long = 'lib/' + 'a'.repeat(2_000_000);
-    record(tree.prefix, 'long-1.0-h0_0.json', { name: 'long', version: '1.0', files: [long, `${long}.dist-info/x`] });
+    record(tree.prefix, 'long-1.0-h0_0.json', {
+      name: 'long',
+      version: '1.0',
+      files: [long, `${long}.dist-info/x`]
+    });
     const result = manifest(tree);
     expect(result.code).toBe(0);
     expect(listed(tree)).toContain('long 1.0');
@@ -44,7 +48,9 @@ describe('mlc image manifest on hostile image contents', () => {
 
   it('does not block on a FIFO as a conda record, nor on one as a METADATA', () => {
     const tree = makeTree();
-    execFileSync('mkfifo', [path.join(tree.prefix, 'conda-meta', 'fifo-1.0-h0_0.json')]);
+    execFileSync('mkfifo', [
+      path.join(tree.prefix, 'conda-meta', 'fifo-1.0-h0_0.json')
+    ]);
     expectOneLine(manifest(tree), /fifo-1\.0-h0_0\.json.*not a regular file/);
 
     const other = makeTree();
@@ -59,7 +65,10 @@ describe('mlc image manifest on hostile image contents', () => {
 
   it('never reads a device a record links to', () => {
     const tree = makeTree();
-    fs.symlinkSync('/dev/zero', path.join(tree.prefix, 'conda-meta', 'zero-1.0-h0_0.json'));
+    fs.symlinkSync(
+      '/dev/zero',
+      path.join(tree.prefix, 'conda-meta', 'zero-1.0-h0_0.json')
+    );
     expectOneLine(manifest(tree), /zero-1\.0-h0_0\.json.*not a regular file/);
     expectNothingWritten(tree);
   });
@@ -67,12 +76,22 @@ describe('mlc image manifest on hostile image contents', () => {
   it('says that a hung rpm timed out, after a short bounded time', () => {
     const tree = makeTree();
     fs.mkdirSync(path.join(tree.root, 'var/lib/rpm'), { recursive: true });
-    fs.writeFileSync(path.join(tree.root, 'var/lib/rpm/rpmdb.sqlite'), 'not really');
+    fs.writeFileSync(
+      path.join(tree.root, 'var/lib/rpm/rpmdb.sqlite'),
+      'not really'
+    );
     const bin = path.join(tree.dir, 'bin');
     fs.mkdirSync(bin);
     // A child that keeps the output pipe open after the script is killed.
-    fs.writeFileSync(path.join(bin, 'rpm'), '#!/bin/sh\nsleep 600\nsleep 600\n', { mode: 0o755 });
-    const result = manifest(tree, { PATH: `${bin}:${process.env.PATH}`, MLC_RPM_TIMEOUT: '2' });
+    fs.writeFileSync(
+      path.join(bin, 'rpm'),
+      '#!/bin/sh\nsleep 600\nsleep 600\n',
+      { mode: 0o755 }
+    );
+    const result = manifest(tree, {
+      PATH: `${bin}:${process.env.PATH}`,
+      MLC_RPM_TIMEOUT: '2'
+    });
     expectOneLine(result, /rpm .*timed out after 2 s/);
     expectNothingWritten(tree);
   });
@@ -81,10 +100,15 @@ describe('mlc image manifest on hostile image contents', () => {
     const tree = makeTree();
     const stanzas: string[] = [];
     for (let i = 0; i < 150_000; i++) {
-      stanzas.push(`Package: pkg${i}\nStatus: install ok installed\nVersion: 1.${i}\n`);
+      stanzas.push(
+        `Package: pkg${i}\nStatus: install ok installed\nVersion: 1.${i}\n`
+      );
     }
     fs.mkdirSync(path.join(tree.root, 'var/lib/dpkg'), { recursive: true });
-    fs.writeFileSync(path.join(tree.root, 'var/lib/dpkg/status'), stanzas.join('\n'));
+    fs.writeFileSync(
+      path.join(tree.root, 'var/lib/dpkg/status'),
+      stanzas.join('\n')
+    );
     const result = manifest(tree);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -100,15 +124,22 @@ describe('mlc image manifest on hostile image contents', () => {
     ['exponent', '1e9'],
     ['blank', ' 12']
   ])('refuses a SOURCE_DATE_EPOCH (%s) with one line', (_label, epoch) => {
-      const tree = makeTree();
-      expectOneLine(manifest(tree, { SOURCE_DATE_EPOCH: epoch }, false), /SOURCE_DATE_EPOCH/);
-      expectNothingWritten(tree);
+    const tree = makeTree();
+    expectOneLine(
+      manifest(tree, { SOURCE_DATE_EPOCH: epoch }, false),
+      /SOURCE_DATE_EPOCH/
+    );
+    expectNothingWritten(tree);
   });
 
   it('takes the largest valid SOURCE_DATE_EPOCH', () => {
     const tree = makeTree();
-    expect(manifest(tree, { SOURCE_DATE_EPOCH: '253402300799' }, false).code).toBe(0);
-    const written = JSON.parse(fs.readFileSync(path.join(tree.out, 'image.json'), 'utf-8'));
+    expect(
+      manifest(tree, { SOURCE_DATE_EPOCH: '253402300799' }, false).code
+    ).toBe(0);
+    const written = JSON.parse(
+      fs.readFileSync(path.join(tree.out, 'image.json'), 'utf-8')
+    );
     expect(written.buildDate).toBe('9999-12-31T23:59:59Z');
   });
 
@@ -141,14 +172,23 @@ describe('mlc image manifest on hostile image contents', () => {
 
   it('refuses a record whose name is not UTF-8, and lists a dpkg status with Latin-1 prose', () => {
     const tree = makeTree();
-    const bytes = Buffer.concat([Buffer.from('{"name": "caf'), Buffer.from([0xe9]), Buffer.from('", "version": "1"}')]);
-    fs.writeFileSync(path.join(tree.prefix, 'conda-meta', 'cafe-1-h0_0.json'), bytes);
+    const bytes = Buffer.concat([
+      Buffer.from('{"name": "caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('", "version": "1"}')
+    ]);
+    fs.writeFileSync(
+      path.join(tree.prefix, 'conda-meta', 'cafe-1-h0_0.json'),
+      bytes
+    );
     expectOneLine(manifest(tree), /cafe-1-h0_0\.json.*not valid UTF-8/);
 
     const other = makeTree();
     fs.mkdirSync(path.join(other.root, 'var/lib/dpkg'), { recursive: true });
     const status = Buffer.concat([
-      Buffer.from('Package: libfoo\nStatus: install ok installed\nVersion: 2.0\nDescription: fran'),
+      Buffer.from(
+        'Package: libfoo\nStatus: install ok installed\nVersion: 2.0\nDescription: fran'
+      ),
       Buffer.from([0xe7]),
       Buffer.from('ais\n')
     ]);
@@ -160,22 +200,43 @@ describe('mlc image manifest on hostile image contents', () => {
   it('refuses a record file name that is not UTF-8, and skips such a dist-info with a warning', () => {
     const tree = makeTree();
     const bytes = (dir: string, name: number[], rest: string) =>
-      Buffer.concat([Buffer.from(`${dir}/x`), Buffer.from(name), Buffer.from(rest)]);
-    fs.writeFileSync(bytes(path.join(tree.prefix, 'conda-meta'), [0xff], '-1-h0_0.json'), '{"name": "x", "version": "1"}');
+      Buffer.concat([
+        Buffer.from(`${dir}/x`),
+        Buffer.from(name),
+        Buffer.from(rest)
+      ]);
+    fs.writeFileSync(
+      bytes(path.join(tree.prefix, 'conda-meta'), [0xff], '-1-h0_0.json'),
+      '{"name": "x", "version": "1"}'
+    );
     expectOneLine(manifest(tree), /record whose file name is not valid UTF-8/);
 
     const other = makeTree();
     fs.mkdirSync(bytes(other.site, [0xfe], '-1.0.dist-info'));
     const result = manifest(other);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/^mlc: warning: .*dist-info.*not valid UTF-8; skipped\n$/);
+    expect(result.stderr).toMatch(
+      /^mlc: warning: .*dist-info.*not valid UTF-8; skipped\n$/
+    );
   });
 
   it('does not block on an out-dir image.json that links to a FIFO', () => {
     const tree = makeTree();
     execFileSync('mkfifo', [path.join(tree.dir, 'fifo')]);
-    fs.symlinkSync(path.join(tree.dir, 'fifo'), path.join(tree.out, 'image.json'));
-    const args = ['image', 'manifest', '--prefix', tree.prefix, '--root', tree.root, '--out-dir', tree.out];
+    fs.symlinkSync(
+      path.join(tree.dir, 'fifo'),
+      path.join(tree.out, 'image.json')
+    );
+    const args = [
+      'image',
+      'manifest',
+      '--prefix',
+      tree.prefix,
+      '--root',
+      tree.root,
+      '--out-dir',
+      tree.out
+    ];
     const result = runMlc(args, { timeoutMs: SPAWN_TIMEOUT_MS });
     expectOneLine(result, /image\.json is not a regular file/);
   });
@@ -204,9 +265,26 @@ describe('mlc image manifest on hostile image contents', () => {
     expectOneLine(manifest(other), /deep-1-h0_0\.json.*files/);
   });
 
+  it('answers on symlink loops in the root', () => {
+    const tree = makeTree();
+    fs.mkdirSync(path.join(tree.root, 'var/lib'), { recursive: true });
+    fs.symlinkSync('/var/lib/rpm', path.join(tree.root, 'var/lib/rpm'));
+    fs.mkdirSync(path.join(tree.root, 'etc'));
+    fs.symlinkSync('os-release', path.join(tree.root, 'etc/os-release'));
+    expectOneLine(manifest(tree), /os-release under .* too many levels of symbolic links/);
+
+    const other = makeTree();
+    fs.mkdirSync(path.join(other.root, 'var/lib'), { recursive: true });
+    fs.symlinkSync('/var/lib/rpm', path.join(other.root, 'var/lib/rpm'));
+    expect(manifest(other).code).toBe(0);
+  });
+
   it('finishes with symlink loops under site-packages', () => {
     const tree = makeTree();
-    fs.symlinkSync('loop-1.0.dist-info', path.join(tree.site, 'loop-1.0.dist-info'));
+    fs.symlinkSync(
+      'loop-1.0.dist-info',
+      path.join(tree.site, 'loop-1.0.dist-info')
+    );
     fs.symlinkSync('b.dist-info', path.join(tree.site, 'a-1.0.dist-info'));
     fs.symlinkSync('a-1.0.dist-info', path.join(tree.site, 'b.dist-info'));
     const real = path.join(tree.site, 'real-2.0.dist-info');
@@ -223,12 +301,18 @@ describe('mlc image manifest on hostile image contents', () => {
     const tree = makeTree();
     fs.chownSync(tree.out, user.uid, user.gid);
     fs.chmodSync(path.join(tree.prefix, 'conda-meta'), 0o300);
-    expectOneLine(manifest(tree, {}, true, true), /cannot read .*conda-meta.*EACCES/);
+    expectOneLine(
+      manifest(tree, {}, true, true),
+      /cannot read .*conda-meta.*EACCES/
+    );
 
     const other = makeTree();
     fs.chownSync(other.out, user.uid, user.gid);
     fs.chmodSync(other.site, 0o300);
-    expectOneLine(manifest(other, {}, true, true), /cannot read .*site-packages.*EACCES/);
+    expectOneLine(
+      manifest(other, {}, true, true),
+      /cannot read .*site-packages.*EACCES/
+    );
   });
 });
 
@@ -251,16 +335,39 @@ function makeTree(): ITree {
     fs.mkdirSync(made, { recursive: true });
   }
   fs.chmodSync(dir, 0o755);
-  record(prefix, 'python-3.11.7-h0_0_cpython.json', { name: 'python', version: '3.11.7', files: ['bin/python3.11'] });
+  record(prefix, 'python-3.11.7-h0_0_cpython.json', {
+    name: 'python',
+    version: '3.11.7',
+    files: ['bin/python3.11']
+  });
   return { dir, prefix, site, root, out };
 }
 
 function record(prefix: string, name: string, value: unknown): void {
-  fs.writeFileSync(path.join(prefix, 'conda-meta', name), JSON.stringify(value));
+  fs.writeFileSync(
+    path.join(prefix, 'conda-meta', name),
+    JSON.stringify(value)
+  );
 }
 
-function manifest(tree: ITree, env: NodeJS.ProcessEnv = {}, withDate = true, unprivileged = false): IRunResult {
-  const args = ['image', 'manifest', '--prefix', tree.prefix, '--root', tree.root, '--out-dir', tree.out, '--name', 'hostile'];
+function manifest(
+  tree: ITree,
+  env: NodeJS.ProcessEnv = {},
+  withDate = true,
+  unprivileged = false
+): IRunResult {
+  const args = [
+    'image',
+    'manifest',
+    '--prefix',
+    tree.prefix,
+    '--root',
+    tree.root,
+    '--out-dir',
+    tree.out,
+    '--name',
+    'hostile'
+  ];
   return runMlc(withDate ? [...args, '--build-date', '2024-05-01'] : args, {
     env: { SOURCE_DATE_EPOCH: '', ...env },
     timeoutMs: SPAWN_TIMEOUT_MS,
@@ -269,7 +376,10 @@ function manifest(tree: ITree, env: NodeJS.ProcessEnv = {}, withDate = true, unp
 }
 
 function listed(tree: ITree): string[] {
-  return fs.readFileSync(path.join(tree.out, 'list-of-pkgs-inside.txt'), 'utf-8').trim().split('\n');
+  return fs
+    .readFileSync(path.join(tree.out, 'list-of-pkgs-inside.txt'), 'utf-8')
+    .trim()
+    .split('\n');
 }
 
 /** A refusal: a non-zero exit and one `mlc: error:` line that is not an internal error. */

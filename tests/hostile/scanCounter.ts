@@ -14,9 +14,16 @@ export function countScans<T>(fn: () => T): { result: T; steps: number } {
   let steps = 0;
   let depth = 0;
   const restore: Array<() => void> = [];
-  const patch = (owner: object, key: string | symbol, cost: (self: unknown, args: unknown[], out: unknown) => number) => {
+  const patch = (
+    owner: object,
+    key: string | symbol,
+    cost: (self: unknown, args: unknown[], out: unknown) => number
+  ) => {
     const original = (owner as Record<string | symbol, AnyFunction>)[key];
-    (owner as Record<string | symbol, AnyFunction>)[key] = function (this: unknown, ...args: unknown[]) {
+    (owner as Record<string | symbol, AnyFunction>)[key] = function (
+      this: unknown,
+      ...args: unknown[]
+    ) {
       // Builtins call each other (split calls exec): count the outer call only.
       depth++;
       try {
@@ -34,16 +41,33 @@ export function countScans<T>(fn: () => T): { result: T; steps: number } {
     });
   };
   const own = (self: unknown) => String(self).length;
-  const firstArg = (_: unknown, args: unknown[]) => (typeof args[0] === 'string' ? args[0].length : 0);
+  const firstArg = (_: unknown, args: unknown[]) =>
+    typeof args[0] === 'string' ? args[0].length : 0;
   // A search stops where it finds: from its start to the hit, else to the end.
   const searched = (self: unknown, args: unknown[], out: unknown) => {
     const from = Number(args[1]) || 0;
-    return typeof out === 'number' && out >= 0 ? out - from + 1 : String(self).length - from;
+    return typeof out === 'number' && out >= 0
+      ? out - from + 1
+      : String(self).length - from;
   };
-  const fromIndex = (self: unknown, args: unknown[]) => String(self).length - (Number(args[1]) || 0);
-  const output = (_: unknown, __: unknown[], out: unknown) => (typeof out === 'string' ? out.length : 0) + 1;
+  const fromIndex = (self: unknown, args: unknown[]) =>
+    String(self).length - (Number(args[1]) || 0);
+  const output = (_: unknown, __: unknown[], out: unknown) =>
+    (typeof out === 'string' ? out.length : 0) + 1;
   const string = String.prototype as unknown as object;
-  for (const key of ['split', 'replace', 'replaceAll', 'match', 'matchAll', 'search', 'trim', 'trimStart', 'trimEnd', 'toLowerCase', 'toUpperCase']) {
+  for (const key of [
+    'split',
+    'replace',
+    'replaceAll',
+    'match',
+    'matchAll',
+    'search',
+    'trim',
+    'trimStart',
+    'trimEnd',
+    'toLowerCase',
+    'toUpperCase'
+  ]) {
     patch(string, key, own);
   }
   patch(string, 'indexOf', searched);
@@ -73,7 +97,11 @@ export function countScans<T>(fn: () => T): { result: T; steps: number } {
  * steps per input character to that of the smallest size: about 1 for a
  * linear parser, growing with the size for a quadratic one.
  */
-export function growth(make: (size: number) => string, parse: (text: string) => unknown, sizes: number[]): number {
+export function growth(
+  make: (size: number) => string,
+  parse: (text: string) => unknown,
+  sizes: number[]
+): number {
   const perChar = sizes.map(size => {
     const text = make(size);
     return countScans(() => parse(text)).steps / Math.max(1, text.length);

@@ -17,35 +17,62 @@ import {
 import { countScans } from './scanCounter';
 
 /** Any UTF-16 code unit, lone surrogates included. */
-const codeUnit = fc.integer({ min: 0, max: 0xffff }).map(code => String.fromCharCode(code));
-const anyText = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: codeUnit }), fc.string());
+const codeUnit = fc
+  .integer({ min: 0, max: 0xffff })
+  .map(code => String.fromCharCode(code));
+const anyText = fc.oneof(
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: codeUnit }),
+  fc.string()
+);
 const nonce = fc.stringMatching(/^[0-9a-f]{8,64}$/);
 
 const event: fc.Arbitrary<WireEvent> = fc.oneof(
   fc.record({ type: fc.constant('progress' as const), message: anyText }),
   fc.record({ type: fc.constant('warning' as const), message: anyText }),
-  fc.record({ type: fc.constant('result' as const), command: anyText, data: fc.jsonValue() }),
-  fc.record({ type: fc.constant('error' as const), message: anyText, hint: anyText }),
-  fc.record({ type: fc.constant('end' as const), exitCode: fc.integer({ min: 0, max: 255 }) })
+  fc.record({
+    type: fc.constant('result' as const),
+    command: anyText,
+    data: fc.jsonValue()
+  }),
+  fc.record({
+    type: fc.constant('error' as const),
+    message: anyText,
+    hint: anyText
+  }),
+  fc.record({
+    type: fc.constant('end' as const),
+    exitCode: fc.integer({ min: 0, max: 255 })
+  })
 );
 
 describe('the wire request', () => {
   it('decodes what it encodes, for any args and nonce', () => {
     fc.assert(
       fc.property(nonce, fc.array(anyText, { maxLength: 8 }), (n, args) => {
-        expect(decodeWireRequest(encodeWireRequest({ nonce: n, args }))).toEqual({ nonce: n, args });
+        expect(
+          decodeWireRequest(encodeWireRequest({ nonce: n, args }))
+        ).toEqual({ nonce: n, args });
       })
     );
   });
 
   it('either decodes to a valid request or throws one one-line Error, for any input', () => {
-    const base64Of = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+    const base64Of = (bytes: Uint8Array) =>
+      Buffer.from(bytes).toString('base64');
     const input = fc.oneof(
       anyText,
       fc.uint8Array({ maxLength: 200 }).map(base64Of),
-      fc.jsonValue().map(value => Buffer.from(JSON.stringify(value) ?? '').toString('base64')),
       fc
-        .record({ nonce: fc.oneof(anyText, nonce, fc.jsonValue()), args: fc.oneof(fc.array(anyText), fc.jsonValue()) })
+        .jsonValue()
+        .map(value =>
+          Buffer.from(JSON.stringify(value) ?? '').toString('base64')
+        ),
+      fc
+        .record({
+          nonce: fc.oneof(anyText, nonce, fc.jsonValue()),
+          args: fc.oneof(fc.array(anyText), fc.jsonValue())
+        })
         .map(value => Buffer.from(JSON.stringify(value)).toString('base64'))
     );
     fc.assert(
@@ -69,7 +96,9 @@ describe('the wire request', () => {
 describe('the event reader', () => {
   /** Split `text` at the given (sorted, deduplicated) points. */
   const chunked = (text: string, cuts: number[]) => {
-    const points = [...new Set(cuts.map(cut => cut % (text.length + 1)))].sort((a, b) => a - b);
+    const points = [...new Set(cuts.map(cut => cut % (text.length + 1)))].sort(
+      (a, b) => a - b
+    );
     const chunks: string[] = [];
     let last = 0;
     for (const point of points) {
@@ -82,17 +111,26 @@ describe('the event reader', () => {
 
   it('yields no event from output without the marker, whatever the chunking', () => {
     fc.assert(
-      fc.property(nonce, anyText, fc.array(fc.nat(), { maxLength: 20 }), (n, text, cuts) => {
-        fc.pre(!text.includes(wireMarker(n)));
-        const reader = new WireEventReader(n);
-        const events = chunked(text + '\n', cuts).flatMap(chunk => reader.push(chunk));
-        expect(events).toEqual([]);
-      })
+      fc.property(
+        nonce,
+        anyText,
+        fc.array(fc.nat(), { maxLength: 20 }),
+        (n, text, cuts) => {
+          fc.pre(!text.includes(wireMarker(n)));
+          const reader = new WireEventReader(n);
+          const events = chunked(text + '\n', cuts).flatMap(chunk =>
+            reader.push(chunk)
+          );
+          expect(events).toEqual([]);
+        }
+      )
     );
   });
 
   it('yields exactly the marked events, in order, among prompts, colours and CRLFs, whatever the chunking', () => {
-    const noise = fc.string({ unit: codeUnit }).filter(text => !/[\n\x1b@]/.test(text));
+    const noise = fc
+      .string({ unit: codeUnit })
+      .filter(text => !/[\n\x1b@]/.test(text));
     fc.assert(
       fc.property(
         nonce,
@@ -104,8 +142,12 @@ describe('the event reader', () => {
             `${prompt}\x1b[1;32m${formatWireEvent(item, n)}\x1b[0m${crlf ? '\r' : ''}`
           ]);
           const reader = new WireEventReader(n);
-          const events = chunked(lines.join('\n') + '\n', cuts).flatMap(chunk => reader.push(chunk));
-          expect(events).toEqual(items.map(([item]) => JSON.parse(JSON.stringify(item))));
+          const events = chunked(lines.join('\n') + '\n', cuts).flatMap(chunk =>
+            reader.push(chunk)
+          );
+          expect(events).toEqual(
+            items.map(([item]) => JSON.parse(JSON.stringify(item)))
+          );
         }
       )
     );
@@ -113,7 +155,9 @@ describe('the event reader', () => {
 
   it('does work linear in the output, fed a character at a time or in one chunk', () => {
     const n = '0123456789abcdef';
-    const line = formatWireEvent({ type: 'progress', message: 'x'.repeat(50) }, n) + '\r\n';
+    const line =
+      formatWireEvent({ type: 'progress', message: 'x'.repeat(50) }, n) +
+      '\r\n';
     const perChar = (size: number, oneAtATime: boolean) => {
       const text = 'prompt$ ' + line.repeat(size) + 'y'.repeat(size * 20);
       const { steps } = countScans(() => {
@@ -167,7 +211,11 @@ describe('visible text for people', () => {
       fc.property(anyText, anyText, (message, hint) => {
         const out: string[] = [];
         const err: string[] = [];
-        const human = new Reporter({ kind: 'human' }, text => out.push(text), text => err.push(text));
+        const human = new Reporter(
+          { kind: 'human' },
+          text => out.push(text),
+          text => err.push(text)
+        );
         human.warning(message);
         human.error(message, hint);
         expect(out).toEqual([]);
@@ -176,11 +224,17 @@ describe('visible text for people', () => {
         expect(err[1]).toMatch(/^mlc: error: [^\n]*\n$/);
 
         const lines: string[] = [];
-        const machine = new Reporter({ kind: 'wire', nonce: 'abcdef01' }, text => lines.push(text), () => {
-          throw new Error('nothing goes to stderr in wire mode');
-        });
+        const machine = new Reporter(
+          { kind: 'wire', nonce: 'abcdef01' },
+          text => lines.push(text),
+          () => {
+            throw new Error('nothing goes to stderr in wire mode');
+          }
+        );
         machine.warning(message);
-        expect(new WireEventReader('abcdef01').push(lines.join(''))).toEqual([{ type: 'warning', message }]);
+        expect(new WireEventReader('abcdef01').push(lines.join(''))).toEqual([
+          { type: 'warning', message }
+        ]);
       })
     );
   });

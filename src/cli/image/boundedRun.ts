@@ -7,7 +7,13 @@
 import { spawn } from 'child_process';
 
 export type BoundedRunResult =
-  | { kind: 'exited'; code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+  | {
+      kind: 'exited';
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      stdout: string;
+      stderr: string;
+    }
   | { kind: 'not-found' }
   | { kind: 'timeout' }
   | { kind: 'too-much-output' }
@@ -19,14 +25,23 @@ export interface IBoundedRunOptions {
   maxOutputBytes: number;
 }
 
-export function runBounded(file: string, args: string[], options: IBoundedRunOptions): Promise<BoundedRunResult> {
+export function runBounded(
+  file: string,
+  args: string[],
+  options: IBoundedRunOptions
+): Promise<BoundedRunResult> {
   return new Promise(resolve => {
-    const child = spawn(file, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(file, args, {
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let size = 0;
     let verdict: BoundedRunResult | null = null;
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | null =
+      null;
 
     const endGroup = () => {
       if (child.pid !== undefined) {
@@ -41,7 +56,10 @@ export function runBounded(file: string, args: string[], options: IBoundedRunOpt
       verdict ??= result;
       endGroup();
     };
-    const timer = setTimeout(() => stop({ kind: 'timeout' }), options.timeoutMs);
+    const timer = setTimeout(
+      () => stop({ kind: 'timeout' }),
+      options.timeoutMs
+    );
     const collect = (into: Buffer[]) => (chunk: Buffer) => {
       size += chunk.length;
       if (size > options.maxOutputBytes) {
@@ -54,7 +72,10 @@ export function runBounded(file: string, args: string[], options: IBoundedRunOpt
     child.stderr.on('data', collect(stderr));
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      verdict ??= error.code === 'ENOENT' ? { kind: 'not-found' } : { kind: 'failed', reason: error.code ?? error.message };
+      verdict ??=
+        error.code === 'ENOENT'
+          ? { kind: 'not-found' }
+          : { kind: 'failed', reason: error.code ?? error.message };
       resolve(verdict);
     });
     child.on('exit', (code, signal) => {

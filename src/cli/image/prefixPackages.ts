@@ -122,8 +122,7 @@ namespace Private {
       if (!read.ok) {
         throw new UserError(`the conda record ${file} ${read.reason}`, 'repair or remove that file and run again');
       }
-      const text = read.text;
-      const parsed = parseCondaRecord(text, file);
+      const parsed = parseCondaRecord(read.text, file);
       if (!parsed.ok) {
         throw new UserError(`malformed conda record: ${parsed.error}`, 'repair or remove that file and run again');
       }
@@ -164,9 +163,12 @@ namespace Private {
         timeoutMs: 60000,
         maxOutputBytes: 64 * 1024
       });
-      const version = run.kind === 'exited' && run.code === 0 ? run.stdout.trim() : '';
-      if (pythonMinor(version)) {
-        return version;
+      if (run.kind === 'exited' && run.code === 0) {
+        const version = run.stdout.trim();
+        if (pythonMinor(version)) {
+          return version;
+        }
+        continue;
       }
       warnings.push(`${interpreter} did not run (${Private.runProblem(run)}); the Python version is left empty`);
       return '';
@@ -218,7 +220,7 @@ namespace Private {
   export function runProblem(run: BoundedRunResult): string {
     switch (run.kind) {
       case 'exited':
-        return run.code === 0 ? 'it printed no version' : `exit ${run.code ?? run.signal}`;
+        return `exit ${run.code ?? run.signal}`;
       case 'timeout':
         return 'timed out after 60 s';
       case 'too-much-output':

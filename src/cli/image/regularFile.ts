@@ -24,32 +24,51 @@ export interface IReadLimits {
  * The UTF-8 text of `file` (invalid bytes become U+FFFD unless
  * `strictUtf8`), or why not: `missing` for ENOENT/ENOTDIR, else a short reason.
  */
-export function readRegularFile(file: string, limits: IReadLimits): RegularFileText {
+export function readRegularFile(
+  file: string,
+  limits: IReadLimits
+): RegularFileText {
   // Judge the kind before opening: opening some devices has effects of its own.
   let before: fs.Stats;
   try {
-    before = limits.followLinks === false ? fs.lstatSync(file) : fs.statSync(file);
+    before =
+      limits.followLinks === false ? fs.lstatSync(file) : fs.statSync(file);
   } catch (error) {
     return Private.failure(error);
   }
   if (!before.isFile()) {
-    return { ok: false, missing: false, reason: `is not a regular file (${Private.kind(before)})` };
+    return {
+      ok: false,
+      missing: false,
+      reason: `is not a regular file (${Private.kind(before)})`
+    };
   }
   let fd: number;
   try {
     // O_NONBLOCK: a FIFO swapped in since the stat cannot block the open.
     const noFollow = limits.followLinks === false ? fs.constants.O_NOFOLLOW : 0;
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | noFollow);
+    fd = fs.openSync(
+      file,
+      fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | noFollow
+    );
   } catch (error) {
     return Private.failure(error);
   }
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) {
-      return { ok: false, missing: false, reason: `is not a regular file (${Private.kind(stat)})` };
+      return {
+        ok: false,
+        missing: false,
+        reason: `is not a regular file (${Private.kind(stat)})`
+      };
     }
     if (stat.size > limits.maxBytes) {
-      return { ok: false, missing: false, reason: `is too large (${stat.size} bytes, at most ${limits.maxBytes} read)` };
+      return {
+        ok: false,
+        missing: false,
+        reason: `is too large (${stat.size} bytes, at most ${limits.maxBytes} read)`
+      };
     }
     return Private.readCapped(fd, limits.maxBytes, limits.strictUtf8 === true);
   } catch (error) {
@@ -61,7 +80,11 @@ export function readRegularFile(file: string, limits: IReadLimits): RegularFileT
 
 namespace Private {
   /** Read to the end, but never past `maxBytes` (the file may grow while read). */
-  export function readCapped(fd: number, maxBytes: number, strictUtf8: boolean): RegularFileText {
+  export function readCapped(
+    fd: number,
+    maxBytes: number,
+    strictUtf8: boolean
+  ): RegularFileText {
     const chunks: Buffer[] = [];
     let total = 0;
     const chunk = Buffer.alloc(Math.min(maxBytes + 1, 1 << 20));
@@ -72,7 +95,11 @@ namespace Private {
       }
       total += count;
       if (total > maxBytes) {
-        return { ok: false, missing: false, reason: `is too large (more than ${maxBytes} bytes)` };
+        return {
+          ok: false,
+          missing: false,
+          reason: `is too large (more than ${maxBytes} bytes)`
+        };
       }
       chunks.push(Buffer.from(chunk.subarray(0, count)));
     }
@@ -81,7 +108,10 @@ namespace Private {
       return { ok: true, text: bytes.toString('utf-8') };
     }
     try {
-      return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+      return {
+        ok: true,
+        text: new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+      };
     } catch {
       return { ok: false, missing: false, reason: 'is not valid UTF-8' };
     }
@@ -93,9 +123,17 @@ namespace Private {
       return { ok: false, missing: true, reason: 'does not exist' };
     }
     if (code === 'ELOOP') {
-      return { ok: false, missing: false, reason: 'is a symlink loop or a link not followed (ELOOP)' };
+      return {
+        ok: false,
+        missing: false,
+        reason: 'is a symlink loop or a link not followed (ELOOP)'
+      };
     }
-    return { ok: false, missing: false, reason: `cannot be read (${code ?? (error as Error).message.split('\n')[0]})` };
+    return {
+      ok: false,
+      missing: false,
+      reason: `cannot be read (${code ?? (error as Error).message.split('\n')[0]})`
+    };
   }
 
   export function kind(stat: fs.Stats): string {

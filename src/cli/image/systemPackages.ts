@@ -54,7 +54,7 @@ export async function readSystem(root: string, env: NodeJS.ProcessEnv): Promise<
     databases.push('dpkg');
     Private.append(found, parseDpkgStatus(status));
   }
-  const rpmDb = RPM_DB_DIRS.find(dir => Private.hasEntries(resolveInRoot(root, dir)));
+  const rpmDb = RPM_DB_DIRS.find(dir => Private.hasEntries(root, dir));
   if (rpmDb !== undefined) {
     const rpm = await Private.queryRpm(root, rpmDb, env);
     if (rpm === null) {
@@ -89,9 +89,10 @@ namespace Private {
     }
   }
 
-  export function hasEntries(dir: string): boolean {
+  /** A database directory with something in it; a link loop or unreadable one is none. */
+  export function hasEntries(root: string, inRootDir: string): boolean {
     try {
-      return fs.readdirSync(dir).length > 0;
+      return fs.readdirSync(resolveInRoot(root, inRootDir)).length > 0;
     } catch {
       return false;
     }
