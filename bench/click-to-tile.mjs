@@ -6,7 +6,13 @@
  * performance marks (src/envs/timing.ts). Debian's Chromium, driven by
  * playwright-core. Medians of several runs, after one warm-up run.
  *
- *   node bench/click-to-tile.mjs [--runs N] [--think-ms MS] [--keep-state]
+ *   node bench/click-to-tile.mjs [--runs N] [--think-ms MS] [--reference-commit REF] [--keep-state]
+ *
+ * --reference-commit: also measure the extension as built from that commit
+ * (git archive, tsc, jupyter-builder, under build/bench/reference-<sha>/),
+ * on a second server, the runs of the two interleaved so that both see the
+ * same load; prints the ratio of the medians. The machine is shared: only
+ * ratios from one run compare.
  *
  * --think-ms: how long the "user" spends in the dialog before clicking
  * Create (typing a name); default 1500. The server is started as
@@ -17,9 +23,9 @@
  * Everything it makes lives in build/bench/click-to-tile-<pid>/, removed
  * at the end.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +65,7 @@ const { values: options } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     'think-ms': { type: 'string', default: '1500' },
+    'reference-commit': { type: 'string' },
     'keep-state': { type: 'boolean', default: false }
   }
 });
@@ -78,46 +85,95 @@ for (const [what, file, todo] of [
   }
 }
 
-const state = path.join(REPO, 'build', 'bench', `click-to-tile-${process.pid}`);
-/** The server's stderr, shown when it does not start. */
+/** The servers' stderr, shown when one does not start. */
 const serverLog = [];
-let server = null;
+const variants = [{ label: 'this tree', labextension: LABEXTENSION }];
+if (options['reference-commit']) {
+  const ref = options['reference-commit'];
+  variants.push({ label: `reference ${ref}`, labextension: buildReference(ref) });
+}
+// Ctrl-C: stop the servers too (the finally below does the rest).
+process.once('SIGINT', () => variants.forEach(variant => variant.server?.kill('SIGTERM')));
 let browser = null;
-// Ctrl-C: stop the server too (the finally below does the rest).
-process.once('SIGINT', () => server?.kill('SIGTERM'));
 try {
-  const port = await freePort();
-  const token = randomBytes(16).toString('hex');
-  server = startServer(state, port, token);
-  await waitForServer(port, token);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`http://127.0.0.1:${port}/lab?token=${token}`);
-  await page.waitForFunction(() => window.jupyterapp?.commands.hasCommand('ml-containers:create-env'), null, {
-    timeout: 60_000
-  });
-  await page.evaluate(() => window.jupyterapp.commands.execute('launcher:create'));
-  await page.locator('.jp-MLC-sectionWidget:visible').first().waitFor({ timeout: 30_000 });
-
-  const samples = [];
+  for (const [index, variant] of variants.entries()) {
+    variant.state = path.join(REPO, 'build', 'bench', `click-to-tile-${process.pid}-${index}`);
+    const port = await freePort();
+    const token = randomBytes(16).toString('hex');
+    variant.server = startServer(variant.state, variant.labextension, port, token);
+    await waitForServer(variant.server, port, token);
+    variant.page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await variant.page.goto(`http://127.0.0.1:${port}/lab?token=${token}`);
+    await variant.page.waitForFunction(
+      () => window.jupyterapp?.commands.hasCommand('ml-containers:create-env'),
+      null,
+      { timeout: 60_000 }
+    );
+    await variant.page.evaluate(() => window.jupyterapp.commands.execute('launcher:create'));
+    await variant.page.locator('.jp-MLC-sectionWidget:visible').first().waitFor({ timeout: 30_000 });
+    variant.samples = [];
+  }
   for (let run = 0; run <= RUNS; run++) {
-    const sample = await measureOnce(page, `bench-${run}`);
-    log(`run ${run === 0 ? 'warm-up' : run}: ${sample.totalMs.toFixed(0)} ms (mlc's own work ${sample.mlcMs ?? '?'} ms)`);
-    if (run > 0) {
-      samples.push(sample);
+    for (const variant of variants) {
+      const sample = await measureOnce(variant.page, `bench-${run}`);
+      const mlc = sample.mlcMs ?? '?';
+      log(`${variant.label}, run ${run || 'warm-up'}: ${sample.totalMs.toFixed(0)} ms (mlc's own work ${mlc} ms)`);
+      if (run > 0) {
+        variant.samples.push(sample);
+      }
     }
   }
-  report(samples);
+  for (const variant of variants) {
+    report(variant.label, variant.samples);
+  }
+  if (variants.length === 2) {
+    const [mine, reference] = variants.map(variant => median(variant.samples.map(sample => sample.totalMs)));
+    console.log(`ratio this tree / reference (medians of the totals): ${(mine / reference).toFixed(2)}`);
+  }
 } finally {
   await browser?.close();
-  if (server) {
-    server.kill('SIGTERM');
-    await new Promise(resolve => server.once('exit', resolve));
+  for (const variant of variants) {
+    if (variant.server) {
+      if (variant.server.exitCode === null) {
+        variant.server.kill('SIGTERM');
+        await new Promise(resolve => variant.server.once('exit', resolve));
+      }
+    }
+    // Only ever remove a folder this run made (it carries our marker).
+    if (!options['keep-state'] && variant.state && existsSync(path.join(variant.state, '.click-to-tile-state'))) {
+      rmSync(variant.state, { recursive: true, force: true });
+    }
   }
-  // Only ever remove the folder this run made (it carries our marker).
-  if (!options['keep-state'] && existsSync(path.join(state, '.click-to-tile-state'))) {
-    rmSync(state, { recursive: true, force: true });
+}
+
+/**
+ * The labextension as built from `ref`, made once under
+ * build/bench/reference-<sha>/ (the shared node_modules linked in).
+ */
+function buildReference(ref) {
+  let sha;
+  try {
+    sha = execFileSync('git', ['-C', REPO, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+      encoding: 'utf-8'
+    }).trim();
+  } catch {
+    fail(`--reference-commit ${ref} names no commit of this repository; give a commit such as HEAD~3`);
   }
+  const dir = path.join(REPO, 'build', 'bench', `reference-${sha}`);
+  const built = path.join(dir, 'jupyterlab_ml_containers', 'labextension');
+  if (existsSync(path.join(dir, '.reference-built'))) {
+    return built;
+  }
+  log(`building the reference labextension of ${sha}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  execFileSync('sh', ['-c', 'git -C "$1" archive "$2" | tar -x -C "$3"', 'sh', REPO, sha, dir]);
+  symlinkSync(realpathSync(path.join(REPO, 'node_modules')), path.join(dir, 'node_modules'));
+  execFileSync(path.join(REPO, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: dir, stdio: 'ignore' });
+  execFileSync(path.join(REPO, '.venv', 'bin', 'jupyter-builder'), ['build', '.'], { cwd: dir, stdio: 'ignore' });
+  writeFileSync(path.join(dir, '.reference-built'), '');
+  return built;
 }
 
 /** One create, from the click on Create to the tile; the marks relative to the click. */
@@ -177,9 +233,9 @@ async function measureOnce(page, name) {
   return sample;
 }
 
-function report(samples) {
+function report(label, samples) {
   const lines = [];
-  lines.push(`click to tile, ${samples.length} runs after a warm-up, think time ${THINK_MS} ms`);
+  lines.push(`${label}: click to tile, ${samples.length} runs after a warm-up, think time ${THINK_MS} ms`);
   lines.push(`  total (Create click -> tile visible): median ${median(samples.map(s => s.totalMs)).toFixed(0)} ms` +
     `  [${samples.map(s => s.totalMs.toFixed(0)).join(', ')}]`);
   const mlc = samples.map(s => s.mlcMs).filter(value => value !== null);
@@ -202,7 +258,7 @@ function report(samples) {
   console.log(lines.join('\n'));
 }
 
-function startServer(dir, port, token) {
+function startServer(dir, labextension, port, token) {
   mkdirSync(path.join(dir, 'labextensions'), { recursive: true });
   writeFileSync(path.join(dir, '.click-to-tile-state'), '');
   for (const sub of ['data', 'runtime', 'config/labconfig', 'work', 'settings', 'workspaces']) {
@@ -213,7 +269,7 @@ function startServer(dir, port, token) {
     path.join(dir, 'config', 'labconfig', 'page_config.json'),
     JSON.stringify({ disabledExtensions: { '@jupyterlab/apputils-extension:announcements': true } })
   );
-  symlinkSync(LABEXTENSION, path.join(dir, 'labextensions', 'jupyterlab-ml-containers'));
+  symlinkSync(labextension, path.join(dir, 'labextensions', 'jupyterlab-ml-containers'));
   const env = {
     ...process.env,
     JUPYTER_PATH: path.join(DEMO, 'share', 'jupyter'),
@@ -246,7 +302,7 @@ function startServer(dir, port, token) {
 }
 
 
-async function waitForServer(port, token) {
+async function waitForServer(server, port, token) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     try {

@@ -133,7 +133,10 @@ export class EnvCommands {
       return;
     }
     Notification.dismiss(id);
+    // The first Fix click finds its session ready.
+    runner.prepare();
     await showCheckDialog(envs, prefix => this._fix(prefix), trans);
+    runner.release();
   }
 
   /** "Remove Extended Environment…" */
@@ -162,8 +165,10 @@ export class EnvCommands {
       return;
     }
     Notification.dismiss(id);
+    runner.prepare();
     const prefix = await askEnvToRemove(envs, trans);
     if (!prefix) {
+      runner.release();
       return;
     }
     const removing = Notification.emit(trans.__('Removing %1…', prefix), 'in-progress', { autoClose: false });

@@ -381,3 +381,30 @@ describe('a session prepared ahead of its run', () => {
     expect(outcome.results).toHaveLength(1);
   });
 });
+
+describe('closing the session', () => {
+  it('waits for closeAfter, so the caller\'s request does not share the server with the shutdown', async () => {
+    const { terminal, runner } = setUp();
+    playShell(terminal, nonce =>
+      events(nonce, [
+        { type: 'result', command: 'env create', data: {} },
+        { type: 'end', exitCode: 0 }
+      ])
+    );
+    let finishRefresh: () => void = () => undefined;
+    const refresh = new Promise<void>(resolve => {
+      finishRefresh = resolve;
+    });
+    const run = runner.run(['env', 'create', '/h/a'], { closeAfter: () => refresh });
+    await settle();
+    terminal.connect();
+    terminal.stdout('$ ');
+    await run;
+    await settle();
+    expect(terminal.shutdowns).toBe(0);
+    finishRefresh();
+    await settle();
+    expect(terminal.shutdowns).toBe(1);
+    expect(terminal.isDisposed).toBe(true);
+  });
+});
