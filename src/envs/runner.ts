@@ -119,7 +119,9 @@ export class TerminalMlcRunner {
   release(): void {
     const warm = this._warm;
     this._warm = null;
-    warm?.close();
+    if (warm) {
+      this._track(warm.close());
+    }
   }
 
   /** Run `mlc ARGS...`; resolves with what it reported, rejects with MlcRunError. */
@@ -138,6 +140,9 @@ export class TerminalMlcRunner {
     this._warm = null;
     markTime('session-request');
     const taken = warm ? await warm.take() : null;
+    if (warm && !taken) {
+      this._track(warm.close());
+    }
     let session: IHeadlessTerminal;
     if (taken) {
       session = taken.terminal;
@@ -163,16 +168,24 @@ export class TerminalMlcRunner {
     } finally {
       // Not awaited: the outcome is known, and the caller's next step (the
       // specs refresh) need not wait a server round trip for the shutdown.
-      const after = options.closeAfter?.() ?? null;
-      if (after) {
-        void after.then(
-          () => Private.shutDown(session),
-          () => Private.shutDown(session)
-        );
-      } else {
-        Private.shutDown(session);
-      }
+      const after = options.closeAfter?.() ?? Promise.resolve();
+      this._track(after.then(
+        () => Private.shutDown(session),
+        () => Private.shutDown(session)
+      ));
     }
+  }
+
+  /** Settles once every session this runner opened is shut down on the server. */
+  async whenClosed(): Promise<void> {
+    while (this._closing.size > 0) {
+      await Promise.all([...this._closing]);
+    }
+  }
+
+  private _track(closing: Promise<void>): void {
+    this._closing.add(closing);
+    void closing.then(() => this._closing.delete(closing));
   }
 
   private _startSession(): Promise<IHeadlessTerminal> {
@@ -180,6 +193,7 @@ export class TerminalMlcRunner {
   }
 
   private _warm: Private.WarmSession | null = null;
+  private readonly _closing = new Set<Promise<void>>();
 
   private readonly _options: IRunnerOptions;
 }
@@ -210,15 +224,15 @@ namespace Private {
    * request finishes on its own, and a session already gone (the shell
    * exited) is fine.
    */
-  export function shutDown(session: IHeadlessTerminal): void {
+  export function shutDown(session: IHeadlessTerminal): Promise<void> {
     let request: Promise<void>;
     try {
       request = session.shutdown();
     } catch {
       request = Promise.resolve();
     }
-    void request.catch(() => undefined).then(() => markTime('session-closed'));
     session.dispose();
+    return request.catch(() => undefined).then(() => markTime('session-closed'));
   }
 
   /**
@@ -239,7 +253,7 @@ namespace Private {
 
     idleTimer: ReturnType<typeof setTimeout> | null = null;
 
-    /** The live session and whether its shell printed; null when it failed or died. */
+    /** The live session and whether its shell printed; null when it failed or died (then `close()` it). */
     async take(): Promise<{ terminal: IHeadlessTerminal; prompted: boolean } | null> {
       this._clearIdle();
       const terminal = await this._terminal;
@@ -248,21 +262,19 @@ namespace Private {
       }
       terminal.messageReceived.disconnect(this._onMessage, this);
       if (terminal.isDisposed || terminal.connectionStatus === 'disconnected') {
-        shutDown(terminal);
-        return null;
+        return null; // the caller closes it
       }
       return { terminal, prompted: this._printed };
     }
 
     /** Shut it down, now or once it has started. */
-    close(): void {
+    async close(): Promise<void> {
       this._clearIdle();
-      void this._terminal.then(terminal => {
-        if (terminal) {
-          terminal.messageReceived.disconnect(this._onMessage, this);
-          shutDown(terminal);
-        }
-      });
+      const terminal = await this._terminal;
+      if (terminal) {
+        terminal.messageReceived.disconnect(this._onMessage, this);
+        await shutDown(terminal);
+      }
     }
 
     private _onMessage(_: unknown, message: Terminal.IMessage): void {
