@@ -23,6 +23,8 @@
  * Everything it makes lives in build/bench/click-to-tile-<pid>/, removed
  * at the end.
  */
+/* global window, document, Element, MutationObserver -- the page's, in page.evaluate */
+/* global fetch -- Node's own (>= 18) */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
