@@ -135,7 +135,7 @@ export class EnvCommands {
     Notification.dismiss(id);
     // The first Fix click finds its session ready.
     runner.prepare();
-    await showCheckDialog(envs, prefix => this._fix(prefix), trans);
+    await showCheckDialog(envs, prefixes => this._fix(prefixes), trans);
     runner.release();
   }
 
@@ -212,26 +212,29 @@ export class EnvCommands {
     return null;
   }
 
-  /** The Fix button: one `env check PREFIX --fix`, whose result is the env as it stands after. */
-  private async _fix(prefix: string): Promise<FixOutcome> {
+  /**
+   * The Fix buttons: one `env check PREFIX... --fix`, whose results are the
+   * envs as they stand after.
+   */
+  private async _fix(prefixes: string[]): Promise<FixOutcome> {
     const { runner, trans } = this._options;
+    const named = prefixes.join(', ');
     try {
-      const outcome = await runner.run(fixArgs([prefix]), { timeoutMs: Private.CREATE_TIMEOUT_MS });
-      // Start refreshing at once: a repaired kernel may have been registered again.
-      const refreshed = this._refreshSpecs();
-      const summary = checkedEnvs(outcome)?.find(env => env.prefix === prefix);
-      await refreshed;
-      if (summary) {
-        return { summary };
+      const outcome = await runner.run(fixArgs(prefixes), { timeoutMs: Private.CREATE_TIMEOUT_MS });
+      // A repaired kernel may have been registered again: the launcher follows.
+      await this._refreshSpecs();
+      const summaries = (checkedEnvs(outcome) ?? []).filter(env => prefixes.includes(env.prefix));
+      if (summaries.length > 0) {
+        return { summaries };
       }
       const problem = outcomeProblem(outcome);
       return {
         error: problem
-          ? trans.__('Could not fix %1: %2', prefix, problem)
-          : trans.__('mlc reported nothing about %1.', prefix)
+          ? trans.__('Could not fix %1: %2', named, problem)
+          : trans.__('mlc reported nothing about %1.', named)
       };
     } catch (error) {
-      return { error: trans.__('Could not fix %1: %2', prefix, this._describe(error)) };
+      return { error: trans.__('Could not fix %1: %2', named, this._describe(error)) };
     }
   }
 
