@@ -49,7 +49,7 @@ export function cshQuote(value: string): string {
     return value;
   }
   // `'` closes the quotes, `"'"` gives the quote, `'` reopens.
-  const quoteInQuotes = '\'"\'"\'';
+  const quoteInQuotes = "'\"'\"'";
   return `'${value.replace(/!/g, '\\!').replace(/'/g, quoteInQuotes)}'`;
 }
 
@@ -93,13 +93,11 @@ export function commandToPaste(
 
 /** Why an `mlcCommand` setting cannot be typed into a shell. */
 export type MlcCommandProblem =
-  | { code: 'empty' }
-  | { code: 'shell-syntax'; word: string };
+  { code: 'empty' } | { code: 'shell-syntax'; word: string };
 
 /** The `mlcCommand` setting split into words, or why it cannot be used. */
 export type MlcCommandParse =
-  | { ok: true; words: string[] }
-  | ({ ok: false } & MlcCommandProblem);
+  { ok: true; words: string[] } | ({ ok: false } & MlcCommandProblem);
 
 /**
  * Split the `mlcCommand` setting (e.g. `mlc`, `/opt/conda/bin/mlc` or

@@ -24,7 +24,9 @@ export async function showCheckDialog(
 ): Promise<void> {
   await showDialog({
     title: trans.__('Extended Environments'),
-    body: ReactWidget.create(<EnvCheckList envs={envs} fix={fix} trans={trans} />),
+    body: ReactWidget.create(
+      <EnvCheckList envs={envs} fix={fix} trans={trans} />
+    ),
     buttons: [Dialog.okButton({ label: trans.__('Close') })]
   });
 }
@@ -52,67 +54,92 @@ function EnvCheckList(props: EnvCheckList.IProps): React.ReactElement {
       const fixed = new Map(outcome.summaries.map(env => [env.prefix, env]));
       setEnvs(current => current.map(env => fixed.get(env.prefix) ?? env));
       setErrors(current =>
-        Object.fromEntries(Object.entries(current).filter(([prefix]) => !fixed.has(prefix)))
+        Object.fromEntries(
+          Object.entries(current).filter(([prefix]) => !fixed.has(prefix))
+        )
       );
     } else {
-      setErrors(current => ({ ...current, ...Object.fromEntries(prefixes.map(prefix => [prefix, outcome.error])) }));
+      setErrors(current => ({
+        ...current,
+        ...Object.fromEntries(prefixes.map(prefix => [prefix, outcome.error]))
+      }));
     }
   };
-  const fixable = envs.filter(env => env.problems.some(problem => problem.fixable)).map(env => env.prefix);
+  const fixable = envs
+    .filter(env => env.problems.some(problem => problem.fixable))
+    .map(env => env.prefix);
 
   if (envs.length === 0) {
-    return <p className="jp-MLC-envCheck-empty">{trans.__('No extended environments found.')}</p>;
+    return (
+      <p className="jp-MLC-envCheck-empty">
+        {trans.__('No extended environments found.')}
+      </p>
+    );
   }
   return (
     <>
-    {fixable.length > 1 && (
-      <button
-        type="button"
-        className="jp-mod-styled jp-mod-accept jp-MLC-envCheck-fixAll"
-        disabled={busy.length > 0}
-        onClick={() => void fix(fixable)}
-      >
-        {busy.length > 1 ? trans.__('Fixing…') : trans.__('Fix all (%1)', fixable.length)}
-      </button>
-    )}
-    <ul className="jp-MLC-envCheck">
-      {envs.map(env => (
-        <li key={env.prefix} className="jp-MLC-envCheck-env" data-prefix={env.prefix}>
-          <div>
-            <strong>{env.name}</strong> <code className="jp-MLC-path">{env.prefix}</code>
-          </div>
-          {env.problems.length === 0 ? (
-            <div className="jp-MLC-envCheck-ok">{trans.__('No problems found.')}</div>
-          ) : (
-            <ul className="jp-MLC-envCheck-problems">
-              {env.problems.map(problem => (
-                <li key={problem.code + problem.message} data-code={problem.code}>
-                  {problem.message}
-                  {problem.hint && !problem.fixable ? (
-                    <span className="jp-MLC-dialogHint">{` (${problem.hint})`}</span>
-                  ) : null}
-                </li>
-              ))}
-            </ul>
-          )}
-          {env.problems.some(problem => problem.fixable) && (
-            <button
-              type="button"
-              className="jp-mod-styled jp-mod-accept jp-MLC-envCheck-fix"
-              disabled={busy.length > 0}
-              onClick={() => void fix([env.prefix])}
-            >
-              {busy.includes(env.prefix) ? trans.__('Fixing…') : trans.__('Fix')}
-            </button>
-          )}
-          {errors[env.prefix] && (
-            <div role="alert" className="jp-MLC-error">
-              {errors[env.prefix]}
+      {fixable.length > 1 && (
+        <button
+          type="button"
+          className="jp-mod-styled jp-mod-accept jp-MLC-envCheck-fixAll"
+          disabled={busy.length > 0}
+          onClick={() => void fix(fixable)}
+        >
+          {busy.length > 1
+            ? trans.__('Fixing…')
+            : trans.__('Fix all (%1)', fixable.length)}
+        </button>
+      )}
+      <ul className="jp-MLC-envCheck">
+        {envs.map(env => (
+          <li
+            key={env.prefix}
+            className="jp-MLC-envCheck-env"
+            data-prefix={env.prefix}
+          >
+            <div>
+              <strong>{env.name}</strong>{' '}
+              <code className="jp-MLC-path">{env.prefix}</code>
             </div>
-          )}
-        </li>
-      ))}
-    </ul>
+            {env.problems.length === 0 ? (
+              <div className="jp-MLC-envCheck-ok">
+                {trans.__('No problems found.')}
+              </div>
+            ) : (
+              <ul className="jp-MLC-envCheck-problems">
+                {env.problems.map(problem => (
+                  <li
+                    key={problem.code + problem.message}
+                    data-code={problem.code}
+                  >
+                    {problem.message}
+                    {problem.hint && !problem.fixable ? (
+                      <span className="jp-MLC-dialogHint">{` (${problem.hint})`}</span>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+            {env.problems.some(problem => problem.fixable) && (
+              <button
+                type="button"
+                className="jp-mod-styled jp-mod-accept jp-MLC-envCheck-fix"
+                disabled={busy.length > 0}
+                onClick={() => void fix([env.prefix])}
+              >
+                {busy.includes(env.prefix)
+                  ? trans.__('Fixing…')
+                  : trans.__('Fix')}
+              </button>
+            )}
+            {errors[env.prefix] && (
+              <div role="alert" className="jp-MLC-error">
+                {errors[env.prefix]}
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
     </>
   );
 }

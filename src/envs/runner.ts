@@ -9,7 +9,13 @@
  */
 import type { Terminal } from '@jupyterlab/services';
 import type { ISignal } from '@lumino/signaling';
-import { encodeWireRequest, makeNonce, WIRE_FLAG, WireEventReader, type WireEvent } from '../core/wire';
+import {
+  encodeWireRequest,
+  makeNonce,
+  WIRE_FLAG,
+  WireEventReader,
+  type WireEvent
+} from '../core/wire';
 import { parseMlcCommand, type MlcCommandProblem } from '../core/quote';
 import { markTime } from './timing';
 
@@ -108,11 +114,14 @@ export class TerminalMlcRunner {
     }
     const warm = new Private.WarmSession(this._startSession());
     this._warm = warm;
-    warm.idleTimer = setTimeout(() => {
-      if (this._warm === warm) {
-        this.release();
-      }
-    }, this._options.warmIdleMs ?? 5 * 60 * 1000);
+    warm.idleTimer = setTimeout(
+      () => {
+        if (this._warm === warm) {
+          this.release();
+        }
+      },
+      this._options.warmIdleMs ?? 5 * 60 * 1000
+    );
   }
 
   /** Shut the session `prepare()` opened down (the dialog was cancelled). */
@@ -150,7 +159,10 @@ export class TerminalMlcRunner {
       try {
         session = await this._startSession();
       } catch (reason) {
-        throw new MlcRunError({ kind: 'start-failed', reason: Private.messageOf(reason) });
+        throw new MlcRunError({
+          kind: 'start-failed',
+          reason: Private.messageOf(reason)
+        });
       }
     }
     markTime('session-started');
@@ -169,10 +181,12 @@ export class TerminalMlcRunner {
       // Not awaited: the outcome is known, and the caller's next step (the
       // specs refresh) need not wait a server round trip for the shutdown.
       const after = options.closeAfter?.() ?? Promise.resolve();
-      this._track(after.then(
-        () => Private.shutDown(session),
-        () => Private.shutDown(session)
-      ));
+      this._track(
+        after.then(
+          () => Private.shutDown(session),
+          () => Private.shutDown(session)
+        )
+      );
     }
   }
 
@@ -189,7 +203,9 @@ export class TerminalMlcRunner {
   }
 
   private _startSession(): Promise<IHeadlessTerminal> {
-    return this._options.terminals.startNew(this._options.cwd ? { cwd: this._options.cwd } : {});
+    return this._options.terminals.startNew(
+      this._options.cwd ? { cwd: this._options.cwd } : {}
+    );
   }
 
   private _warm: Private.WarmSession | null = null;
@@ -232,7 +248,9 @@ namespace Private {
       request = Promise.resolve();
     }
     session.dispose();
-    return request.catch(() => undefined).then(() => markTime('session-closed'));
+    return request
+      .catch(() => undefined)
+      .then(() => markTime('session-closed'));
   }
 
   /**
@@ -254,7 +272,10 @@ namespace Private {
     idleTimer: ReturnType<typeof setTimeout> | null = null;
 
     /** The live session and whether its shell printed; null when it failed or died (then `close()` it). */
-    async take(): Promise<{ terminal: IHeadlessTerminal; prompted: boolean } | null> {
+    async take(): Promise<{
+      terminal: IHeadlessTerminal;
+      prompted: boolean;
+    } | null> {
       this._clearIdle();
       const terminal = await this._terminal;
       if (!terminal) {
@@ -295,7 +316,8 @@ namespace Private {
   }
 
   /** Lines a shell prints when it cannot run the command word. */
-  const NOT_FOUND = /command not found|: not found|no such file or directory|permission denied|not executable/i;
+  const NOT_FOUND =
+    /command not found|: not found|no such file or directory|permission denied|not executable/i;
 
   /** The bundled launcher's own failure line (e.g. Node.js missing). */
   const LAUNCHER_ERROR = /^\s*mlc: error: .*/;
@@ -375,7 +397,10 @@ namespace Private {
         this._type();
         return;
       }
-      this._graceTimer = setTimeout(() => this._type(), this._options.promptGraceMs);
+      this._graceTimer = setTimeout(
+        () => this._type(),
+        this._options.promptGraceMs
+      );
     }
 
     private _onMessage(_: unknown, message: Terminal.IMessage): void {
@@ -446,8 +471,15 @@ namespace Private {
           this._fail({ kind: 'launcher-error', line: launcher[0].trim() });
           return;
         }
-        if (NOT_FOUND.test(line) && line.includes(this._options.commandWord.replace(/^~\//, ''))) {
-          this._fail({ kind: 'not-found', shellLine: line, command: this._options.commandWord });
+        if (
+          NOT_FOUND.test(line) &&
+          line.includes(this._options.commandWord.replace(/^~\//, ''))
+        ) {
+          this._fail({
+            kind: 'not-found',
+            shellLine: line,
+            command: this._options.commandWord
+          });
           return;
         }
       }
@@ -462,7 +494,10 @@ namespace Private {
           break;
         case 'result':
           markTime('result');
-          this._results.push({ command: String(event.command), data: event.data });
+          this._results.push({
+            command: String(event.command),
+            data: event.data
+          });
           this._options.onResult?.(String(event.command), event.data);
           break;
         case 'error':

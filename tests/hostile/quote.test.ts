@@ -9,16 +9,30 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
-import { commandToPaste, cshQuote, hasControlCharacter, shQuote } from '../../src/core/quote';
+import {
+  commandToPaste,
+  cshQuote,
+  hasControlCharacter,
+  shQuote
+} from '../../src/core/quote';
 
 /** Per shell and property: enough to find a missed rule, bounded to stay fast. */
 const RUNS = 200;
 
 /** UTF-8 everywhere, so that no shell reads non-ASCII bytes as something else. */
-const ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
+const ENV = {
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  LANG: 'C.UTF-8',
+  LC_ALL: 'C.UTF-8'
+};
 
 /** Characters the quoting rules are about, mixed into arbitrary text. */
-const SPECIAL = [...`'"\\$\`!~=%^&*()[]{}<>|;:,?# \t@+-./`, '\u00e9', '\u65e5', '\u{1f600}'];
+const SPECIAL = [
+  ...`'"\\$\`!~=%^&*()[]{}<>|;:,?# \t@+-./`,
+  '\u00e9',
+  '\u65e5',
+  '\u{1f600}'
+];
 
 /** Arbitrary text for which `exclude` is false. */
 function text(exclude: (value: string) => boolean): fc.Arbitrary<string> {
@@ -34,7 +48,11 @@ function text(exclude: (value: string) => boolean): fc.Arbitrary<string> {
 }
 
 function run(command: string, args: string[]): string {
-  const result = spawnSync(command, args, { encoding: 'utf-8', env: ENV, timeout: 10_000 });
+  const result = spawnSync(command, args, {
+    encoding: 'utf-8',
+    env: ENV,
+    timeout: 10_000
+  });
   if (result.status !== 0) {
     throw new Error(`${command} exited ${result.status}: ${result.stderr}`);
   }
@@ -68,7 +86,9 @@ describe('cshQuote in a real tcsh', () => {
   it('prints exactly the text on a command line', () => {
     fc.assert(
       fc.property(text(hasControlCharacter), value => {
-        expect(run('tcsh', ['-f', '-c', `printf %s ${cshQuote(value)}`])).toBe(value);
+        expect(run('tcsh', ['-f', '-c', `printf %s ${cshQuote(value)}`])).toBe(
+          value
+        );
       }),
       { numRuns: RUNS }
     );
@@ -93,16 +113,21 @@ describe('cshQuote in a real tcsh', () => {
 describe('commandToPaste in a real sh', () => {
   it('runs one command that sees exactly its arguments', () => {
     fc.assert(
-      fc.property(fc.array(text(hasControlCharacter), { maxLength: 4 }), args => {
-        const line = commandToPaste(['printf', "'%s\\n'"], args);
-        const printed = run('dash', ['-c', line]);
-        expect(printed).toBe(args.map(arg => `${arg}\n`).join('') || '\n');
-      }),
+      fc.property(
+        fc.array(text(hasControlCharacter), { maxLength: 4 }),
+        args => {
+          const line = commandToPaste(['printf', "'%s\\n'"], args);
+          const printed = run('dash', ['-c', line]);
+          expect(printed).toBe(args.map(arg => `${arg}\n`).join('') || '\n');
+        }
+      ),
       { numRuns: RUNS }
     );
   });
 
   it('refuses a control character in an argument', () => {
-    expect(() => commandToPaste(['mlc'], ['env', 'create', 'a\nrm -rf ~'])).toThrow('newline');
+    expect(() =>
+      commandToPaste(['mlc'], ['env', 'create', 'a\nrm -rf ~'])
+    ).toThrow('newline');
   });
 });

@@ -7,10 +7,12 @@ import { cshQuote, dockerfileQuote, shQuote } from '../../src/core/quote';
 
 describe('shQuote', () => {
   it('leaves plain paths alone', () => {
-    expect(shQuote('/opt/conda/share/jupyter')).toBe('/opt/conda/share/jupyter');
-    expect(shQuote('/cvmfs/unpacked.cern.ch/ml-base:alma9-python311/opt/conda')).toBe(
-      '/cvmfs/unpacked.cern.ch/ml-base:alma9-python311/opt/conda'
+    expect(shQuote('/opt/conda/share/jupyter')).toBe(
+      '/opt/conda/share/jupyter'
     );
+    expect(
+      shQuote('/cvmfs/unpacked.cern.ch/ml-base:alma9-python311/opt/conda')
+    ).toBe('/cvmfs/unpacked.cern.ch/ml-base:alma9-python311/opt/conda');
   });
 
   it('single-quotes anything else and closes around a quote', () => {
@@ -25,7 +27,7 @@ describe('cshQuote', () => {
     expect(cshQuote('/we!rd')).toBe("'/we\\!rd'");
   });
 
-  it("gives a single quote in double quotes", () => {
+  it('gives a single quote in double quotes', () => {
     expect(cshQuote("/it's")).toBe(`'/it'"'"'s'`);
   });
 
@@ -36,7 +38,9 @@ describe('cshQuote', () => {
 
 describe('dockerfileQuote', () => {
   it('leaves plain paths alone, as in ENV JUPYTER_PATH=/opt/conda/share/jupyter', () => {
-    expect(dockerfileQuote('/opt/conda/share/jupyter')).toBe('/opt/conda/share/jupyter');
+    expect(dockerfileQuote('/opt/conda/share/jupyter')).toBe(
+      '/opt/conda/share/jupyter'
+    );
   });
 
   it('double-quotes and escapes the characters the builder interprets', () => {
