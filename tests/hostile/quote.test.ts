@@ -51,6 +51,9 @@ function run(command: string, args: string[]): string {
   const result = spawnSync(command, args, {
     encoding: 'utf-8',
     env: ENV,
+    // No stdin: bash takes a socket on stdin (Node's pipes) for an ssh
+    // session and reads ~/.bashrc, which is neither wanted nor fast.
+    stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 10_000
   });
   if (result.status !== 0) {
