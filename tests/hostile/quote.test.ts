@@ -86,6 +86,17 @@ function run(command: string, args: string[]): string {
 const hasNul = (value: string): boolean => value.includes('\0');
 
 describe.each(['dash', 'bash', 'zsh'])('shQuote in a real %s', shell => {
+  it('prints exactly the text when every word is quoted (the template style)', () => {
+    fc.assert(
+      fc.property(text(hasNul), value => {
+        const quoted = shQuote(value, 'always');
+        expect(quoted.startsWith("'")).toBe(true);
+        expect(run(shell, ['-c', `printf %s ${quoted}`])).toBe(value);
+      }),
+      { numRuns: RUNS / 4, examples: EXAMPLES }
+    );
+  });
+
   it('prints exactly the text for arbitrary strings', () => {
     fc.assert(
       fc.property(text(hasNul), value => {
@@ -125,6 +136,17 @@ describe('cshQuote in a real tcsh', () => {
         expect(run('tcsh', ['-f', '-c', `source ${script}`])).toBe(value);
       }),
       { numRuns: RUNS, examples: EXAMPLES }
+    );
+  });
+
+  it('prints exactly the text in a sourced file when every word is quoted', () => {
+    const script = path.join(dir, 'always.csh');
+    fc.assert(
+      fc.property(text(hasControlCharacter), value => {
+        fs.writeFileSync(script, `printf %s ${cshQuote(value, 'always')}\n`);
+        expect(run('tcsh', ['-f', '-c', `source ${script}`])).toBe(value);
+      }),
+      { numRuns: RUNS / 4, examples: EXAMPLES }
     );
   });
 

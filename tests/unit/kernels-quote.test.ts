@@ -3,6 +3,7 @@
  * read these back in tests/integration/kernels-install.test.ts; here the
  * exact forms are pinned.
  */
+import { shQuote as envShQuote } from '../../src/cli/env/shellText';
 import { cshQuote, dockerfileQuote, shQuote } from '../../src/core/quote';
 
 describe('shQuote', () => {
@@ -45,5 +46,22 @@ describe('dockerfileQuote', () => {
 
   it('double-quotes and escapes the characters the builder interprets', () => {
     expect(dockerfileQuote('/a b/$X/"q"/\\')).toBe('"/a b/\\$X/\\"q\\"/\\\\"');
+  });
+});
+
+describe("the 'always' style, for template slots", () => {
+  it('quotes plain words too, as the env scripts (cli/env/shellText.ts) do today', () => {
+    for (const value of [
+      'plain',
+      '',
+      'it\'s $(x) `y` \\ "z"',
+      '/opt/conda',
+      'a!b',
+      'énv'
+    ]) {
+      expect(shQuote(value, 'always')).toBe(envShQuote(value));
+    }
+    expect(cshQuote('plain', 'always')).toBe("'plain'");
+    expect(cshQuote('a!b', 'always')).toBe("'a\\!b'");
   });
 });
