@@ -137,6 +137,7 @@ export class TerminalMlcRunner {
   async run(args: string[], options: IRunOptions = {}): Promise<IMlcOutcome> {
     const command = parseMlcCommand(this._options.mlcCommand());
     if (!command.ok) {
+      this.release(); // no run will take a prepared session
       throw new MlcRunError({ kind: 'bad-command-setting', problem: command });
     }
     const randomBytes = this._options.randomBytes ?? Private.cryptoBytes;

@@ -458,3 +458,17 @@ describe('closing the session', () => {
     expect(terminal.isDisposed).toBe(true);
   });
 });
+
+describe('a prepared session and a bad mlcCommand setting', () => {
+  it('is shut down at once when the run is refused', async () => {
+    const { terminal, runner } = setUp('mlc; rm -rf ~');
+    runner.prepare();
+    await settle();
+    expect((await failureOf(runner.run(['env', 'list']))).kind).toBe(
+      'bad-command-setting'
+    );
+    await runner.whenClosed();
+    expect(terminal.shutdowns).toBe(1);
+    expect(terminal.sent).toEqual([]);
+  });
+});
