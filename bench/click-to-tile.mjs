@@ -6,7 +6,13 @@
  * performance marks (src/envs/timing.ts). Debian's Chromium, driven by
  * playwright-core. Medians of several runs, after one warm-up run.
  *
- *   node bench/click-to-tile.mjs [--runs N] [--think-ms MS] [--keep-state]
+ *   node bench/click-to-tile.mjs [--runs N] [--think-ms MS] [--reference-commit REF] [--keep-state]
+ *
+ * --reference-commit: also measure the extension as built from that commit
+ * (git archive, tsc, jupyter-builder, under build/bench/reference-<sha>/),
+ * on a second server, the runs of the two interleaved so that both see the
+ * same load; prints the ratio of the medians. The machine is shared: only
+ * ratios from one run compare.
  *
  * --think-ms: how long the "user" spends in the dialog before clicking
  * Create (typing a name); default 1500. The server is started as
@@ -17,9 +23,18 @@
  * Everything it makes lives in build/bench/click-to-tile-<pid>/, removed
  * at the end.
  */
-import { spawn } from 'node:child_process';
+/* global window, document, Element, MutationObserver -- the page's, in page.evaluate */
+/* global fetch -- Node's own (>= 18) */
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +43,11 @@ import { chromium } from 'playwright-core';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO = path.join(REPO, 'build', 'demo-image');
-const LABEXTENSION = path.join(REPO, 'jupyterlab_ml_containers', 'labextension');
+const LABEXTENSION = path.join(
+  REPO,
+  'jupyterlab_ml_containers',
+  'labextension'
+);
 const JUPYTER = path.join(REPO, '.venv', 'bin', 'jupyter-lab');
 const CHROMIUM_FLAGS = [
   '--headless',
@@ -59,18 +78,32 @@ const { values: options } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     'think-ms': { type: 'string', default: '1500' },
+    'reference-commit': { type: 'string' },
     'keep-state': { type: 'boolean', default: false }
   }
 });
 const RUNS = Number(options.runs);
 const THINK_MS = Number(options['think-ms']);
-if (!Number.isInteger(RUNS) || RUNS < 1 || !Number.isFinite(THINK_MS) || THINK_MS < 0) {
+if (
+  !Number.isInteger(RUNS) ||
+  RUNS < 1 ||
+  !Number.isFinite(THINK_MS) ||
+  THINK_MS < 0
+) {
   fail('--runs takes a whole number >= 1 and --think-ms a number >= 0');
 }
 for (const [what, file, todo] of [
   ['JupyterLab', JUPYTER, 'run scripts/setup.sh'],
-  ['the labextension', path.join(LABEXTENSION, 'package.json'), 'run npm run build:lib && npm run build:labextension'],
-  ['the demo image', path.join(DEMO, '.demo-image-ready'), 'run scripts/make-demo-image.sh build/demo-image'],
+  [
+    'the labextension',
+    path.join(LABEXTENSION, 'package.json'),
+    'run npm run build:lib && npm run build:labextension'
+  ],
+  [
+    'the demo image',
+    path.join(DEMO, '.demo-image-ready'),
+    'run scripts/make-demo-image.sh build/demo-image'
+  ],
   ['chromium', '/usr/bin/chromium', 'apt-get install chromium']
 ]) {
   if (!existsSync(file)) {
@@ -78,46 +111,154 @@ for (const [what, file, todo] of [
   }
 }
 
-const state = path.join(REPO, 'build', 'bench', `click-to-tile-${process.pid}`);
-/** The server's stderr, shown when it does not start. */
+/** The servers' stderr, shown when one does not start. */
 const serverLog = [];
-let server = null;
-let browser = null;
-// Ctrl-C: stop the server too (the finally below does the rest).
-process.once('SIGINT', () => server?.kill('SIGTERM'));
-try {
-  const port = await freePort();
-  const token = randomBytes(16).toString('hex');
-  server = startServer(state, port, token);
-  await waitForServer(port, token);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`http://127.0.0.1:${port}/lab?token=${token}`);
-  await page.waitForFunction(() => window.jupyterapp?.commands.hasCommand('ml-containers:create-env'), null, {
-    timeout: 60_000
+const variants = [{ label: 'this tree', labextension: LABEXTENSION }];
+if (options['reference-commit']) {
+  const ref = options['reference-commit'];
+  variants.push({
+    label: `reference ${ref}`,
+    labextension: buildReference(ref)
   });
-  await page.evaluate(() => window.jupyterapp.commands.execute('launcher:create'));
-  await page.locator('.jp-MLC-sectionWidget:visible').first().waitFor({ timeout: 30_000 });
-
-  const samples = [];
+}
+// Ctrl-C: stop the servers too (the finally below does the rest).
+process.once('SIGINT', () =>
+  variants.forEach(variant => variant.server?.kill('SIGTERM'))
+);
+let browser = null;
+try {
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_FLAGS
+  });
+  for (const [index, variant] of variants.entries()) {
+    variant.state = path.join(
+      REPO,
+      'build',
+      'bench',
+      `click-to-tile-${process.pid}-${index}`
+    );
+    const port = await freePort();
+    const token = randomBytes(16).toString('hex');
+    variant.server = startServer(
+      variant.state,
+      variant.labextension,
+      port,
+      token
+    );
+    await waitForServer(variant.server, port, token);
+    variant.page = await browser.newPage({
+      viewport: { width: 1280, height: 800 }
+    });
+    await variant.page.goto(`http://127.0.0.1:${port}/lab?token=${token}`);
+    await variant.page.waitForFunction(
+      () => window.jupyterapp?.commands.hasCommand('ml-containers:create-env'),
+      null,
+      { timeout: 60_000 }
+    );
+    await variant.page.evaluate(() =>
+      window.jupyterapp.commands.execute('launcher:create')
+    );
+    await variant.page
+      .locator('.jp-MLC-sectionWidget:visible')
+      .first()
+      .waitFor({ timeout: 30_000 });
+    variant.samples = [];
+  }
   for (let run = 0; run <= RUNS; run++) {
-    const sample = await measureOnce(page, `bench-${run}`);
-    log(`run ${run === 0 ? 'warm-up' : run}: ${sample.totalMs.toFixed(0)} ms (mlc's own work ${sample.mlcMs ?? '?'} ms)`);
-    if (run > 0) {
-      samples.push(sample);
+    for (const variant of variants) {
+      const sample = await measureOnce(variant.page, `bench-${run}`);
+      const mlc = sample.mlcMs ?? '?';
+      log(
+        `${variant.label}, run ${run || 'warm-up'}: ${sample.totalMs.toFixed(0)} ms (mlc's own work ${mlc} ms)`
+      );
+      if (run > 0) {
+        variant.samples.push(sample);
+      }
     }
   }
-  report(samples);
+  for (const variant of variants) {
+    report(variant.label, variant.samples);
+  }
+  if (variants.length === 2) {
+    const [mine, reference] = variants.map(variant =>
+      median(variant.samples.map(sample => sample.totalMs))
+    );
+    console.log(
+      `ratio this tree / reference (medians of the totals): ${(mine / reference).toFixed(2)}`
+    );
+  }
 } finally {
   await browser?.close();
-  if (server) {
-    server.kill('SIGTERM');
-    await new Promise(resolve => server.once('exit', resolve));
+  for (const variant of variants) {
+    if (variant.server) {
+      if (variant.server.exitCode === null) {
+        variant.server.kill('SIGTERM');
+        await new Promise(resolve => variant.server.once('exit', resolve));
+      }
+    }
+    // Only ever remove a folder this run made (it carries our marker).
+    if (
+      !options['keep-state'] &&
+      variant.state &&
+      existsSync(path.join(variant.state, '.click-to-tile-state'))
+    ) {
+      rmSync(variant.state, { recursive: true, force: true });
+    }
   }
-  // Only ever remove the folder this run made (it carries our marker).
-  if (!options['keep-state'] && existsSync(path.join(state, '.click-to-tile-state'))) {
-    rmSync(state, { recursive: true, force: true });
+}
+
+/**
+ * The labextension as built from `ref`, made once under
+ * build/bench/reference-<sha>/ (the shared node_modules linked in).
+ */
+function buildReference(ref) {
+  let sha;
+  try {
+    sha = execFileSync(
+      'git',
+      ['-C', REPO, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`],
+      {
+        encoding: 'utf-8'
+      }
+    ).trim();
+  } catch {
+    fail(
+      `--reference-commit ${ref} names no commit of this repository; give a commit such as HEAD~3`
+    );
   }
+  const dir = path.join(REPO, 'build', 'bench', `reference-${sha}`);
+  const built = path.join(dir, 'jupyterlab_ml_containers', 'labextension');
+  if (existsSync(path.join(dir, '.reference-built'))) {
+    return built;
+  }
+  log(`building the reference labextension of ${sha}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  execFileSync('sh', [
+    '-c',
+    'git -C "$1" archive "$2" | tar -x -C "$3"',
+    'sh',
+    REPO,
+    sha,
+    dir
+  ]);
+  symlinkSync(
+    realpathSync(path.join(REPO, 'node_modules')),
+    path.join(dir, 'node_modules')
+  );
+  execFileSync(
+    path.join(REPO, 'node_modules', '.bin', 'tsc'),
+    ['-p', 'tsconfig.json'],
+    { cwd: dir, stdio: 'ignore' }
+  );
+  execFileSync(
+    path.join(REPO, '.venv', 'bin', 'jupyter-builder'),
+    ['build', '.'],
+    { cwd: dir, stdio: 'ignore' }
+  );
+  writeFileSync(path.join(dir, '.reference-built'), '');
+  return built;
 }
 
 /** One create, from the click on Create to the tile; the marks relative to the click. */
@@ -134,14 +275,23 @@ async function measureOnce(page, name) {
         performance.clearMarks();
         let clickedAt = null;
         const onClick = event => {
-          if (event.target instanceof Element && event.target.closest('.jp-Dialog .jp-mod-accept')) {
+          if (
+            event.target instanceof Element &&
+            event.target.closest('.jp-Dialog .jp-mod-accept')
+          ) {
             clickedAt = performance.now();
           }
         };
         document.addEventListener('click', onClick, true);
         const tile = () =>
-          [...document.querySelectorAll('[aria-label="Your extended envs"] [role="listitem"]')].some(
-            item => item.getAttribute('aria-label') === envName && item.getClientRects().length > 0
+          [
+            ...document.querySelectorAll(
+              '[aria-label="Your extended envs"] [role="listitem"]'
+            )
+          ].some(
+            item =>
+              item.getAttribute('aria-label') === envName &&
+              item.getClientRects().length > 0
           );
         const observer = new MutationObserver(() => {
           if (clickedAt !== null && tile()) {
@@ -158,7 +308,11 @@ async function measureOnce(page, name) {
             resolve({ totalMs: tileAt - clickedAt, marks });
           }
         });
-        observer.observe(document.body, { childList: true, subtree: true, attributes: true });
+        observer.observe(document.body, {
+          childList: true,
+          subtree: true,
+          attributes: true
+        });
         const timer = setTimeout(() => {
           observer.disconnect();
           reject(new Error(`no tile for ${envName} within 120 s`));
@@ -168,52 +322,86 @@ async function measureOnce(page, name) {
   );
   await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
   const sample = await timing;
-  const toast = page.locator('.Toastify__toast', { hasText: `${name} in` }).last();
+  const toast = page
+    .locator('.Toastify__toast', { hasText: `${name} in` })
+    .last();
   const text = await toast.textContent({ timeout: 30_000 }).catch(() => '');
   const match = / in (\d+) ms/.exec(text ?? '');
   sample.mlcMs = match ? Number(match[1]) : null;
   // Close the notifications, so the next run's toast is its own.
-  await page.evaluate(() => window.jupyterapp.commands.execute('apputils:dismiss-notifications')).catch(() => undefined);
+  await page
+    .evaluate(() =>
+      window.jupyterapp.commands.execute('apputils:dismiss-notifications')
+    )
+    .catch(() => undefined);
   return sample;
 }
 
-function report(samples) {
+function report(label, samples) {
   const lines = [];
-  lines.push(`click to tile, ${samples.length} runs after a warm-up, think time ${THINK_MS} ms`);
-  lines.push(`  total (Create click -> tile visible): median ${median(samples.map(s => s.totalMs)).toFixed(0)} ms` +
-    `  [${samples.map(s => s.totalMs.toFixed(0)).join(', ')}]`);
+  lines.push(
+    `${label}: click to tile, ${samples.length} runs after a warm-up, think time ${THINK_MS} ms`
+  );
+  lines.push(
+    `  total (Create click -> tile visible): median ${median(samples.map(s => s.totalMs)).toFixed(0)} ms` +
+      `  [${samples.map(s => s.totalMs.toFixed(0)).join(', ')}]`
+  );
   const mlc = samples.map(s => s.mlcMs).filter(value => value !== null);
   if (mlc.length) {
-    lines.push(`  mlc's own work (its elapsedMs):     median ${median(mlc).toFixed(0)} ms`);
+    lines.push(
+      `  mlc's own work (its elapsedMs):     median ${median(mlc).toFixed(0)} ms`
+    );
   }
-  lines.push('  moments after the click (medians, ms), and the step before each:');
+  lines.push(
+    '  moments after the click (medians, ms), and the step before each:'
+  );
   let previous = 0;
   for (const mark of MARKS) {
-    const values = samples.map(s => s.marks[mark]).filter(value => value !== undefined);
+    const values = samples
+      .map(s => s.marks[mark])
+      .filter(value => value !== undefined);
     if (values.length === 0) {
       continue;
     }
     const at = median(values);
-    lines.push(`    ${mark.padEnd(18)} ${at.toFixed(0).padStart(6)}   (+${(at - previous).toFixed(0)})`);
+    lines.push(
+      `    ${mark.padEnd(18)} ${at.toFixed(0).padStart(6)}   (+${(at - previous).toFixed(0)})`
+    );
     previous = Math.max(previous, at);
   }
   const total = median(samples.map(s => s.totalMs));
-  lines.push(`    ${'tile'.padEnd(18)} ${total.toFixed(0).padStart(6)}   (+${(total - previous).toFixed(0)})`);
+  lines.push(
+    `    ${'tile'.padEnd(18)} ${total.toFixed(0).padStart(6)}   (+${(total - previous).toFixed(0)})`
+  );
   console.log(lines.join('\n'));
 }
 
-function startServer(dir, port, token) {
+function startServer(dir, labextension, port, token) {
   mkdirSync(path.join(dir, 'labextensions'), { recursive: true });
   writeFileSync(path.join(dir, '.click-to-tile-state'), '');
-  for (const sub of ['data', 'runtime', 'config/labconfig', 'work', 'settings', 'workspaces']) {
+  for (const sub of [
+    'data',
+    'runtime',
+    'config/labconfig',
+    'work',
+    'settings',
+    'workspaces'
+  ]) {
     mkdirSync(path.join(dir, sub), { recursive: true });
   }
   // As scripts/demo.sh: no news toast.
   writeFileSync(
     path.join(dir, 'config', 'labconfig', 'page_config.json'),
-    JSON.stringify({ disabledExtensions: { '@jupyterlab/apputils-extension:announcements': true } })
+    JSON.stringify({
+      disabledExtensions: {
+        '@jupyterlab/apputils-extension:announcements': true
+      }
+    })
   );
-  symlinkSync(LABEXTENSION, path.join(dir, 'labextensions', 'jupyterlab-ml-containers'));
+  symlinkSync(
+    labextension,
+    path.join(dir, 'labextensions', 'jupyterlab-ml-containers')
+  );
   const env = {
     ...process.env,
     JUPYTER_PATH: path.join(DEMO, 'share', 'jupyter'),
@@ -240,17 +428,22 @@ function startServer(dir, port, token) {
   if (process.getuid?.() === 0) {
     args.push('--allow-root');
   }
-  const child = spawn(JUPYTER, args, { env, cwd: path.join(dir, 'work'), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(JUPYTER, args, {
+    env,
+    cwd: path.join(dir, 'work'),
+    stdio: ['ignore', 'ignore', 'pipe']
+  });
   child.stderr.on('data', chunk => serverLog.push(String(chunk)));
   return child;
 }
 
-
-async function waitForServer(port, token) {
+async function waitForServer(server, port, token) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/api/status?token=${token}`);
+      const response = await fetch(
+        `http://127.0.0.1:${port}/api/status?token=${token}`
+      );
       if (response.ok) {
         return;
       }
@@ -262,7 +455,9 @@ async function waitForServer(port, token) {
     }
     await new Promise(resolve => setTimeout(resolve, 200));
   }
-  throw new Error(`JupyterLab did not start within 60 s:\n${serverLog.join('').slice(-2000)}`);
+  throw new Error(
+    `JupyterLab did not start within 60 s:\n${serverLog.join('').slice(-2000)}`
+  );
 }
 
 function freePort() {
@@ -279,7 +474,9 @@ function freePort() {
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  return sorted.length % 2
+    ? sorted[middle]
+    : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function log(message) {
@@ -290,4 +487,3 @@ function fail(message) {
   process.stderr.write(`click-to-tile: error: ${message}\n`);
   process.exit(2);
 }
-

@@ -29,9 +29,16 @@ const PLAIN = /^[A-Za-z0-9_@%+:,./-][A-Za-z0-9_@%+=:,./-]*$/;
 /** A word of the `mlcCommand` setting: plain, or a home-relative path (`~/...`). */
 const COMMAND_WORD = /^(~\/)?[A-Za-z0-9_@%+:,./-][A-Za-z0-9_@%+=:,./-]*$/;
 
+/**
+ * How a quoter treats a plain word: `readable` leaves it bare (commands a
+ * person reads); `always` quotes it too (template slots, whose text then
+ * has one form whatever the value).
+ */
+export type QuoteStyle = 'readable' | 'always';
+
 /** `value` as one POSIX sh word that reads back as exactly `value`. */
-export function shQuote(value: string): string {
-  if (PLAIN.test(value)) {
+export function shQuote(value: string, style: QuoteStyle = 'readable'): string {
+  if (style === 'readable' && PLAIN.test(value)) {
     return value;
   }
   return `'${value.replace(/'/g, "'\\''")}'`;
@@ -41,15 +48,18 @@ export function shQuote(value: string): string {
  * `value` as one csh/tcsh word, also inside a sourced file. Throws for a
  * newline or carriage return, which no csh word can hold.
  */
-export function cshQuote(value: string): string {
+export function cshQuote(
+  value: string,
+  style: QuoteStyle = 'readable'
+): string {
   if (/[\n\r]/.test(value)) {
     throw new Error('a csh word cannot hold a newline or carriage return');
   }
-  if (PLAIN.test(value)) {
+  if (style === 'readable' && PLAIN.test(value)) {
     return value;
   }
   // `'` closes the quotes, `"'"` gives the quote, `'` reopens.
-  const quoteInQuotes = '\'"\'"\'';
+  const quoteInQuotes = "'\"'\"'";
   return `'${value.replace(/!/g, '\\!').replace(/'/g, quoteInQuotes)}'`;
 }
 
@@ -93,13 +103,11 @@ export function commandToPaste(
 
 /** Why an `mlcCommand` setting cannot be typed into a shell. */
 export type MlcCommandProblem =
-  | { code: 'empty' }
-  | { code: 'shell-syntax'; word: string };
+  { code: 'empty' } | { code: 'shell-syntax'; word: string };
 
 /** The `mlcCommand` setting split into words, or why it cannot be used. */
 export type MlcCommandParse =
-  | { ok: true; words: string[] }
-  | ({ ok: false } & MlcCommandProblem);
+  { ok: true; words: string[] } | ({ ok: false } & MlcCommandProblem);
 
 /**
  * Split the `mlcCommand` setting (e.g. `mlc`, `/opt/conda/bin/mlc` or

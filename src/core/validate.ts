@@ -131,7 +131,10 @@ export function isWithin(inner: string, outer: string): boolean {
   if (outer === '/') {
     return true;
   }
-  return inner === outer || inner.startsWith(outer.endsWith('/') ? outer : outer + '/');
+  return (
+    inner === outer ||
+    inner.startsWith(outer.endsWith('/') ? outer : outer + '/')
+  );
 }
 
 /** Jupyter kernel names: `[a-z0-9._-]`, case-insensitive, lower-cased by Jupyter. */

@@ -13,11 +13,28 @@ import { askCreateForm } from './createDialog';
 import { showCommandToPaste } from './dialogParts';
 import { ensureEnvFolder } from './envFolder';
 import { envLocationDir, envPrefix } from './envPath';
-import { checkAllArgs, createArgs, fixArgs, listArgs, removeArgs } from './mlcArgs';
-import { commandToPaste, hasControlCharacter, parseMlcCommand, shQuote } from '../core/quote';
+import {
+  checkAllArgs,
+  createArgs,
+  fixArgs,
+  listArgs,
+  removeArgs
+} from './mlcArgs';
+import {
+  commandToPaste,
+  hasControlCharacter,
+  parseMlcCommand,
+  shQuote
+} from '../core/quote';
 import { askEnvToRemove } from './removeDialog';
 import { checkedEnvs, createResult, envSummaries } from './results';
-import { MlcRunError, outcomeProblem, type IMlcOutcome, type IRunOptions, type TerminalMlcRunner } from './runner';
+import {
+  MlcRunError,
+  outcomeProblem,
+  type IMlcOutcome,
+  type IRunOptions,
+  type TerminalMlcRunner
+} from './runner';
 import type { ExtensionSettings } from '../settings/settings';
 import { markTime } from './timing';
 
@@ -44,7 +61,12 @@ export class EnvCommands {
     // The terminal session starts while the user fills the form.
     runner.prepare();
     const form = await askCreateForm(
-      { name: '', location: settings.envLocation, registerKernel: true, displayName: '' },
+      {
+        name: '',
+        location: settings.envLocation,
+        registerKernel: true,
+        displayName: ''
+      },
       serverRoot,
       trans
     );
@@ -54,9 +76,17 @@ export class EnvCommands {
     }
     markTime('create-confirmed');
     const prefix = envPrefix(form.location, form.name, serverRoot);
-    const args = createArgs({ prefix, registerKernel: form.registerKernel, displayName: form.displayName });
+    const args = createArgs({
+      prefix,
+      registerKernel: form.registerKernel,
+      displayName: form.displayName
+    });
     try {
-      await ensureEnvFolder(this._options.app.serviceManager.contents, prefix.slice(0, prefix.lastIndexOf('/')), serverRoot);
+      await ensureEnvFolder(
+        this._options.app.serviceManager.contents,
+        prefix.slice(0, prefix.lastIndexOf('/')),
+        serverRoot
+      );
     } catch (reason) {
       // mlc names a missing folder itself, with what to do.
       console.warn('ml-containers: could not create the env folder', reason);
@@ -66,19 +96,32 @@ export class EnvCommands {
       await this._showPaste(trans.__('Create Extended Environment'), args);
       return;
     }
-    const id = Notification.emit(trans.__('Creating the environment %1…', prefix), 'in-progress', { autoClose: false });
+    const id = Notification.emit(
+      trans.__('Creating the environment %1…', prefix),
+      'in-progress',
+      { autoClose: false }
+    );
     // The kernel is registered once the result is out: the launcher's tile need not wait for the rest.
     let refreshed: Promise<void> | null = null;
-    const outcome = await this._run(id, args, trans.__('Could not create %1', prefix), {
-      timeoutMs: Private.CREATE_TIMEOUT_MS,
-      onProgress: message => Notification.update({ id, message: trans.__('Creating %1: %2', prefix, message) }),
-      onResult: command => {
-        if (command === 'env create') {
-          refreshed ??= this._refreshSpecs();
-        }
-      },
-      closeAfter: () => refreshed
-    });
+    const outcome = await this._run(
+      id,
+      args,
+      trans.__('Could not create %1', prefix),
+      {
+        timeoutMs: Private.CREATE_TIMEOUT_MS,
+        onProgress: message =>
+          Notification.update({
+            id,
+            message: trans.__('Creating %1: %2', prefix, message)
+          }),
+        onResult: command => {
+          if (command === 'env create') {
+            refreshed ??= this._refreshSpecs();
+          }
+        },
+        closeAfter: () => refreshed
+      }
+    );
     if (!outcome) {
       return;
     }
@@ -92,20 +135,32 @@ export class EnvCommands {
         label: trans.__('Open a notebook'),
         caption: trans.__('A new notebook on the kernel %1', kernelName),
         displayType: 'accent',
-        callback: () => void this._options.app.commands.execute(StockCommandIDs.notebookCreateNew, { kernelName })
+        callback: () =>
+          void this._options.app.commands.execute(
+            StockCommandIDs.notebookCreateNew,
+            { kernelName }
+          )
       });
     }
     actions.push({
       label: trans.__('Open a terminal'),
       caption: trans.__('A terminal in the environment, activated'),
-      callback: () => void this._openTerminal(created?.prefix ?? prefix, created?.activateScript ?? '')
+      callback: () =>
+        void this._openTerminal(
+          created?.prefix ?? prefix,
+          created?.activateScript ?? ''
+        )
     });
     Notification.update({
       id,
       type: 'success',
       message: created
         ? // mlc's own work takes milliseconds: in seconds it read "0.0 s".
-          trans.__('Created %1 in %2 ms.', created.prefix, String(Math.round(created.elapsedMs)))
+          trans.__(
+            'Created %1 in %2 ms.',
+            created.prefix,
+            String(Math.round(created.elapsedMs))
+          )
         : trans.__('Created %1.', prefix),
       autoClose: false,
       actions
@@ -127,13 +182,20 @@ export class EnvCommands {
       );
       return;
     }
-    const id = Notification.emit(trans.__('Checking the extended environments…'), 'in-progress', { autoClose: false });
+    const id = Notification.emit(
+      trans.__('Checking the extended environments…'),
+      'in-progress',
+      { autoClose: false }
+    );
     const envs = await this._checkedEnvs(id);
     if (!envs) {
       return;
     }
     Notification.dismiss(id);
-    await showCheckDialog(envs, prefix => this._fix(prefix), trans);
+    // The first Fix click finds its session ready.
+    runner.prepare();
+    await showCheckDialog(envs, prefixes => this._fix(prefixes), trans);
+    runner.release();
   }
 
   /** "Remove Extended Environment…" */
@@ -151,30 +213,59 @@ export class EnvCommands {
       );
       return;
     }
-    const id = Notification.emit(trans.__('Listing the extended environments…'), 'in-progress', { autoClose: false });
-    const listed = await this._run(id, listArgs([this._envDir()]), trans.__('Could not list the extended environments'));
+    const id = Notification.emit(
+      trans.__('Listing the extended environments…'),
+      'in-progress',
+      { autoClose: false }
+    );
+    const listed = await this._run(
+      id,
+      listArgs([this._envDir()]),
+      trans.__('Could not list the extended environments')
+    );
     if (!listed) {
       return;
     }
     const envs = envSummaries(listed);
     if (envs.length === 0) {
-      Notification.update({ id, type: 'info', message: trans.__('No extended environments found.'), autoClose: 5000 });
+      Notification.update({
+        id,
+        type: 'info',
+        message: trans.__('No extended environments found.'),
+        autoClose: 5000
+      });
       return;
     }
     Notification.dismiss(id);
+    runner.prepare();
     const prefix = await askEnvToRemove(envs, trans);
     if (!prefix) {
+      runner.release();
       return;
     }
-    const removing = Notification.emit(trans.__('Removing %1…', prefix), 'in-progress', { autoClose: false });
-    const removed = await this._run(removing, removeArgs(prefix), trans.__('Could not remove %1', prefix), {
-      timeoutMs: Private.CREATE_TIMEOUT_MS
-    });
+    const removing = Notification.emit(
+      trans.__('Removing %1…', prefix),
+      'in-progress',
+      { autoClose: false }
+    );
+    const removed = await this._run(
+      removing,
+      removeArgs(prefix),
+      trans.__('Could not remove %1', prefix),
+      {
+        timeoutMs: Private.CREATE_TIMEOUT_MS
+      }
+    );
     if (!removed) {
       return;
     }
     await this._refreshSpecs();
-    Notification.update({ id: removing, type: 'success', message: trans.__('Removed %1.', prefix), autoClose: 5000 });
+    Notification.update({
+      id: removing,
+      type: 'success',
+      message: trans.__('Removed %1.', prefix),
+      autoClose: 5000
+    });
   }
 
   /**
@@ -188,45 +279,62 @@ export class EnvCommands {
       // mlc exits 1 while problems remain: the results, not the exit code, tell.
       const outcome = await runner.run(checkAllArgs([this._envDir()]), {
         timeoutMs: Private.CREATE_TIMEOUT_MS,
-        onProgress: message => Notification.update({ id, message: trans.__('Checking: %1', message) })
+        onProgress: message =>
+          Notification.update({
+            id,
+            message: trans.__('Checking: %1', message)
+          })
       });
       const envs = checkedEnvs(outcome);
       if (envs) {
         return envs;
       }
-      problem = outcomeProblem(outcome) ?? trans.__('mlc reported no environments');
+      problem =
+        outcomeProblem(outcome) ?? trans.__('mlc reported no environments');
     } catch (error) {
       problem = this._describe(error);
     }
     Notification.update({
       id,
       type: 'error',
-      message: trans.__('Could not check the extended environments: %1', problem),
+      message: trans.__(
+        'Could not check the extended environments: %1',
+        problem
+      ),
       autoClose: false
     });
     return null;
   }
 
-  /** The Fix button: one `env check PREFIX --fix`, whose result is the env as it stands after. */
-  private async _fix(prefix: string): Promise<FixOutcome> {
+  /**
+   * The Fix buttons: one `env check PREFIX... --fix`, whose results are the
+   * envs as they stand after.
+   */
+  private async _fix(prefixes: string[]): Promise<FixOutcome> {
     const { runner, trans } = this._options;
+    const named = prefixes.join(', ');
     try {
-      const outcome = await runner.run(fixArgs([prefix]), { timeoutMs: Private.CREATE_TIMEOUT_MS });
-      // Start refreshing at once: a repaired kernel may have been registered again.
-      const refreshed = this._refreshSpecs();
-      const summary = checkedEnvs(outcome)?.find(env => env.prefix === prefix);
-      await refreshed;
-      if (summary) {
-        return { summary };
+      const outcome = await runner.run(fixArgs(prefixes), {
+        timeoutMs: Private.CREATE_TIMEOUT_MS
+      });
+      // A repaired kernel may have been registered again: the launcher follows.
+      await this._refreshSpecs();
+      const summaries = (checkedEnvs(outcome) ?? []).filter(env =>
+        prefixes.includes(env.prefix)
+      );
+      if (summaries.length > 0) {
+        return { summaries };
       }
       const problem = outcomeProblem(outcome);
       return {
         error: problem
-          ? trans.__('Could not fix %1: %2', prefix, problem)
-          : trans.__('mlc reported nothing about %1.', prefix)
+          ? trans.__('Could not fix %1: %2', named, problem)
+          : trans.__('mlc reported nothing about %1.', named)
       };
     } catch (error) {
-      return { error: trans.__('Could not fix %1: %2', prefix, this._describe(error)) };
+      return {
+        error: trans.__('Could not fix %1: %2', named, this._describe(error))
+      };
     }
   }
 
@@ -234,7 +342,12 @@ export class EnvCommands {
    * Run mlc; on failure turn the notification `id` into one error line and
    * resolve null.
    */
-  private async _run(id: string, args: string[], failure: string, options: IRunOptions = {}): Promise<IMlcOutcome | null> {
+  private async _run(
+    id: string,
+    args: string[],
+    failure: string,
+    options: IRunOptions = {}
+  ): Promise<IMlcOutcome | null> {
     const { runner, trans } = this._options;
     let problem: string | null;
     let outcome: IMlcOutcome | null = null;
@@ -247,7 +360,12 @@ export class EnvCommands {
     if (problem === null) {
       return outcome;
     }
-    Notification.update({ id, type: 'error', message: trans.__('%1: %2', failure, problem), autoClose: false });
+    Notification.update({
+      id,
+      type: 'error',
+      message: trans.__('%1: %2', failure, problem),
+      autoClose: false
+    });
     return null;
   }
 
@@ -282,7 +400,9 @@ export class EnvCommands {
       case 'launcher-error':
         return failure.line;
       case 'closed':
-        return trans.__('the terminal session closed before mlc finished; try again');
+        return trans.__(
+          'the terminal session closed before mlc finished; try again'
+        );
       case 'timeout':
         return trans.__(
           'mlc did not finish within %1 s (its last output: "%2"); run the command in a terminal to see what it is doing',
@@ -294,7 +414,10 @@ export class EnvCommands {
 
   /** The default location of new envs, where `env list --dir` also looks (envs without kernels). */
   private _envDir(): string {
-    return envLocationDir(this._options.settings.envLocation, this._options.serverRoot);
+    return envLocationDir(
+      this._options.settings.envLocation,
+      this._options.serverRoot
+    );
   }
 
   /** The words of the mlc command the runner would type (`mlc` when the setting is unusable). */
@@ -303,7 +426,11 @@ export class EnvCommands {
     return parsed.ok ? parsed.words : ['mlc'];
   }
 
-  private async _showPaste(title: string, args: string[], explanation?: string): Promise<void> {
+  private async _showPaste(
+    title: string,
+    args: string[],
+    explanation?: string
+  ): Promise<void> {
     const { trans } = this._options;
     const command = commandToPaste(this._mlcWords(), args);
     await showCommandToPaste(
@@ -333,10 +460,16 @@ export class EnvCommands {
    * path relative to it), then `. ./SCRIPT` is typed; elsewhere the script's
    * full path is typed, POSIX-quoted.
    */
-  private async _openTerminal(prefix: string, activateScript: string): Promise<void> {
+  private async _openTerminal(
+    prefix: string,
+    activateScript: string
+  ): Promise<void> {
     const { app, serverRoot } = this._options;
     const local = Private.localPath(prefix, serverRoot);
-    const widget: unknown = await app.commands.execute(StockCommandIDs.terminalCreateNew, local === null ? {} : { cwd: local });
+    const widget: unknown = await app.commands.execute(
+      StockCommandIDs.terminalCreateNew,
+      local === null ? {} : { cwd: local }
+    );
     const session = Private.terminalSessionOf(widget);
     const line = Private.sourceLine(prefix, activateScript, local !== null);
     if (session && line) {
@@ -361,14 +494,24 @@ namespace Private {
   }
 
   /** The line that sources the activation script, or null when there is none to type safely. */
-  export function sourceLine(prefix: string, script: string, inPrefix: boolean): string | null {
+  export function sourceLine(
+    prefix: string,
+    script: string,
+    inPrefix: boolean
+  ): string | null {
     const slash = script.lastIndexOf('/');
     const name = script.slice(slash + 1);
-    if (inPrefix && script.slice(0, slash) === prefix.replace(/\/+$/, '') && /^[A-Za-z0-9_.-]+$/.test(name)) {
+    if (
+      inPrefix &&
+      script.slice(0, slash) === prefix.replace(/\/+$/, '') &&
+      /^[A-Za-z0-9_.-]+$/.test(name)
+    ) {
       // A fixed, plain file name in the current folder: no user text reaches the shell.
       return `. ./${name}`;
     }
-    return script && !hasControlCharacter(script) ? `. ${shQuote(script)}` : null;
+    return script && !hasControlCharacter(script)
+      ? `. ${shQuote(script)}`
+      : null;
   }
 
   interface ITerminalSessionLike {
@@ -376,8 +519,14 @@ namespace Private {
   }
 
   /** `widget.content.session` of the MainAreaWidget that terminal:create-new returns. */
-  export function terminalSessionOf(widget: unknown): ITerminalSessionLike | null {
-    const content = (widget as { content?: { session?: ITerminalSessionLike } } | undefined)?.content;
-    return content?.session && typeof content.session.send === 'function' ? content.session : null;
+  export function terminalSessionOf(
+    widget: unknown
+  ): ITerminalSessionLike | null {
+    const content = (
+      widget as { content?: { session?: ITerminalSessionLike } } | undefined
+    )?.content;
+    return content?.session && typeof content.session.send === 'function'
+      ? content.session
+      : null;
   }
 }

@@ -34,7 +34,10 @@ export async function askCreateForm(
     const result = await showDialog({
       title: trans.__('Create Extended Environment'),
       body,
-      buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), Dialog.okButton({ label: trans.__('Create') })],
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.okButton({ label: trans.__('Create') })
+      ],
       focusNodeSelector: 'input[name="mlc-env-name"]'
     });
     if (!result.button.accept || result.value === null) {
@@ -49,7 +52,11 @@ export async function askCreateForm(
 
 /** The dialog body; `getValue` is what Dialog resolves with. */
 export class CreateEnvBody extends ReactWidget {
-  constructor(initial: ICreateForm, serverRoot: string, trans: TranslationBundle) {
+  constructor(
+    initial: ICreateForm,
+    serverRoot: string,
+    trans: TranslationBundle
+  ) {
     super();
     this._form = initial;
     this._serverRoot = serverRoot;
@@ -106,7 +113,9 @@ function CreateEnvForm(props: CreateEnvForm.IProps): React.ReactElement {
     setTouched(true);
     setForm(current => ({ ...current, ...patch }));
   };
-  const prefix = form.name ? envPrefix(form.location, form.name, serverRoot) : '';
+  const prefix = form.name
+    ? envPrefix(form.location, form.name, serverRoot)
+    : '';
 
   return (
     <div className="jp-MLC-form">

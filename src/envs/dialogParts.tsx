@@ -10,9 +10,11 @@ import * as React from 'react';
 /** Enable or disable the accept button of the dialog `node` lies in. */
 export function disableAccept(node: HTMLElement, disabled: boolean): void {
   const dialog = node.closest('.jp-Dialog');
-  dialog?.querySelectorAll<HTMLButtonElement>('.jp-Dialog-button.jp-mod-accept').forEach(button => {
-    button.disabled = disabled;
-  });
+  dialog
+    ?.querySelectorAll<HTMLButtonElement>('.jp-Dialog-button.jp-mod-accept')
+    .forEach(button => {
+      button.disabled = disabled;
+    });
 }
 
 /**
@@ -27,7 +29,13 @@ export async function showCommandToPaste(
 ): Promise<void> {
   await showDialog({
     title,
-    body: ReactWidget.create(<CommandToPaste explanation={explanation} command={command} trans={trans} />),
+    body: ReactWidget.create(
+      <CommandToPaste
+        explanation={explanation}
+        command={command}
+        trans={trans}
+      />
+    ),
     buttons: [Dialog.okButton({ label: trans.__('Close') })]
   });
 }

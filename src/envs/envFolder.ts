@@ -14,7 +14,11 @@ export type FolderContents = Pick<Contents.IManager, 'get' | 'save'>;
  * Create `folder` (absolute) and its missing parents below `serverRoot`.
  * A folder outside the root is left to `mlc`, which says when it is missing.
  */
-export async function ensureEnvFolder(contents: FolderContents, folder: string, serverRoot: string): Promise<void> {
+export async function ensureEnvFolder(
+  contents: FolderContents,
+  folder: string,
+  serverRoot: string
+): Promise<void> {
   if (!serverRoot.startsWith('/') || !folder.startsWith('/')) {
     return;
   }
@@ -37,7 +41,10 @@ export async function ensureEnvFolder(contents: FolderContents, folder: string, 
 }
 
 namespace Private {
-  export async function exists(contents: FolderContents, local: string): Promise<boolean> {
+  export async function exists(
+    contents: FolderContents,
+    local: string
+  ): Promise<boolean> {
     try {
       await contents.get(local, { content: false });
       return true;

@@ -3,7 +3,12 @@
  * absolute prefix `mlc env create` gets. Pure string logic.
  */
 import { hasControlCharacter } from '../core/quote';
-import { envNameIssue, normalizeAbsolute, pathIssue, type ValidationProblem } from '../core/validate';
+import {
+  envNameIssue,
+  normalizeAbsolute,
+  pathIssue,
+  type ValidationProblem
+} from '../core/validate';
 
 /** Why a create form cannot be submitted; worded by problemWords.ts. */
 export type FormProblem = ValidationProblem | { code: 'location-tilde' };
@@ -28,7 +33,11 @@ export function locationProblem(location: string): FormProblem | null {
  * the Jupyter root folder (where the file browser starts, and the folder the
  * headless terminal starts in) when that folder is known.
  */
-export function envPrefix(location: string, name: string, serverRoot: string): string {
+export function envPrefix(
+  location: string,
+  name: string,
+  serverRoot: string
+): string {
   if (location.startsWith('/')) {
     return normalizeAbsolute(`${location}/${name}`);
   }
@@ -50,7 +59,11 @@ export function envLocationDir(location: string, serverRoot: string): string {
 }
 
 /** The first problem of a create form, or null when it can be submitted. */
-export function createFormProblem(form: { name: string; location: string; displayName: string }): FormProblem | null {
+export function createFormProblem(form: {
+  name: string;
+  location: string;
+  displayName: string;
+}): FormProblem | null {
   return (
     envNameIssue(form.name) ??
     locationProblem(form.location) ??

@@ -11,7 +11,10 @@ import { parseMlcCommand } from '../core/quote';
  * path survives that); otherwise `mlc` on PATH, also when the prefix cannot
  * be typed as a plain word.
  */
-export function mlcCommandFor(setting: string, imagePrefix: string | null | undefined): string {
+export function mlcCommandFor(
+  setting: string,
+  imagePrefix: string | null | undefined
+): string {
   if (setting.trim()) {
     return setting.trim();
   }

@@ -2,7 +2,10 @@
  * The extended-env commands in the palette (category "ML Containers"):
  * create, check and remove, run through `mlc` in a headless terminal.
  */
-import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -16,7 +19,8 @@ import { ExtensionSettings } from '../settings/settings';
 
 export const envsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-ml-containers:envs',
-  description: 'Commands to create, check and remove extended envs, run by mlc in a headless terminal.',
+  description:
+    'Commands to create, check and remove extended envs, run by mlc in a headless terminal.',
   requires: [],
   optional: [ICommandPalette, ISettingRegistry, ITranslator, IMLImage],
   autoStart: true,
@@ -33,33 +37,51 @@ export const envsPlugin: JupyterFrontEndPlugin<void> = {
     const root = PageConfig.getOption('serverRoot');
     const serverRoot = root.startsWith('/') ? root : '';
     // One answer for the runner and for the command to paste.
-    const mlcCommand = (): string => mlcCommandFor(settings.mlcCommand, image?.catalog.facts?.prefix);
+    const mlcCommand = (): string =>
+      mlcCommandFor(settings.mlcCommand, image?.catalog.facts?.prefix);
     const runner = new TerminalMlcRunner({
       terminals: app.serviceManager.terminals,
       mlcCommand,
       cwd: serverRoot || undefined
     });
-    const envs = new EnvCommands({ app, runner, settings, mlcCommand, serverRoot, trans });
+    const envs = new EnvCommands({
+      app,
+      runner,
+      settings,
+      mlcCommand,
+      serverRoot,
+      trans
+    });
 
     app.commands.addCommand(CommandIDs.createEnv, {
       label: trans.__('Create Extended Environment…'),
-      caption: trans.__('Layer your own packages over the image environment, with a kernel'),
+      caption: trans.__(
+        'Layer your own packages over the image environment, with a kernel'
+      ),
       execute: () => envs.create()
     });
     app.commands.addCommand(CommandIDs.checkEnvs, {
       label: trans.__('Check Extended Environments'),
-      caption: trans.__('List your extended environments with their problems, and fix them'),
+      caption: trans.__(
+        'List your extended environments with their problems, and fix them'
+      ),
       execute: () => envs.check()
     });
     app.commands.addCommand(CommandIDs.removeEnv, {
       label: trans.__('Remove Extended Environment…'),
-      caption: trans.__('Delete an extended environment and unregister its kernel'),
+      caption: trans.__(
+        'Delete an extended environment and unregister its kernel'
+      ),
       execute: () => envs.remove()
     });
 
     if (palette) {
       const category = trans.__('ML Containers');
-      for (const command of [CommandIDs.createEnv, CommandIDs.checkEnvs, CommandIDs.removeEnv]) {
+      for (const command of [
+        CommandIDs.createEnv,
+        CommandIDs.checkEnvs,
+        CommandIDs.removeEnv
+      ]) {
         palette.addItem({ command, category });
       }
     }

@@ -8,12 +8,18 @@ import * as React from 'react';
 import type { IEnvSummary } from '../core/envRecord';
 
 /** Ask which env to remove and confirm; resolves with its prefix, or null. */
-export async function askEnvToRemove(envs: IEnvSummary[], trans: TranslationBundle): Promise<string | null> {
+export async function askEnvToRemove(
+  envs: IEnvSummary[],
+  trans: TranslationBundle
+): Promise<string | null> {
   const picker = new EnvPicker(envs, trans);
   const picked = await showDialog({
     title: trans.__('Remove Extended Environment'),
     body: picker,
-    buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), Dialog.okButton({ label: trans.__('Next') })],
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Cancel') }),
+      Dialog.okButton({ label: trans.__('Next') })
+    ],
     focusNodeSelector: 'select'
   });
   const prefix = picked.value;
@@ -25,15 +31,24 @@ export async function askEnvToRemove(envs: IEnvSummary[], trans: TranslationBund
     title: trans.__('Remove %1?', env?.name ?? prefix),
     body: ReactWidget.create(
       <div className="jp-MLC-removeEnv-confirm">
-        <p>{trans.__('This deletes the folder below and everything installed in it:')}</p>
+        <p>
+          {trans.__(
+            'This deletes the folder below and everything installed in it:'
+          )}
+        </p>
         <p>
           <code className="jp-MLC-path">{prefix}</code>
         </p>
-        {env?.kernelName ? <p>{trans.__('Its kernel %1 is unregistered.', env.kernelName)}</p> : null}
+        {env?.kernelName ? (
+          <p>{trans.__('Its kernel %1 is unregistered.', env.kernelName)}</p>
+        ) : null}
         <p>{trans.__('The image environment it extends is not touched.')}</p>
       </div>
     ),
-    buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), Dialog.warnButton({ label: trans.__('Remove') })]
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Cancel') }),
+      Dialog.warnButton({ label: trans.__('Remove') })
+    ]
   });
   return confirmed.button.accept ? prefix : null;
 }

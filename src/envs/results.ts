@@ -26,15 +26,25 @@ const summarySchema = z.object({
 });
 
 /** What the UI uses of `IEnvCreateResult` (the rest it neither shows nor needs). */
-const createSchema = z.extend(summarySchema, { activateScript: z.string(), elapsedMs: z.number() });
+const createSchema = z.extend(summarySchema, {
+  activateScript: z.string(),
+  elapsedMs: z.number()
+});
 
-export type CreatedEnv = Pick<IEnvCreateResult, keyof z.infer<typeof createSchema>>;
+export type CreatedEnv = Pick<
+  IEnvCreateResult,
+  keyof z.infer<typeof createSchema>
+>;
 
 /** Every env summary in the outcome's results (a result may hold one or a list). */
 export function envSummaries(outcome: IMlcOutcome): IEnvSummary[] {
   const found: IEnvSummary[] = [];
   for (const { data } of outcome.results) {
-    const items: unknown[] = Array.isArray(data) ? data : Private.isRecord(data) && Array.isArray(data.envs) ? data.envs : [data];
+    const items: unknown[] = Array.isArray(data)
+      ? data
+      : Private.isRecord(data) && Array.isArray(data.envs)
+        ? data.envs
+        : [data];
     for (const item of items) {
       zodMessages();
       const parsed = summarySchema.safeParse(item);
@@ -56,8 +66,12 @@ export const CHECK_SUMMARY_COMMAND = 'env check-summary';
  * outcome holds neither, e.g. when mlc failed before checking anything.
  */
 export function checkedEnvs(outcome: IMlcOutcome): IEnvSummary[] | null {
-  const summary = outcome.results.filter(result => result.command === CHECK_SUMMARY_COMMAND);
-  const perEnv = outcome.results.filter(result => result.command === 'env check');
+  const summary = outcome.results.filter(
+    result => result.command === CHECK_SUMMARY_COMMAND
+  );
+  const perEnv = outcome.results.filter(
+    result => result.command === 'env check'
+  );
   const chosen = summary.length > 0 ? summary : perEnv;
   if (chosen.length === 0) {
     return null;

@@ -9,7 +9,13 @@
  */
 import type { Terminal } from '@jupyterlab/services';
 import type { ISignal } from '@lumino/signaling';
-import { encodeWireRequest, makeNonce, WIRE_FLAG, WireEventReader, type WireEvent } from '../core/wire';
+import {
+  encodeWireRequest,
+  makeNonce,
+  WIRE_FLAG,
+  WireEventReader,
+  type WireEvent
+} from '../core/wire';
 import { parseMlcCommand, type MlcCommandProblem } from '../core/quote';
 import { markTime } from './timing';
 
@@ -108,24 +114,30 @@ export class TerminalMlcRunner {
     }
     const warm = new Private.WarmSession(this._startSession());
     this._warm = warm;
-    warm.idleTimer = setTimeout(() => {
-      if (this._warm === warm) {
-        this.release();
-      }
-    }, this._options.warmIdleMs ?? 5 * 60 * 1000);
+    warm.idleTimer = setTimeout(
+      () => {
+        if (this._warm === warm) {
+          this.release();
+        }
+      },
+      this._options.warmIdleMs ?? 5 * 60 * 1000
+    );
   }
 
   /** Shut the session `prepare()` opened down (the dialog was cancelled). */
   release(): void {
     const warm = this._warm;
     this._warm = null;
-    warm?.close();
+    if (warm) {
+      this._track(warm.close());
+    }
   }
 
   /** Run `mlc ARGS...`; resolves with what it reported, rejects with MlcRunError. */
   async run(args: string[], options: IRunOptions = {}): Promise<IMlcOutcome> {
     const command = parseMlcCommand(this._options.mlcCommand());
     if (!command.ok) {
+      this.release(); // no run will take a prepared session
       throw new MlcRunError({ kind: 'bad-command-setting', problem: command });
     }
     const randomBytes = this._options.randomBytes ?? Private.cryptoBytes;
@@ -138,6 +150,9 @@ export class TerminalMlcRunner {
     this._warm = null;
     markTime('session-request');
     const taken = warm ? await warm.take() : null;
+    if (warm && !taken) {
+      this._track(warm.close());
+    }
     let session: IHeadlessTerminal;
     if (taken) {
       session = taken.terminal;
@@ -145,7 +160,10 @@ export class TerminalMlcRunner {
       try {
         session = await this._startSession();
       } catch (reason) {
-        throw new MlcRunError({ kind: 'start-failed', reason: Private.messageOf(reason) });
+        throw new MlcRunError({
+          kind: 'start-failed',
+          reason: Private.messageOf(reason)
+        });
       }
     }
     markTime('session-started');
@@ -163,23 +181,36 @@ export class TerminalMlcRunner {
     } finally {
       // Not awaited: the outcome is known, and the caller's next step (the
       // specs refresh) need not wait a server round trip for the shutdown.
-      const after = options.closeAfter?.() ?? null;
-      if (after) {
-        void after.then(
+      const after = options.closeAfter?.() ?? Promise.resolve();
+      this._track(
+        after.then(
           () => Private.shutDown(session),
           () => Private.shutDown(session)
-        );
-      } else {
-        Private.shutDown(session);
-      }
+        )
+      );
     }
   }
 
+  /** Settles once every session this runner opened is shut down on the server. */
+  async whenClosed(): Promise<void> {
+    while (this._closing.size > 0) {
+      await Promise.all([...this._closing]);
+    }
+  }
+
+  private _track(closing: Promise<void>): void {
+    this._closing.add(closing);
+    void closing.then(() => this._closing.delete(closing));
+  }
+
   private _startSession(): Promise<IHeadlessTerminal> {
-    return this._options.terminals.startNew(this._options.cwd ? { cwd: this._options.cwd } : {});
+    return this._options.terminals.startNew(
+      this._options.cwd ? { cwd: this._options.cwd } : {}
+    );
   }
 
   private _warm: Private.WarmSession | null = null;
+  private readonly _closing = new Set<Promise<void>>();
 
   private readonly _options: IRunnerOptions;
 }
@@ -210,15 +241,17 @@ namespace Private {
    * request finishes on its own, and a session already gone (the shell
    * exited) is fine.
    */
-  export function shutDown(session: IHeadlessTerminal): void {
+  export function shutDown(session: IHeadlessTerminal): Promise<void> {
     let request: Promise<void>;
     try {
       request = session.shutdown();
     } catch {
       request = Promise.resolve();
     }
-    void request.catch(() => undefined).then(() => markTime('session-closed'));
     session.dispose();
+    return request
+      .catch(() => undefined)
+      .then(() => markTime('session-closed'));
   }
 
   /**
@@ -239,8 +272,11 @@ namespace Private {
 
     idleTimer: ReturnType<typeof setTimeout> | null = null;
 
-    /** The live session and whether its shell printed; null when it failed or died. */
-    async take(): Promise<{ terminal: IHeadlessTerminal; prompted: boolean } | null> {
+    /** The live session and whether its shell printed; null when it failed or died (then `close()` it). */
+    async take(): Promise<{
+      terminal: IHeadlessTerminal;
+      prompted: boolean;
+    } | null> {
       this._clearIdle();
       const terminal = await this._terminal;
       if (!terminal) {
@@ -248,21 +284,19 @@ namespace Private {
       }
       terminal.messageReceived.disconnect(this._onMessage, this);
       if (terminal.isDisposed || terminal.connectionStatus === 'disconnected') {
-        shutDown(terminal);
-        return null;
+        return null; // the caller closes it
       }
       return { terminal, prompted: this._printed };
     }
 
     /** Shut it down, now or once it has started. */
-    close(): void {
+    async close(): Promise<void> {
       this._clearIdle();
-      void this._terminal.then(terminal => {
-        if (terminal) {
-          terminal.messageReceived.disconnect(this._onMessage, this);
-          shutDown(terminal);
-        }
-      });
+      const terminal = await this._terminal;
+      if (terminal) {
+        terminal.messageReceived.disconnect(this._onMessage, this);
+        await shutDown(terminal);
+      }
     }
 
     private _onMessage(_: unknown, message: Terminal.IMessage): void {
@@ -283,7 +317,8 @@ namespace Private {
   }
 
   /** Lines a shell prints when it cannot run the command word. */
-  const NOT_FOUND = /command not found|: not found|no such file or directory|permission denied|not executable/i;
+  const NOT_FOUND =
+    /command not found|: not found|no such file or directory|permission denied|not executable/i;
 
   /** The bundled launcher's own failure line (e.g. Node.js missing). */
   const LAUNCHER_ERROR = /^\s*mlc: error: .*/;
@@ -363,7 +398,10 @@ namespace Private {
         this._type();
         return;
       }
-      this._graceTimer = setTimeout(() => this._type(), this._options.promptGraceMs);
+      this._graceTimer = setTimeout(
+        () => this._type(),
+        this._options.promptGraceMs
+      );
     }
 
     private _onMessage(_: unknown, message: Terminal.IMessage): void {
@@ -434,8 +472,15 @@ namespace Private {
           this._fail({ kind: 'launcher-error', line: launcher[0].trim() });
           return;
         }
-        if (NOT_FOUND.test(line) && line.includes(this._options.commandWord.replace(/^~\//, ''))) {
-          this._fail({ kind: 'not-found', shellLine: line, command: this._options.commandWord });
+        if (
+          NOT_FOUND.test(line) &&
+          line.includes(this._options.commandWord.replace(/^~\//, ''))
+        ) {
+          this._fail({
+            kind: 'not-found',
+            shellLine: line,
+            command: this._options.commandWord
+          });
           return;
         }
       }
@@ -450,7 +495,10 @@ namespace Private {
           break;
         case 'result':
           markTime('result');
-          this._results.push({ command: String(event.command), data: event.data });
+          this._results.push({
+            command: String(event.command),
+            data: event.data
+          });
           this._options.onResult?.(String(event.command), event.data);
           break;
         case 'error':

@@ -5,7 +5,10 @@
  * microseconds; nothing reads them unless a benchmark asks.
  */
 export function markTime(name: string): void {
-  if (typeof performance !== 'undefined' && typeof performance.mark === 'function') {
+  if (
+    typeof performance !== 'undefined' &&
+    typeof performance.mark === 'function'
+  ) {
     performance.mark(`mlc:${name}`);
   }
 }

@@ -9,7 +9,12 @@ import { interpretImageJson, type ImageJsonResult } from './imageState';
 
 /** The URL of `image.json` in the folder of kernel `kernelName`. */
 export function imageJsonUrl(baseUrl: string, kernelName: string): string {
-  return URLExt.join(baseUrl, 'kernelspecs', encodeURIComponent(kernelName), IMAGE_JSON_FILE);
+  return URLExt.join(
+    baseUrl,
+    'kernelspecs',
+    encodeURIComponent(kernelName),
+    IMAGE_JSON_FILE
+  );
 }
 
 /**
@@ -28,19 +33,29 @@ export async function fetchImageMetadata(
       settings
     );
   } catch (reason) {
-    return { ok: false, problem: 'unreachable', detail: Private.message(reason) };
+    return {
+      ok: false,
+      problem: 'unreachable',
+      detail: Private.message(reason)
+    };
   }
   if (response.status === 404) {
     return { ok: false, problem: 'missing', detail: kernelName };
   }
   if (!response.ok) {
-    return { ok: false, problem: 'http', detail: `${response.status} ${response.statusText}`.trim() };
+    return {
+      ok: false,
+      problem: 'http',
+      detail: `${response.status} ${response.statusText}`.trim()
+    };
   }
   return interpretImageJson(await response.text());
 }
 
 namespace Private {
   export function message(reason: unknown): string {
-    return (reason instanceof Error ? reason.message : String(reason)).split('\n')[0];
+    return (reason instanceof Error ? reason.message : String(reason)).split(
+      '\n'
+    )[0];
   }
 }

@@ -4,14 +4,18 @@
  * the env commands. Its id names `schema/plugin.json`, the extension's
  * settings.
  */
-import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { IMLImage } from '../tokens';
 import { MLImageService } from './imageService';
 import { SETTINGS_PLUGIN_ID } from '../settings/settings';
 
 export const imagePlugin: JupyterFrontEndPlugin<IMLImage> = {
   id: SETTINGS_PLUGIN_ID,
-  description: 'Follows the kernel specs of the ML image and of the extended envs, and reads image.json.',
+  description:
+    'Follows the kernel specs of the ML image and of the extended envs, and reads image.json.',
   provides: IMLImage,
   autoStart: true,
   activate: (app: JupyterFrontEnd): IMLImage => {

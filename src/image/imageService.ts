@@ -9,7 +9,11 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import type { IMLImage } from '../tokens';
 import { fetchImageMetadata } from './imageJson';
 import type { ImageMetadataState } from './imageState';
-import { catalogKernels, EMPTY_CATALOG, type IKernelCatalog } from './kernelCatalog';
+import {
+  catalogKernels,
+  EMPTY_CATALOG,
+  type IKernelCatalog
+} from './kernelCatalog';
 
 export class MLImageService implements IMLImage, IDisposable {
   constructor(options: MLImageService.IOptions) {
@@ -55,11 +59,18 @@ export class MLImageService implements IMLImage, IDisposable {
     const image = this._catalog.imageKernels[0];
     // The spec facts identify the image; the same image keeps its image.json.
     const key = image
-      ? JSON.stringify([image.name, image.facts.image, image.facts.buildDate, image.facts.prefix])
+      ? JSON.stringify([
+          image.name,
+          image.facts.image,
+          image.facts.buildDate,
+          image.facts.prefix
+        ])
       : '';
     if (key !== this._metadataKey) {
       this._metadataKey = key;
-      this._metadata = image ? { status: 'loading', kernelName: image.name } : { status: 'absent' };
+      this._metadata = image
+        ? { status: 'loading', kernelName: image.name }
+        : { status: 'absent' };
       if (image) {
         void this._load(image.name, key);
       }
@@ -74,7 +85,12 @@ export class MLImageService implements IMLImage, IDisposable {
     }
     this._metadata = result.ok
       ? { status: 'ready', kernelName, value: result.value }
-      : { status: 'error', kernelName, problem: result.problem, detail: result.detail };
+      : {
+          status: 'error',
+          kernelName,
+          problem: result.problem,
+          detail: result.detail
+        };
     this._changed.emit();
   }
 

@@ -17,7 +17,8 @@ import type { IImageJsonProblem, ImageMetadataState } from '../tokens';
 
 export type { IImageJsonProblem, ImageMetadataState } from '../tokens';
 
-export type ImageJsonResult = { ok: true; value: ImageMetadata } | ({ ok: false } & IImageJsonProblem);
+export type ImageJsonResult =
+  { ok: true; value: ImageMetadata } | ({ ok: false } & IImageJsonProblem);
 
 /** Validate the text of an image.json; a newer schema is told apart from a broken file. */
 export function interpretImageJson(text: string): ImageJsonResult {
@@ -84,7 +85,10 @@ export function formatBuildDate(value: string): string {
 }
 
 /** One line on what is wrong with `image.json` and what to do; '' when nothing is. */
-export function imageJsonWarning(metadata: ImageMetadataState, trans: TranslationBundle): string {
+export function imageJsonWarning(
+  metadata: ImageMetadataState,
+  trans: TranslationBundle
+): string {
   if (metadata.status !== 'error') {
     return '';
   }
@@ -105,9 +109,15 @@ export function imageJsonWarning(metadata: ImageMetadataState, trans: Translatio
         metadata.detail
       );
     case 'http':
-      return trans.__('image.json could not be read (server answered %1); reload the page to retry.', metadata.detail);
+      return trans.__(
+        'image.json could not be read (server answered %1); reload the page to retry.',
+        metadata.detail
+      );
     case 'unreachable':
-      return trans.__('image.json could not be fetched (%1); reload the page to retry.', metadata.detail);
+      return trans.__(
+        'image.json could not be fetched (%1); reload the page to retry.',
+        metadata.detail
+      );
   }
 }
 
@@ -115,7 +125,8 @@ namespace Private {
   export function schemaVersion(text: string): number | null {
     try {
       const value: unknown = JSON.parse(text);
-      const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
+      const version = (value as { schemaVersion?: unknown } | null)
+        ?.schemaVersion;
       return typeof version === 'number' ? version : null;
     } catch {
       return null;

@@ -73,7 +73,11 @@ export function catalogKernels(
         onOtherBase: false
       });
     } else if (facts) {
-      candidates[facts.role].push({ ...Private.entry(spec), role: facts.role, facts });
+      candidates[facts.role].push({
+        ...Private.entry(spec),
+        role: facts.role,
+        facts
+      });
     } else {
       unclaimed.push(spec);
     }
@@ -85,7 +89,9 @@ export function catalogKernels(
   const imageKernels: IImageKernel[] = [];
   for (const role of ['isolated', 'usersite'] as const) {
     const chosen =
-      candidates[role].find(kernel => kernel.name === IMAGE_KERNEL_NAMES[role]) ?? candidates[role][0];
+      candidates[role].find(
+        kernel => kernel.name === IMAGE_KERNEL_NAMES[role]
+      ) ?? candidates[role][0];
     if (chosen) {
       imageKernels.push(chosen);
     }
@@ -108,7 +114,10 @@ export function catalogKernels(
   envKernels.sort((a, b) => a.envName.localeCompare(b.envName));
 
   const otherKernels = unclaimed
-    .map(spec => ({ ...Private.entry(spec), ...interpreterOf(spec.argv, facts) }))
+    .map(spec => ({
+      ...Private.entry(spec),
+      ...interpreterOf(spec.argv, facts)
+    }))
     .sort((a, b) => a.displayName.localeCompare(b.displayName));
   return { imageKernels, envKernels, otherKernels, facts };
 }
@@ -121,7 +130,10 @@ export function interpreterOf(
   let program = argv[0] ?? '';
   if (Private.isEnv(program)) {
     // `env [-opts] [NAME=value ...] program`: the program decides.
-    program = argv.slice(1).find(word => !word.startsWith('-') && !word.includes('=')) ?? '';
+    program =
+      argv
+        .slice(1)
+        .find(word => !word.startsWith('-') && !word.includes('=')) ?? '';
   }
   if (!facts || !program) {
     return { interpreter: program, verdict: 'unknown' };
@@ -135,12 +147,17 @@ export function interpreterOf(
       return { interpreter: program, verdict: 'image' };
     }
     // Another Python by name: not the one this image's kernels pin.
-    return { interpreter: program, verdict: /^python/.test(program) ? 'foreign' : 'unknown' };
+    return {
+      interpreter: program,
+      verdict: /^python/.test(program) ? 'foreign' : 'unknown'
+    };
   }
   if (!program.startsWith('/')) {
     return { interpreter: program, verdict: 'unknown' };
   }
-  const inside = !!facts.prefix && isWithin(normalizeAbsolute(program), normalizeAbsolute(facts.prefix));
+  const inside =
+    !!facts.prefix &&
+    isWithin(normalizeAbsolute(program), normalizeAbsolute(facts.prefix));
   return { interpreter: program, verdict: inside ? 'image' : 'foreign' };
 }
 
@@ -150,7 +167,11 @@ namespace Private {
     return {
       name: spec.name,
       displayName: spec.display_name || spec.name,
-      logoUrl: resources['logo-svg'] || resources['logo-64x64'] || resources['logo-32x32'] || ''
+      logoUrl:
+        resources['logo-svg'] ||
+        resources['logo-64x64'] ||
+        resources['logo-32x32'] ||
+        ''
     };
   }
 

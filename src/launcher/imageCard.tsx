@@ -4,7 +4,11 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
-import { imageJsonWarning, type ICardFacts, type ImageMetadataState } from '../image/imageState';
+import {
+  imageJsonWarning,
+  type ICardFacts,
+  type ImageMetadataState
+} from '../image/imageState';
 
 export interface IImageCardProps {
   facts: ICardFacts;
@@ -53,7 +57,9 @@ export function ImageCard(props: IImageCardProps): JSX.Element {
             </span>
           </button>
         ) : count !== null ? (
-          <span className="jp-MLC-card-count">{trans._n('%1 package', '%1 packages', count)}</span>
+          <span className="jp-MLC-card-count">
+            {trans._n('%1 package', '%1 packages', count)}
+          </span>
         ) : null}
       </div>
       <dl className="jp-MLC-card-facts">

@@ -32,9 +32,13 @@ export interface IKernelTileProps {
 const BOTH_KINDS: readonly LaunchKind[] = ['notebook', 'console'];
 
 export function KernelTile(props: IKernelTileProps): JSX.Element {
-  const { kernelName, label, description, note, logoUrl, trans, onOpen } = props;
+  const { kernelName, label, description, note, logoUrl, trans, onOpen } =
+    props;
   const kinds = props.kinds ?? BOTH_KINDS;
-  const buttons: Record<LaunchKind, { text: string; title: string; icon: React.ReactNode }> = {
+  const buttons: Record<
+    LaunchKind,
+    { text: string; title: string; icon: React.ReactNode }
+  > = {
     notebook: {
       text: trans.__('Notebook'),
       title: trans.__('Open a new notebook with %1', label),
@@ -66,7 +70,9 @@ export function KernelTile(props: IKernelTileProps): JSX.Element {
             {label}
           </div>
           <div className="jp-MLC-tile-description" title={description}>
-            {props.descriptionIsPath ? Private.breakAfterSlashes(description) : description}
+            {props.descriptionIsPath
+              ? Private.breakAfterSlashes(description)
+              : description}
           </div>
           {note ? (
             <div className="jp-MLC-tile-note" title={note}>
@@ -97,6 +103,10 @@ export function KernelTile(props: IKernelTileProps): JSX.Element {
 namespace Private {
   /** Text pieces with a line-break opportunity after every `/` (React text, no HTML). */
   export function breakAfterSlashes(path: string): React.ReactNode[] {
-    return path.split(/(?<=\/)/).flatMap((piece, index) => (index ? [<wbr key={index} />, piece] : [piece]));
+    return path
+      .split(/(?<=\/)/)
+      .flatMap((piece, index) =>
+        index ? [<wbr key={index} />, piece] : [piece]
+      );
   }
 }

@@ -17,7 +17,10 @@ export function isLauncherHost(widget: unknown): widget is LauncherHost {
 }
 
 /** Watches for the lifetime of the page: launchers come and go until it closes. */
-export function watchLaunchers(app: JupyterFrontEnd, decorate: (host: LauncherHost) => void): void {
+export function watchLaunchers(
+  app: JupyterFrontEnd,
+  decorate: (host: LauncherHost) => void
+): void {
   const seen = new WeakSet<LauncherHost>();
   const consider = (widget: unknown): void => {
     if (isLauncherHost(widget) && !widget.isDisposed && !seen.has(widget)) {
@@ -25,7 +28,10 @@ export function watchLaunchers(app: JupyterFrontEnd, decorate: (host: LauncherHo
       decorate(widget);
     }
   };
-  const onExecuted = (_: CommandRegistry, args: CommandRegistry.ICommandExecutedArgs): void => {
+  const onExecuted = (
+    _: CommandRegistry,
+    args: CommandRegistry.ICommandExecutedArgs
+  ): void => {
     if (args.id === StockCommandIDs.launcherCreate) {
       // A failed launch is the launcher's to report.
       args.result.then(consider, () => undefined);

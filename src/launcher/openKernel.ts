@@ -35,8 +35,15 @@ export async function openKernel(
       ? { cwd, kernelName, isLauncher: true }
       : { cwd, kernelPreference: { name: kernelName }, isLauncher: true };
   try {
-    const widget: unknown = await app.commands.execute(LAUNCH_COMMANDS[kind], args);
-    if (widget instanceof Widget && !host.isDisposed && Private.inMainArea(app, widget)) {
+    const widget: unknown = await app.commands.execute(
+      LAUNCH_COMMANDS[kind],
+      args
+    );
+    if (
+      widget instanceof Widget &&
+      !host.isDisposed &&
+      Private.inMainArea(app, widget)
+    ) {
       app.shell.add(widget, 'main', { ref: host.id });
       host.dispose();
     }

@@ -3,7 +3,10 @@
  * the image's kernels, the user's extended envs and a note on foreign
  * kernels. Without a launcher (ILauncher is optional) it does nothing.
  */
-import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { ILauncher } from '@jupyterlab/launcher';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -18,7 +21,8 @@ import { filterStockCards } from './stockCards';
 
 export const launcherPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-ml-containers:launcher',
-  description: 'Shows the ML image, its kernels and the extended envs at the top of every Launcher.',
+  description:
+    'Shows the ML image, its kernels and the extended envs at the top of every Launcher.',
   requires: [IMLImage],
   optional: [ILauncher, ITranslator, ISettingRegistry],
   autoStart: true,
@@ -46,7 +50,9 @@ export const launcherPlugin: JupyterFrontEndPlugin<void> = {
     settings.changed.connect(stockCards.refresh);
 
     const kinds = (): LaunchKind[] =>
-      (['notebook', 'console'] as const).filter(kind => commands.hasCommand(LAUNCH_COMMANDS[kind]));
+      (['notebook', 'console'] as const).filter(kind =>
+        commands.hasCommand(LAUNCH_COMMANDS[kind])
+      );
 
     watchLaunchers(app, host => {
       host.addClass('jp-MLC-launcherHost');
@@ -54,7 +60,8 @@ export const launcherPlugin: JupyterFrontEndPlugin<void> = {
         image,
         settings,
         trans,
-        onOpen: (kernelName, kind) => void openKernel(app, host, kernelName, kind, trans),
+        onOpen: (kernelName, kind) =>
+          void openKernel(app, host, kernelName, kind, trans),
         onShowPackages: () => void commands.execute(CommandIDs.showPackages),
         canShowPackages: () => commands.hasCommand(CommandIDs.showPackages),
         onCreateEnv: () => void commands.execute(CommandIDs.createEnv),

@@ -32,7 +32,9 @@ export interface ILauncherSectionProps {
 }
 
 /** Renders nothing when the server has neither image kernels nor env kernels. */
-export function LauncherSection(props: ILauncherSectionProps): JSX.Element | null {
+export function LauncherSection(
+  props: ILauncherSectionProps
+): JSX.Element | null {
   const { catalog, trans, icons = {} } = props;
   if (!catalog.imageKernels.length && !catalog.envKernels.length) {
     return null;
@@ -61,14 +63,22 @@ export function LauncherSection(props: ILauncherSectionProps): JSX.Element | nul
         />
       ) : (
         <p className="jp-MLC-noImage">
-          {trans.__('No kernel of an ML image is installed on this server; only your extended envs are shown.')}
+          {trans.__(
+            'No kernel of an ML image is installed on this server; only your extended envs are shown.'
+          )}
         </p>
       )}
       <div className="jp-MLC-groups">
         {catalog.imageKernels.length ? (
           <div className="jp-MLC-group">
-            <h3 className="jp-MLC-subTitle">{trans.__('Kernels of the image')}</h3>
-            <div className="jp-MLC-tiles" role="list" aria-label={trans.__('Kernels of the image')}>
+            <h3 className="jp-MLC-subTitle">
+              {trans.__('Kernels of the image')}
+            </h3>
+            <div
+              className="jp-MLC-tiles"
+              role="list"
+              aria-label={trans.__('Kernels of the image')}
+            >
               {catalog.imageKernels.map(kernel => (
                 <KernelTile
                   key={kernel.name}
@@ -89,7 +99,11 @@ export function LauncherSection(props: ILauncherSectionProps): JSX.Element | nul
         <div className="jp-MLC-group">
           <h3 className="jp-MLC-subTitle">{trans.__('Your extended envs')}</h3>
           {catalog.envKernels.length ? (
-            <div className="jp-MLC-tiles" role="list" aria-label={trans.__('Your extended envs')}>
+            <div
+              className="jp-MLC-tiles"
+              role="list"
+              aria-label={trans.__('Your extended envs')}
+            >
               {catalog.envKernels.map(env => (
                 <KernelTile
                   key={env.name}
@@ -98,7 +112,11 @@ export function LauncherSection(props: ILauncherSectionProps): JSX.Element | nul
                   label={env.envName}
                   description={env.envPrefix || env.displayName}
                   descriptionIsPath={!!env.envPrefix}
-                  note={env.onOtherBase ? trans.__('Built on another image') : undefined}
+                  note={
+                    env.onOtherBase
+                      ? trans.__('Built on another image')
+                      : undefined
+                  }
                   logoUrl={env.logoUrl}
                   {...tileProps}
                 />
@@ -112,11 +130,19 @@ export function LauncherSection(props: ILauncherSectionProps): JSX.Element | nul
                 )}
               </p>
               {props.onCreateEnv ? (
-                <button type="button" className="jp-MLC-tile-action jp-MLC-createEnv" onClick={props.onCreateEnv}>
+                <button
+                  type="button"
+                  className="jp-MLC-tile-action jp-MLC-createEnv"
+                  onClick={props.onCreateEnv}
+                >
                   {trans.__('Create Extended Environment…')}
                 </button>
               ) : (
-                <p>{trans.__('Run "Create Extended Environment" from the command palette.')}</p>
+                <p>
+                  {trans.__(
+                    'Run "Create Extended Environment" from the command palette.'
+                  )}
+                </p>
               )}
             </div>
           )}
@@ -153,7 +179,11 @@ function OtherKernelsNote(props: {
         )}
       </span>
       {foreign.map(kernel => (
-        <span className="jp-MLC-others-kernel" key={kernel.name} data-kernel-name={kernel.name}>
+        <span
+          className="jp-MLC-others-kernel"
+          key={kernel.name}
+          data-kernel-name={kernel.name}
+        >
           {kernel.displayName} <code>{kernel.interpreter}</code>
         </span>
       ))}

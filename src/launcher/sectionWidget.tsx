@@ -8,7 +8,12 @@
  * min-height (at most a share of the tab, scrolling beyond that).
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { consoleIcon, listIcon, notebookIcon, ReactWidget } from '@jupyterlab/ui-components';
+import {
+  consoleIcon,
+  listIcon,
+  notebookIcon,
+  ReactWidget
+} from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
 import type { ISignal } from '@lumino/signaling';
 import type { Widget } from '@lumino/widgets';
@@ -52,11 +57,15 @@ export class LauncherSectionWidget extends ReactWidget {
           catalog={image.catalog}
           metadata={image.metadata}
           title={settings.title}
-          showPackagesButton={settings.showPackagesButton && this._options.canShowPackages()}
+          showPackagesButton={
+            settings.showPackagesButton && this._options.canShowPackages()
+          }
           trans={trans}
           onOpen={this._options.onOpen}
           onShowPackages={this._options.onShowPackages}
-          onCreateEnv={this._options.canCreateEnv() ? this._options.onCreateEnv : undefined}
+          onCreateEnv={
+            this._options.canCreateEnv() ? this._options.onCreateEnv : undefined
+          }
           kinds={this._options.kinds()}
           icons={Private.icons}
         />
@@ -88,7 +97,10 @@ export class LauncherSectionWidget extends ReactWidget {
       return; // not laid out yet (e.g. a background tab): fit when shown
     }
     const natural = Math.ceil(root.getBoundingClientRect().height);
-    const cap = Math.max(MIN_CAP, Math.floor(host.node.clientHeight * HEIGHT_SHARE));
+    const cap = Math.max(
+      MIN_CAP,
+      Math.floor(host.node.clientHeight * HEIGHT_SHARE)
+    );
     const height = Math.min(natural, cap);
     // A capped section scrolls on its own: its lower edge says so.
     this.toggleClass('jp-MLC-mod-capped', natural > cap);

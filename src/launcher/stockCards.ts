@@ -12,11 +12,20 @@ import { LAUNCH_COMMANDS } from './openKernel';
 
 /** The kernel a stock Notebook or Console card starts, or null for other cards. */
 export function stockCardKernel(item: ILauncher.IItemOptions): string | null {
-  const args = (item.args ?? {}) as { kernelName?: unknown; kernelPreference?: { name?: unknown } };
-  if (item.command === LAUNCH_COMMANDS.notebook && typeof args.kernelName === 'string') {
+  const args = (item.args ?? {}) as {
+    kernelName?: unknown;
+    kernelPreference?: { name?: unknown };
+  };
+  if (
+    item.command === LAUNCH_COMMANDS.notebook &&
+    typeof args.kernelName === 'string'
+  ) {
     return args.kernelName;
   }
-  if (item.command === LAUNCH_COMMANDS.console && typeof args.kernelPreference?.name === 'string') {
+  if (
+    item.command === LAUNCH_COMMANDS.console &&
+    typeof args.kernelPreference?.name === 'string'
+  ) {
     return args.kernelPreference.name;
   }
   return null;

@@ -4,7 +4,11 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
-import { imageReference, type ImageMetadata, type ImagePackage } from '../core/imageMetadata';
+import {
+  imageReference,
+  type ImageMetadata,
+  type ImagePackage
+} from '../core/imageMetadata';
 import { imageJsonWarning, type ImageMetadataState } from '../image/imageState';
 import {
   DEFAULT_SORT,
@@ -29,12 +33,20 @@ export interface IPackageBrowserProps {
 export function PackageBrowser(props: IPackageBrowserProps): JSX.Element {
   const { metadata, trans } = props;
   if (metadata.status === 'ready') {
-    return <PackageTable image={metadata.value} trans={trans} initialHeight={props.initialHeight} />;
+    return (
+      <PackageTable
+        image={metadata.value}
+        trans={trans}
+        initialHeight={props.initialHeight}
+      />
+    );
   }
   let message: string;
   switch (metadata.status) {
     case 'absent':
-      message = trans.__('No kernel of an ML image is installed on this server, so there is no package list.');
+      message = trans.__(
+        'No kernel of an ML image is installed on this server, so there is no package list.'
+      );
       break;
     case 'loading':
       message = trans.__('Loading the package list…');
@@ -45,7 +57,10 @@ export function PackageBrowser(props: IPackageBrowserProps): JSX.Element {
   }
   return (
     <div className="jp-MLC-packages">
-      <p className={`jp-MLC-packages-message jp-MLC-packages-${metadata.status}`} role="status">
+      <p
+        className={`jp-MLC-packages-message jp-MLC-packages-${metadata.status}`}
+        role="status"
+      >
         {message}
       </p>
     </div>
@@ -61,8 +76,14 @@ function PackageTable(props: {
   const [query, setQuery] = React.useState('');
   const [sort, setSort] = React.useState<IPackageSort>(DEFAULT_SORT);
   // Sort once per sort change; filtering keeps that order as the query changes.
-  const sorted = React.useMemo(() => sortPackages(image.packages, sort), [image.packages, sort]);
-  const shown = React.useMemo(() => filterPackages(sorted, query), [sorted, query]);
+  const sorted = React.useMemo(
+    () => sortPackages(image.packages, sort),
+    [image.packages, sort]
+  );
+  const shown = React.useMemo(
+    () => filterPackages(sorted, query),
+    [sorted, query]
+  );
   const columns: [PackageColumn, string][] = [
     ['name', trans.__('Name')],
     ['version', trans.__('Version')],
@@ -70,7 +91,10 @@ function PackageTable(props: {
   ];
   const total = image.packages.length;
 
-  const renderRow = (index: number, style: React.CSSProperties): React.ReactNode => {
+  const renderRow = (
+    index: number,
+    style: React.CSSProperties
+  ): React.ReactNode => {
     const pkg = shown[index];
     return (
       <div
@@ -84,11 +108,19 @@ function PackageTable(props: {
         <div role="cell" className="jp-MLC-packages-cell jp-MLC-packages-name">
           {pkg.name}
         </div>
-        <div role="cell" className="jp-MLC-packages-cell jp-MLC-packages-version">
+        <div
+          role="cell"
+          className="jp-MLC-packages-cell jp-MLC-packages-version"
+        >
           {pkg.version}
         </div>
-        <div role="cell" className="jp-MLC-packages-cell jp-MLC-packages-source">
-          <span className={`jp-MLC-source jp-MLC-source-${pkg.source}`}>{pkg.source}</span>
+        <div
+          role="cell"
+          className="jp-MLC-packages-cell jp-MLC-packages-source"
+        >
+          <span className={`jp-MLC-source jp-MLC-source-${pkg.source}`}>
+            {pkg.source}
+          </span>
         </div>
       </div>
     );
@@ -98,7 +130,9 @@ function PackageTable(props: {
     <div className="jp-MLC-packages">
       <div className="jp-MLC-packages-toolbar">
         <div className="jp-MLC-packages-title">
-          <span className="jp-MLC-packages-reference">{imageReference(image)}</span>
+          <span className="jp-MLC-packages-reference">
+            {imageReference(image)}
+          </span>
           <span className="jp-MLC-packages-count" role="status">
             {query.trim()
               ? trans.__('%1 of %2 packages', shown.length, total)
@@ -140,7 +174,11 @@ function PackageTable(props: {
                 >
                   {label}
                   <span className="jp-MLC-packages-arrow" aria-hidden="true">
-                    {sort.column === column ? (sort.direction === 'ascending' ? '▲' : '▼') : ''}
+                    {sort.column === column
+                      ? sort.direction === 'ascending'
+                        ? '▲'
+                        : '▼'
+                      : ''}
                   </span>
                 </button>
               </div>

@@ -10,7 +10,10 @@ import type { IMLImage } from '../tokens';
 import { PackageBrowser } from './packageBrowser';
 
 export class PackageBrowserWidget extends ReactWidget {
-  constructor(private readonly _image: IMLImage, private readonly _trans: TranslationBundle) {
+  constructor(
+    private readonly _image: IMLImage,
+    private readonly _trans: TranslationBundle
+  ) {
     super();
     this.addClass('jp-MLC-packagesWidget');
     _image.changed.connect(this.update, this);
@@ -22,7 +25,9 @@ export class PackageBrowserWidget extends ReactWidget {
   }
 
   protected render(): JSX.Element {
-    return <PackageBrowser metadata={this._image.metadata} trans={this._trans} />;
+    return (
+      <PackageBrowser metadata={this._image.metadata} trans={this._trans} />
+    );
   }
 }
 
@@ -31,7 +36,9 @@ export function createPackageBrowser(
   image: IMLImage,
   trans: TranslationBundle
 ): MainAreaWidget<PackageBrowserWidget> {
-  const widget = new MainAreaWidget({ content: new PackageBrowserWidget(image, trans) });
+  const widget = new MainAreaWidget({
+    content: new PackageBrowserWidget(image, trans)
+  });
   widget.id = 'jp-MLC-packages';
   widget.title.label = trans.__('Image Packages');
   widget.title.caption = trans.__('Packages of the ML image');

@@ -8,16 +8,24 @@ import {
   type JupyterFrontEnd,
   type JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, type MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  type MainAreaWidget,
+  WidgetTracker
+} from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { listIcon } from '@jupyterlab/ui-components';
 import { CommandIDs } from '../commandIds';
 import { IMLImage, TRANSLATION_DOMAIN } from '../tokens';
-import { createPackageBrowser, type PackageBrowserWidget } from './packageWidget';
+import {
+  createPackageBrowser,
+  type PackageBrowserWidget
+} from './packageWidget';
 
 export const packagesPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-ml-containers:packages',
-  description: 'Lists the packages of the ML image: name, version and source, searchable and sortable.',
+  description:
+    'Lists the packages of the ML image: name, version and source, searchable and sortable.',
   requires: [IMLImage],
   optional: [ICommandPalette, ITranslator, ILayoutRestorer],
   autoStart: true,
@@ -35,7 +43,9 @@ export const packagesPlugin: JupyterFrontEndPlugin<void> = {
 
     app.commands.addCommand(CommandIDs.showPackages, {
       label: trans.__('Show Image Packages'),
-      caption: trans.__('List the packages of the ML image this JupyterLab runs on'),
+      caption: trans.__(
+        'List the packages of the ML image this JupyterLab runs on'
+      ),
       icon: listIcon,
       execute: () => {
         let widget = tracker.currentWidget;
@@ -48,9 +58,15 @@ export const packagesPlugin: JupyterFrontEndPlugin<void> = {
         return widget;
       }
     });
-    palette?.addItem({ command: CommandIDs.showPackages, category: trans.__('ML Containers') });
+    palette?.addItem({
+      command: CommandIDs.showPackages,
+      category: trans.__('ML Containers')
+    });
     if (restorer) {
-      void restorer.restore(tracker, { command: CommandIDs.showPackages, name: () => 'packages' });
+      void restorer.restore(tracker, {
+        command: CommandIDs.showPackages,
+        name: () => 'packages'
+      });
     }
   }
 };

@@ -49,7 +49,10 @@ export function WindowedRows(props: IWindowedRowsProps): JSX.Element {
   }, [props.resetKey]);
 
   const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
-  const last = Math.min(rowCount, Math.ceil((scrollTop + height) / rowHeight) + overscan);
+  const last = Math.min(
+    rowCount,
+    Math.ceil((scrollTop + height) / rowHeight) + overscan
+  );
   const rows: React.ReactNode[] = [];
   for (let index = first; index < last; index++) {
     rows.push(
@@ -71,7 +74,9 @@ export function WindowedRows(props: IWindowedRowsProps): JSX.Element {
       style={{ overflowY: 'auto', position: 'relative' }}
       onScroll={event => setScrollTop(event.currentTarget.scrollTop)}
     >
-      <div style={{ position: 'relative', height: rowCount * rowHeight }}>{rows}</div>
+      <div style={{ position: 'relative', height: rowCount * rowHeight }}>
+        {rows}
+      </div>
     </div>
   );
 }

@@ -96,13 +96,27 @@ afterAll(async () => {
 describe.each(['sh', 'bash', 'zsh', 'tcsh'])('the runner in a real %s terminal', shell => {
   it('runs mlc, reads its end event, and shuts the session down', async () => {
     const target = shells[shell];
-    const outcome = await runnerFor(target, MLC_LAUNCHER).run(['--version']);
+    const runner = runnerFor(target, MLC_LAUNCHER);
+    const outcome = await runner.run(['--version']);
     // Over the wire, --version answers with a result event (issue 7, class 10).
     expect(outcome).toEqual({
       results: [{ command: 'version', data: { version: expect.any(String), text: expect.any(String) } }],
       errors: [],
       exitCode: 0
     });
+    // The shutdown is not awaited by run() (the caller's next request goes first).
+    await runner.whenClosed();
+    expect(await runningTerminals(target.server)).toEqual([]);
+  }, TEST_MS);
+
+  it('runs on a session prepared ahead, and closes an unused one', async () => {
+    const target = shells[shell];
+    const runner = runnerFor(target, MLC_LAUNCHER);
+    runner.prepare();
+    expect((await runner.run(['--version'])).exitCode).toBe(0);
+    runner.prepare();
+    runner.release();
+    await runner.whenClosed();
     expect(await runningTerminals(target.server)).toEqual([]);
   }, TEST_MS);
 
@@ -121,11 +135,13 @@ describe.each(['sh', 'bash', 'zsh', 'tcsh'])('the runner in a real %s terminal',
 describe('what the user is told', () => {
   it('names the missing command and the shell line when mlc is not on PATH (sh -l resets PATH)', async () => {
     const target = shells.sh;
-    const failure = await failureOf(runnerFor(target, 'mlc-not-installed').run(['--version']));
+    const runner = runnerFor(target, 'mlc-not-installed');
+    const failure = await failureOf(runner.run(['--version']));
     expect(failure).toMatchObject({ kind: 'not-found', command: 'mlc-not-installed' });
     if (failure.kind === 'not-found') {
       expect(failure.shellLine).toMatch(/mlc-not-installed: not found/);
     }
+    await runner.whenClosed();
     expect(await runningTerminals(target.server)).toEqual([]);
   });
 

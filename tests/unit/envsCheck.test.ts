@@ -17,9 +17,15 @@ function outcomeOf(lines: string): IMlcOutcome {
   for (const line of lines.trim().split('\n')) {
     const event = JSON.parse(line) as Record<string, unknown>;
     if (event.type === 'result') {
-      outcome.results.push({ command: String(event.command), data: event.data });
+      outcome.results.push({
+        command: String(event.command),
+        data: event.data
+      });
     } else if (event.type === 'error') {
-      outcome.errors.push({ message: String(event.message), hint: String(event.hint ?? '') });
+      outcome.errors.push({
+        message: String(event.message),
+        hint: String(event.hint ?? '')
+      });
     } else if (event.type === 'end') {
       outcome.exitCode = Number(event.exitCode);
     }
@@ -49,34 +55,64 @@ const ALL_STREAM = `
 
 describe('check in one round trip', () => {
   it('asks mlc once for every env, in the folder new envs go to as well', () => {
-    expect(checkAllArgs(['/h/ml-envs'])).toEqual(['env', 'check', '--all', '--dir', '/h/ml-envs']);
+    expect(checkAllArgs(['/h/ml-envs'])).toEqual([
+      'env',
+      'check',
+      '--all',
+      '--dir',
+      '/h/ml-envs'
+    ]);
     expect(checkAllArgs()).toEqual(['env', 'check', '--all']);
   });
 
   it('fixes one or several envs in one run', () => {
-    expect(fixArgs(['/h/my env'])).toEqual(['env', 'check', '/h/my env', '--fix']);
-    expect(fixArgs(['/h/a', '/h/b'])).toEqual(['env', 'check', '/h/a', '/h/b', '--fix']);
+    expect(fixArgs(['/h/my env'])).toEqual([
+      'env',
+      'check',
+      '/h/my env',
+      '--fix'
+    ]);
+    expect(fixArgs(['/h/a', '/h/b'])).toEqual([
+      'env',
+      'check',
+      '/h/a',
+      '/h/b',
+      '--fix'
+    ]);
   });
 
   it('reads each env once from a run that exits 1 with problems', () => {
     const envs = checkedEnvs(outcomeOf(ALL_STREAM));
-    expect(envs?.map(env => env.prefix)).toEqual(['/tmp/ext-rec/envA', '/tmp/ext-rec/envB']);
+    expect(envs?.map(env => env.prefix)).toEqual([
+      '/tmp/ext-rec/envA',
+      '/tmp/ext-rec/envB'
+    ]);
     expect(envs?.[0].problems).toEqual([]);
-    expect(envs?.[1].problems.map(problem => [problem.code, problem.fixable])).toEqual([['kernel-missing', true]]);
+    expect(
+      envs?.[1].problems.map(problem => [problem.code, problem.fixable])
+    ).toEqual([['kernel-missing', true]]);
   });
 
   it('prefers the summary to the per-env results', () => {
     const outcome = outcomeOf(ALL_STREAM);
     // A summary that disagrees with the per-env lines (a later state) wins.
-    outcome.results[2] = { command: 'env check-summary', data: { envs: [JSON.parse(ENV_B_FIXED)] } };
-    expect(checkedEnvs(outcome)?.map(env => [env.prefix, env.problems.length])).toEqual([['/tmp/ext-rec/envB', 0]]);
+    outcome.results[2] = {
+      command: 'env check-summary',
+      data: { envs: [JSON.parse(ENV_B_FIXED)] }
+    };
+    expect(
+      checkedEnvs(outcome)?.map(env => [env.prefix, env.problems.length])
+    ).toEqual([['/tmp/ext-rec/envB', 0]]);
   });
 
   it('keeps the envs checked before a run was cut short', () => {
     const cut = ALL_STREAM.split('\n')
       .filter(line => !line.includes('check-summary'))
       .join('\n');
-    expect(checkedEnvs(outcomeOf(cut))?.map(env => env.prefix)).toEqual(['/tmp/ext-rec/envA', '/tmp/ext-rec/envB']);
+    expect(checkedEnvs(outcomeOf(cut))?.map(env => env.prefix)).toEqual([
+      '/tmp/ext-rec/envA',
+      '/tmp/ext-rec/envB'
+    ]);
   });
 
   it('reads the env as it stands after a Fix from the one recorded run', () => {
@@ -90,6 +126,12 @@ describe('check in one round trip', () => {
 {"type":"error","message":"unknown option '--all'","hint":"see mlc env check --help"}
 {"type":"end","exitCode":2}`);
     expect(checkedEnvs(refused)).toBeNull();
-    expect(checkedEnvs(outcomeOf(`{"type":"result","command":"env check-summary","data":{"envs":[]}}`))).toEqual([]);
+    expect(
+      checkedEnvs(
+        outcomeOf(
+          `{"type":"result","command":"env check-summary","data":{"envs":[]}}`
+        )
+      )
+    ).toEqual([]);
   });
 });

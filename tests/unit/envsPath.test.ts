@@ -1,19 +1,33 @@
 /** Where the create dialog puts an env, and which forms it refuses. */
-import { createFormProblem, envLocationDir, envPrefix, locationProblem } from '../../src/envs/envPath';
+import {
+  createFormProblem,
+  envLocationDir,
+  envPrefix,
+  locationProblem
+} from '../../src/envs/envPath';
 import { formProblemText } from '../../src/envs/problemWords';
 import { englishBundle } from './launcherDomHelpers';
-import { checkArgs, createArgs, listArgs, removeArgs } from '../../src/envs/mlcArgs';
+import {
+  checkArgs,
+  createArgs,
+  listArgs,
+  removeArgs
+} from '../../src/envs/mlcArgs';
 import { createResult, envSummaries } from '../../src/envs/results';
 
 describe('envPrefix', () => {
   it('puts a relative location below the Jupyter root folder', () => {
-    expect(envPrefix('ml-envs', 'myEnv', '/home/u')).toBe('/home/u/ml-envs/myEnv');
+    expect(envPrefix('ml-envs', 'myEnv', '/home/u')).toBe(
+      '/home/u/ml-envs/myEnv'
+    );
     expect(envPrefix('', 'myEnv', '/home/u')).toBe('/home/u/myEnv');
     expect(envPrefix('a/../b/', 'my env', '/home/u/')).toBe('/home/u/b/my env');
   });
 
   it('keeps an absolute location', () => {
-    expect(envPrefix('/scratch/u//envs/', 'é env', '/home/u')).toBe('/scratch/u/envs/é env');
+    expect(envPrefix('/scratch/u//envs/', 'é env', '/home/u')).toBe(
+      '/scratch/u/envs/é env'
+    );
   });
 
   it('leaves the path relative when the root folder is unknown', () => {
@@ -33,7 +47,11 @@ describe('envLocationDir', () => {
 });
 
 describe('createFormProblem', () => {
-  const ok = { name: 'my env', location: 'ml-envs', displayName: "Anna's $(env)" };
+  const ok = {
+    name: 'my env',
+    location: 'ml-envs',
+    displayName: "Anna's $(env)"
+  };
 
   it('accepts names with spaces, quotes and shell syntax: they never reach a shell', () => {
     expect(createFormProblem(ok)).toBeNull();
@@ -65,22 +83,32 @@ describe('createFormProblem', () => {
 
 describe('mlc arguments', () => {
   it('passes user text as single arguments, never joined', () => {
-    expect(createArgs({ prefix: '/h/my env', registerKernel: true, displayName: " it's " })).toEqual([
-      'env',
-      'create',
-      '/h/my env',
-      '--display-name',
-      "it's"
-    ]);
-    expect(createArgs({ prefix: '/h/x', registerKernel: true, displayName: '' })).toEqual(['env', 'create', '/h/x']);
-    expect(createArgs({ prefix: '/h/x', registerKernel: false, displayName: 'ignored' })).toEqual([
-      'env',
-      'create',
-      '/h/x',
-      '--no-kernel'
-    ]);
+    expect(
+      createArgs({
+        prefix: '/h/my env',
+        registerKernel: true,
+        displayName: " it's "
+      })
+    ).toEqual(['env', 'create', '/h/my env', '--display-name', "it's"]);
+    expect(
+      createArgs({ prefix: '/h/x', registerKernel: true, displayName: '' })
+    ).toEqual(['env', 'create', '/h/x']);
+    expect(
+      createArgs({
+        prefix: '/h/x',
+        registerKernel: false,
+        displayName: 'ignored'
+      })
+    ).toEqual(['env', 'create', '/h/x', '--no-kernel']);
     expect(listArgs()).toEqual(['env', 'list']);
-    expect(listArgs(['/h/ml-envs', '/h/my envs'])).toEqual(['env', 'list', '--dir', '/h/ml-envs', '--dir', '/h/my envs']);
+    expect(listArgs(['/h/ml-envs', '/h/my envs'])).toEqual([
+      'env',
+      'list',
+      '--dir',
+      '/h/ml-envs',
+      '--dir',
+      '/h/my envs'
+    ]);
     expect(checkArgs('/h/x')).toEqual(['env', 'check', '/h/x']);
     expect(checkArgs('/h/x', true)).toEqual(['env', 'check', '/h/x', '--fix']);
     expect(removeArgs('/h/x')).toEqual(['env', 'remove', '/h/x']);
@@ -96,9 +124,20 @@ describe('results', () => {
     python: '3.11',
     createdAt: '2026-01-01T00:00:00Z',
     kernelName: 'mlc-a-12345678',
-    problems: [{ code: 'kernel-missing', message: 'no kernel', fixable: true, hint: 'run: mlc env check /h/a --fix' }]
+    problems: [
+      {
+        code: 'kernel-missing',
+        message: 'no kernel',
+        fixable: true,
+        hint: 'run: mlc env check /h/a --fix'
+      }
+    ]
   };
-  const outcome = (data: unknown) => ({ results: [{ command: 'env', data }], errors: [], exitCode: 0 });
+  const outcome = (data: unknown) => ({
+    results: [{ command: 'env', data }],
+    errors: [],
+    exitCode: 0
+  });
 
   it('reads one summary, a list, or {envs: [...]}, and drops malformed entries', () => {
     expect(envSummaries(outcome(summary))).toEqual([summary]);
@@ -109,7 +148,19 @@ describe('results', () => {
 
   it('reads a create result only when complete', () => {
     expect(createResult(outcome(summary))).toBeNull();
-    const created = { ...summary, activateScript: '/h/a/setupMe-on-host.sh', elapsedMs: 120 };
-    expect(createResult(outcome({ ...created, mode: 'host', mirrored: { directories: 3, links: 40 } }))).toEqual(created);
+    const created = {
+      ...summary,
+      activateScript: '/h/a/setupMe-on-host.sh',
+      elapsedMs: 120
+    };
+    expect(
+      createResult(
+        outcome({
+          ...created,
+          mode: 'host',
+          mirrored: { directories: 3, links: 40 }
+        })
+      )
+    ).toEqual(created);
   });
 });

@@ -3,7 +3,13 @@
  * CLI tests assert), the extension with its own translatable strings.
  */
 import { problemText } from '../../src/core/problemText';
-import { envNameIssue, envNameProblem, labelIssue, pathIssue, pathProblem } from '../../src/core/validate';
+import {
+  envNameIssue,
+  envNameProblem,
+  labelIssue,
+  pathIssue,
+  pathProblem
+} from '../../src/core/validate';
 import { formProblemText } from '../../src/envs/problemWords';
 import { englishBundle } from './launcherDomHelpers';
 
@@ -25,13 +31,20 @@ describe('validation problems as codes', () => {
     expect(pathIssue('a\nb')).toEqual({ code: 'path-control' });
     expect(pathIssue('/ok path')).toBeNull();
     expect(labelIssue(' ')).toEqual({ code: 'label-empty' });
-    expect(labelIssue('x'.repeat(201))).toEqual({ code: 'label-too-long', max: 200 });
+    expect(labelIssue('x'.repeat(201))).toEqual({
+      code: 'label-too-long',
+      max: 200
+    });
   });
 
   it("keeps mlc's English as it was", () => {
-    expect(envNameProblem('..')).toBe('".." cannot name an env; choose a name such as myEnv');
+    expect(envNameProblem('..')).toBe(
+      '".." cannot name an env; choose a name such as myEnv'
+    );
     expect(pathProblem('a\0b')).toBe('the path contains a NUL byte');
-    expect(problemText({ code: 'name-too-long', max: 100 })).toBe('the env name is longer than 100 characters');
+    expect(problemText({ code: 'name-too-long', max: 100 })).toBe(
+      'the env name is longer than 100 characters'
+    );
   });
 
   it('words every code in the extension with its parameters filled in', () => {
@@ -43,7 +56,11 @@ describe('validation problems as codes', () => {
       expect(text).toBeTruthy();
       expect(text).not.toContain('%1');
     }
-    expect(formProblemText({ code: 'name-dot', name: '.' }, englishBundle)).toContain('"."');
-    expect(formProblemText({ code: 'label-too-long', max: 200 }, englishBundle)).toContain('200');
+    expect(
+      formProblemText({ code: 'name-dot', name: '.' }, englishBundle)
+    ).toContain('"."');
+    expect(
+      formProblemText({ code: 'label-too-long', max: 200 }, englishBundle)
+    ).toContain('200');
   });
 });

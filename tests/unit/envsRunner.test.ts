@@ -6,7 +6,11 @@
  */
 import type { Terminal } from '@jupyterlab/services';
 import { Signal } from '@lumino/signaling';
-import { decodeWireRequest, formatWireEvent, type WireEvent } from '../../src/core/wire';
+import {
+  decodeWireRequest,
+  formatWireEvent,
+  type WireEvent
+} from '../../src/core/wire';
 import {
   MlcRunError,
   outcomeProblem,
@@ -18,7 +22,10 @@ import {
 
 class FakeTerminal implements IHeadlessTerminal {
   connectionStatus: Terminal.ConnectionStatus = 'connecting';
-  readonly connectionStatusChanged = new Signal<this, Terminal.ConnectionStatus>(this);
+  readonly connectionStatusChanged = new Signal<
+    this,
+    Terminal.ConnectionStatus
+  >(this);
   readonly messageReceived = new Signal<this, Terminal.IMessage>(this);
   readonly disposed = new Signal<this, void>(this);
   isDisposed = false;
@@ -94,7 +101,10 @@ function setUp(mlcCommand = 'mlc') {
 }
 
 /** Play a shell: echo the line with CRLF, then print `output` as mlc would through a tty. */
-function playShell(terminal: FakeTerminal, respond: (nonce: string, args: string[]) => string[]): void {
+function playShell(
+  terminal: FakeTerminal,
+  respond: (nonce: string, args: string[]) => string[]
+): void {
   terminal.onLine = line => {
     const match = /^ (\S+(?: \S+)*) --wire ([A-Za-z0-9+/=]+)\r$/.exec(line);
     const request = decodeWireRequest(match ? match[2] : '');
@@ -144,12 +154,18 @@ describe('TerminalMlcRunner', () => {
     expect(terminal.sent).toHaveLength(1);
     const typed = String(terminal.sent[0].content?.[0]);
     expect(typed).toMatch(/^ mlc --wire [A-Za-z0-9+/]+=*\r$/);
-    expect(decodeWireRequest(typed.trim().split(' ')[2]).args).toEqual(['env', 'list']);
+    expect(decodeWireRequest(typed.trim().split(' ')[2]).args).toEqual([
+      'env',
+      'list'
+    ]);
   });
 
   it('collects progress, results and the exit code, then shuts the session down', async () => {
     const { terminal, runner } = setUp();
-    const data = { prefix: "/home/u/it's my env", kernelName: 'mlc-it-s-my-env-0a1b2c3d' };
+    const data = {
+      prefix: "/home/u/it's my env",
+      kernelName: 'mlc-it-s-my-env-0a1b2c3d'
+    };
     playShell(terminal, nonce => [
       'some warning from the shell profile',
       ...events(nonce, [
@@ -160,13 +176,19 @@ describe('TerminalMlcRunner', () => {
       ])
     ]);
     const progress: string[] = [];
-    const run = runner.run(['env', 'create', "/home/u/it's my env"], { onProgress: m => progress.push(m) });
+    const run = runner.run(['env', 'create', "/home/u/it's my env"], {
+      onProgress: m => progress.push(m)
+    });
     await settle();
     terminal.connect();
     terminal.stdout('$ ');
     const outcome = await run;
     expect(progress).toEqual(['linking the base', 'registering the kernel']);
-    expect(outcome).toEqual({ results: [{ command: 'env create', data }], errors: [], exitCode: 0 });
+    expect(outcome).toEqual({
+      results: [{ command: 'env create', data }],
+      errors: [],
+      exitCode: 0
+    });
     expect(outcomeProblem(outcome)).toBeNull();
     expect(terminal.shutdowns).toBe(1);
     expect(terminal.isDisposed).toBe(true);
@@ -176,7 +198,11 @@ describe('TerminalMlcRunner', () => {
     const { terminal, runner } = setUp();
     playShell(terminal, nonce =>
       events(nonce, [
-        { type: 'error', message: '/home/u/envs/a exists and is not empty', hint: 'choose another name' },
+        {
+          type: 'error',
+          message: '/home/u/envs/a exists and is not empty',
+          hint: 'choose another name'
+        },
         { type: 'end', exitCode: 2 }
       ])
     );
@@ -186,8 +212,12 @@ describe('TerminalMlcRunner', () => {
     terminal.stdout('$ ');
     const outcome = await run;
     expect(outcome.exitCode).toBe(2);
-    expect(outcomeProblem(outcome)).toBe('/home/u/envs/a exists and is not empty; choose another name');
-    expect(outcomeProblem({ results: [], errors: [], exitCode: 3 })).toBe('mlc exited with code 3');
+    expect(outcomeProblem(outcome)).toBe(
+      '/home/u/envs/a exists and is not empty; choose another name'
+    );
+    expect(outcomeProblem({ results: [], errors: [], exitCode: 3 })).toBe(
+      'mlc exited with code 3'
+    );
   });
 
   it.each([
@@ -202,13 +232,18 @@ describe('TerminalMlcRunner', () => {
     await settle();
     terminal.connect();
     terminal.stdout('$ ');
-    expect(await failureOf(run)).toEqual({ kind: 'not-found', shellLine: message, command: 'mlc' });
+    expect(await failureOf(run)).toEqual({
+      kind: 'not-found',
+      shellLine: message,
+      command: 'mlc'
+    });
     expect(terminal.shutdowns).toBe(1);
   });
 
   it("passes on the launcher's own error line (Node.js missing)", async () => {
     const { terminal, runner } = setUp('/opt/conda/bin/mlc');
-    const line = 'mlc: error: Node.js (>= 18) is not on PATH; install it or set MLC_NODE to its path';
+    const line =
+      'mlc: error: Node.js (>= 18) is not on PATH; install it or set MLC_NODE to its path';
     playShell(terminal, () => [line]);
     const run = runner.run(['env', 'list']);
     await settle();
@@ -244,7 +279,11 @@ describe('TerminalMlcRunner', () => {
       await Promise.resolve();
     }
     jest.advanceTimersByTime(5000);
-    expect(await failure).toEqual({ kind: 'timeout', seconds: 5, lastLine: 'still linking...' });
+    expect(await failure).toEqual({
+      kind: 'timeout',
+      seconds: 5,
+      lastLine: 'still linking...'
+    });
     expect(terminal.shutdowns).toBe(1);
   });
 
@@ -263,7 +302,10 @@ describe('TerminalMlcRunner', () => {
   it('says when no terminal could be started', async () => {
     const { terminals, runner } = setUp();
     terminals.failStart = new Error('403: Forbidden');
-    expect(await failureOf(runner.run(['env', 'list']))).toEqual({ kind: 'start-failed', reason: '403: Forbidden' });
+    expect(await failureOf(runner.run(['env', 'list']))).toEqual({
+      kind: 'start-failed',
+      reason: '403: Forbidden'
+    });
   });
 
   it('refuses an mlcCommand setting with shell syntax before starting any terminal', async () => {
@@ -284,7 +326,11 @@ describe('TerminalMlcRunner', () => {
     await settle();
     terminal.connect();
     terminal.stdout('$ ');
-    await expect(run).resolves.toEqual({ results: [], errors: [], exitCode: 0 });
+    await expect(run).resolves.toEqual({
+      results: [],
+      errors: [],
+      exitCode: 0
+    });
   });
 });
 
@@ -372,12 +418,57 @@ describe('a session prepared ahead of its run', () => {
         { type: 'end', exitCode: 0 }
       ])
     );
-    const run = runner.run(['env', 'create', '/h/a'], { onResult: command => seen.push(command) });
+    const run = runner.run(['env', 'create', '/h/a'], {
+      onResult: command => seen.push(command)
+    });
     await settle();
     terminal.connect();
     terminal.stdout('$ ');
     const outcome = await run;
     expect(seen).toEqual(['env create']);
     expect(outcome.results).toHaveLength(1);
+  });
+});
+
+describe('closing the session', () => {
+  it("waits for closeAfter, so the caller's request does not share the server with the shutdown", async () => {
+    const { terminal, runner } = setUp();
+    playShell(terminal, nonce =>
+      events(nonce, [
+        { type: 'result', command: 'env create', data: {} },
+        { type: 'end', exitCode: 0 }
+      ])
+    );
+    let finishRefresh: () => void = () => undefined;
+    const refresh = new Promise<void>(resolve => {
+      finishRefresh = resolve;
+    });
+    const run = runner.run(['env', 'create', '/h/a'], {
+      closeAfter: () => refresh
+    });
+    await settle();
+    terminal.connect();
+    terminal.stdout('$ ');
+    await run;
+    await settle();
+    expect(terminal.shutdowns).toBe(0);
+    finishRefresh();
+    await settle();
+    expect(terminal.shutdowns).toBe(1);
+    expect(terminal.isDisposed).toBe(true);
+  });
+});
+
+describe('a prepared session and a bad mlcCommand setting', () => {
+  it('is shut down at once when the run is refused', async () => {
+    const { terminal, runner } = setUp('mlc; rm -rf ~');
+    runner.prepare();
+    await settle();
+    expect((await failureOf(runner.run(['env', 'list']))).kind).toBe(
+      'bad-command-setting'
+    );
+    await runner.whenClosed();
+    expect(terminal.shutdowns).toBe(1);
+    expect(terminal.sent).toEqual([]);
   });
 });

@@ -3,14 +3,17 @@
  * read these back in tests/integration/kernels-install.test.ts; here the
  * exact forms are pinned.
  */
+import { shQuote as envShQuote } from '../../src/cli/env/shellText';
 import { cshQuote, dockerfileQuote, shQuote } from '../../src/core/quote';
 
 describe('shQuote', () => {
   it('leaves plain paths alone', () => {
-    expect(shQuote('/opt/conda/share/jupyter')).toBe('/opt/conda/share/jupyter');
-    expect(shQuote('/cvmfs/unpacked.cern.ch/ml-base:alma9-python311/opt/conda')).toBe(
-      '/cvmfs/unpacked.cern.ch/ml-base:alma9-python311/opt/conda'
+    expect(shQuote('/opt/conda/share/jupyter')).toBe(
+      '/opt/conda/share/jupyter'
     );
+    expect(
+      shQuote('/cvmfs/unpacked.cern.ch/ml-base:alma9-python311/opt/conda')
+    ).toBe('/cvmfs/unpacked.cern.ch/ml-base:alma9-python311/opt/conda');
   });
 
   it('single-quotes anything else and closes around a quote', () => {
@@ -25,7 +28,7 @@ describe('cshQuote', () => {
     expect(cshQuote('/we!rd')).toBe("'/we\\!rd'");
   });
 
-  it("gives a single quote in double quotes", () => {
+  it('gives a single quote in double quotes', () => {
     expect(cshQuote("/it's")).toBe(`'/it'"'"'s'`);
   });
 
@@ -36,10 +39,29 @@ describe('cshQuote', () => {
 
 describe('dockerfileQuote', () => {
   it('leaves plain paths alone, as in ENV JUPYTER_PATH=/opt/conda/share/jupyter', () => {
-    expect(dockerfileQuote('/opt/conda/share/jupyter')).toBe('/opt/conda/share/jupyter');
+    expect(dockerfileQuote('/opt/conda/share/jupyter')).toBe(
+      '/opt/conda/share/jupyter'
+    );
   });
 
   it('double-quotes and escapes the characters the builder interprets', () => {
     expect(dockerfileQuote('/a b/$X/"q"/\\')).toBe('"/a b/\\$X/\\"q\\"/\\\\"');
+  });
+});
+
+describe("the 'always' style, for template slots", () => {
+  it('quotes plain words too, as the env scripts (cli/env/shellText.ts) do today', () => {
+    for (const value of [
+      'plain',
+      '',
+      'it\'s $(x) `y` \\ "z"',
+      '/opt/conda',
+      'a!b',
+      'énv'
+    ]) {
+      expect(shQuote(value, 'always')).toBe(envShQuote(value));
+    }
+    expect(cshQuote('plain', 'always')).toBe("'plain'");
+    expect(cshQuote('a!b', 'always')).toBe("'a\\!b'");
   });
 });

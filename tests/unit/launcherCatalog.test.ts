@@ -4,9 +4,22 @@
  * card merges spec facts with image.json.
  */
 import type { ImageMetadata } from '../../src/core/imageMetadata';
-import { envKernelSpec, imageKernelSpecs, type IKernelSpecFile } from '../../src/core/kernelspec';
-import { cardFacts, formatBuildDate, imageJsonWarning, interpretImageJson } from '../../src/image/imageState';
-import { catalogKernels, interpreterOf, type ISpecLike } from '../../src/image/kernelCatalog';
+import {
+  envKernelSpec,
+  imageKernelSpecs,
+  type IKernelSpecFile
+} from '../../src/core/kernelspec';
+import {
+  cardFacts,
+  formatBuildDate,
+  imageJsonWarning,
+  interpretImageJson
+} from '../../src/image/imageState';
+import {
+  catalogKernels,
+  interpreterOf,
+  type ISpecLike
+} from '../../src/image/kernelCatalog';
 import { englishBundle } from './launcherDomHelpers';
 
 const PREFIX = '/opt/conda';
@@ -27,18 +40,31 @@ const IMAGE: ImageMetadata = {
 };
 
 /** A spec as `/api/kernelspecs` serves it: the kernel.json fields plus name and resources. */
-function served(name: string, file: Pick<IKernelSpecFile, 'argv' | 'display_name'> & { metadata?: unknown }, logos = true): ISpecLike {
+function served(
+  name: string,
+  file: Pick<IKernelSpecFile, 'argv' | 'display_name'> & { metadata?: unknown },
+  logos = true
+): ISpecLike {
   return {
     name,
     display_name: file.display_name,
     argv: file.argv,
     metadata: file.metadata,
-    resources: logos ? { 'logo-svg': `/kernelspecs/${name}/logo-svg.svg`, 'logo-64x64': `/kernelspecs/${name}/logo-64x64.png` } : {}
+    resources: logos
+      ? {
+          'logo-svg': `/kernelspecs/${name}/logo-svg.svg`,
+          'logo-64x64': `/kernelspecs/${name}/logo-64x64.png`
+        }
+      : {}
   };
 }
 
 function imageSpecs(): Record<string, ISpecLike> {
-  const specs = imageKernelSpecs({ prefix: PREFIX, python: '3.11', image: IMAGE });
+  const specs = imageKernelSpecs({
+    prefix: PREFIX,
+    python: '3.11',
+    image: IMAGE
+  });
   return {
     python3: served('python3', specs.python3),
     'python3-usersite': served('python3-usersite', specs['python3-usersite'])
@@ -48,12 +74,24 @@ function imageSpecs(): Record<string, ISpecLike> {
 describe('catalogKernels', () => {
   it('finds the image kernels, isolated first, with their facts and logos', () => {
     const catalog = catalogKernels(imageSpecs());
-    expect(catalog.imageKernels.map(kernel => [kernel.name, kernel.role, kernel.displayName])).toEqual([
+    expect(
+      catalog.imageKernels.map(kernel => [
+        kernel.name,
+        kernel.role,
+        kernel.displayName
+      ])
+    ).toEqual([
       ['python3', 'isolated', 'ML-Python3'],
       ['python3-usersite', 'usersite', 'ML-Python3-usersite']
     ]);
-    expect(catalog.imageKernels[0].logoUrl).toBe('/kernelspecs/python3/logo-svg.svg');
-    expect(catalog.facts).toMatchObject({ image: 'ml-base:alma9-python311', packageCount: 2, prefix: PREFIX });
+    expect(catalog.imageKernels[0].logoUrl).toBe(
+      '/kernelspecs/python3/logo-svg.svg'
+    );
+    expect(catalog.facts).toMatchObject({
+      image: 'ml-base:alma9-python311',
+      packageCount: 2,
+      prefix: PREFIX
+    });
     expect(catalog.envKernels).toEqual([]);
     expect(catalog.otherKernels).toEqual([]);
   });
@@ -80,8 +118,22 @@ describe('catalogKernels', () => {
       'mlc-alpha-2': served('mlc-alpha-2', elsewhere, false)
     });
     expect(catalog.envKernels).toEqual([
-      { name: 'mlc-alpha-2', displayName: 'alpha (ML env)', logoUrl: '', envName: 'alpha', envPrefix: '/home/u/ml-envs/alpha', onOtherBase: true },
-      { name: 'mlc-zeta-1', displayName: 'zeta (ML env)', logoUrl: '', envName: 'zeta', envPrefix: '/home/u/ml-envs/zeta', onOtherBase: false }
+      {
+        name: 'mlc-alpha-2',
+        displayName: 'alpha (ML env)',
+        logoUrl: '',
+        envName: 'alpha',
+        envPrefix: '/home/u/ml-envs/alpha',
+        onOtherBase: true
+      },
+      {
+        name: 'mlc-zeta-1',
+        displayName: 'zeta (ML env)',
+        logoUrl: '',
+        envName: 'zeta',
+        envPrefix: '/home/u/ml-envs/zeta',
+        onOtherBase: false
+      }
     ]);
     expect(catalog.otherKernels).toEqual([]);
   });
@@ -89,13 +141,28 @@ describe('catalogKernels', () => {
   it('judges the other kernels by the interpreter they start', () => {
     const specs = {
       ...imageSpecs(),
-      host: served('host', { display_name: 'Host Python', argv: ['/usr/bin/python3', '-m', 'ipykernel_launcher'] }),
-      inside: served('inside', { display_name: 'Image tool', argv: ['/opt/conda/bin/../bin/python3.11', '-m', 'x'] }),
-      bare: served('bare', { display_name: 'Server Python', argv: ['python3', '-m', 'ipykernel_launcher'] }),
-      julia: served('julia', { display_name: 'Julia', argv: ['/home/u/.julia/bin/julia', '-i'] })
+      host: served('host', {
+        display_name: 'Host Python',
+        argv: ['/usr/bin/python3', '-m', 'ipykernel_launcher']
+      }),
+      inside: served('inside', {
+        display_name: 'Image tool',
+        argv: ['/opt/conda/bin/../bin/python3.11', '-m', 'x']
+      }),
+      bare: served('bare', {
+        display_name: 'Server Python',
+        argv: ['python3', '-m', 'ipykernel_launcher']
+      }),
+      julia: served('julia', {
+        display_name: 'Julia',
+        argv: ['/home/u/.julia/bin/julia', '-i']
+      })
     };
     const verdicts = Object.fromEntries(
-      catalogKernels(specs).otherKernels.map(kernel => [kernel.name, [kernel.interpreter, kernel.verdict]])
+      catalogKernels(specs).otherKernels.map(kernel => [
+        kernel.name,
+        [kernel.interpreter, kernel.verdict]
+      ])
     );
     expect(verdicts).toEqual({
       host: ['/usr/bin/python3', 'foreign'],
@@ -106,18 +173,36 @@ describe('catalogKernels', () => {
   });
 
   it('keeps one kernel per role, preferring the seed names; a copy is listed as another kernel', () => {
-    const specs = imageKernelSpecs({ prefix: PREFIX, python: '3.11', image: IMAGE });
+    const specs = imageKernelSpecs({
+      prefix: PREFIX,
+      python: '3.11',
+      image: IMAGE
+    });
     const catalog = catalogKernels({
       'a-copy': served('a-copy', specs.python3),
       python3: served('python3', specs.python3)
     });
-    expect(catalog.imageKernels.map(kernel => kernel.name)).toEqual(['python3']);
-    expect(catalog.otherKernels.map(kernel => [kernel.name, kernel.verdict])).toEqual([['a-copy', 'image']]);
+    expect(catalog.imageKernels.map(kernel => kernel.name)).toEqual([
+      'python3'
+    ]);
+    expect(
+      catalog.otherKernels.map(kernel => [kernel.name, kernel.verdict])
+    ).toEqual([['a-copy', 'image']]);
   });
 
   it('has nothing to show without specs or without our metadata', () => {
-    expect(catalogKernels(null)).toEqual({ imageKernels: [], envKernels: [], otherKernels: [], facts: null });
-    const plain = catalogKernels({ python3: served('python3', { display_name: 'Python 3', argv: ['python', '-m', 'ipykernel_launcher'] }) });
+    expect(catalogKernels(null)).toEqual({
+      imageKernels: [],
+      envKernels: [],
+      otherKernels: [],
+      facts: null
+    });
+    const plain = catalogKernels({
+      python3: served('python3', {
+        display_name: 'Python 3',
+        argv: ['python', '-m', 'ipykernel_launcher']
+      })
+    });
     expect(plain.imageKernels).toEqual([]);
     expect(plain.facts).toBeNull();
     // Without an image nothing can be judged.
@@ -129,19 +214,40 @@ describe('interpreterOf', () => {
   const facts = { prefix: PREFIX, python: '3.11.7' };
 
   it("accepts `env python3.X` only for the image's X", () => {
-    expect(interpreterOf(['/usr/bin/env', 'python3.11', '-s'], facts)).toEqual({ interpreter: 'python3.11', verdict: 'image' });
-    expect(interpreterOf(['/usr/bin/env', 'python3.9', '-s'], facts)).toEqual({ interpreter: 'python3.9', verdict: 'foreign' });
-    expect(interpreterOf(['/usr/bin/env', 'python3'], facts)).toEqual({ interpreter: 'python3', verdict: 'foreign' });
+    expect(interpreterOf(['/usr/bin/env', 'python3.11', '-s'], facts)).toEqual({
+      interpreter: 'python3.11',
+      verdict: 'image'
+    });
+    expect(interpreterOf(['/usr/bin/env', 'python3.9', '-s'], facts)).toEqual({
+      interpreter: 'python3.9',
+      verdict: 'foreign'
+    });
+    expect(interpreterOf(['/usr/bin/env', 'python3'], facts)).toEqual({
+      interpreter: 'python3',
+      verdict: 'foreign'
+    });
   });
 
   it('skips env options and assignments to find the program', () => {
-    expect(interpreterOf(['/bin/env', '-i', 'A=1', '/opt/conda/bin/python3.11'], facts).verdict).toBe('image');
-    expect(interpreterOf(['env', 'A=1', '/usr/local/bin/python3.11'], facts).verdict).toBe('foreign');
+    expect(
+      interpreterOf(
+        ['/bin/env', '-i', 'A=1', '/opt/conda/bin/python3.11'],
+        facts
+      ).verdict
+    ).toBe('image');
+    expect(
+      interpreterOf(['env', 'A=1', '/usr/local/bin/python3.11'], facts).verdict
+    ).toBe('foreign');
   });
 
   it('does not let a sibling folder pass for the prefix', () => {
-    expect(interpreterOf(['/opt/conda-old/bin/python'], facts).verdict).toBe('foreign');
-    expect(interpreterOf([], facts)).toEqual({ interpreter: '', verdict: 'unknown' });
+    expect(interpreterOf(['/opt/conda-old/bin/python'], facts).verdict).toBe(
+      'foreign'
+    );
+    expect(interpreterOf([], facts)).toEqual({
+      interpreter: '',
+      verdict: 'unknown'
+    });
   });
 });
 
@@ -149,7 +255,9 @@ describe('cardFacts', () => {
   const catalog = catalogKernels(imageSpecs());
 
   it('uses the spec facts until image.json is read, then image.json', () => {
-    expect(cardFacts(catalog.facts, { status: 'loading', kernelName: 'python3' })).toEqual({
+    expect(
+      cardFacts(catalog.facts, { status: 'loading', kernelName: 'python3' })
+    ).toEqual({
       reference: 'ml-base:alma9-python311',
       os: 'AlmaLinux 9.4',
       python: '3.11.7',
@@ -158,8 +266,18 @@ describe('cardFacts', () => {
       packageCount: 2,
       prefix: PREFIX
     });
-    const newer = { ...IMAGE, tag: 'alma9-python311-r2', packages: [...IMAGE.packages, IMAGE.packages[0]] };
-    expect(cardFacts(catalog.facts, { status: 'ready', kernelName: 'python3', value: newer })).toMatchObject({
+    const newer = {
+      ...IMAGE,
+      tag: 'alma9-python311-r2',
+      packages: [...IMAGE.packages, IMAGE.packages[0]]
+    };
+    expect(
+      cardFacts(catalog.facts, {
+        status: 'ready',
+        kernelName: 'python3',
+        value: newer
+      })
+    ).toMatchObject({
       reference: 'ml-base:alma9-python311-r2',
       packageCount: 3
     });
@@ -175,43 +293,84 @@ describe('cardFacts', () => {
 describe('a malformed image.json', () => {
   const broken: [string, string][] = [
     ['not JSON', '{"schemaVersion": 1, "name": '],
-    ['an empty package name', JSON.stringify({ ...IMAGE, packages: [{ name: '', version: '1', source: 'conda' }] })],
-    ['an unknown source', JSON.stringify({ ...IMAGE, packages: [{ name: 'x', version: '1', source: 'npm' }] })],
+    [
+      'an empty package name',
+      JSON.stringify({
+        ...IMAGE,
+        packages: [{ name: '', version: '1', source: 'conda' }]
+      })
+    ],
+    [
+      'an unknown source',
+      JSON.stringify({
+        ...IMAGE,
+        packages: [{ name: 'x', version: '1', source: 'npm' }]
+      })
+    ],
     ['no package list', JSON.stringify({ ...IMAGE, packages: undefined })],
     ['not an object', '[]']
   ];
 
-  it.each(broken)('with %s gives one warning line that says what to do', (_label, text) => {
-    const result = interpretImageJson(text);
-    expect(result).toMatchObject({ ok: false, problem: 'malformed' });
-    if (result.ok) {
-      return;
+  it.each(broken)(
+    'with %s gives one warning line that says what to do',
+    (_label, text) => {
+      const result = interpretImageJson(text);
+      expect(result).toMatchObject({ ok: false, problem: 'malformed' });
+      if (result.ok) {
+        return;
+      }
+      const warning = imageJsonWarning(
+        { status: 'error', kernelName: 'python3', ...result },
+        englishBundle
+      );
+      expect(warning).not.toMatch(/\n/);
+      expect(warning).toContain(result.detail);
+      expect(warning).toMatch(/rewrite it with "mlc image manifest"\.$/);
     }
-    const warning = imageJsonWarning({ status: 'error', kernelName: 'python3', ...result }, englishBundle);
-    expect(warning).not.toMatch(/\n/);
-    expect(warning).toContain(result.detail);
-    expect(warning).toMatch(/rewrite it with "mlc image manifest"\.$/);
-  });
+  );
 
   it('from a newer mlc asks for an upgrade instead', () => {
-    const result = interpretImageJson(JSON.stringify({ ...IMAGE, schemaVersion: 2, packages: 'changed' }));
+    const result = interpretImageJson(
+      JSON.stringify({ ...IMAGE, schemaVersion: 2, packages: 'changed' })
+    );
     expect(result).toEqual({ ok: false, problem: 'newer', detail: '2' });
     if (!result.ok) {
-      expect(imageJsonWarning({ status: 'error', kernelName: 'python3', ...result }, englishBundle)).toMatch(
+      expect(
+        imageJsonWarning(
+          { status: 'error', kernelName: 'python3', ...result },
+          englishBundle
+        )
+      ).toMatch(
         /schema version 2, newer than this extension reads; upgrade jupyterlab-ml-containers/
       );
     }
   });
 
   it('a valid one is read whole', () => {
-    expect(interpretImageJson(JSON.stringify(IMAGE))).toEqual({ ok: true, value: IMAGE });
+    expect(interpretImageJson(JSON.stringify(IMAGE))).toEqual({
+      ok: true,
+      value: IMAGE
+    });
   });
 
   it('a missing one names the kernel and the fix', () => {
-    const warning = imageJsonWarning({ status: 'error', kernelName: 'python3', problem: 'missing', detail: 'python3' }, englishBundle);
+    const warning = imageJsonWarning(
+      {
+        status: 'error',
+        kernelName: 'python3',
+        problem: 'missing',
+        detail: 'python3'
+      },
+      englishBundle
+    );
     expect(warning).toBe(
       'Kernel python3 has no image.json, so the package list is unavailable; reinstall the kernels with "mlc kernels install".'
     );
-    expect(imageJsonWarning({ status: 'loading', kernelName: 'python3' }, englishBundle)).toBe('');
+    expect(
+      imageJsonWarning(
+        { status: 'loading', kernelName: 'python3' },
+        englishBundle
+      )
+    ).toBe('');
   });
 });

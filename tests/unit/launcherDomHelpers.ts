@@ -13,25 +13,53 @@ function format(text: string, args: unknown[]): string {
   });
 }
 
-function plural(singular: string, pluralText: string, n: number, args: unknown[]): string {
+function plural(
+  singular: string,
+  pluralText: string,
+  n: number,
+  args: unknown[]
+): string {
   return format(n === 1 ? singular : pluralText, [n, ...args]);
 }
 
 /** The untranslated bundle: what every user sees with JupyterLab in English. */
 export const englishBundle: TranslationBundle = {
   __: (msgid: string, ...args: unknown[]) => format(msgid, args),
-  _n: (msgid: string, msgidPlural: string, n: number, ...args: unknown[]) => plural(msgid, msgidPlural, n, args),
-  _p: (_context: string, msgid: string, ...args: unknown[]) => format(msgid, args),
-  _np: (_context: string, msgid: string, msgidPlural: string, n: number, ...args: unknown[]) =>
+  _n: (msgid: string, msgidPlural: string, n: number, ...args: unknown[]) =>
     plural(msgid, msgidPlural, n, args),
+  _p: (_context: string, msgid: string, ...args: unknown[]) =>
+    format(msgid, args),
+  _np: (
+    _context: string,
+    msgid: string,
+    msgidPlural: string,
+    n: number,
+    ...args: unknown[]
+  ) => plural(msgid, msgidPlural, n, args),
   gettext: (msgid: string, ...args: unknown[]) => format(msgid, args),
-  ngettext: (msgid: string, msgidPlural: string, n: number, ...args: unknown[]) =>
-    plural(msgid, msgidPlural, n, args),
-  pgettext: (_context: string, msgid: string, ...args: unknown[]) => format(msgid, args),
-  npgettext: (_context: string, msgid: string, msgidPlural: string, n: number, ...args: unknown[]) =>
-    plural(msgid, msgidPlural, n, args),
-  dcnpgettext: (_domain: string, _context: string, msgid: string, msgidPlural: string, n: number, ...args: unknown[]) =>
-    msgidPlural ? plural(msgid, msgidPlural, n, args) : format(msgid, args)
+  ngettext: (
+    msgid: string,
+    msgidPlural: string,
+    n: number,
+    ...args: unknown[]
+  ) => plural(msgid, msgidPlural, n, args),
+  pgettext: (_context: string, msgid: string, ...args: unknown[]) =>
+    format(msgid, args),
+  npgettext: (
+    _context: string,
+    msgid: string,
+    msgidPlural: string,
+    n: number,
+    ...args: unknown[]
+  ) => plural(msgid, msgidPlural, n, args),
+  dcnpgettext: (
+    _domain: string,
+    _context: string,
+    msgid: string,
+    msgidPlural: string,
+    n: number,
+    ...args: unknown[]
+  ) => (msgidPlural ? plural(msgid, msgidPlural, n, args) : format(msgid, args))
 };
 
 /** The two calls of react-dom/client used here (@types/react-dom is not installed). */
@@ -40,7 +68,9 @@ interface IReactRoot {
   unmount(): void;
 }
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const { createRoot } = require('react-dom/client') as { createRoot(container: Element): IReactRoot };
+const { createRoot } = require('react-dom/client') as {
+  createRoot(container: Element): IReactRoot;
+};
 
 /** A mounted React tree in a fresh container attached to the document. */
 export interface IMounted {
@@ -50,7 +80,9 @@ export interface IMounted {
 }
 
 export function mount(element: React.ReactElement): IMounted {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+  (
+    globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
+  ).IS_REACT_ACT_ENVIRONMENT = true;
   const container = document.createElement('div');
   document.body.appendChild(container);
   const root = createRoot(container);
@@ -67,7 +99,10 @@ export function mount(element: React.ReactElement): IMounted {
 
 /** Type into a React-controlled input as a user does: the value, then an input event. */
 export function typeInto(input: HTMLInputElement, value: string): void {
-  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set;
+  const setter = Object.getOwnPropertyDescriptor(
+    HTMLInputElement.prototype,
+    'value'
+  )?.set;
   React.act(() => {
     setter?.call(input, value);
     input.dispatchEvent(new Event('input', { bubbles: true }));

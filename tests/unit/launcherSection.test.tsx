@@ -9,11 +9,22 @@
 import * as React from 'react';
 import type { ImageMetadata } from '../../src/core/imageMetadata';
 import { envKernelSpec, imageKernelSpecs } from '../../src/core/kernelspec';
-import { interpretImageJson, type ImageMetadataState } from '../../src/image/imageState';
+import {
+  interpretImageJson,
+  type ImageMetadataState
+} from '../../src/image/imageState';
 import { catalogKernels, type ISpecLike } from '../../src/image/kernelCatalog';
 import type { LaunchKind } from '../../src/launcher/kernelTile';
-import { LauncherSection, type ILauncherSectionProps } from '../../src/launcher/section';
-import { click, englishBundle, mount, type IMounted } from './launcherDomHelpers';
+import {
+  LauncherSection,
+  type ILauncherSectionProps
+} from '../../src/launcher/section';
+import {
+  click,
+  englishBundle,
+  mount,
+  type IMounted
+} from './launcherDomHelpers';
 
 const PREFIX = '/opt/conda';
 const IMG = '<img src=x onerror="globalThis.__mlcInjected=1">';
@@ -32,7 +43,11 @@ const IMAGE: ImageMetadata = {
 };
 
 function specsWithHostileEnv(): Record<string, ISpecLike> {
-  const image = imageKernelSpecs({ prefix: PREFIX, python: '3.11', image: IMAGE });
+  const image = imageKernelSpecs({
+    prefix: PREFIX,
+    python: '3.11',
+    image: IMAGE
+  });
   const env = envKernelSpec({
     prefix: PREFIX,
     python: '3.11',
@@ -41,7 +56,10 @@ function specsWithHostileEnv(): Record<string, ISpecLike> {
     displayName: `${IMG} (ML env)`,
     envName: IMG
   });
-  const spec = (name: string, file: { argv: string[]; display_name: string; metadata?: unknown }): ISpecLike => ({
+  const spec = (
+    name: string,
+    file: { argv: string[]; display_name: string; metadata?: unknown }
+  ): ISpecLike => ({
     name,
     argv: file.argv,
     display_name: file.display_name,
@@ -52,8 +70,14 @@ function specsWithHostileEnv(): Record<string, ISpecLike> {
     python3: spec('python3', image.python3),
     'python3-usersite': spec('python3-usersite', image['python3-usersite']),
     'mlc-hostile-0badc0de': spec('mlc-hostile-0badc0de', env),
-    foreign: spec('foreign', { argv: ['/usr/bin/python3', '-m', 'ipykernel_launcher'], display_name: `Host ${SCRIPT}` }),
-    bare: spec('bare', { argv: ['python', '-m', 'ipykernel_launcher'], display_name: 'Server Python' })
+    foreign: spec('foreign', {
+      argv: ['/usr/bin/python3', '-m', 'ipykernel_launcher'],
+      display_name: `Host ${SCRIPT}`
+    }),
+    bare: spec('bare', {
+      argv: ['python', '-m', 'ipykernel_launcher'],
+      display_name: 'Server Python'
+    })
   };
 }
 
@@ -92,14 +116,26 @@ describe('LauncherSection', () => {
     const container = render();
     expect(container.querySelector('img[src="x"]')).toBeNull();
     expect(container.querySelector('script')).toBeNull();
-    expect(container.querySelector('.jp-MLC-card-reference')?.textContent).toBe(`ml-base${IMG}:alma9-python311`);
-    expect(container.querySelector('.jp-MLC-card-facts')?.textContent).toContain(`AlmaLinux ${SCRIPT}`);
+    expect(container.querySelector('.jp-MLC-card-reference')?.textContent).toBe(
+      `ml-base${IMG}:alma9-python311`
+    );
+    expect(
+      container.querySelector('.jp-MLC-card-facts')?.textContent
+    ).toContain(`AlmaLinux ${SCRIPT}`);
     const envTile = container.querySelector('.jp-MLC-envTile');
-    expect(envTile?.getAttribute('data-kernel-name')).toBe('mlc-hostile-0badc0de');
+    expect(envTile?.getAttribute('data-kernel-name')).toBe(
+      'mlc-hostile-0badc0de'
+    );
     expect(envTile?.querySelector('.jp-MLC-tile-name')?.textContent).toBe(IMG);
-    expect(envTile?.querySelector('.jp-MLC-tile-description')?.textContent).toBe(`/home/u/envs/${SCRIPT}`);
-    expect(container.querySelector('.jp-MLC-others')?.textContent).toContain(`Host ${SCRIPT} /usr/bin/python3`);
-    expect((globalThis as { __mlcInjected?: number }).__mlcInjected).toBeUndefined();
+    expect(
+      envTile?.querySelector('.jp-MLC-tile-description')?.textContent
+    ).toBe(`/home/u/envs/${SCRIPT}`);
+    expect(container.querySelector('.jp-MLC-others')?.textContent).toContain(
+      `Host ${SCRIPT} /usr/bin/python3`
+    );
+    expect(
+      (globalThis as { __mlcInjected?: number }).__mlcInjected
+    ).toBeUndefined();
   });
 
   it('shows the card, both image kernels with what they do, and only the foreign kernels in the note', () => {
@@ -109,14 +145,25 @@ describe('LauncherSection', () => {
     expect(container.querySelector('.jp-MLC-card-facts')?.textContent).toBe(
       `OSAlmaLinux ${SCRIPT}Python3.11.7Built2025-03-04Prefix/opt/conda`
     );
-    const tiles = Array.from(container.querySelectorAll('.jp-MLC-tile:not(.jp-MLC-envTile)'));
-    expect(tiles.map(tile => [tile.getAttribute('data-kernel-name'), tile.querySelector('.jp-MLC-tile-description')?.textContent])).toEqual([
+    const tiles = Array.from(
+      container.querySelectorAll('.jp-MLC-tile:not(.jp-MLC-envTile)')
+    );
+    expect(
+      tiles.map(tile => [
+        tile.getAttribute('data-kernel-name'),
+        tile.querySelector('.jp-MLC-tile-description')?.textContent
+      ])
+    ).toEqual([
       ['python3', 'Isolated from ~/.local packages'],
       ['python3-usersite', 'Includes ~/.local packages']
     ]);
-    expect(tiles[0].querySelector('img')?.getAttribute('src')).toBe('/kernelspecs/python3/logo-svg.svg');
+    expect(tiles[0].querySelector('img')?.getAttribute('src')).toBe(
+      '/kernelspecs/python3/logo-svg.svg'
+    );
     const note = container.querySelectorAll('.jp-MLC-others-kernel');
-    expect(Array.from(note).map(kernel => kernel.getAttribute('data-kernel-name'))).toEqual(['foreign']);
+    expect(
+      Array.from(note).map(kernel => kernel.getAttribute('data-kernel-name'))
+    ).toEqual(['foreign']);
     expect(container.querySelector('.jp-MLC-others-label')?.textContent).toBe(
       '1 other kernel runs an interpreter this image does not have:'
     );
@@ -124,49 +171,86 @@ describe('LauncherSection', () => {
   });
 
   it('keeps the card and the tiles when image.json is malformed, with one warning line', () => {
-    const broken = interpretImageJson('{"schemaVersion": 1, "name": "ml-base", "packages": "oops"}');
+    const broken = interpretImageJson(
+      '{"schemaVersion": 1, "name": "ml-base", "packages": "oops"}'
+    );
     expect(broken.ok).toBe(false);
-    const metadata = { status: 'error', kernelName: 'python3', ...broken } as ImageMetadataState;
+    const metadata = {
+      status: 'error',
+      kernelName: 'python3',
+      ...broken
+    } as ImageMetadataState;
     const container = render({ metadata });
     const warning = container.querySelector('.jp-MLC-card-warning');
-    expect(warning?.textContent).toMatch(/^image\.json is malformed \(.+\), so the package list is unavailable; rewrite it with "mlc image manifest"\.$/);
+    expect(warning?.textContent).toMatch(
+      /^image\.json is malformed \(.+\), so the package list is unavailable; rewrite it with "mlc image manifest"\.$/
+    );
     expect(warning?.textContent).not.toContain('\n');
     // The spec facts still fill the card; the tiles still open kernels.
-    expect(container.querySelector('.jp-MLC-card-reference')?.textContent).toBe(`ml-base${IMG}:alma9-python311`);
-    expect(container.querySelector('.jp-MLC-card-packages')?.textContent).toBe('1 package');
+    expect(container.querySelector('.jp-MLC-card-reference')?.textContent).toBe(
+      `ml-base${IMG}:alma9-python311`
+    );
+    expect(container.querySelector('.jp-MLC-card-packages')?.textContent).toBe(
+      '1 package'
+    );
     expect(container.querySelectorAll('.jp-MLC-tile')).toHaveLength(3);
   });
 
   it('calls back with the kernel and the kind from real, keyboard-reachable buttons', () => {
     const container = render();
-    const buttons = Array.from(container.querySelectorAll<HTMLButtonElement>('.jp-MLC-tile-action'));
+    const buttons = Array.from(
+      container.querySelectorAll<HTMLButtonElement>('.jp-MLC-tile-action')
+    );
     expect(buttons).toHaveLength(6);
-    expect(buttons.every(button => button.tagName === 'BUTTON' && button.type === 'button' && button.tabIndex === 0)).toBe(true);
-    click(container.querySelector('[data-kernel-name="python3"] [data-kind="notebook"]'));
-    click(container.querySelector('[data-kernel-name="python3-usersite"] [data-kind="console"]'));
+    expect(
+      buttons.every(
+        button =>
+          button.tagName === 'BUTTON' &&
+          button.type === 'button' &&
+          button.tabIndex === 0
+      )
+    ).toBe(true);
+    click(
+      container.querySelector(
+        '[data-kernel-name="python3"] [data-kind="notebook"]'
+      )
+    );
+    click(
+      container.querySelector(
+        '[data-kernel-name="python3-usersite"] [data-kind="console"]'
+      )
+    );
     click(container.querySelector('.jp-MLC-envTile [data-kind="notebook"]'));
     expect(opened).toEqual([
       ['python3', 'notebook'],
       ['python3-usersite', 'console'],
       ['mlc-hostile-0badc0de', 'notebook']
     ]);
-    expect(container.querySelector('[data-kernel-name="python3"] [data-kind="notebook"]')?.getAttribute('title')).toBe(
-      'Open a new notebook with ML-Python3'
-    );
+    expect(
+      container
+        .querySelector('[data-kernel-name="python3"] [data-kind="notebook"]')
+        ?.getAttribute('title')
+    ).toBe('Open a new notebook with ML-Python3');
     click(container.querySelector('.jp-MLC-card-packages'));
     expect(packageClicks).toBe(1);
   });
 
   it('follows the settings and the commands that exist', () => {
-    const container = render({ showPackagesButton: false, kinds: ['notebook'], title: 'Image' });
+    const container = render({
+      showPackagesButton: false,
+      kinds: ['notebook'],
+      title: 'Image'
+    });
     expect(container.querySelector('h2')?.textContent).toBe('Image');
     expect(container.querySelector('.jp-MLC-card-packages')).toBeNull();
-    expect(container.querySelector('.jp-MLC-card-count')?.textContent).toBe('1 package');
-    expect(Array.from(container.querySelectorAll('.jp-MLC-tile-action')).map(button => button.textContent)).toEqual([
-      'Notebook',
-      'Notebook',
-      'Notebook'
-    ]);
+    expect(container.querySelector('.jp-MLC-card-count')?.textContent).toBe(
+      '1 package'
+    );
+    expect(
+      Array.from(container.querySelectorAll('.jp-MLC-tile-action')).map(
+        button => button.textContent
+      )
+    ).toEqual(['Notebook', 'Notebook', 'Notebook']);
   });
 
   it('invites to create an env when there is none, and shows nothing without any of our kernels', () => {
@@ -180,12 +264,18 @@ describe('LauncherSection', () => {
     mounted?.unmount();
 
     let creates = 0;
-    const withCommand = render({ catalog: catalogKernels(specs), onCreateEnv: () => creates++ });
+    const withCommand = render({
+      catalog: catalogKernels(specs),
+      onCreateEnv: () => creates++
+    });
     click(withCommand.querySelector('.jp-MLC-hint button'));
     expect(creates).toBe(1);
     mounted?.unmount();
 
-    const empty = render({ catalog: catalogKernels({ bare: specs.bare }), metadata: { status: 'absent' } });
+    const empty = render({
+      catalog: catalogKernels({ bare: specs.bare }),
+      metadata: { status: 'absent' }
+    });
     expect(empty.innerHTML).toBe('');
   });
 });

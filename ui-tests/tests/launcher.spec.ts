@@ -3,11 +3,24 @@
  * demo image env (see ../start-jupyter.sh): what the user sees and what the
  * kernels really run.
  */
-import { expect, galata, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import {
+  expect,
+  galata,
+  test,
+  type IJupyterLabPageFixture
+} from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
-import { imageReference, parseImageMetadata, type ImageMetadata } from '../../src/core/imageMetadata';
-import { envKernelSpec, pythonMinor, type PythonMinor } from '../../src/core/kernelspec';
+import {
+  imageReference,
+  parseImageMetadata,
+  type ImageMetadata
+} from '../../src/core/imageMetadata';
+import {
+  envKernelSpec,
+  pythonMinor,
+  type PythonMinor
+} from '../../src/core/kernelspec';
 import { filterPackages, sortPackages } from '../../src/packages/packageModel';
 
 const DEMO = process.env.MLC_DEMO_IMAGE as string;
@@ -17,7 +30,10 @@ const REPO = path.resolve(__dirname, '..', '..');
 /** The demo image's image.json, read as the card and the browser should show it. */
 function demoImage(): ImageMetadata {
   const parsed = parseImageMetadata(
-    fs.readFileSync(path.join(DEMO, 'share/jupyter/kernels/python3/image.json'), 'utf-8')
+    fs.readFileSync(
+      path.join(DEMO, 'share/jupyter/kernels/python3/image.json'),
+      'utf-8'
+    )
   );
   if (!parsed.ok) {
     throw new Error(`the demo image.json is invalid: ${parsed.error}`);
@@ -29,41 +45,67 @@ function demoImage(): ImageMetadata {
 async function refreshSpecs(page: IJupyterLabPageFixture): Promise<void> {
   await page.evaluate(async () => {
     // `expose_app_in_browser` puts the app on window (jupyter_server_test_config.py).
-    const app = (window as unknown as { jupyterapp: { serviceManager: { kernelspecs: { refreshSpecs(): Promise<void> } } } }).jupyterapp;
+    const app = (
+      window as unknown as {
+        jupyterapp: {
+          serviceManager: { kernelspecs: { refreshSpecs(): Promise<void> } };
+        };
+      }
+    ).jupyterapp;
     await app.serviceManager.kernelspecs.refreshSpecs();
   });
 }
 
-const section = (page: IJupyterLabPageFixture) => page.locator('.jp-MLC-launcherHost .jp-MLC-section');
+const section = (page: IJupyterLabPageFixture) =>
+  page.locator('.jp-MLC-launcherHost .jp-MLC-section');
 const tile = (page: IJupyterLabPageFixture, kernelName: string) =>
   section(page).locator(`.jp-MLC-tile[data-kernel-name="${kernelName}"]`);
 
 test.describe('launcher section', () => {
-  test('shows the image card, both image kernels and the foreign-kernel note', async ({ page }) => {
+  test('shows the image card, both image kernels and the foreign-kernel note', async ({
+    page
+  }) => {
     const image = demoImage();
     await expect(section(page)).toBeVisible();
 
     const card = section(page).locator('.jp-MLC-card');
-    await expect(card.locator('.jp-MLC-card-reference')).toHaveText(imageReference(image));
+    await expect(card.locator('.jp-MLC-card-reference')).toHaveText(
+      imageReference(image)
+    );
     await expect(card.locator('.jp-MLC-badge')).toHaveText('CPU');
     await expect(card.locator('.jp-MLC-card-facts')).toContainText(image.os);
-    await expect(card.locator('.jp-MLC-card-facts')).toContainText(image.python);
-    await expect(card.locator('.jp-MLC-card-facts')).toContainText(image.buildDate.slice(0, 10));
-    await expect(card.locator('.jp-MLC-card-packages')).toHaveText(`${image.packages.length} packages`);
+    await expect(card.locator('.jp-MLC-card-facts')).toContainText(
+      image.python
+    );
+    await expect(card.locator('.jp-MLC-card-facts')).toContainText(
+      image.buildDate.slice(0, 10)
+    );
+    await expect(card.locator('.jp-MLC-card-packages')).toHaveText(
+      `${image.packages.length} packages`
+    );
     await expect(card.locator('.jp-MLC-card-warning')).toHaveCount(0);
 
-    await expect(tile(page, 'python3').locator('.jp-MLC-tile-name')).toHaveText('ML-Python3');
-    await expect(tile(page, 'python3').locator('.jp-MLC-tile-description')).toHaveText(
-      'Isolated from ~/.local packages'
+    await expect(tile(page, 'python3').locator('.jp-MLC-tile-name')).toHaveText(
+      'ML-Python3'
     );
-    await expect(tile(page, 'python3-usersite').locator('.jp-MLC-tile-name')).toHaveText('ML-Python3-usersite');
-    await expect(tile(page, 'python3-usersite').locator('.jp-MLC-tile-description')).toHaveText(
-      'Includes ~/.local packages'
-    );
+    await expect(
+      tile(page, 'python3').locator('.jp-MLC-tile-description')
+    ).toHaveText('Isolated from ~/.local packages');
+    await expect(
+      tile(page, 'python3-usersite').locator('.jp-MLC-tile-name')
+    ).toHaveText('ML-Python3-usersite');
+    await expect(
+      tile(page, 'python3-usersite').locator('.jp-MLC-tile-description')
+    ).toHaveText('Includes ~/.local packages');
     for (const name of ['python3', 'python3-usersite']) {
-      await expect(tile(page, name).locator('button')).toHaveText(['Notebook', 'Console']);
+      await expect(tile(page, name).locator('button')).toHaveText([
+        'Notebook',
+        'Console'
+      ]);
       // The logo the image's kernel spec ships, as the stock launcher shows it.
-      await expect(tile(page, name).locator('img.jp-MLC-tile-logo')).toHaveAttribute(
+      await expect(
+        tile(page, name).locator('img.jp-MLC-tile-logo')
+      ).toHaveAttribute(
         'src',
         new RegExp(`/kernelspecs/${name}/logo-svg\\.svg`)
       );
@@ -71,17 +113,31 @@ test.describe('launcher section', () => {
 
     // start-jupyter.sh registers a user kernel on /usr/bin/python3.
     const note = section(page).locator('.jp-MLC-others');
-    await expect(note).toContainText('1 other kernel runs an interpreter this image does not have');
-    await expect(note.locator('[data-kernel-name="host-python"]')).toHaveText('Host Python 3 /usr/bin/python3');
+    await expect(note).toContainText(
+      '1 other kernel runs an interpreter this image does not have'
+    );
+    await expect(note.locator('[data-kernel-name="host-python"]')).toHaveText(
+      'Host Python 3 /usr/bin/python3'
+    );
     // The stock sections keep the other kernels and leave ours to the section.
     const stock = page.locator('.jp-MLC-launcherHost .jp-Launcher');
-    await expect(stock.locator('.jp-LauncherCard[title="Host Python 3"]')).toHaveCount(2);
-    await expect(stock.locator('.jp-LauncherCard[title="ML-Python3"]')).toHaveCount(0);
-    await expect(stock.locator('.jp-LauncherCard[title="ML-Python3-usersite"]')).toHaveCount(0);
+    await expect(
+      stock.locator('.jp-LauncherCard[title="Host Python 3"]')
+    ).toHaveCount(2);
+    await expect(
+      stock.locator('.jp-LauncherCard[title="ML-Python3"]')
+    ).toHaveCount(0);
+    await expect(
+      stock.locator('.jp-LauncherCard[title="ML-Python3-usersite"]')
+    ).toHaveCount(0);
   });
 
-  test('ML-Python3 opens a notebook whose kernel runs the image interpreter', async ({ page }) => {
-    const button = tile(page, 'python3').locator('button[data-kind="notebook"]');
+  test('ML-Python3 opens a notebook whose kernel runs the image interpreter', async ({
+    page
+  }) => {
+    const button = tile(page, 'python3').locator(
+      'button[data-kind="notebook"]'
+    );
     await button.focus();
     await page.keyboard.press('Enter'); // keyboard-accessible, like a click
 
@@ -99,7 +155,9 @@ test.describe('launcher section', () => {
     await page.notebook.close(true);
   });
 
-  test('an extended env appears on refreshSpecs, its text never rendered as HTML', async ({ page }) => {
+  test('an extended env appears on refreshSpecs, its text never rendered as HTML', async ({
+    page
+  }) => {
     const image = demoImage();
     const minor = pythonMinor(image.python) as PythonMinor;
     const hostile = '<img src=x onerror="window.__mlcInjected=1">';
@@ -116,18 +174,31 @@ test.describe('launcher section', () => {
 
     await expect(section(page)).toBeVisible();
     await expect(section(page).locator('.jp-MLC-envTile')).toHaveCount(0);
-    await expect(section(page).locator('.jp-MLC-hint button')).toHaveText('Create Extended Environment…');
+    await expect(section(page).locator('.jp-MLC-hint button')).toHaveText(
+      'Create Extended Environment…'
+    );
     fs.mkdirSync(kernelDir, { recursive: true });
     try {
-      fs.writeFileSync(path.join(kernelDir, 'kernel.json'), JSON.stringify(spec));
+      fs.writeFileSync(
+        path.join(kernelDir, 'kernel.json'),
+        JSON.stringify(spec)
+      );
       await refreshSpecs(page);
 
       const envTile = tile(page, 'mlc-hostile-env');
       await expect(envTile.locator('.jp-MLC-tile-name')).toHaveText(hostile);
-      await expect(envTile.locator('.jp-MLC-tile-description')).toHaveText(envPrefix);
+      await expect(envTile.locator('.jp-MLC-tile-description')).toHaveText(
+        envPrefix
+      );
       await expect(section(page).locator('.jp-MLC-hint')).toHaveCount(0);
-      expect(await page.locator('img[src="x"], .jp-MLC-section script').count()).toBe(0);
-      expect(await page.evaluate(() => (window as unknown as { __mlcInjected?: number }).__mlcInjected)).toBeUndefined();
+      expect(
+        await page.locator('img[src="x"], .jp-MLC-section script').count()
+      ).toBe(0);
+      expect(
+        await page.evaluate(
+          () => (window as unknown as { __mlcInjected?: number }).__mlcInjected
+        )
+      ).toBeUndefined();
     } finally {
       fs.rmSync(kernelDir, { recursive: true, force: true });
     }
@@ -135,10 +206,17 @@ test.describe('launcher section', () => {
     await expect(tile(page, 'mlc-hostile-env')).toHaveCount(0);
   });
 
-  test('saves a screenshot of the launcher for the README', async ({ page }) => {
+  test('saves a screenshot of the launcher for the README', async ({
+    page
+  }) => {
     // A realistic picture: one extended env, a project folder as the launcher's cwd.
     const image = demoImage();
-    const kernelDir = path.join(STATE, 'data', 'kernels', 'mlc-myenv-screenshot');
+    const kernelDir = path.join(
+      STATE,
+      'data',
+      'kernels',
+      'mlc-myenv-screenshot'
+    );
     const spec = envKernelSpec({
       prefix: DEMO,
       python: pythonMinor(image.python) as PythonMinor,
@@ -149,7 +227,10 @@ test.describe('launcher section', () => {
     });
     fs.mkdirSync(kernelDir, { recursive: true });
     try {
-      fs.writeFileSync(path.join(kernelDir, 'kernel.json'), JSON.stringify(spec));
+      fs.writeFileSync(
+        path.join(kernelDir, 'kernel.json'),
+        JSON.stringify(spec)
+      );
       await page.contents.createDirectory('analysis');
       await page.filebrowser.openDirectory('analysis');
       await refreshSpecs(page);
@@ -177,29 +258,48 @@ test.describe('settings', () => {
     }
   });
 
-  test('title, package button and stock cards follow the settings', async ({ page }) => {
-    await expect(section(page).locator('.jp-MLC-sectionTitle')).toHaveText('Image of this hub');
+  test('title, package button and stock cards follow the settings', async ({
+    page
+  }) => {
+    await expect(section(page).locator('.jp-MLC-sectionTitle')).toHaveText(
+      'Image of this hub'
+    );
     await expect(section(page).locator('.jp-MLC-card-packages')).toHaveCount(0);
-    await expect(section(page).locator('.jp-MLC-card-count')).toHaveText(`${demoImage().packages.length} packages`);
+    await expect(section(page).locator('.jp-MLC-card-count')).toHaveText(
+      `${demoImage().packages.length} packages`
+    );
     const stock = page.locator('.jp-MLC-launcherHost .jp-Launcher');
-    await expect(stock.locator('.jp-LauncherCard[title="ML-Python3"]')).toHaveCount(2);
+    await expect(
+      stock.locator('.jp-LauncherCard[title="ML-Python3"]')
+    ).toHaveCount(2);
   });
 });
 
 test.describe('package browser', () => {
-  test('opens from the card, filters as you type and sorts by column', async ({ page }) => {
+  test('opens from the card, filters as you type and sorts by column', async ({
+    page
+  }) => {
     const image = demoImage();
     await section(page).locator('.jp-MLC-card-packages').click();
     const browser = page.locator('#jp-MLC-packages');
     await expect(browser).toBeVisible();
-    await expect(browser.locator('.jp-MLC-packages-count')).toHaveText(`${image.packages.length} packages`);
+    await expect(browser.locator('.jp-MLC-packages-count')).toHaveText(
+      `${image.packages.length} packages`
+    );
 
     const rows = browser.locator('.jp-MLC-packages-body [role="row"]');
-    const names = browser.locator('.jp-MLC-packages-body .jp-MLC-packages-name');
+    const names = browser.locator(
+      '.jp-MLC-packages-body .jp-MLC-packages-name'
+    );
     // Windowed: the DOM holds the rows in view, not the whole list.
     await expect(rows.first()).toBeVisible();
-    expect(await rows.count()).toBeLessThan(Math.min(image.packages.length, 80));
-    const byName = sortPackages(image.packages, { column: 'name', direction: 'ascending' });
+    expect(await rows.count()).toBeLessThan(
+      Math.min(image.packages.length, 80)
+    );
+    const byName = sortPackages(image.packages, {
+      column: 'name',
+      direction: 'ascending'
+    });
     expect(await names.first().textContent()).toBe(byName[0].name);
 
     // Filter: every term must be found in name, version or source.
@@ -211,23 +311,32 @@ test.describe('package browser', () => {
     );
     await expect(names.first()).toHaveText(matches[0].name);
     await search.fill('numpy pip');
-    await expect(names).toHaveText(filterPackages(byName, 'numpy pip').map(pkg => pkg.name));
+    await expect(names).toHaveText(
+      filterPackages(byName, 'numpy pip').map(pkg => pkg.name)
+    );
 
     // Sort: a header click sorts ascending, a second click descending.
     await search.fill('');
     const nameHeader = browser.locator('button[data-column="name"]');
     await nameHeader.click();
-    await expect(browser.locator('[role="columnheader"][aria-sort="descending"]')).toHaveText(/Name/);
+    await expect(
+      browser.locator('[role="columnheader"][aria-sort="descending"]')
+    ).toHaveText(/Name/);
     await expect(names.first()).toHaveText(byName[byName.length - 1].name);
     await browser.locator('button[data-column="source"]').click();
-    const bySource = sortPackages(image.packages, { column: 'source', direction: 'ascending' });
+    const bySource = sortPackages(image.packages, {
+      column: 'source',
+      direction: 'ascending'
+    });
     await expect(names.first()).toHaveText(bySource[0].name);
-    await expect(browser.locator('.jp-MLC-packages-body .jp-MLC-packages-source').first()).toHaveText(
-      bySource[0].source
-    );
+    await expect(
+      browser.locator('.jp-MLC-packages-body .jp-MLC-packages-source').first()
+    ).toHaveText(bySource[0].source);
 
     // Scrolling to the end brings the last rows into the DOM.
-    await browser.locator('.jp-MLC-packages-body').evaluate(node => (node.scrollTop = node.scrollHeight));
+    await browser
+      .locator('.jp-MLC-packages-body')
+      .evaluate(node => (node.scrollTop = node.scrollHeight));
     await expect(names.last()).toHaveText(bySource[bySource.length - 1].name);
   });
 
@@ -236,9 +345,12 @@ test.describe('package browser', () => {
     const palette = page.locator('#modal-command-palette');
     await expect(palette).toBeVisible();
     await palette.locator('input').fill('Show Image Packages');
-    await palette.locator('.lm-CommandPalette-item', { hasText: 'Show Image Packages' }).first().click();
-    await expect(page.locator('#jp-MLC-packages .jp-MLC-packages-count')).toHaveText(
-      `${demoImage().packages.length} packages`
-    );
+    await palette
+      .locator('.lm-CommandPalette-item', { hasText: 'Show Image Packages' })
+      .first()
+      .click();
+    await expect(
+      page.locator('#jp-MLC-packages .jp-MLC-packages-count')
+    ).toHaveText(`${demoImage().packages.length} packages`);
   });
 });
