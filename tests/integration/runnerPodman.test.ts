@@ -128,6 +128,7 @@ run('mlc runs an image with real podman from a real registry', () => {
     // `mlc enter` returns the command's status, in the work dir, inside the container.
     const entered = mlc(a, ['enter', '--', 'sh', '-c', 'pwd; test -f /list-of-pkgs-inside.txt && exit 7']);
     expect(entered.code).toBe(7);
+    expect(entered.stderr).not.toMatch(/running|improper/);
     expect(entered.stdout.trim()).toBe(fs.realpathSync(a));
     expect(inspect(recorded.container.id).State.Status).toBe('running');
     // Bare `mlc` in a set-up directory enters it: a shell reading stdin.

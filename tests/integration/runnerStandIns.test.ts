@@ -126,12 +126,15 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
     expect(recorded.gpu).toBe('gpus');
     expect(calls().some(call => call.includes('--privileged'))).toBe(false);
 
+    // Created, not running: the exec is refused, the container started, the exec repeated (and the refusal not shown).
+    const entered = mlc(wd, ['enter']);
+    expect(entered.code).toBe(0);
+    expect(entered.stderr).toBe('');
+    const exec = ['nerdctl', 'exec', '-i', '-w', wd, recorded.container.id, '/bin/bash'];
+    expect(calls()).toEqual([exec, ['nerdctl', 'container', 'inspect', recorded.container.id], ['nerdctl', 'start', recorded.container.id], exec]);
+    // Running: straight in.
     expect(mlc(wd, ['enter']).code).toBe(0);
-    expect(calls()).toEqual([
-      ['nerdctl', 'container', 'inspect', recorded.container.id],
-      ['nerdctl', 'start', recorded.container.id],
-      ['nerdctl', 'exec', '-i', '-w', wd, recorded.container.id, '/bin/bash']
-    ]);
+    expect(calls()).toEqual([exec]);
     const status = mlc(wd, ['enter', '--', 'false'], { STANDIN_EXIT: '5' });
     expect(status.code).toBe(5);
 
@@ -139,8 +142,8 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
     expect(jupyter.code).toBe(0);
     const url = /http:\/\/127\.0\.0\.1:18765\/lab\?token=([a-f0-9]{48})/.exec(jupyter.stdout);
     expect(url).not.toBeNull();
-    const exec = calls().find(call => call[1] === 'exec') as string[];
-    expect(exec).toEqual([
+    const jupyterExec = calls().find(call => call[1] === 'exec') as string[];
+    expect(jupyterExec).toEqual([
       'nerdctl', 'exec', '-i', '-w', wd, '-e', `JUPYTER_TOKEN=${url?.[1]}`, recorded.container.id,
       'jupyter', 'lab', '--no-browser', '--ip=127.0.0.1', '--port=18765', '--ServerApp.port_retries=0', `--ServerApp.root_dir=${wd}`,
       ...(process.getuid?.() === 0 ? ['--allow-root'] : [])

@@ -90,8 +90,8 @@ export function removeRecordedContainer(engine: IEngine, state: WorkState): bool
 }
 
 /** Make sure the container runs (a `Created` or exited one is started). */
-export function ensureRunning(engine: IEngine, state: WorkState): void {
-  const view = recordedContainer(engine, state);
+export function ensureRunning(engine: IEngine, state: WorkState, known?: ReturnType<typeof inspectContainer>): void {
+  const view = known === undefined ? recordedContainer(engine, state) : known;
   if (!view) {
     throw new UserError(
       `the container ${state.container?.name ?? ''} recorded here no longer exists (or is not the one set up here)`,
