@@ -77,7 +77,9 @@ run('mlc runs an image with real podman from a real registry', () => {
         schemaVersion: 1,
         images: [
           { name: 'ml-test', tag: 'latest', reference: `${registry.host}/test/ml-test:latest`, flavour: 'cpu', python: '3.11' },
-          { name: 'ml-other', tag: 'latest', reference: `${registry.host}/test/ml-other:latest`, flavour: 'cpu', python: '3.11' }
+          { name: 'ml-other', tag: 'latest', reference: `${registry.host}/test/ml-other:latest`, flavour: 'cpu', python: '3.11' },
+          // A registry that is down (nothing listens on port 9).
+          { name: 'ml-down', tag: 'latest', reference: '127.0.0.1:9/test/ml-down:latest', flavour: 'cpu', python: '3.11' }
         ]
       })
     );
@@ -185,7 +187,10 @@ run('mlc runs an image with real podman from a real registry', () => {
     const missing = mlc(c, ['setup', 'ml-test', '--nerdctl'], { env: { PATH: '/usr/bin:/bin' } });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/nerdctl is not installed/);
-    for (const result of [unknown, engine, missing]) {
+    const down = mlc(c, ['setup', 'ml-down', '--podman', '--no-enter']);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/cannot reach 127\.0\.0\.1:9/);
+    for (const result of [unknown, engine, missing, down]) {
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     }
     expect(fs.readdirSync(c)).toEqual([]);

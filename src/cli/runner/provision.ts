@@ -30,7 +30,7 @@ export interface IProvisionRequest {
 
 export async function provision(context: ICliContext, request: IProvisionRequest): Promise<WorkState> {
   const { entry, engine, dir } = request;
-  const info = await Private.registryInfo(context, entry);
+  const info = await Private.registryInfo(context, entry, engine);
   const setupId = randomBytes(16).toString('hex');
   const base: Omit<WorkState, 'container' | 'sandbox'> = {
     schemaVersion: WORK_STATE_VERSION,
@@ -77,12 +77,16 @@ export async function provision(context: ICliContext, request: IProvisionRequest
 }
 
 namespace Private {
-  export async function registryInfo(context: ICliContext, entry: CatalogueEntry): Promise<IImageInfo | null> {
+  /**
+   * The registry's facts; when it cannot be read, go on offline only if the
+   * engine already has the image (a pull would fail anyway, less clearly).
+   */
+  export async function registryInfo(context: ICliContext, entry: CatalogueEntry, engine: IEngine): Promise<IImageInfo | null> {
     try {
       return await imageInfo(entry, context.env);
     } catch (reason) {
-      if (reason instanceof UserError) {
-        process.stderr.write(`mlc: warning: could not read the registry (${reason.message}); size and dates stay unknown\n`);
+      if (reason instanceof UserError && !isSandboxEngine(engine.kind) && localImageDigest(engine, entry.reference) !== null) {
+        process.stderr.write(`mlc: warning: could not read the registry (${reason.message}); using the local copy, size and dates unknown\n`);
         return null;
       }
       throw reason;

@@ -54,10 +54,11 @@ export async function setup(context: ICliContext, options: ISetupOptions): Promi
   }
   const engine = pickEngine(options.engine, context.env);
   const gpu = planGpu(options.gpu, engine.kind, context.env);
+  const state = await provision(context, { entry, engine, dir, binds, gpu });
+  // Said once the container exists, so a failure stays the one line.
   if (gpu.note) {
     process.stderr.write(`mlc: ${gpu.note}\n`);
   }
-  const state = await provision(context, { entry, engine, dir, binds, gpu });
   writeState(dir, state);
   let retired: string | null = null;
   if (old) {
