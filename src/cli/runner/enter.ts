@@ -8,17 +8,36 @@
  */
 import { spawn } from 'child_process';
 import { isSandboxEngine, type WorkState } from '../../core/workState';
-import { ensureRunning, execArgs, recordedContainer, sandboxArgs } from './container';
+import {
+  ensureRunning,
+  execArgs,
+  recordedContainer,
+  sandboxArgs
+} from './container';
 import { engineFor, runEngine, type IEngine } from './engine';
 
-export async function enter(state: WorkState, command: string[], env: NodeJS.ProcessEnv, extraEnv: string[] = []): Promise<number> {
+export async function enter(
+  state: WorkState,
+  command: string[],
+  env: NodeJS.ProcessEnv,
+  extraEnv: string[] = []
+): Promise<number> {
   const engine = engineFor(state.engine, env);
   if (isSandboxEngine(state.engine)) {
     return runEngine(engine, sandboxArgs(state, command));
   }
-  const args = execArgs(state, command.length > 0 ? command : ['/bin/bash'], Boolean(process.stdin.isTTY), extraEnv);
+  const args = execArgs(
+    state,
+    command.length > 0 ? command : ['/bin/bash'],
+    Boolean(process.stdin.isTTY),
+    extraEnv
+  );
   const first = await Private.execHoldingErrors(engine, args);
-  if (first.code === 0 || first.elapsedMs > Private.ENGINE_ERROR_WINDOW_MS || first.heldBack === null) {
+  if (
+    first.code === 0 ||
+    first.elapsedMs > Private.ENGINE_ERROR_WINDOW_MS ||
+    first.heldBack === null
+  ) {
     return first.code;
   }
   // The exec failed at once: if the container is not running, the command never ran.
@@ -40,10 +59,15 @@ namespace Private {
    * engine's "container not running" is not shown when mlc then starts it.
    * `heldBack` is null once the stderr has been passed on.
    */
-  export function execHoldingErrors(engine: IEngine, args: string[]): Promise<{ code: number; elapsedMs: number; heldBack: string | null }> {
+  export function execHoldingErrors(
+    engine: IEngine,
+    args: string[]
+  ): Promise<{ code: number; elapsedMs: number; heldBack: string | null }> {
     const start = Date.now();
     return new Promise((resolve, reject) => {
-      const child = spawn(engine.file, [...engine.globalArgs, ...args], { stdio: ['inherit', 'inherit', 'pipe'] });
+      const child = spawn(engine.file, [...engine.globalArgs, ...args], {
+        stdio: ['inherit', 'inherit', 'pipe']
+      });
       let held: Buffer[] | null = [];
       const release = () => {
         if (held) {
@@ -54,7 +78,9 @@ namespace Private {
         }
       };
       const timer = setTimeout(release, ENGINE_ERROR_WINDOW_MS);
-      child.stderr.on('data', (chunk: Buffer) => (held ? held.push(chunk) : process.stderr.write(chunk)));
+      child.stderr.on('data', (chunk: Buffer) =>
+        held ? held.push(chunk) : process.stderr.write(chunk)
+      );
       const ignore = () => undefined;
       process.on('SIGINT', ignore);
       child.on('error', error => {
@@ -70,7 +96,11 @@ namespace Private {
         if (status === 0 || Date.now() - start > ENGINE_ERROR_WINDOW_MS) {
           release();
         }
-        resolve({ code: status, elapsedMs: Date.now() - start, heldBack: held ? heldBack : null });
+        resolve({
+          code: status,
+          elapsedMs: Date.now() - start,
+          heldBack: held ? heldBack : null
+        });
       });
     });
   }

@@ -8,7 +8,12 @@ import type { Engine, WorkState } from '../../core/workState';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { loadCatalogue, oneImage } from './catalogueSource';
-import { recordedContainer, removeRecordedContainer, removeRecordedSandbox, sandboxPath } from './container';
+import {
+  recordedContainer,
+  removeRecordedContainer,
+  removeRecordedSandbox,
+  sandboxPath
+} from './container';
 import { engineFor, pickEngine } from './engine';
 import { planGpu, type GpuRequest } from './gpu';
 import { provision } from './provision';
@@ -32,7 +37,10 @@ export interface ISetupResult {
   retired: string | null;
 }
 
-export async function setup(context: ICliContext, options: ISetupOptions): Promise<ISetupResult> {
+export async function setup(
+  context: ICliContext,
+  options: ISetupOptions
+): Promise<ISetupResult> {
   const catalogue = loadCatalogue(options.catalogue, context.env, context.cwd);
   const entry = oneImage(catalogue, options.image);
   const dir = workDir(context.cwd);
@@ -40,7 +48,10 @@ export async function setup(context: ICliContext, options: ISetupOptions): Promi
   const binds = options.binds.map(Private.parseBind);
   const old = readState(dir);
   if (old && !options.force) {
-    const sameImage = old.image.name === entry.name && old.image.tag === entry.tag && (!options.engine || options.engine === old.engine);
+    const sameImage =
+      old.image.name === entry.name &&
+      old.image.tag === entry.tag &&
+      (!options.engine || options.engine === old.engine);
     if (!sameImage) {
       throw new UserError(
         `${dir.path} is already set up with ${old.image.name}:${old.image.tag} (${old.engine})`,
@@ -68,23 +79,41 @@ export async function setup(context: ICliContext, options: ISetupOptions): Promi
 }
 
 /** Remove what an older state recorded, if it is still ours; returns what went, or null. */
-export function retireRecorded(old: WorkState, env: NodeJS.ProcessEnv): string | null {
+export function retireRecorded(
+  old: WorkState,
+  env: NodeJS.ProcessEnv
+): string | null {
   return Private.retire(old, env);
 }
 
 namespace Private {
   export function parseBind(text: string): { source: string; target: string } {
     const [source, target, ...rest] = text.split(':');
-    if (rest.length > 0 || !source || !source.startsWith('/') || (target !== undefined && !target.startsWith('/')) || /[\0\n,]/.test(text)) {
-      throw new UserError(`-B ${text.slice(0, 100)}: expected SRC or SRC:DST, absolute paths without ':' or ','`, 'e.g. -B /data or -B /data:/mnt/data');
+    if (
+      rest.length > 0 ||
+      !source ||
+      !source.startsWith('/') ||
+      (target !== undefined && !target.startsWith('/')) ||
+      /[\0\n,]/.test(text)
+    ) {
+      throw new UserError(
+        `-B ${text.slice(0, 100)}: expected SRC or SRC:DST, absolute paths without ':' or ','`,
+        'e.g. -B /data or -B /data:/mnt/data'
+      );
     }
     if (!fs.existsSync(source)) {
-      throw new UserError(`-B ${source}: no such file or directory`, 'give an existing path');
+      throw new UserError(
+        `-B ${source}: no such file or directory`,
+        'give an existing path'
+      );
     }
     return { source, target: target ?? source };
   }
 
-  export function stillThere(state: WorkState, env: NodeJS.ProcessEnv): boolean {
+  export function stillThere(
+    state: WorkState,
+    env: NodeJS.ProcessEnv
+  ): boolean {
     if (state.sandbox) {
       return fs.existsSync(sandboxPath(state));
     }
@@ -95,15 +124,22 @@ namespace Private {
     }
   }
 
-  export function retire(old: WorkState, env: NodeJS.ProcessEnv): string | null {
+  export function retire(
+    old: WorkState,
+    env: NodeJS.ProcessEnv
+  ): string | null {
     if (old.sandbox) {
       return removeRecordedSandbox(old) ? sandboxPath(old) : null;
     }
     try {
-      return removeRecordedContainer(engineFor(old.engine, env), old) ? (old.container?.name ?? null) : null;
+      return removeRecordedContainer(engineFor(old.engine, env), old)
+        ? (old.container?.name ?? null)
+        : null;
     } catch (reason) {
       if (reason instanceof UserError) {
-        process.stderr.write(`mlc: warning: the old container ${old.container?.name} was left in place: ${reason.message}\n`);
+        process.stderr.write(
+          `mlc: warning: the old container ${old.container?.name} was left in place: ${reason.message}\n`
+        );
         return null;
       }
       throw reason;

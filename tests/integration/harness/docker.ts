@@ -17,7 +17,11 @@ export interface IDockerDaemon {
 
 /** Why dockerd cannot run here, or null when it can be tried. */
 export function dockerUnavailable(): string | null {
-  if (spawnSync('sh', ['-c', 'command -v dockerd && command -v docker'], { encoding: 'utf-8' }).status !== 0) {
+  if (
+    spawnSync('sh', ['-c', 'command -v dockerd && command -v docker'], {
+      encoding: 'utf-8'
+    }).status !== 0
+  ) {
     return 'dockerd or docker is not installed (apt-get install docker.io)';
   }
   if (process.getuid?.() !== 0) {
@@ -34,8 +38,20 @@ export async function startDocker(dir: string): Promise<IDockerDaemon> {
   const log = fs.openSync(path.join(dir, 'dockerd.log'), 'a');
   const child = spawn(
     'dockerd',
-    ['--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), '-H', `unix://${sock}`, '--pidfile', pidFile,
-      '--bridge', 'none', '--iptables=false', '--ip-masq=false'],
+    [
+      '--data-root',
+      path.join(dir, 'data'),
+      '--exec-root',
+      path.join(dir, 'exec'),
+      '-H',
+      `unix://${sock}`,
+      '--pidfile',
+      pidFile,
+      '--bridge',
+      'none',
+      '--iptables=false',
+      '--ip-masq=false'
+    ],
     { stdio: ['ignore', log, log] }
   );
   fs.closeSync(log);
@@ -44,7 +60,10 @@ export async function startDocker(dir: string): Promise<IDockerDaemon> {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([new Promise(resolve => child.once('exit', resolve)), new Promise(resolve => (timer = setTimeout(resolve, 20000)))]);
+      await Promise.race([
+        new Promise(resolve => child.once('exit', resolve)),
+        new Promise(resolve => (timer = setTimeout(resolve, 20000)))
+      ]);
       clearTimeout(timer);
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGKILL');
@@ -67,11 +86,18 @@ export async function startDocker(dir: string): Promise<IDockerDaemon> {
     if (child.exitCode !== null) {
       break;
     }
-    if (spawnSync('docker', ['-H', host, 'info'], { stdio: 'ignore', timeout: 10000 }).status === 0) {
+    if (
+      spawnSync('docker', ['-H', host, 'info'], {
+        stdio: 'ignore',
+        timeout: 10000
+      }).status === 0
+    ) {
       return { host, stop };
     }
     await new Promise(resolve => setTimeout(resolve, 250));
   }
   await stop();
-  throw new Error(`dockerd did not start: ${fs.readFileSync(path.join(dir, 'dockerd.log'), 'utf-8').slice(-400)}`);
+  throw new Error(
+    `dockerd did not start: ${fs.readFileSync(path.join(dir, 'dockerd.log'), 'utf-8').slice(-400)}`
+  );
 }
