@@ -30,6 +30,11 @@ export function isSandboxEngine(engine: Engine): boolean {
 }
 
 const nonEmpty = z.string().check(z.minLength(1));
+const bindPath = z
+  .string()
+  .check(
+    z.regex(/^\/[^:,\0\n]*$/, 'expected an absolute path without ":" or ","')
+  );
 
 export const workStateSchema = z.object({
   schemaVersion: z.literal(WORK_STATE_VERSION),
@@ -65,7 +70,8 @@ export const workStateSchema = z.object({
       directory: z.string().check(z.regex(/^\.mlc-sandbox-[a-z0-9._-]+$/))
     })
   ),
-  binds: z.array(z.object({ source: nonEmpty, target: nonEmpty })),
+  /** `-B` mounts: absolute paths without ':' or ',' (the engines' separators). */
+  binds: z.array(z.object({ source: bindPath, target: bindPath })),
   gpu: z.enum(['none', 'cdi', 'gpus', 'nv'])
 });
 export type WorkState = z.infer<typeof workStateSchema>;

@@ -434,6 +434,28 @@ run('mlc runs an image with real podman from a real registry', () => {
     expect(mlc(a, ['update']).stdout).toMatch(/^up to date/);
   });
 
+  it('refuses a state file copied from another directory; -f sets up anew and removes nothing it names; setup then enters', () => {
+    const a = workdirs[0];
+    const copy = workdir('wd-copy');
+    fs.copyFileSync(
+      path.join(a, '.mlc-container.json'),
+      path.join(copy, '.mlc-container.json')
+    );
+    const { container } = state(a);
+    const refused = mlc(copy, ['enter', '--', 'true']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/was written for another directory/);
+    // Human mode: set up, then straight into the shell (stdin here), whose status mlc returns.
+    const fresh = mlc(copy, ['setup', 'ml-test', '-f'], { input: 'exit 6\n' });
+    expect(fresh.code).toBe(6);
+    expect(fresh.stderr).toMatch(
+      /ignoring the state file here.*nothing it names is removed/
+    );
+    expect(fresh.stdout).toMatch(/set up ml-test:latest with podman/);
+    expect(containerExists(container.id)).toBe(true);
+    expect(state(copy).container.id).not.toBe(container.id);
+  });
+
   it('replaces with -f only after the new container exists, and removes only the container it recorded', () => {
     const b = workdirs[1];
     const old = state(b);

@@ -369,3 +369,45 @@ describe('work state', () => {
     );
   });
 });
+
+describe('work state binds', () => {
+  it('refuses bind paths that are not absolute or carry the engines separators', () => {
+    const base = {
+      schemaVersion: 1,
+      writtenBy: '0.1.0',
+      engine: 'docker',
+      workdir: '/w',
+      workdirId: 'a'.repeat(64),
+      setupId: 'b'.repeat(32),
+      setupAt: '2024-01-01T00:00:00Z',
+      gpu: 'none',
+      container: { name: 'mlc-x', id: 'c'.repeat(64) },
+      image: {
+        name: 'x',
+        tag: 'y',
+        reference: 'docker.io/a/x:y',
+        digest: null,
+        compressedSize: null,
+        created: null,
+        lastUpdated: null
+      }
+    };
+    expect(
+      parseWorkState(
+        JSON.stringify({
+          ...base,
+          binds: [{ source: '/data', target: '/mnt/data' }]
+        })
+      ).ok
+    ).toBe(true);
+    for (const bind of [
+      { source: 'data', target: '/d' },
+      { source: '/a:/b', target: '/d' },
+      { source: '/a', target: '/d,ro' }
+    ]) {
+      expect(
+        parseWorkState(JSON.stringify({ ...base, binds: [bind] })).ok
+      ).toBe(false);
+    }
+  });
+});

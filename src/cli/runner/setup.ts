@@ -17,7 +17,13 @@ import {
 import { engineFor, pickEngine } from './engine';
 import { planGpu, type GpuRequest } from './gpu';
 import { provision } from './provision';
-import { assertWritable, readState, workDir, writeState } from './stateFile';
+import {
+  assertWritable,
+  readState,
+  workDir,
+  writeState,
+  type IWorkDir
+} from './stateFile';
 import * as fs from 'fs';
 
 export interface ISetupOptions {
@@ -46,7 +52,7 @@ export async function setup(
   const dir = workDir(context.cwd);
   assertWritable(dir);
   const binds = options.binds.map(Private.parseBind);
-  const old = readState(dir);
+  const old = Private.previousState(dir, options.force);
   if (old && !options.force) {
     const sameImage =
       old.image.name === entry.name &&
@@ -87,6 +93,27 @@ export function retireRecorded(
 }
 
 namespace Private {
+  /**
+   * The state already here. With -f an unreadable one is set aside (and
+   * nothing it names is removed: only a valid state proves anything ours).
+   */
+  export function previousState(
+    dir: IWorkDir,
+    force: boolean
+  ): WorkState | null {
+    try {
+      return readState(dir);
+    } catch (reason) {
+      if (force && reason instanceof UserError) {
+        process.stderr.write(
+          `mlc: warning: ignoring the state file here (${reason.message}); nothing it names is removed\n`
+        );
+        return null;
+      }
+      throw reason;
+    }
+  }
+
   export function parseBind(text: string): { source: string; target: string } {
     const [source, target, ...rest] = text.split(':');
     if (

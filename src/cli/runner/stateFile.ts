@@ -83,10 +83,11 @@ export function readState(dir: IWorkDir): WorkState | null {
       `move ${WORK_STATE_FILE} away and run 'mlc setup IMAGE' again`
     );
   }
-  if (parsed.value.workdirId !== dir.id) {
+  // The recorded path is used for mounts and removals: it must be this directory, exactly.
+  if (parsed.value.workdirId !== dir.id || parsed.value.workdir !== dir.path) {
     throw new UserError(
       `${file} was written for another directory (${parsed.value.workdir.slice(0, 200)})`,
-      `run 'mlc setup IMAGE' here to set this directory up`
+      `move ${WORK_STATE_FILE} away (or 'mlc setup IMAGE -f' to set this directory up anew)`
     );
   }
   return parsed.value;

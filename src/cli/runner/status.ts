@@ -43,10 +43,7 @@ export function formatStatus(result: IStatus): string {
     `Set up in ${state.workdir}:`,
     `  image:           ${state.image.name}:${state.image.tag} (${state.image.reference})`,
     `  engine:          ${state.engine}${state.gpu !== 'none' ? ` (GPU: ${state.gpu})` : ''}`,
-    `  ${state.container ? 'container' : 'sandbox'}:       ${where}`.replace(
-      'sandbox:       ',
-      'sandbox:         '
-    ),
+    `  ${(state.container ? 'container:' : 'sandbox:').padEnd(17)}${where}`,
     `  digest:          ${state.image.digest ?? 'unknown'}`,
     `  compressed size: ${state.image.compressedSize ?? 'unknown'}`,
     `  created:         ${state.image.created ?? 'unknown'}`,
