@@ -17,20 +17,39 @@ const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 export const catalogueEntrySchema = z.object({
   /** e.g. `ml-base` */
-  name: z.string().check(z.regex(NAME_PATTERN, 'expected an image name such as ml-base')),
+  name: z
+    .string()
+    .check(z.regex(NAME_PATTERN, 'expected an image name such as ml-base')),
   /** e.g. `centos7-python38` */
-  tag: z.string().check(z.regex(TAG_PATTERN, 'expected an image tag such as centos7-python38')),
+  tag: z
+    .string()
+    .check(
+      z.regex(TAG_PATTERN, 'expected an image tag such as centos7-python38')
+    ),
   /** Registry reference, e.g. `docker.io/yesw2000/ml-base:centos7-python38`. */
-  reference: z.string().check(
-    z.refine(value => parseImageReference(value).ok, 'expected a registry reference such as docker.io/user/name:tag')
-  ),
+  reference: z
+    .string()
+    .check(
+      z.refine(
+        value => parseImageReference(value).ok,
+        'expected a registry reference such as docker.io/user/name:tag'
+      )
+    ),
   flavour: z.enum(['cpu', 'gpu']),
   /** `X.Y` of the image's Python. */
-  python: z.string().check(z.regex(/^\d+\.\d+$/, 'expected a Python version such as 3.11')),
+  python: z
+    .string()
+    .check(z.regex(/^\d+\.\d+$/, 'expected a Python version such as 3.11')),
   /** Unpacked copies of the image (CVMFS), tried first for the package list. */
-  cvmfsPaths: z.optional(z.array(z.string().check(z.regex(/^\/[^\0\n]*$/, 'expected an absolute path')))),
+  cvmfsPaths: z.optional(
+    z.array(
+      z.string().check(z.regex(/^\/[^\0\n]*$/, 'expected an absolute path'))
+    )
+  ),
   /** Where the package list can also be downloaded (https, or http on loopback). */
-  packageListUrl: z.optional(z.string().check(z.regex(/^https?:\/\/\S+$/, 'expected an http(s) URL'))),
+  packageListUrl: z.optional(
+    z.string().check(z.regex(/^https?:\/\/\S+$/, 'expected an http(s) URL'))
+  ),
   description: z.optional(z.string())
 });
 export type CatalogueEntry = z.infer<typeof catalogueEntrySchema>;
@@ -44,21 +63,37 @@ export const catalogueFileSchema = z.object({
 export type CatalogueFile = z.infer<typeof catalogueFileSchema>;
 
 /** Where the seed's images are unpacked on CVMFS. */
-export const CVMFS_UNPACKED = '/cvmfs/unpacked.cern.ch/registry.hub.docker.com/yesw2000';
+export const CVMFS_UNPACKED =
+  '/cvmfs/unpacked.cern.ch/registry.hub.docker.com/yesw2000';
 
 /** The images of the seed (docker.io/yesw2000, CentOS 7, Python 3.8). */
 export function defaultCatalogue(): CatalogueEntry[] {
   return [
-    Private.seedImage('ml-base', 'cpu', 'the base image: Python, Jupyter, the scientific stack'),
+    Private.seedImage(
+      'ml-base',
+      'cpu',
+      'the base image: Python, Jupyter, the scientific stack'
+    ),
     Private.seedImage('ml-pyroot', 'cpu', 'ml-base with PyROOT'),
     Private.seedImage('ml-tensorflow-cpu', 'cpu', 'ml-base with TensorFlow'),
-    Private.seedImage('ml-tensorflow-gpu', 'gpu', 'ml-base with TensorFlow for NVIDIA GPUs'),
-    Private.seedImage('ml-torch-gpu', 'gpu', 'ml-base with PyTorch for NVIDIA GPUs')
+    Private.seedImage(
+      'ml-tensorflow-gpu',
+      'gpu',
+      'ml-base with TensorFlow for NVIDIA GPUs'
+    ),
+    Private.seedImage(
+      'ml-torch-gpu',
+      'gpu',
+      'ml-base with PyTorch for NVIDIA GPUs'
+    )
   ];
 }
 
 /** Parse the text of a catalogue file; `source` names it in messages. */
-export function parseCatalogueFile(text: string, source: string): ParseResult<CatalogueFile> {
+export function parseCatalogueFile(
+  text: string,
+  source: string
+): ParseResult<CatalogueFile> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -69,7 +104,10 @@ export function parseCatalogueFile(text: string, source: string): ParseResult<Ca
   const result = catalogueFileSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
-    return { ok: false, error: `the catalogue ${source}: ${issue.path.join('.') || '(top level)'}: ${issue.message}` };
+    return {
+      ok: false,
+      error: `the catalogue ${source}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`
+    };
   }
   const seen = new Set<string>();
   for (const entry of result.data.images) {
@@ -88,7 +126,10 @@ export function entryKey(entry: Pick<CatalogueEntry, 'name' | 'tag'>): string {
 }
 
 /** The defaults with a file's entries added (same `name:tag` replaced), sorted by name then tag. */
-export function mergeCatalogue(defaults: readonly CatalogueEntry[], file: CatalogueFile | null): CatalogueEntry[] {
+export function mergeCatalogue(
+  defaults: readonly CatalogueEntry[],
+  file: CatalogueFile | null
+): CatalogueEntry[] {
   const byKey = new Map<string, CatalogueEntry>();
   if (!file?.replaceDefaults) {
     for (const entry of defaults) {
@@ -98,7 +139,9 @@ export function mergeCatalogue(defaults: readonly CatalogueEntry[], file: Catalo
   for (const entry of file?.images ?? []) {
     byKey.set(entryKey(entry), entry);
   }
-  return [...byKey.values()].sort((a, b) => Private.compare(a.name, b.name) || Private.compare(a.tag, b.tag));
+  return [...byKey.values()].sort(
+    (a, b) => Private.compare(a.name, b.name) || Private.compare(a.tag, b.tag)
+  );
 }
 
 /** The outcome of looking a user's image argument up. */
@@ -111,18 +154,30 @@ export type CatalogueMatch =
  * reference the entry with that reference; nothing matched lists the names
  * that exist.
  */
-export function matchImages(catalogue: readonly CatalogueEntry[], query: string): CatalogueMatch {
+export function matchImages(
+  catalogue: readonly CatalogueEntry[],
+  query: string
+): CatalogueMatch {
   const entries = catalogue.filter(
-    entry => entry.name === query || entryKey(entry) === query || entry.reference === query
+    entry =>
+      entry.name === query ||
+      entryKey(entry) === query ||
+      entry.reference === query
   );
   if (entries.length > 0) {
     return { kind: 'found', entries };
   }
-  return { kind: 'none', names: [...new Set(catalogue.map(entry => entry.name))] };
+  return {
+    kind: 'none',
+    names: [...new Set(catalogue.map(entry => entry.name))]
+  };
 }
 
 /** One entry for a command that needs exactly one image, or why not. */
-export function matchOneImage(catalogue: readonly CatalogueEntry[], query: string): ParseResult<CatalogueEntry> {
+export function matchOneImage(
+  catalogue: readonly CatalogueEntry[],
+  query: string
+): ParseResult<CatalogueEntry> {
   const match = matchImages(catalogue, query);
   if (match.kind === 'none') {
     return {
@@ -140,7 +195,11 @@ export function matchOneImage(catalogue: readonly CatalogueEntry[], query: strin
 }
 
 namespace Private {
-  export function seedImage(name: string, flavour: 'cpu' | 'gpu', description: string): CatalogueEntry {
+  export function seedImage(
+    name: string,
+    flavour: 'cpu' | 'gpu',
+    description: string
+  ): CatalogueEntry {
     const tag = 'centos7-python38';
     return {
       name,
@@ -159,8 +218,11 @@ namespace Private {
 
   /** User text in a message: control characters shown escaped, length bounded. */
   export function printable(text: string): string {
-    // eslint-disable-next-line no-control-regex
-    const shown = text.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const shown = text.replace(
+      // eslint-disable-next-line no-control-regex
+      /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g,
+      c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+    );
     return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
   }
 }

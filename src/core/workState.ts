@@ -16,7 +16,13 @@ export const LABEL_WORKDIR_ID = 'io.github.mlc.workdir-id';
 export const LABEL_WORKDIR = 'io.github.mlc.workdir';
 export const LABEL_SETUP_ID = 'io.github.mlc.setup-id';
 
-export const ENGINES = ['podman', 'docker', 'nerdctl', 'apptainer', 'singularity'] as const;
+export const ENGINES = [
+  'podman',
+  'docker',
+  'nerdctl',
+  'apptainer',
+  'singularity'
+] as const;
 export type Engine = (typeof ENGINES)[number];
 
 export function isSandboxEngine(engine: Engine): boolean {
@@ -24,6 +30,11 @@ export function isSandboxEngine(engine: Engine): boolean {
 }
 
 const nonEmpty = z.string().check(z.minLength(1));
+const bindPath = z
+  .string()
+  .check(
+    z.regex(/^\/[^:,\0\n]*$/, 'expected an absolute path without ":" or ","')
+  );
 
 export const workStateSchema = z.object({
   schemaVersion: z.literal(WORK_STATE_VERSION),
@@ -59,7 +70,8 @@ export const workStateSchema = z.object({
       directory: z.string().check(z.regex(/^\.mlc-sandbox-[a-z0-9._-]+$/))
     })
   ),
-  binds: z.array(z.object({ source: nonEmpty, target: nonEmpty })),
+  /** `-B` mounts: absolute paths without ':' or ',' (the engines' separators). */
+  binds: z.array(z.object({ source: bindPath, target: bindPath })),
   gpu: z.enum(['none', 'cdi', 'gpus', 'nv'])
 });
 export type WorkState = z.infer<typeof workStateSchema>;
@@ -88,14 +100,23 @@ export function parseWorkState(text: string): ParseResult<WorkState> {
   const result = workStateSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
-    return { ok: false, error: `${WORK_STATE_FILE}: ${issue.path.join('.') || '(top level)'}: ${issue.message}` };
+    return {
+      ok: false,
+      error: `${WORK_STATE_FILE}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`
+    };
   }
   const state = result.data;
   if ((state.container === undefined) === (state.sandbox === undefined)) {
-    return { ok: false, error: `${WORK_STATE_FILE}: records neither or both a container and a sandbox` };
+    return {
+      ok: false,
+      error: `${WORK_STATE_FILE}: records neither or both a container and a sandbox`
+    };
   }
   if (isSandboxEngine(state.engine) !== (state.sandbox !== undefined)) {
-    return { ok: false, error: `${WORK_STATE_FILE}: engine ${state.engine} does not match what it records` };
+    return {
+      ok: false,
+      error: `${WORK_STATE_FILE}: engine ${state.engine} does not match what it records`
+    };
   }
   return { ok: true, value: state };
 }
@@ -105,14 +126,28 @@ export function parseWorkState(text: string): ParseResult<WorkState> {
  * unique per directory (a digest of its physical path), so two work
  * directories never share a container. `generation` > 0 for updates.
  */
-export function containerName(imageName: string, tag: string, workdirId: string, generation: number): string {
-  const base = `mlc-${imageName}-${tag}`.replace(/[^a-zA-Z0-9_.-]/g, '_').slice(0, 100);
+export function containerName(
+  imageName: string,
+  tag: string,
+  workdirId: string,
+  generation: number
+): string {
+  const base = `mlc-${imageName}-${tag}`
+    .replace(/[^a-zA-Z0-9_.-]/g, '_')
+    .slice(0, 100);
   return `${base}-${workdirId.slice(0, 12)}${generation > 0 ? `-u${generation}` : ''}`;
 }
 
 /** The sandbox directory name for an image (one component, under the work dir). */
-export function sandboxDirectory(imageName: string, tag: string, generation: number): string {
-  const base = `${imageName}-${tag}`.toLowerCase().replace(/[^a-z0-9._-]/g, '_').slice(0, 100);
+export function sandboxDirectory(
+  imageName: string,
+  tag: string,
+  generation: number
+): string {
+  const base = `${imageName}-${tag}`
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]/g, '_')
+    .slice(0, 100);
   return `.mlc-sandbox-${base}${generation > 0 ? `-u${generation}` : ''}`;
 }
 

@@ -14,12 +14,23 @@ import * as path from 'path';
 import { runMlc, type IRunResult } from './harness/mlc';
 import { makeScratch, REPO } from './harness/paths';
 import { testImagePrefix } from './harness/prefix';
-import { buildImage, PODMAN_GLOBAL, podman, push, registryAvailable, startRegistry, type ILocalRegistry } from './harness/registry';
+import {
+  buildImage,
+  PODMAN_GLOBAL,
+  podman,
+  push,
+  registryAvailable,
+  startRegistry,
+  type ILocalRegistry
+} from './harness/registry';
 
 const run = registryAvailable() ? describe : describe.skip;
 const BASE_IMAGE = 'localhost/mlc-test-image:latest';
 const UNIQUE = `${process.pid}-${Date.now().toString(36)}`;
-const TINY = [`localhost/mlc-runner-tiny1:${UNIQUE}`, `localhost/mlc-runner-tiny2:${UNIQUE}`];
+const TINY = [
+  `localhost/mlc-runner-tiny1:${UNIQUE}`,
+  `localhost/mlc-runner-tiny2:${UNIQUE}`
+];
 
 let scratch: { dir: string; cleanup: () => void };
 let registry: ILocalRegistry;
@@ -28,10 +39,20 @@ let log: string;
 let reference: string;
 
 function calls(): string[][] {
-  return fs.existsSync(log) ? fs.readFileSync(log, 'utf-8').split('\n').filter(Boolean).map(line => JSON.parse(line)) : [];
+  return fs.existsSync(log)
+    ? fs
+        .readFileSync(log, 'utf-8')
+        .split('\n')
+        .filter(Boolean)
+        .map(line => JSON.parse(line))
+    : [];
 }
 
-function mlc(cwd: string, args: string[], extra: NodeJS.ProcessEnv = {}): IRunResult {
+function mlc(
+  cwd: string,
+  args: string[],
+  extra: NodeJS.ProcessEnv = {}
+): IRunResult {
   fs.rmSync(log, { force: true });
   return runMlc(args, { cwd, env: { ...env, ...extra }, timeoutMs: 300000 });
 }
@@ -43,7 +64,9 @@ function workdir(name: string): string {
 }
 
 function state(dir: string) {
-  return JSON.parse(fs.readFileSync(path.join(dir, '.mlc-container.json'), 'utf-8'));
+  return JSON.parse(
+    fs.readFileSync(path.join(dir, '.mlc-container.json'), 'utf-8')
+  );
 }
 
 run('mlc with nerdctl and Apptainer stand-ins', () => {
@@ -52,21 +75,53 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
     registry = await startRegistry(path.join(scratch.dir, 'registry'));
     const context = path.join(scratch.dir, 'context');
     fs.mkdirSync(context);
-    fs.writeFileSync(path.join(context, 'list-of-pkgs-inside.txt'), 'numpy 1.26.4\n');
-    buildImage(TINY[0], 'FROM scratch\nCOPY list-of-pkgs-inside.txt /\nLABEL org.opencontainers.image.version="1"\n', context);
-    buildImage(TINY[1], 'FROM scratch\nCOPY list-of-pkgs-inside.txt /\nLABEL org.opencontainers.image.version="2"\n', context);
+    fs.writeFileSync(
+      path.join(context, 'list-of-pkgs-inside.txt'),
+      'numpy 1.26.4\n'
+    );
+    buildImage(
+      TINY[0],
+      'FROM scratch\nCOPY list-of-pkgs-inside.txt /\nLABEL org.opencontainers.image.version="1"\n',
+      context
+    );
+    buildImage(
+      TINY[1],
+      'FROM scratch\nCOPY list-of-pkgs-inside.txt /\nLABEL org.opencontainers.image.version="2"\n',
+      context
+    );
     reference = `${registry.host}/test/standin:latest`;
     push(TINY[0], reference);
 
     // The sandbox tree: the parts of the real test image that mlc reads, unpacked with podman.
-    if (spawnSync('podman', [...PODMAN_GLOBAL, 'image', 'exists', BASE_IMAGE]).status !== 0) {
-      execFileSync('bash', [path.join(REPO, 'scripts', 'make-container-image.sh'), testImagePrefix(), BASE_IMAGE], { stdio: 'pipe', timeout: 900000 });
+    if (
+      spawnSync('podman', [...PODMAN_GLOBAL, 'image', 'exists', BASE_IMAGE])
+        .status !== 0
+    ) {
+      execFileSync(
+        'bash',
+        [
+          path.join(REPO, 'scripts', 'make-container-image.sh'),
+          testImagePrefix(),
+          BASE_IMAGE
+        ],
+        { stdio: 'pipe', timeout: 900000 }
+      );
     }
     const tree = path.join(scratch.dir, 'tree');
     fs.mkdirSync(tree);
     const id = podman(['create', BASE_IMAGE, 'true']).trim();
     try {
-      execFileSync('bash', ['-c', 'podman --runtime runc export "$1" | tar -x -C "$2" --wildcards "list-of-pkgs-inside.txt" "opt/conda/conda-meta/*" "opt/conda/lib/python3*/site-packages/*.dist-info/*"', 'x', id, tree], { timeout: 300000 });
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          'podman --runtime runc export "$1" | tar -x -C "$2" --wildcards "list-of-pkgs-inside.txt" "opt/conda/conda-meta/*" "opt/conda/lib/python3*/site-packages/*.dist-info/*"',
+          'x',
+          id,
+          tree
+        ],
+        { timeout: 300000 }
+      );
     } finally {
       podman(['rm', id]);
     }
@@ -74,13 +129,37 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
     const bin = path.join(scratch.dir, 'bin');
     fs.mkdirSync(bin);
     for (const tool of ['nerdctl', 'apptainer', 'singularity']) {
-      fs.symlinkSync(path.join(REPO, 'tests', 'integration', 'fixtures', 'engine-stand-in.cjs'), path.join(bin, tool));
+      fs.symlinkSync(
+        path.join(
+          REPO,
+          'tests',
+          'integration',
+          'fixtures',
+          'engine-stand-in.cjs'
+        ),
+        path.join(bin, tool)
+      );
     }
     const standInState = path.join(scratch.dir, 'standin-state');
     fs.mkdirSync(standInState);
     log = path.join(scratch.dir, 'calls.log');
     const catalogue = path.join(scratch.dir, 'catalogue.json');
-    fs.writeFileSync(catalogue, JSON.stringify({ schemaVersion: 1, replaceDefaults: true, images: [{ name: 'standin', tag: 'latest', reference, flavour: 'gpu', python: '3.11' }] }));
+    fs.writeFileSync(
+      catalogue,
+      JSON.stringify({
+        schemaVersion: 1,
+        replaceDefaults: true,
+        images: [
+          {
+            name: 'standin',
+            tag: 'latest',
+            reference,
+            flavour: 'gpu',
+            python: '3.11'
+          }
+        ]
+      })
+    );
     // A fake NVIDIA device tree and CDI spec directory.
     const dev = path.join(scratch.dir, 'dev');
     fs.mkdirSync(dev);
@@ -108,41 +187,100 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
 
   it('nerdctl: pull, create with the GPUs and the user id, start, exec, jupyter, exactly', () => {
     const wd = workdir('nerdctl');
-    const setup = mlc(wd, ['setup', 'standin', '--nerdctl', '--no-enter', '-B', '/tmp:/data']);
+    const setup = mlc(wd, [
+      'setup',
+      'standin',
+      '--nerdctl',
+      '--no-enter',
+      '-B',
+      '/tmp:/data'
+    ]);
     expect(setup.code).toBe(0);
     const recorded = state(wd);
     const sequence = calls();
     expect(sequence[0]).toEqual(['nerdctl', 'pull', reference]);
     const create = sequence.find(call => call[1] === 'create');
     expect(create).toEqual([
-      'nerdctl', 'create', '--name', recorded.container.name,
-      '--label', `io.github.mlc.workdir-id=${recorded.workdirId}`,
-      '--label', `io.github.mlc.setup-id=${recorded.setupId}`,
-      '--label', `io.github.mlc.workdir=${wd}`,
-      '--user', `${process.getuid?.()}:${process.getgid?.()}`,
-      '--network', 'host', '-v', `${wd}:${wd}`, '-w', wd, '-e', `MLC_WORKDIR=${wd}`,
-      '-v', '/tmp:/data', '--gpus', 'all', '--entrypoint', 'sleep', reference, 'infinity'
+      'nerdctl',
+      'create',
+      '--name',
+      recorded.container.name,
+      '--label',
+      `io.github.mlc.workdir-id=${recorded.workdirId}`,
+      '--label',
+      `io.github.mlc.setup-id=${recorded.setupId}`,
+      '--label',
+      `io.github.mlc.workdir=${wd}`,
+      '--user',
+      `${process.getuid?.()}:${process.getgid?.()}`,
+      '--network',
+      'host',
+      '-v',
+      `${wd}:${wd}`,
+      '-w',
+      wd,
+      '-e',
+      `MLC_WORKDIR=${wd}`,
+      '-v',
+      '/tmp:/data',
+      '--gpus',
+      'all',
+      '--entrypoint',
+      'sleep',
+      reference,
+      'infinity'
     ]);
     expect(recorded.gpu).toBe('gpus');
     expect(calls().some(call => call.includes('--privileged'))).toBe(false);
 
-    expect(mlc(wd, ['enter']).code).toBe(0);
+    // Created, not running: the exec is refused, the container started, the exec repeated (and the refusal not shown).
+    const entered = mlc(wd, ['enter']);
+    expect(entered.code).toBe(0);
+    expect(entered.stderr).toBe('');
+    const exec = [
+      'nerdctl',
+      'exec',
+      '-i',
+      '-w',
+      wd,
+      recorded.container.id,
+      '/bin/bash'
+    ];
     expect(calls()).toEqual([
+      exec,
       ['nerdctl', 'container', 'inspect', recorded.container.id],
       ['nerdctl', 'start', recorded.container.id],
-      ['nerdctl', 'exec', '-i', '-w', wd, recorded.container.id, '/bin/bash']
+      exec
     ]);
+    // Running: straight in.
+    expect(mlc(wd, ['enter']).code).toBe(0);
+    expect(calls()).toEqual([exec]);
     const status = mlc(wd, ['enter', '--', 'false'], { STANDIN_EXIT: '5' });
     expect(status.code).toBe(5);
 
     const jupyter = mlc(wd, ['jupyter', '--port', '18765']);
     expect(jupyter.code).toBe(0);
-    const url = /http:\/\/127\.0\.0\.1:18765\/lab\?token=([a-f0-9]{48})/.exec(jupyter.stdout);
+    const url = /http:\/\/127\.0\.0\.1:18765\/lab\?token=([a-f0-9]{48})/.exec(
+      jupyter.stdout
+    );
     expect(url).not.toBeNull();
-    const exec = calls().find(call => call[1] === 'exec') as string[];
-    expect(exec).toEqual([
-      'nerdctl', 'exec', '-i', '-w', wd, '-e', `JUPYTER_TOKEN=${url?.[1]}`, recorded.container.id,
-      'jupyter', 'lab', '--no-browser', '--ip=127.0.0.1', '--port=18765', '--ServerApp.port_retries=0', `--ServerApp.root_dir=${wd}`,
+    const jupyterExec = calls().find(call => call[1] === 'exec') as string[];
+    expect(jupyterExec).toEqual([
+      'nerdctl',
+      'exec',
+      '-i',
+      '-w',
+      wd,
+      '-e',
+      `JUPYTER_TOKEN=${url?.[1]}`,
+      recorded.container.id,
+      'jupyter',
+      'lab',
+      '--no-browser',
+      '--ip=127.0.0.1',
+      '--port=18765',
+      '--ServerApp.port_retries=0',
+      `--ServerApp.root_dir=${wd}`,
       ...(process.getuid?.() === 0 ? ['--allow-root'] : [])
     ]);
   });
@@ -151,14 +289,29 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
     const cdi = path.join(scratch.dir, 'cdi');
     fs.mkdirSync(cdi, { recursive: true });
     const wd = workdir('gpu-none');
-    const noDriver = mlc(wd, ['setup', 'standin', '--nerdctl', '--no-enter'], { MLC_GPU_DEV_ROOT: path.join(scratch.dir, 'empty-dev') });
+    const noDriver = mlc(wd, ['setup', 'standin', '--nerdctl', '--no-enter'], {
+      MLC_GPU_DEV_ROOT: path.join(scratch.dir, 'empty-dev')
+    });
     expect(noDriver.code).toBe(0);
-    expect(noDriver.stderr.trim()).toBe('mlc: no NVIDIA GPU driver found: setting up a CPU-only container');
+    expect(noDriver.stderr.trim()).toBe(
+      'mlc: no NVIDIA GPU driver found: setting up a CPU-only container'
+    );
     expect(calls().find(call => call[1] === 'create')).not.toContain('--gpus');
-    const all = mlc(workdir('gpu-all'), ['setup', 'standin', '--nerdctl', '--gpu', 'all', '--no-enter'], { MLC_GPU_DEV_ROOT: path.join(scratch.dir, 'empty-dev') });
+    const all = mlc(
+      workdir('gpu-all'),
+      ['setup', 'standin', '--nerdctl', '--gpu', 'all', '--no-enter'],
+      { MLC_GPU_DEV_ROOT: path.join(scratch.dir, 'empty-dev') }
+    );
     expect(all.code).toBe(1);
     expect(all.stderr).toMatch(/--gpu all: no NVIDIA GPU driver found/);
-    const none = mlc(workdir('gpu-off'), ['setup', 'standin', '--nerdctl', '--gpu', 'none', '--no-enter']);
+    const none = mlc(workdir('gpu-off'), [
+      'setup',
+      'standin',
+      '--nerdctl',
+      '--gpu',
+      'none',
+      '--no-enter'
+    ]);
     expect(calls().find(call => call[1] === 'create')).not.toContain('--gpus');
     expect(none.stderr).toBe('');
   });
@@ -169,28 +322,63 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
     expect(setup.code).toBe(0);
     const recorded = state(wd);
     const sandbox = path.join(wd, recorded.sandbox.directory);
-    expect(calls()).toEqual([['apptainer', 'build', '--sandbox', '--fix-perms', sandbox, `docker://${reference}`]]);
-    expect(fs.readFileSync(path.join(sandbox, '.mlc-sandbox-id'), 'utf-8').trim()).toBe(`${recorded.workdirId} ${recorded.setupId}`);
+    expect(calls()).toEqual([
+      [
+        'apptainer',
+        'build',
+        '--sandbox',
+        '--fix-perms',
+        sandbox,
+        `docker://${reference}`
+      ]
+    ]);
+    expect(
+      fs.readFileSync(path.join(sandbox, '.mlc-sandbox-id'), 'utf-8').trim()
+    ).toBe(`${recorded.workdirId} ${recorded.setupId}`);
     expect(recorded.gpu).toBe('nv');
 
     expect(mlc(wd, []).code).toBe(0);
-    expect(calls()).toEqual([['apptainer', 'run', '-w', '--pwd', wd, '--nv', sandbox]]);
+    expect(calls()).toEqual([
+      ['apptainer', 'run', '-w', '--pwd', wd, '--nv', sandbox]
+    ]);
     expect(mlc(wd, ['enter', '--', 'python3', '-V']).code).toBe(0);
-    expect(calls()).toEqual([['apptainer', 'exec', '-w', '--pwd', wd, '--nv', sandbox, 'python3', '-V']]);
+    expect(calls()).toEqual([
+      ['apptainer', 'exec', '-w', '--pwd', wd, '--nv', sandbox, 'python3', '-V']
+    ]);
 
     // What pip and micromamba would leave in the sandbox.
-    const site = fs.readdirSync(path.join(sandbox, 'opt/conda/lib')).find(name => name.startsWith('python3')) as string;
-    const distInfo = path.join(sandbox, 'opt/conda/lib', site, 'site-packages', 'added_by_user-0.5.dist-info');
+    const site = fs
+      .readdirSync(path.join(sandbox, 'opt/conda/lib'))
+      .find(name => name.startsWith('python3')) as string;
+    const distInfo = path.join(
+      sandbox,
+      'opt/conda/lib',
+      site,
+      'site-packages',
+      'added_by_user-0.5.dist-info'
+    );
     fs.mkdirSync(distInfo);
-    fs.writeFileSync(path.join(distInfo, 'METADATA'), 'Name: added_by_user\nVersion: 0.5\n');
-    const when = new Date(Date.now() + 60000).toISOString().slice(0, 19).replace('T', ' ');
-    fs.appendFileSync(path.join(sandbox, 'opt/conda/conda-meta/history'), `==> ${when} <==\n# cmd: micromamba install dask\n# update specs: ["dask"]\n+conda-forge::dask-core-2023.5.0-pyhd8ed1ab_0\n+conda-forge::dask-2023.5.0-pyhd8ed1ab_0\n`);
+    fs.writeFileSync(
+      path.join(distInfo, 'METADATA'),
+      'Name: added_by_user\nVersion: 0.5\n'
+    );
+    const when = new Date(Date.now() + 60000)
+      .toISOString()
+      .slice(0, 19)
+      .replace('T', ' ');
+    fs.appendFileSync(
+      path.join(sandbox, 'opt/conda/conda-meta/history'),
+      `==> ${when} <==\n# cmd: micromamba install dask\n# update specs: ["dask"]\n+conda-forge::dask-core-2023.5.0-pyhd8ed1ab_0\n+conda-forge::dask-2023.5.0-pyhd8ed1ab_0\n`
+    );
     const status = mlc(wd, ['--json', 'status']);
     expect(status.code).toBe(0);
     const data = JSON.parse(status.stdout.split('\n')[0]).data;
     expect(data.status).toBe('present');
     expect(data.added.pip).toEqual([{ name: 'added_by_user', version: '0.5' }]);
-    expect(data.added.conda.map((p: { name: string }) => p.name)).toEqual(['dask', 'dask-core']);
+    expect(data.added.conda.map((p: { name: string }) => p.name)).toEqual([
+      'dask',
+      'dask-core'
+    ]);
     expect(data.added.condaSpecs).toEqual(['dask']);
   });
 
@@ -206,23 +394,80 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
     const newSandbox = path.join(wd, fresh.sandbox.directory);
     expect(fresh.sandbox.directory).not.toBe(old.sandbox.directory);
     const sequence = calls();
-    expect(sequence[0]).toEqual(['apptainer', 'build', '--sandbox', '--fix-perms', newSandbox, `docker://${reference}`]);
-    expect(sequence[1]).toEqual(['apptainer', 'exec', '-w', '--pwd', wd, '--nv', newSandbox, 'sh', '-c', 'command -v micromamba || command -v mamba || command -v conda']);
-    expect(sequence[2]).toEqual(['apptainer', 'exec', '-w', '--pwd', wd, '--nv', newSandbox, '/opt/conda/bin/micromamba', 'install', '-y', '-p', '/opt/conda', 'dask']);
-    expect(sequence[3]).toEqual(['apptainer', 'exec', '-w', '--pwd', wd, '--nv', newSandbox, 'python3', '-m', 'pip', 'install', '--no-input', 'added_by_user==0.5']);
+    expect(sequence[0]).toEqual([
+      'apptainer',
+      'build',
+      '--sandbox',
+      '--fix-perms',
+      newSandbox,
+      `docker://${reference}`
+    ]);
+    expect(sequence[1]).toEqual([
+      'apptainer',
+      'exec',
+      '-w',
+      '--pwd',
+      wd,
+      '--nv',
+      newSandbox,
+      'sh',
+      '-c',
+      'command -v micromamba || command -v mamba || command -v conda'
+    ]);
+    expect(sequence[2]).toEqual([
+      'apptainer',
+      'exec',
+      '-w',
+      '--pwd',
+      wd,
+      '--nv',
+      newSandbox,
+      '/opt/conda/bin/micromamba',
+      'install',
+      '-y',
+      '-p',
+      '/opt/conda',
+      'dask'
+    ]);
+    expect(sequence[3]).toEqual([
+      'apptainer',
+      'exec',
+      '-w',
+      '--pwd',
+      wd,
+      '--nv',
+      newSandbox,
+      'python3',
+      '-m',
+      'pip',
+      'install',
+      '--no-input',
+      'added_by_user==0.5'
+    ]);
     expect(fs.existsSync(path.join(wd, old.sandbox.directory))).toBe(false);
-    expect(fs.existsSync(path.join(wd, '.mlc-sandbox-standin-latest-u7'))).toBe(true);
+    expect(fs.existsSync(path.join(wd, '.mlc-sandbox-standin-latest-u7'))).toBe(
+      true
+    );
     expect(fresh.image.digest).not.toBe(old.image.digest);
   });
 
   it('a failed sandbox build leaves the old sandbox and the state as they were', () => {
     const wd = path.join(scratch.dir, 'apptainer');
-    const before = fs.readFileSync(path.join(wd, '.mlc-container.json'), 'utf-8');
+    const before = fs.readFileSync(
+      path.join(wd, '.mlc-container.json'),
+      'utf-8'
+    );
     push(TINY[0], reference);
     const result = mlc(wd, ['update', '-f'], { STANDIN_EXIT: '1' });
     expect(result.code).toBe(1);
-    expect(result.stderr.trim().split('\n').pop()).toMatch(/build of the sandbox failed/);
-    expect(fs.readFileSync(path.join(wd, '.mlc-container.json'), 'utf-8')).toBe(before);
-    expect(fs.existsSync(path.join(wd, JSON.parse(before).sandbox.directory))).toBe(true);
+    expect(result.stderr.trim().split('\n').pop()).toMatch(
+      /build of the sandbox failed/
+    );
+    expect(fs.readFileSync(path.join(wd, '.mlc-container.json'), 'utf-8')).toBe(
+      before
+    );
+    expect(
+      fs.existsSync(path.join(wd, JSON.parse(before).sandbox.directory))
+    ).toBe(true);
   });
 });

@@ -12,7 +12,10 @@ beforeEach(() => {
   fs.mkdirSync(path.join(root, 'dev'));
   fs.mkdirSync(path.join(root, 'etc-cdi'));
   fs.mkdirSync(path.join(root, 'run-cdi'));
-  env = { MLC_GPU_DEV_ROOT: path.join(root, 'dev'), MLC_CDI_DIRS: `${path.join(root, 'etc-cdi')}:${path.join(root, 'run-cdi')}` };
+  env = {
+    MLC_GPU_DEV_ROOT: path.join(root, 'dev'),
+    MLC_CDI_DIRS: `${path.join(root, 'etc-cdi')}:${path.join(root, 'run-cdi')}`
+  };
 });
 
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -25,12 +28,32 @@ function withDriver(): void {
 describe('GPU plans', () => {
   it('gives podman the CDI device only where an nvidia.com/gpu spec exists (YAML or JSON, either directory)', () => {
     withDriver();
-    expect(planGpu('auto', 'podman', env)).toMatchObject({ mode: 'none', args: [], note: expect.stringContaining('no CDI spec') });
-    expect(() => planGpu('all', 'podman', env)).toThrow(/--gpu all: NVIDIA devices found but no CDI spec/);
-    fs.writeFileSync(path.join(root, 'etc-cdi', 'other.yaml'), 'cdiVersion: 0.5.0\nkind: vendor.com/fpga\n');
+    expect(planGpu('auto', 'podman', env)).toMatchObject({
+      mode: 'none',
+      args: [],
+      note: expect.stringContaining('no CDI spec')
+    });
+    expect(() => planGpu('all', 'podman', env)).toThrow(
+      /--gpu all: NVIDIA devices found but no CDI spec/
+    );
+    fs.writeFileSync(
+      path.join(root, 'etc-cdi', 'other.yaml'),
+      'cdiVersion: 0.5.0\nkind: vendor.com/fpga\n'
+    );
     expect(planGpu('auto', 'podman', env).mode).toBe('none');
-    fs.writeFileSync(path.join(root, 'run-cdi', 'nvidia.json'), JSON.stringify({ cdiVersion: '0.5.0', kind: 'nvidia.com/gpu', devices: [] }));
-    expect(planGpu('auto', 'podman', env)).toEqual({ mode: 'cdi', args: ['--device', 'nvidia.com/gpu=all'], note: null });
+    fs.writeFileSync(
+      path.join(root, 'run-cdi', 'nvidia.json'),
+      JSON.stringify({
+        cdiVersion: '0.5.0',
+        kind: 'nvidia.com/gpu',
+        devices: []
+      })
+    );
+    expect(planGpu('auto', 'podman', env)).toEqual({
+      mode: 'cdi',
+      args: ['--device', 'nvidia.com/gpu=all'],
+      note: null
+    });
   });
 
   it('gives docker and nerdctl --gpus all, Apptainer and Singularity --nv', () => {
@@ -43,14 +66,28 @@ describe('GPU plans', () => {
 
   it('makes a CPU container with one line on a host without a driver (the seed crashed), and refuses --gpu all there', () => {
     for (const engine of ['podman', 'docker', 'apptainer'] as const) {
-      expect(planGpu('auto', engine, env)).toEqual({ mode: 'none', args: [], note: 'no NVIDIA GPU driver found: setting up a CPU-only container' });
-      expect(() => planGpu('all', engine, env)).toThrow(/no NVIDIA GPU driver found/);
+      expect(planGpu('auto', engine, env)).toEqual({
+        mode: 'none',
+        args: [],
+        note: 'no NVIDIA GPU driver found: setting up a CPU-only container'
+      });
+      expect(() => planGpu('all', engine, env)).toThrow(
+        /no NVIDIA GPU driver found/
+      );
     }
-    expect(planGpu('auto', 'docker', { MLC_GPU_DEV_ROOT: path.join(root, 'missing') }).mode).toBe('none');
+    expect(
+      planGpu('auto', 'docker', {
+        MLC_GPU_DEV_ROOT: path.join(root, 'missing')
+      }).mode
+    ).toBe('none');
   });
 
   it('does nothing with --gpu none, even with a driver', () => {
     withDriver();
-    expect(planGpu('none', 'docker', env)).toEqual({ mode: 'none', args: [], note: null });
+    expect(planGpu('none', 'docker', env)).toEqual({
+      mode: 'none',
+      args: [],
+      note: null
+    });
   });
 });

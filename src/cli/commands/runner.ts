@@ -22,9 +22,13 @@ import { formatStatus, status } from '../runner/status';
 import { requireState, workDir } from '../runner/stateFile';
 import { update } from '../runner/update';
 
-const CATALOGUE_HELP = 'catalogue file (default: $MLC_CATALOGUE, then ~/.config/mlc/catalogue.json)';
+const CATALOGUE_HELP =
+  'catalogue file (default: $MLC_CATALOGUE, then ~/.config/mlc/catalogue.json)';
 
-export function registerRunnerCommands(program: Command, context: ICliContext): void {
+export function registerRunnerCommands(
+  program: Command,
+  context: ICliContext
+): void {
   // Until the program declares --json itself (one option for all verbs).
   if (!program.options.some(option => option.long === '--json')) {
     program.option('--json', 'print results as JSON events');
@@ -35,20 +39,34 @@ export function registerRunnerCommands(program: Command, context: ICliContext): 
     .description('list the ML images (a bare name lists every tag of it)')
     .option('--catalogue <file>', CATALOGUE_HELP)
     .action((name: string | undefined, flags: { catalogue?: string }) => {
-      const catalogue = loadCatalogue(flags.catalogue, context.env, context.cwd);
+      const catalogue = loadCatalogue(
+        flags.catalogue,
+        context.env,
+        context.cwd
+      );
       let entries = catalogue.entries;
       if (name !== undefined) {
         const match = matchImages(entries, name);
         if (match.kind === 'none') {
-          throw new UserError(`no image "${name.slice(0, 80)}" in the catalogue`, `the images are: ${match.names.join(', ')}`);
+          throw new UserError(
+            `no image "${name.slice(0, 80)}" in the catalogue`,
+            `the images are: ${match.names.join(', ')}`
+          );
         }
         entries = match.entries;
       }
       const width = Math.max(...entries.map(e => entryKey(e).length));
       const human = entries
-        .map(e => `${entryKey(e).padEnd(width)}  ${e.flavour}  Python ${e.python}  ${e.reference}`)
+        .map(
+          e =>
+            `${entryKey(e).padEnd(width)}  ${e.flavour}  Python ${e.python}  ${e.reference}`
+        )
         .join('\n');
-      reporter.result('images', { catalogue: catalogue.file, images: entries }, human);
+      reporter.result(
+        'images',
+        { catalogue: catalogue.file, images: entries },
+        human
+      );
     });
 
   program
@@ -56,29 +74,41 @@ export function registerRunnerCommands(program: Command, context: ICliContext): 
     .description('list the packages in an image')
     .option('--catalogue <file>', CATALOGUE_HELP)
     .action(async (image: string, flags: { catalogue?: string }) => {
-      const entry = oneImage(loadCatalogue(flags.catalogue, context.env, context.cwd), image);
+      const entry = oneImage(
+        loadCatalogue(flags.catalogue, context.env, context.cwd),
+        image
+      );
       const listing = await listPackages(context, entry);
       reporter.result('packages', listing, formatPackageListing(listing));
     });
 
   program
     .command('info <image>')
-    .description("an image's digest, compressed size, dates and labels, from its registry")
+    .description(
+      "an image's digest, compressed size, dates and labels, from its registry"
+    )
     .option('--catalogue <file>', CATALOGUE_HELP)
     .action(async (image: string, flags: { catalogue?: string }) => {
-      const entry = oneImage(loadCatalogue(flags.catalogue, context.env, context.cwd), image);
+      const entry = oneImage(
+        loadCatalogue(flags.catalogue, context.env, context.cwd),
+        image
+      );
       const info = await imageInfo(entry, context.env);
       reporter.result('info', info, formatImageInfo(info));
     });
 
   program
     .command('pull-limit')
-    .description("Docker Hub's pull limit for you (anonymous, or your docker/podman log-in)")
+    .description(
+      "Docker Hub's pull limit for you (anonymous, or your docker/podman log-in)"
+    )
     .action(async () => {
       const limit = await dockerHubPullLimit(context.env);
       const who = limit.account ? `as ${limit.account}` : 'anonymous';
       const show = (value: typeof limit.limit) =>
-        value ? `${value.count}${value.windowSeconds !== null ? ` per ${value.windowSeconds / 3600} h` : ''}` : 'not given';
+        value
+          ? `${value.count}${value.windowSeconds !== null ? ` per ${value.windowSeconds / 3600} h` : ''}`
+          : 'not given';
       const human = limit.limited
         ? `Docker Hub pull limit (${who}${limit.source ? `, ${limit.source}` : ''}): ${show(limit.remaining)} remaining of ${show(limit.limit)}`
         : `Docker Hub sets no pull limit for you (${who}): the answer carried no rate-limit headers`;
@@ -87,23 +117,47 @@ export function registerRunnerCommands(program: Command, context: ICliContext): 
 
   const setupCommand = program
     .command('setup <image>')
-    .description('set up a container (or Apptainer sandbox) of the image for this directory, then enter it')
-    .option('-f, --force', 'replace what is set up here (the old one goes only once the new one is ready)')
-    .option('-B, --bind <src[:dst]>', 'also mount SRC (at DST); repeatable', (value: string, all: string[]) => [...all, value], [] as string[])
+    .description(
+      'set up a container (or Apptainer sandbox) of the image for this directory, then enter it'
+    )
+    .option(
+      '-f, --force',
+      'replace what is set up here (the old one goes only once the new one is ready)'
+    )
+    .option(
+      '-B, --bind <src[:dst]>',
+      'also mount SRC (at DST); repeatable',
+      (value: string, all: string[]) => [...all, value],
+      [] as string[]
+    )
     .option('--gpu <mode>', 'auto, all or none', 'auto')
     .option('--no-enter', 'set up only, do not enter')
     .option('--catalogue <file>', CATALOGUE_HELP);
-  for (const engine of ['podman', 'docker', 'nerdctl', 'apptainer', 'singularity']) {
+  for (const engine of [
+    'podman',
+    'docker',
+    'nerdctl',
+    'apptainer',
+    'singularity'
+  ]) {
     setupCommand.option(`--${engine}`, `use ${engine}`);
   }
   setupCommand.action(async (image: string, flags: Record<string, unknown>) => {
-    const engines = (['podman', 'docker', 'nerdctl', 'apptainer', 'singularity'] as Engine[]).filter(e => flags[e]);
+    const engines = (
+      ['podman', 'docker', 'nerdctl', 'apptainer', 'singularity'] as Engine[]
+    ).filter(e => flags[e]);
     if (engines.length > 1) {
-      throw new UserError(`choose one engine, not ${engines.map(e => `--${e}`).join(' and ')}`, 'e.g. --podman');
+      throw new UserError(
+        `choose one engine, not ${engines.map(e => `--${e}`).join(' and ')}`,
+        'e.g. --podman'
+      );
     }
     const gpu = String(flags.gpu);
     if (gpu !== 'auto' && gpu !== 'all' && gpu !== 'none') {
-      throw new UserError(`--gpu ${gpu.slice(0, 20)}: expected auto, all or none`, 'e.g. --gpu none');
+      throw new UserError(
+        `--gpu ${gpu.slice(0, 20)}: expected auto, all or none`,
+        'e.g. --gpu none'
+      );
     }
     const result = await setup(context, {
       image,
@@ -113,9 +167,13 @@ export function registerRunnerCommands(program: Command, context: ICliContext): 
       gpu: gpu as GpuRequest,
       catalogue: flags.catalogue as string | undefined
     });
-    const what = result.state.container ? `container ${result.state.container.name}` : `sandbox ${result.state.sandbox?.directory}`;
+    const what = result.state.container
+      ? `container ${result.state.container.name}`
+      : `sandbox ${result.state.sandbox?.directory}`;
     const human = [
-      result.reused ? `${result.state.image.name}:${result.state.image.tag} is already set up here (${what})` : `set up ${result.state.image.name}:${result.state.image.tag} with ${result.state.engine}: ${what}`,
+      result.reused
+        ? `${result.state.image.name}:${result.state.image.tag} is already set up here (${what})`
+        : `set up ${result.state.image.name}:${result.state.image.tag} with ${result.state.engine}: ${what}`,
       ...(result.retired ? [`removed the previous ${result.retired}`] : []),
       "to come back to it later, run 'mlc enter' (or 'mlc') in this directory"
     ].join('\n');
@@ -127,7 +185,9 @@ export function registerRunnerCommands(program: Command, context: ICliContext): 
 
   program
     .command('enter [command...]')
-    .description('enter what is set up here (start it if stopped); with a command, run that instead of a shell')
+    .description(
+      'enter what is set up here (start it if stopped); with a command, run that instead of a shell'
+    )
     .action(async (command: string[]) => {
       const state = requireState(workDir(context.cwd));
       process.exitCode = await enter(state, command ?? [], context.env);
@@ -135,7 +195,9 @@ export function registerRunnerCommands(program: Command, context: ICliContext): 
 
   program
     .command('status')
-    .description('what is set up here (the seed printMe) and the packages added since')
+    .description(
+      'what is set up here (the seed printMe) and the packages added since'
+    )
     .action(() => {
       const result = status(context);
       reporter.result('status', result, formatStatus(result));
@@ -143,7 +205,9 @@ export function registerRunnerCommands(program: Command, context: ICliContext): 
 
   program
     .command('update')
-    .description('is a newer image out? with -f, move to it and reinstall what you added')
+    .description(
+      'is a newer image out? with -f, move to it and reinstall what you added'
+    )
     .option('-f, --force', 'update now')
     .action(async (flags: { force?: boolean }) => {
       const result = await update(context, Boolean(flags.force));
@@ -152,10 +216,16 @@ export function registerRunnerCommands(program: Command, context: ICliContext): 
         : result.updated
           ? [
               `updated to ${result.registryDigest}`,
-              ...(result.reinstalled.conda.length + result.reinstalled.pip.length > 0
-                ? [`reinstalled: ${[...result.reinstalled.conda, ...result.reinstalled.pip].join(' ')}`]
+              ...(result.reinstalled.conda.length +
+                result.reinstalled.pip.length >
+              0
+                ? [
+                    `reinstalled: ${[...result.reinstalled.conda, ...result.reinstalled.pip].join(' ')}`
+                  ]
                 : []),
-              ...(result.retired ? [`removed the previous ${result.retired}`] : [])
+              ...(result.retired
+                ? [`removed the previous ${result.retired}`]
+                : [])
             ].join('\n')
           : `an update exists: set up ${result.recordedDigest ?? 'unknown'}, registry ${result.registryDigest}; run 'mlc update -f'`;
       reporter.result('update', result, human);

@@ -47,7 +47,10 @@ export class RegistryClient {
   private readonly _base: string;
   private readonly _credentials: ICredentials | null;
 
-  constructor(private readonly _ref: IImageReference, env: NodeJS.ProcessEnv) {
+  constructor(
+    private readonly _ref: IImageReference,
+    env: NodeJS.ProcessEnv
+  ) {
     this._base = registryBaseUrl(_ref, env);
     this._credentials = findCredentials(_ref.registry, env);
   }
@@ -56,11 +59,18 @@ export class RegistryClient {
   async manifest(platform: IPlatform): Promise<IManifestFacts> {
     const top = await this._getManifest(this._ref.digest ?? this._ref.tag);
     const digest = top.digest;
-    if (top.mediaType === MEDIA.ociIndex || top.mediaType === MEDIA.dockerList) {
-      const entries = Array.isArray(top.json.manifests) ? (top.json.manifests as IIndexEntry[]) : [];
+    if (
+      top.mediaType === MEDIA.ociIndex ||
+      top.mediaType === MEDIA.dockerList
+    ) {
+      const entries = Array.isArray(top.json.manifests)
+        ? (top.json.manifests as IIndexEntry[])
+        : [];
       const entry = Private.pickPlatform(entries, platform);
       if (!entry) {
-        const offered = entries.map(e => `${e.platform?.os}/${e.platform?.architecture}`).join(', ');
+        const offered = entries
+          .map(e => `${e.platform?.os}/${e.platform?.architecture}`)
+          .join(', ');
         throw new UserError(
           `${this._ref.repository}:${this._ref.tag} has no image for ${platform.os}/${platform.architecture} (it has: ${offered || 'none'})`,
           'choose another image or set MLC_PLATFORM',
@@ -68,7 +78,12 @@ export class RegistryClient {
         );
       }
       const inner = await this._getManifest(entry.digest);
-      return { ...Private.singleFacts(inner), digest, mediaType: top.mediaType, platform: entry.platform ?? null };
+      return {
+        ...Private.singleFacts(inner),
+        digest,
+        mediaType: top.mediaType,
+        platform: entry.platform ?? null
+      };
     }
     return { ...Private.singleFacts(top), digest, platform: null };
   }
@@ -76,11 +91,17 @@ export class RegistryClient {
   /** Digest, size, created date and labels of the image for this platform. */
   async imageFacts(platform: IPlatform): Promise<IImageFacts> {
     const manifest = await this.manifest(platform);
-    const response = await this._get(`/v2/${this._ref.repository}/blobs/${manifest.configDigest}`, {});
+    const response = await this._get(
+      `/v2/${this._ref.repository}/blobs/${manifest.configDigest}`,
+      {}
+    );
     if (response.status !== 200) {
       throw Private.statusError(this._ref, response, 'the image configuration');
     }
-    const config = Private.parseJson(response.body, 'the image configuration') as {
+    const config = Private.parseJson(
+      response.body,
+      'the image configuration'
+    ) as {
       created?: unknown;
       config?: { Labels?: unknown };
     };
@@ -93,34 +114,65 @@ export class RegistryClient {
         }
       }
     }
-    return { ...manifest, created: typeof config.created === 'string' ? config.created : null, labels };
+    return {
+      ...manifest,
+      created: typeof config.created === 'string' ? config.created : null,
+      labels
+    };
   }
 
   private async _getManifest(reference: string): Promise<IFetchedManifest> {
-    const accept = [MEDIA.ociIndex, MEDIA.dockerList, MEDIA.ociManifest, MEDIA.dockerManifest].join(', ');
-    const response = await this._get(`/v2/${this._ref.repository}/manifests/${reference}`, { Accept: accept });
+    const accept = [
+      MEDIA.ociIndex,
+      MEDIA.dockerList,
+      MEDIA.ociManifest,
+      MEDIA.dockerManifest
+    ].join(', ');
+    const response = await this._get(
+      `/v2/${this._ref.repository}/manifests/${reference}`,
+      { Accept: accept }
+    );
     if (response.status !== 200) {
       throw Private.statusError(this._ref, response, 'the manifest');
     }
-    const json = Private.parseJson(response.body, 'the manifest') as Record<string, unknown>;
+    const json = Private.parseJson(response.body, 'the manifest') as Record<
+      string,
+      unknown
+    >;
     const computed = `sha256:${createHash('sha256').update(response.body).digest('hex')}`;
     const header = response.headers['docker-content-digest'];
-    const digest = typeof header === 'string' && /^sha256:[a-f0-9]{64}$/.test(header) ? header : computed;
+    const digest =
+      typeof header === 'string' && /^sha256:[a-f0-9]{64}$/.test(header)
+        ? header
+        : computed;
     if (reference.startsWith('sha256:') && computed !== reference) {
-      throw new UserError(`the registry sent a manifest whose digest is not ${reference}`, 'try again; report it if it persists', 1);
+      throw new UserError(
+        `the registry sent a manifest whose digest is not ${reference}`,
+        'try again; report it if it persists',
+        1
+      );
     }
-    const contentType = String(response.headers['content-type'] ?? '').split(';')[0].trim();
-    const mediaType = typeof json.mediaType === 'string' ? json.mediaType : contentType;
+    const contentType = String(response.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim();
+    const mediaType =
+      typeof json.mediaType === 'string' ? json.mediaType : contentType;
     return { json, digest, mediaType };
   }
 
   /** GET with the registry's auth flow: on a 401, fetch a token once and retry. */
-  private async _get(pathname: string, headers: Record<string, string>): Promise<IHttpResponse> {
+  private async _get(
+    pathname: string,
+    headers: Record<string, string>
+  ): Promise<IHttpResponse> {
     const url = `${this._base}${pathname}`;
-    const withAuth = () => (this._token ? { ...headers, Authorization: this._token } : headers);
+    const withAuth = () =>
+      this._token ? { ...headers, Authorization: this._token } : headers;
     let response = await httpRequest(url, { headers: withAuth() });
     if (response.status === 401 && !this._token) {
-      this._token = await this._authorize(String(response.headers['www-authenticate'] ?? ''));
+      this._token = await this._authorize(
+        String(response.headers['www-authenticate'] ?? '')
+      );
       response = await httpRequest(url, { headers: withAuth() });
     }
     return response;
@@ -156,18 +208,29 @@ export async function fetchBearerToken(
     url.searchParams.set('service', params.service);
   }
   url.searchParams.set('scope', params.scope ?? scope);
-  const response = await httpRequest(url.toString(), { headers: basicAuth ? { Authorization: basicAuth } : {} });
+  const response = await httpRequest(url.toString(), {
+    headers: basicAuth ? { Authorization: basicAuth } : {}
+  });
   if (response.status !== 200) {
     throw new UserError(
       `the token service ${url.host} answered ${response.status}`,
-      basicAuth ? 'check the log-in in your auth.json (podman login / docker login)' : 'try again later',
+      basicAuth
+        ? 'check the log-in in your auth.json (podman login / docker login)'
+        : 'try again later',
       1
     );
   }
-  const body = Private.parseJson(response.body, 'the token') as { token?: unknown; access_token?: unknown };
+  const body = Private.parseJson(response.body, 'the token') as {
+    token?: unknown;
+    access_token?: unknown;
+  };
   const token = typeof body.token === 'string' ? body.token : body.access_token;
   if (typeof token !== 'string' || token.length === 0) {
-    throw new UserError(`the token service ${url.host} sent no token`, 'try again later', 1);
+    throw new UserError(
+      `the token service ${url.host} sent no token`,
+      'try again later',
+      1
+    );
   }
   return token;
 }
@@ -178,7 +241,13 @@ export function hostPlatform(env: NodeJS.ProcessEnv): IPlatform {
     const [os, architecture, variant] = env.MLC_PLATFORM.split('/');
     return { os, architecture, ...(variant ? { variant } : {}) };
   }
-  const arch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
+  const arch: Record<string, string> = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    arm: 'arm',
+    ppc64: 'ppc64le',
+    s390x: 's390x'
+  };
   return { os: 'linux', architecture: arch[process.arch] ?? process.arch };
 }
 
@@ -195,7 +264,10 @@ interface IFetchedManifest {
 }
 
 namespace Private {
-  export function pickPlatform(entries: IIndexEntry[], want: IPlatform): IIndexEntry | undefined {
+  export function pickPlatform(
+    entries: IIndexEntry[],
+    want: IPlatform
+  ): IIndexEntry | undefined {
     const candidates = entries.filter(
       e =>
         typeof e.digest === 'string' &&
@@ -203,23 +275,49 @@ namespace Private {
         e.platform?.os === want.os &&
         e.platform?.architecture === want.architecture
     );
-    return candidates.find(e => !want.variant || e.platform?.variant === want.variant) ?? candidates[0];
+    return (
+      candidates.find(
+        e => !want.variant || e.platform?.variant === want.variant
+      ) ?? candidates[0]
+    );
   }
 
-  export function singleFacts(manifest: IFetchedManifest): Omit<IManifestFacts, 'digest' | 'platform'> {
+  export function singleFacts(
+    manifest: IFetchedManifest
+  ): Omit<IManifestFacts, 'digest' | 'platform'> {
     const { json } = manifest;
-    if (manifest.mediaType !== MEDIA.ociManifest && manifest.mediaType !== MEDIA.dockerManifest && !Array.isArray(json.layers)) {
-      throw new UserError(`the registry sent a manifest of an unsupported kind (${manifest.mediaType})`, 'report this image', 1);
+    if (
+      manifest.mediaType !== MEDIA.ociManifest &&
+      manifest.mediaType !== MEDIA.dockerManifest &&
+      !Array.isArray(json.layers)
+    ) {
+      throw new UserError(
+        `the registry sent a manifest of an unsupported kind (${manifest.mediaType})`,
+        'report this image',
+        1
+      );
     }
-    const layers = Array.isArray(json.layers) ? (json.layers as { size?: unknown }[]) : [];
+    const layers = Array.isArray(json.layers)
+      ? (json.layers as { size?: unknown }[])
+      : [];
     const config = json.config as { digest?: unknown } | undefined;
-    if (typeof config?.digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(config.digest)) {
-      throw new UserError('the manifest names no valid config digest', 'report this image', 1);
+    if (
+      typeof config?.digest !== 'string' ||
+      !/^sha256:[a-f0-9]{64}$/.test(config.digest)
+    ) {
+      throw new UserError(
+        'the manifest names no valid config digest',
+        'report this image',
+        1
+      );
     }
     return {
       mediaType: manifest.mediaType,
       platformDigest: manifest.digest,
-      compressedSize: layers.reduce((sum, layer) => sum + (typeof layer.size === 'number' ? layer.size : 0), 0),
+      compressedSize: layers.reduce(
+        (sum, layer) => sum + (typeof layer.size === 'number' ? layer.size : 0),
+        0
+      ),
       configDigest: config.digest
     };
   }
@@ -232,20 +330,44 @@ namespace Private {
       }
       return value;
     } catch {
-      throw new UserError(`the registry sent ${what} that is not JSON`, 'check the registry address', 1);
+      throw new UserError(
+        `the registry sent ${what} that is not JSON`,
+        'check the registry address',
+        1
+      );
     }
   }
 
-  export function statusError(ref: IImageReference, response: IHttpResponse, what: string): UserError {
+  export function statusError(
+    ref: IImageReference,
+    response: IHttpResponse,
+    what: string
+  ): UserError {
     if (response.status === 404) {
-      return new UserError(`${ref.registry}/${ref.repository}:${ref.tag} was not found in the registry`, 'check the image reference in the catalogue', 1);
+      return new UserError(
+        `${ref.registry}/${ref.repository}:${ref.tag} was not found in the registry`,
+        'check the image reference in the catalogue',
+        1
+      );
     }
     if (response.status === 401 || response.status === 403) {
-      return new UserError(`the registry refused access to ${ref.repository} (${response.status})`, `log in with 'podman login ${ref.registry}'`, 1);
+      return new UserError(
+        `the registry refused access to ${ref.repository} (${response.status})`,
+        `log in with 'podman login ${ref.registry}'`,
+        1
+      );
     }
     if (response.status === 429) {
-      return new UserError('the registry says too many requests (429)', "wait, or see 'mlc pull-limit'", 1);
+      return new UserError(
+        'the registry says too many requests (429)',
+        "wait, or see 'mlc pull-limit'",
+        1
+      );
     }
-    return new UserError(`the registry answered ${response.status} for ${what} of ${ref.repository}`, 'try again later', 1);
+    return new UserError(
+      `the registry answered ${response.status} for ${what} of ${ref.repository}`,
+      'try again later',
+      1
+    );
   }
 }

@@ -7,7 +7,10 @@
  * A registry on a loopback address (127.0.0.1, ::1, localhost) is spoken to
  * over plain HTTP, as Docker does; every other one over HTTPS only.
  */
-import { DOCKER_HUB, type IImageReference } from '../../core/catalogue/reference';
+import {
+  DOCKER_HUB,
+  type IImageReference
+} from '../../core/catalogue/reference';
 
 export interface IDockerHubEndpoints {
   registry: string;
@@ -15,21 +18,31 @@ export interface IDockerHubEndpoints {
   hub: string;
 }
 
-export function dockerHubEndpoints(env: NodeJS.ProcessEnv): IDockerHubEndpoints {
+export function dockerHubEndpoints(
+  env: NodeJS.ProcessEnv
+): IDockerHubEndpoints {
   return {
-    registry: Private.trim(env.MLC_DOCKERHUB_REGISTRY_URL || 'https://registry-1.docker.io'),
+    registry: Private.trim(
+      env.MLC_DOCKERHUB_REGISTRY_URL || 'https://registry-1.docker.io'
+    ),
     auth: env.MLC_DOCKERHUB_AUTH_URL || 'https://auth.docker.io/token',
     hub: Private.trim(env.MLC_DOCKERHUB_HUB_URL || 'https://hub.docker.com')
   };
 }
 
 /** The base URL of the registry API (without `/v2/`). */
-export function registryBaseUrl(ref: IImageReference, env: NodeJS.ProcessEnv): string {
+export function registryBaseUrl(
+  ref: IImageReference,
+  env: NodeJS.ProcessEnv
+): string {
   if (ref.registry === DOCKER_HUB) {
     return dockerHubEndpoints(env).registry;
   }
   const host = ref.registry.replace(/:\d+$/, '');
-  const loopback = host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  const loopback =
+    host === 'localhost' ||
+    host === '[::1]' ||
+    /^127\.\d+\.\d+\.\d+$/.test(host);
   return `${loopback ? 'http' : 'https'}://${ref.registry}`;
 }
 

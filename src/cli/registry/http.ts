@@ -25,7 +25,10 @@ export interface IHttpRequest {
 
 const MAX_REDIRECTS = 5;
 
-export async function httpRequest(url: string, request: IHttpRequest = {}): Promise<IHttpResponse> {
+export async function httpRequest(
+  url: string,
+  request: IHttpRequest = {}
+): Promise<IHttpResponse> {
   let current = url;
   let headers = { ...(request.headers ?? {}) };
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -35,14 +38,22 @@ export async function httpRequest(url: string, request: IHttpRequest = {}): Prom
       const next = new URL(location, current);
       // Credentials are for the registry, never for the storage it redirects to.
       if (next.host !== new URL(current).host) {
-        headers = Object.fromEntries(Object.entries(headers).filter(([key]) => key.toLowerCase() !== 'authorization'));
+        headers = Object.fromEntries(
+          Object.entries(headers).filter(
+            ([key]) => key.toLowerCase() !== 'authorization'
+          )
+        );
       }
       current = next.toString();
       continue;
     }
     return response;
   }
-  throw new UserError(`too many redirects from ${Private.hostOf(url)}`, 'check the registry address', 1);
+  throw new UserError(
+    `too many redirects from ${Private.hostOf(url)}`,
+    'check the registry address',
+    1
+  );
 }
 
 namespace Private {
@@ -66,16 +77,34 @@ namespace Private {
     }
   }
 
-  export function once(url: string, request: IHttpRequest): Promise<IHttpResponse> {
+  export function once(
+    url: string,
+    request: IHttpRequest
+  ): Promise<IHttpResponse> {
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
-      return Promise.reject(new UserError(`"${url.slice(0, 100)}" is not a URL`, 'check the registry settings'));
+      return Promise.reject(
+        new UserError(
+          `"${url.slice(0, 100)}" is not a URL`,
+          'check the registry settings'
+        )
+      );
     }
-    const client = parsed.protocol === 'https:' ? https : parsed.protocol === 'http:' ? http : null;
+    const client =
+      parsed.protocol === 'https:'
+        ? https
+        : parsed.protocol === 'http:'
+          ? http
+          : null;
     if (!client) {
-      return Promise.reject(new UserError(`${parsed.protocol} URLs are not supported (${parsed.host})`, 'use https'));
+      return Promise.reject(
+        new UserError(
+          `${parsed.protocol} URLs are not supported (${parsed.host})`,
+          'use https'
+        )
+      );
     }
     const timeoutMs = request.timeoutMs ?? 30000;
     const maxBytes = request.maxBytes ?? 32 * 1024 * 1024;
@@ -83,26 +112,47 @@ namespace Private {
       const req = client.request(
         parsed,
         // No keep-alive agent: an idle pooled socket would keep mlc from exiting.
-        { method: request.method ?? 'GET', agent: false, headers: { 'User-Agent': 'mlc', ...(request.headers ?? {}) } },
+        {
+          method: request.method ?? 'GET',
+          agent: false,
+          headers: { 'User-Agent': 'mlc', ...(request.headers ?? {}) }
+        },
         res => {
           const chunks: Buffer[] = [];
           let size = 0;
           res.on('data', (chunk: Buffer) => {
             size += chunk.length;
             if (size > maxBytes) {
-              req.destroy(new UserError(`the answer of ${parsed.host} is larger than ${maxBytes} bytes`, 'check the registry address', 1));
+              req.destroy(
+                new UserError(
+                  `the answer of ${parsed.host} is larger than ${maxBytes} bytes`,
+                  'check the registry address',
+                  1
+                )
+              );
               return;
             }
             chunks.push(chunk);
           });
           res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url })
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks),
+              url
+            })
           );
           res.on('error', error => reject(describe(error, parsed)));
         }
       );
       req.setTimeout(timeoutMs, () =>
-        req.destroy(new UserError(`${parsed.host} did not answer within ${timeoutMs / 1000} s`, 'check your network or try again later', 1))
+        req.destroy(
+          new UserError(
+            `${parsed.host} did not answer within ${timeoutMs / 1000} s`,
+            'check your network or try again later',
+            1
+          )
+        )
       );
       req.on('error', error => reject(describe(error, parsed)));
       req.end();
@@ -121,9 +171,24 @@ namespace Private {
         1
       );
     }
-    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
-      return new UserError(`cannot reach ${url.host} (${code})`, 'check your network connection or the registry address', 1);
+    if (
+      code === 'ECONNREFUSED' ||
+      code === 'ENOTFOUND' ||
+      code === 'EAI_AGAIN' ||
+      code === 'ECONNRESET' ||
+      code === 'EHOSTUNREACH' ||
+      code === 'ENETUNREACH'
+    ) {
+      return new UserError(
+        `cannot reach ${url.host} (${code})`,
+        'check your network connection or the registry address',
+        1
+      );
     }
-    return new UserError(`request to ${url.host} failed: ${error.message.split('\n')[0]}`, 'check your network connection', 1);
+    return new UserError(
+      `request to ${url.host} failed: ${error.message.split('\n')[0]}`,
+      'check your network connection',
+      1
+    );
   }
 }

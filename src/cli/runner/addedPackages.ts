@@ -6,8 +6,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { addedCondaPackages, historyTimestamp } from '../../core/catalogue/condaHistory';
-import { parseDistInfoName, parsePackageList, PACKAGE_LIST_FILE } from '../../core/manifest';
+import {
+  addedCondaPackages,
+  historyTimestamp
+} from '../../core/catalogue/condaHistory';
+import {
+  parseDistInfoName,
+  parsePackageList,
+  PACKAGE_LIST_FILE
+} from '../../core/manifest';
 import { IMAGE_ENV_PREFIX, type WorkState } from '../../core/workState';
 import { sandboxPath } from './container';
 import { captureEngine, type IEngine } from './engine';
@@ -21,26 +28,49 @@ export interface IAddedPackages {
   problems: string[];
 }
 
-export function addedPackages(engine: IEngine, state: WorkState): IAddedPackages {
+export function addedPackages(
+  engine: IEngine,
+  state: WorkState
+): IAddedPackages {
   const problems: string[] = [];
-  const read = state.sandbox ? Private.sandboxReader(state) : Private.containerReader(engine, state);
+  const read = state.sandbox
+    ? Private.sandboxReader(state)
+    : Private.containerReader(engine, state);
   const history = read(`${IMAGE_ENV_PREFIX}/conda-meta/history`);
-  const conda = history === null ? { packages: [], specs: [] } : addedCondaPackages(history, historyTimestamp(new Date(state.setupAt)));
+  const conda =
+    history === null
+      ? { packages: [], specs: [] }
+      : addedCondaPackages(history, historyTimestamp(new Date(state.setupAt)));
   const imageList = read(`/${PACKAGE_LIST_FILE}`);
-  const installed = state.sandbox ? Private.sandboxDistributions(state) : Private.containerPipList(engine, state);
+  const installed = state.sandbox
+    ? Private.sandboxDistributions(state)
+    : Private.containerPipList(engine, state);
   if (installed === null) {
     problems.push('pip list could not be read');
   }
   if (imageList === null) {
     problems.push(`/${PACKAGE_LIST_FILE} could not be read`);
   }
-  const inImage = new Set((imageList === null ? [] : parsePackageList(imageList)).map(pkg => Private.normal(pkg.name)));
+  const inImage = new Set(
+    (imageList === null ? [] : parsePackageList(imageList)).map(pkg =>
+      Private.normal(pkg.name)
+    )
+  );
   const viaConda = new Set(conda.packages.map(pkg => Private.normal(pkg.name)));
   const pip =
     installed === null || imageList === null
       ? []
-      : installed.filter(pkg => !inImage.has(Private.normal(pkg.name)) && !viaConda.has(Private.normal(pkg.name)));
-  return { conda: conda.packages, condaSpecs: conda.specs, pip: pip.sort((a, b) => (a.name < b.name ? -1 : 1)), problems };
+      : installed.filter(
+          pkg =>
+            !inImage.has(Private.normal(pkg.name)) &&
+            !viaConda.has(Private.normal(pkg.name))
+        );
+  return {
+    conda: conda.packages,
+    condaSpecs: conda.specs,
+    pip: pip.sort((a, b) => (a.name < b.name ? -1 : 1)),
+    problems
+  };
 }
 
 namespace Private {
@@ -49,20 +79,31 @@ namespace Private {
     return name.toLowerCase().replace(/[-_.]+/g, '-');
   }
 
-  export function containerReader(engine: IEngine, state: WorkState): (file: string) => string | null {
+  export function containerReader(
+    engine: IEngine,
+    state: WorkState
+  ): (file: string) => string | null {
     return file => {
-      const result = captureEngine(engine, ['exec', state.container?.id ?? '', 'cat', file], 60000);
+      const result = captureEngine(
+        engine,
+        ['exec', state.container?.id ?? '', 'cat', file],
+        60000
+      );
       return result.code === 0 ? result.stdout : null;
     };
   }
 
-  export function sandboxReader(state: WorkState): (file: string) => string | null {
+  export function sandboxReader(
+    state: WorkState
+  ): (file: string) => string | null {
     const root = sandboxPath(state);
     return file => {
       try {
         const full = path.join(root, file);
         // Read inside the sandbox only: a link there may point anywhere on the host.
-        if (!fs.realpathSync(full).startsWith(fs.realpathSync(root) + path.sep)) {
+        if (
+          !fs.realpathSync(full).startsWith(fs.realpathSync(root) + path.sep)
+        ) {
           return null;
         }
         return fs.readFileSync(full, 'utf-8');
@@ -72,33 +113,62 @@ namespace Private {
     };
   }
 
-  export function containerPipList(engine: IEngine, state: WorkState): { name: string; version: string }[] | null {
+  export function containerPipList(
+    engine: IEngine,
+    state: WorkState
+  ): { name: string; version: string }[] | null {
     const result = captureEngine(
       engine,
-      ['exec', '-e', 'PIP_DISABLE_PIP_VERSION_CHECK=1', state.container?.id ?? '', 'python3', '-m', 'pip', 'list', '--format', 'json'],
+      [
+        'exec',
+        '-e',
+        'PIP_DISABLE_PIP_VERSION_CHECK=1',
+        state.container?.id ?? '',
+        'python3',
+        '-m',
+        'pip',
+        'list',
+        '--format',
+        'json'
+      ],
       120000
     );
     if (result.code !== 0) {
       return null;
     }
     try {
-      const list = JSON.parse(result.stdout) as { name?: unknown; version?: unknown }[];
+      const list = JSON.parse(result.stdout) as {
+        name?: unknown;
+        version?: unknown;
+      }[];
       return list
-        .filter(item => typeof item.name === 'string' && typeof item.version === 'string')
-        .map(item => ({ name: item.name as string, version: item.version as string }));
+        .filter(
+          item =>
+            typeof item.name === 'string' && typeof item.version === 'string'
+        )
+        .map(item => ({
+          name: item.name as string,
+          version: item.version as string
+        }));
     } catch {
       return null;
     }
   }
 
-  export function sandboxDistributions(state: WorkState): { name: string; version: string }[] | null {
+  export function sandboxDistributions(
+    state: WorkState
+  ): { name: string; version: string }[] | null {
     const lib = path.join(sandboxPath(state), IMAGE_ENV_PREFIX, 'lib');
     try {
       const found: { name: string; version: string }[] = [];
-      for (const python of fs.readdirSync(lib).filter(name => /^python3\.\d+$/.test(name))) {
+      for (const python of fs
+        .readdirSync(lib)
+        .filter(name => /^python3\.\d+$/.test(name))) {
         const site = path.join(lib, python, 'site-packages');
         for (const name of fs.readdirSync(site)) {
-          const dist = name.endsWith('.dist-info') ? parseDistInfoName(name) : null;
+          const dist = name.endsWith('.dist-info')
+            ? parseDistInfoName(name)
+            : null;
           if (dist) {
             found.push(dist);
           }

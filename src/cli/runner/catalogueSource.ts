@@ -24,19 +24,33 @@ export interface ICatalogue {
   file: string | null;
 }
 
-export function loadCatalogue(option: string | undefined, env: NodeJS.ProcessEnv, cwd: string): ICatalogue {
+export function loadCatalogue(
+  option: string | undefined,
+  env: NodeJS.ProcessEnv,
+  cwd: string
+): ICatalogue {
   const named = option ?? env.MLC_CATALOGUE;
   const file = named
     ? path.resolve(cwd, named)
-    : path.join(env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config'), 'mlc', 'catalogue.json');
+    : path.join(
+        env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config'),
+        'mlc',
+        'catalogue.json'
+      );
   let text: string;
   try {
     const stat = fs.statSync(file);
     if (!stat.isFile()) {
-      throw new UserError(`the catalogue ${file} is not a regular file`, 'point --catalogue or MLC_CATALOGUE at a JSON file');
+      throw new UserError(
+        `the catalogue ${file} is not a regular file`,
+        'point --catalogue or MLC_CATALOGUE at a JSON file'
+      );
     }
     if (stat.size > 4 * 1024 * 1024) {
-      throw new UserError(`the catalogue ${file} is larger than 4 MiB`, 'check the file');
+      throw new UserError(
+        `the catalogue ${file} is larger than 4 MiB`,
+        'check the file'
+      );
     }
     text = fs.readFileSync(file, 'utf-8');
   } catch (reason) {
@@ -53,7 +67,10 @@ export function loadCatalogue(option: string | undefined, env: NodeJS.ProcessEnv
   }
   const parsed = parseCatalogueFile(text, file);
   if (!parsed.ok) {
-    throw new UserError(parsed.error, 'fix the file (see the catalogue format in the README)');
+    throw new UserError(
+      parsed.error,
+      'fix the file (see the catalogue format in the README)'
+    );
   }
   return { entries: mergeCatalogue(defaultCatalogue(), parsed.value), file };
 }

@@ -40,29 +40,44 @@ export function createArgs(engine: IEngine, spec: ICreateSpec): string[] {
   } else {
     identity.push('--user', `${uid}:${gid}`);
   }
-  const binds = spec.binds.flatMap(bind => ['-v', `${bind.source}:${bind.target}`]);
+  const binds = spec.binds.flatMap(bind => [
+    '-v',
+    `${bind.source}:${bind.target}`
+  ]);
   return [
     'create',
-    '--name', spec.name,
-    '--label', `${LABEL_WORKDIR_ID}=${spec.workdir.id}`,
-    '--label', `${LABEL_SETUP_ID}=${spec.setupId}`,
-    '--label', `${LABEL_WORKDIR}=${spec.workdir.path}`,
+    '--name',
+    spec.name,
+    '--label',
+    `${LABEL_WORKDIR_ID}=${spec.workdir.id}`,
+    '--label',
+    `${LABEL_SETUP_ID}=${spec.setupId}`,
+    '--label',
+    `${LABEL_WORKDIR}=${spec.workdir.path}`,
     ...identity,
-    '--network', 'host',
-    '-v', `${spec.workdir.path}:${spec.workdir.path}`,
-    '-w', spec.workdir.path,
-    '-e', `MLC_WORKDIR=${spec.workdir.path}`,
+    '--network',
+    'host',
+    '-v',
+    `${spec.workdir.path}:${spec.workdir.path}`,
+    '-w',
+    spec.workdir.path,
+    '-e',
+    `MLC_WORKDIR=${spec.workdir.path}`,
     ...binds,
     ...spec.gpuArgs,
     ...engine.createArgs,
-    '--entrypoint', 'sleep',
+    '--entrypoint',
+    'sleep',
     spec.reference,
     'infinity'
   ];
 }
 
 /** The container the state records, if the engine has it AND it carries our labels. */
-export function recordedContainer(engine: IEngine, state: WorkState): ReturnType<typeof inspectContainer> {
+export function recordedContainer(
+  engine: IEngine,
+  state: WorkState
+): ReturnType<typeof inspectContainer> {
   if (!state.container) {
     return null;
   }
@@ -70,28 +85,43 @@ export function recordedContainer(engine: IEngine, state: WorkState): ReturnType
   if (!view) {
     return null;
   }
-  if (view.id !== state.container.id || view.labels[LABEL_WORKDIR_ID] !== state.workdirId || view.labels[LABEL_SETUP_ID] !== state.setupId) {
+  if (
+    view.id !== state.container.id ||
+    view.labels[LABEL_WORKDIR_ID] !== state.workdirId ||
+    view.labels[LABEL_SETUP_ID] !== state.setupId
+  ) {
     return null;
   }
   return view;
 }
 
 /** Remove the recorded container; anything that does not match the state is left alone. Returns whether removed. */
-export function removeRecordedContainer(engine: IEngine, state: WorkState): boolean {
+export function removeRecordedContainer(
+  engine: IEngine,
+  state: WorkState
+): boolean {
   const view = recordedContainer(engine, state);
   if (!view) {
     return false;
   }
   const result = captureEngine(engine, ['rm', '-f', view.id], 120000);
   if (result.code !== 0) {
-    throw new UserError(`${engine.kind} rm ${view.id.slice(0, 12)} failed: ${Private.firstLine(result.stderr)}`, 'remove it by hand', 1);
+    throw new UserError(
+      `${engine.kind} rm ${view.id.slice(0, 12)} failed: ${Private.firstLine(result.stderr)}`,
+      'remove it by hand',
+      1
+    );
   }
   return true;
 }
 
 /** Make sure the container runs (a `Created` or exited one is started). */
-export function ensureRunning(engine: IEngine, state: WorkState): void {
-  const view = recordedContainer(engine, state);
+export function ensureRunning(
+  engine: IEngine,
+  state: WorkState,
+  known?: ReturnType<typeof inspectContainer>
+): void {
+  const view = known === undefined ? recordedContainer(engine, state) : known;
   if (!view) {
     throw new UserError(
       `the container ${state.container?.name ?? ''} recorded here no longer exists (or is not the one set up here)`,
@@ -110,16 +140,26 @@ export function ensureRunning(engine: IEngine, state: WorkState): void {
   }
   const result = captureEngine(engine, ['start', view.id], 120000);
   if (result.code !== 0) {
-    throw new UserError(`${engine.kind} start failed: ${Private.firstLine(result.stderr)}`, `see '${engine.kind} logs ${state.container?.name}'`, 1);
+    throw new UserError(
+      `${engine.kind} start failed: ${Private.firstLine(result.stderr)}`,
+      `see '${engine.kind} logs ${state.container?.name}'`,
+      1
+    );
   }
 }
 
 /** `exec` arguments for a command in the running container. */
-export function execArgs(state: WorkState, command: string[], interactive: boolean, env: string[] = []): string[] {
+export function execArgs(
+  state: WorkState,
+  command: string[],
+  interactive: boolean,
+  env: string[] = []
+): string[] {
   return [
     'exec',
     ...(interactive ? ['-it'] : ['-i']),
-    '-w', state.workdir,
+    '-w',
+    state.workdir,
     ...env.flatMap(entry => ['-e', entry]),
     state.container?.id ?? '',
     ...command
@@ -133,14 +173,33 @@ export function sandboxPath(state: WorkState): string {
 
 /** Apptainer/Singularity arguments for the recorded sandbox. */
 export function sandboxArgs(state: WorkState, command: string[]): string[] {
-  const binds = state.binds.flatMap(bind => ['-B', `${bind.source}:${bind.target}`]);
+  const binds = state.binds.flatMap(bind => [
+    '-B',
+    `${bind.source}:${bind.target}`
+  ]);
   const gpu = state.gpu === 'nv' ? ['--nv'] : [];
   const verb = command.length === 0 ? ['run'] : ['exec'];
-  return [...verb, '-w', '--pwd', state.workdir, ...gpu, ...binds, sandboxPath(state), ...command];
+  return [
+    ...verb,
+    '-w',
+    '--pwd',
+    state.workdir,
+    ...gpu,
+    ...binds,
+    sandboxPath(state),
+    ...command
+  ];
 }
 
-export function writeSandboxMarker(dir: string, state: Pick<WorkState, 'setupId' | 'workdirId'>): void {
-  fs.writeFileSync(path.join(dir, SANDBOX_MARKER), `${state.workdirId} ${state.setupId}\n`, { flag: 'wx' });
+export function writeSandboxMarker(
+  dir: string,
+  state: Pick<WorkState, 'setupId' | 'workdirId'>
+): void {
+  fs.writeFileSync(
+    path.join(dir, SANDBOX_MARKER),
+    `${state.workdirId} ${state.setupId}\n`,
+    { flag: 'wx' }
+  );
 }
 
 /** Remove the recorded sandbox if it is a real directory (not a link) inside the work dir carrying our marker. */
@@ -158,7 +217,10 @@ export function removeRecordedSandbox(state: WorkState): boolean {
     if (!stat.isDirectory() || !marker.isFile()) {
       return false;
     }
-    if (fs.readFileSync(path.join(dir, SANDBOX_MARKER), 'utf-8').trim() !== `${state.workdirId} ${state.setupId}`) {
+    if (
+      fs.readFileSync(path.join(dir, SANDBOX_MARKER), 'utf-8').trim() !==
+      `${state.workdirId} ${state.setupId}`
+    ) {
       return false;
     }
   } catch {
@@ -170,15 +232,23 @@ export function removeRecordedSandbox(state: WorkState): boolean {
 }
 
 /** The digest the engine recorded for a pulled reference, or null. */
-export function localImageDigest(engine: IEngine, reference: string): string | null {
+export function localImageDigest(
+  engine: IEngine,
+  reference: string
+): string | null {
   const result = captureEngine(engine, ['image', 'inspect', reference], 60000);
   if (result.code !== 0) {
     return null;
   }
   try {
-    const [view] = JSON.parse(result.stdout) as { Digest?: string; RepoDigests?: string[] }[];
+    const [view] = JSON.parse(result.stdout) as {
+      Digest?: string;
+      RepoDigests?: string[];
+    }[];
     const repo = reference.replace(/^docker\.io\//, '').replace(/:[^/:]+$/, '');
-    const fromRepo = (view.RepoDigests ?? []).find(entry => entry.split('@')[0].endsWith(repo))?.split('@')[1];
+    const fromRepo = (view.RepoDigests ?? [])
+      .find(entry => entry.split('@')[0].endsWith(repo))
+      ?.split('@')[1];
     const digest = fromRepo ?? view.Digest ?? null;
     return digest && /^sha256:[a-f0-9]{64}$/.test(digest) ? digest : null;
   } catch {

@@ -22,7 +22,10 @@ export interface IEngine {
   createArgs: string[];
 }
 
-export function findExecutable(name: string, env: NodeJS.ProcessEnv): string | null {
+export function findExecutable(
+  name: string,
+  env: NodeJS.ProcessEnv
+): string | null {
   for (const dir of (env.PATH ?? '').split(':')) {
     if (!dir) {
       continue;
@@ -50,12 +53,21 @@ export function engineFor(kind: Engine, env: NodeJS.ProcessEnv): IEngine {
     );
   }
   const upper = kind.toUpperCase();
-  const split = (value: string | undefined) => (value ?? '').split(/\s+/).filter(Boolean);
-  return { kind, file, globalArgs: split(env[`MLC_${upper}_ARGS`]), createArgs: split(env[`MLC_${upper}_CREATE_ARGS`]) };
+  const split = (value: string | undefined) =>
+    (value ?? '').split(/\s+/).filter(Boolean);
+  return {
+    kind,
+    file,
+    globalArgs: split(env[`MLC_${upper}_ARGS`]),
+    createArgs: split(env[`MLC_${upper}_CREATE_ARGS`])
+  };
 }
 
 /** The named engine, or the first one installed. */
-export function pickEngine(requested: Engine | undefined, env: NodeJS.ProcessEnv): IEngine {
+export function pickEngine(
+  requested: Engine | undefined,
+  env: NodeJS.ProcessEnv
+): IEngine {
   if (requested) {
     return engineFor(requested, env);
   }
@@ -77,7 +89,12 @@ export interface ICaptured {
 }
 
 /** Run the engine and capture its output (inspect, exec of a probe). */
-export function captureEngine(engine: IEngine, args: string[], timeoutMs = 120000, env?: NodeJS.ProcessEnv): ICaptured {
+export function captureEngine(
+  engine: IEngine,
+  args: string[],
+  timeoutMs = 120000,
+  env?: NodeJS.ProcessEnv
+): ICaptured {
   const result = spawnSync(engine.file, [...engine.globalArgs, ...args], {
     encoding: 'utf-8',
     timeout: timeoutMs,
@@ -85,9 +102,17 @@ export function captureEngine(engine: IEngine, args: string[], timeoutMs = 12000
     env: env ?? process.env
   });
   if (result.error) {
-    throw new UserError(`${engine.kind} could not be run: ${result.error.message}`, 'check the engine installation', 1);
+    throw new UserError(
+      `${engine.kind} could not be run: ${result.error.message}`,
+      'check the engine installation',
+      1
+    );
   }
-  return { code: result.status ?? 128 + 1, stdout: result.stdout, stderr: result.stderr };
+  return {
+    code: result.status ?? 128 + 1,
+    stdout: result.stdout,
+    stderr: result.stderr
+  };
 }
 
 /**
@@ -95,17 +120,31 @@ export function captureEngine(engine: IEngine, args: string[], timeoutMs = 12000
  * progress; shells are interactive); resolves to its exit status. With
  * `toStderr`, its stdout goes to our stderr (machine-read output stays clean).
  */
-export function runEngine(engine: IEngine, args: string[], options: { toStderr?: boolean } = {}): Promise<number> {
+export function runEngine(
+  engine: IEngine,
+  args: string[],
+  options: { toStderr?: boolean } = {}
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(engine.file, [...engine.globalArgs, ...args], {
-      stdio: ['inherit', options.toStderr ? process.stderr : 'inherit', 'inherit']
+      stdio: [
+        'inherit',
+        options.toStderr ? process.stderr : 'inherit',
+        'inherit'
+      ]
     });
     // The child owns the terminal: Ctrl-C reaches it, and we wait for its status.
     const ignore = () => undefined;
     process.on('SIGINT', ignore);
     child.on('error', error => {
       process.off('SIGINT', ignore);
-      reject(new UserError(`${engine.kind} could not be run: ${error.message}`, 'check the engine installation', 1));
+      reject(
+        new UserError(
+          `${engine.kind} could not be run: ${error.message}`,
+          'check the engine installation',
+          1
+        )
+      );
     });
     child.on('close', (code, signal) => {
       process.off('SIGINT', ignore);
@@ -123,8 +162,15 @@ export interface IContainerView {
 }
 
 /** Inspect a container by name or id; null when the engine knows no such container. */
-export function inspectContainer(engine: IEngine, nameOrId: string): IContainerView | null {
-  const result = captureEngine(engine, ['container', 'inspect', nameOrId], 60000);
+export function inspectContainer(
+  engine: IEngine,
+  nameOrId: string
+): IContainerView | null {
+  const result = captureEngine(
+    engine,
+    ['container', 'inspect', nameOrId],
+    60000
+  );
   if (result.code !== 0) {
     return null;
   }
@@ -144,10 +190,20 @@ export function inspectContainer(engine: IEngine, nameOrId: string): IContainerV
       image: view.Image ?? ''
     };
   } catch {
-    throw new UserError(`${engine.kind} container inspect printed no JSON`, 'check the engine installation', 1);
+    throw new UserError(
+      `${engine.kind} container inspect printed no JSON`,
+      'check the engine installation',
+      1
+    );
   }
 }
 
 namespace Private {
-  export const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+  export const SIGNALS: Record<string, number> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGKILL: 9,
+    SIGTERM: 15
+  };
 }

@@ -20,27 +20,49 @@ export interface IGpuPlan {
   note: string | null;
 }
 
-export function planGpu(request: GpuRequest, engine: Engine, env: NodeJS.ProcessEnv): IGpuPlan {
+export function planGpu(
+  request: GpuRequest,
+  engine: Engine,
+  env: NodeJS.ProcessEnv
+): IGpuPlan {
   if (request === 'none') {
     return { mode: 'none', args: [], note: null };
   }
   const devices = Private.nvidiaDevices(env.MLC_GPU_DEV_ROOT || '/dev');
   if (devices.length === 0) {
     if (request === 'all') {
-      throw new UserError('--gpu all: no NVIDIA GPU driver found (no /dev/nvidia* devices)', 'install the NVIDIA driver, or use --gpu none', 1);
+      throw new UserError(
+        '--gpu all: no NVIDIA GPU driver found (no /dev/nvidia* devices)',
+        'install the NVIDIA driver, or use --gpu none',
+        1
+      );
     }
-    return { mode: 'none', args: [], note: 'no NVIDIA GPU driver found: setting up a CPU-only container' };
+    return {
+      mode: 'none',
+      args: [],
+      note: 'no NVIDIA GPU driver found: setting up a CPU-only container'
+    };
   }
   if (engine === 'podman') {
-    const dirs = (env.MLC_CDI_DIRS ?? '/etc/cdi:/var/run/cdi').split(':').filter(Boolean);
+    const dirs = (env.MLC_CDI_DIRS ?? '/etc/cdi:/var/run/cdi')
+      .split(':')
+      .filter(Boolean);
     if (Private.hasNvidiaCdiSpec(dirs)) {
-      return { mode: 'cdi', args: ['--device', 'nvidia.com/gpu=all'], note: null };
+      return {
+        mode: 'cdi',
+        args: ['--device', 'nvidia.com/gpu=all'],
+        note: null
+      };
     }
     const line = `NVIDIA devices found but no CDI spec in ${dirs.join(' or ')}; generate one with 'nvidia-ctk cdi generate'`;
     if (request === 'all') {
       throw new UserError(`--gpu all: ${line}`, 'or use --gpu none', 1);
     }
-    return { mode: 'none', args: [], note: `${line}: setting up a CPU-only container` };
+    return {
+      mode: 'none',
+      args: [],
+      note: `${line}: setting up a CPU-only container`
+    };
   }
   if (engine === 'docker' || engine === 'nerdctl') {
     return { mode: 'gpus', args: ['--gpus', 'all'], note: null };
@@ -51,7 +73,9 @@ export function planGpu(request: GpuRequest, engine: Engine, env: NodeJS.Process
 namespace Private {
   export function nvidiaDevices(root: string): string[] {
     try {
-      return fs.readdirSync(root).filter(name => name === 'nvidiactl' || /^nvidia\d+$/.test(name));
+      return fs
+        .readdirSync(root)
+        .filter(name => name === 'nvidiactl' || /^nvidia\d+$/.test(name));
     } catch {
       return [];
     }
@@ -73,7 +97,13 @@ namespace Private {
           const file = path.join(dir, name);
           const stat = fs.statSync(file);
           // CDI's `kind: nvidia.com/gpu` (YAML) or "kind": "nvidia.com/gpu" (JSON).
-          if (stat.isFile() && stat.size < 16 * 1024 * 1024 && /["']?kind["']?\s*:\s*["']?nvidia\.com\/gpu\b/.test(fs.readFileSync(file, 'utf-8'))) {
+          if (
+            stat.isFile() &&
+            stat.size < 16 * 1024 * 1024 &&
+            /["']?kind["']?\s*:\s*["']?nvidia\.com\/gpu\b/.test(
+              fs.readFileSync(file, 'utf-8')
+            )
+          ) {
             return true;
           }
         } catch {

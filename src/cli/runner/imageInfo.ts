@@ -1,8 +1,16 @@
 /** `mlc info`: what the registry says of an image, and Docker Hub's date for its tag. */
 import type { CatalogueEntry } from '../../core/catalogue';
-import { DOCKER_HUB, parseImageReference, type IImageReference } from '../../core/catalogue/reference';
+import {
+  DOCKER_HUB,
+  parseImageReference,
+  type IImageReference
+} from '../../core/catalogue/reference';
 import { UserError } from '../errors';
-import { hostPlatform, RegistryClient, type IImageFacts } from '../registry/client';
+import {
+  hostPlatform,
+  RegistryClient,
+  type IImageFacts
+} from '../registry/client';
 import { dockerHubTag } from '../registry/dockerHub';
 
 export interface IImageInfo {
@@ -18,19 +26,32 @@ export interface IImageInfo {
   labels: Record<string, string>;
 }
 
-export function referenceOf(entry: Pick<CatalogueEntry, 'reference'>): IImageReference {
+export function referenceOf(
+  entry: Pick<CatalogueEntry, 'reference'>
+): IImageReference {
   const parsed = parseImageReference(entry.reference);
   if (!parsed.ok) {
-    throw new UserError(`${entry.reference}: ${parsed.error}`, 'fix the catalogue');
+    throw new UserError(
+      `${entry.reference}: ${parsed.error}`,
+      'fix the catalogue'
+    );
   }
   return parsed.value;
 }
 
-export async function registryFacts(entry: CatalogueEntry, env: NodeJS.ProcessEnv): Promise<IImageFacts> {
-  return new RegistryClient(referenceOf(entry), env).imageFacts(hostPlatform(env));
+export async function registryFacts(
+  entry: CatalogueEntry,
+  env: NodeJS.ProcessEnv
+): Promise<IImageFacts> {
+  return new RegistryClient(referenceOf(entry), env).imageFacts(
+    hostPlatform(env)
+  );
 }
 
-export async function imageInfo(entry: CatalogueEntry, env: NodeJS.ProcessEnv): Promise<IImageInfo> {
+export async function imageInfo(
+  entry: CatalogueEntry,
+  env: NodeJS.ProcessEnv
+): Promise<IImageInfo> {
   const ref = referenceOf(entry);
   const [facts, tag] = await Promise.all([
     registryFacts(entry, env),
@@ -41,9 +62,12 @@ export async function imageInfo(entry: CatalogueEntry, env: NodeJS.ProcessEnv): 
     reference: entry.reference,
     digest: facts.digest,
     mediaType: facts.mediaType,
-    platform: facts.platform ? `${facts.platform.os}/${facts.platform.architecture}` : null,
+    platform: facts.platform
+      ? `${facts.platform.os}/${facts.platform.architecture}`
+      : null,
     compressedSize: facts.compressedSize,
-    created: facts.created ?? facts.labels['org.opencontainers.image.created'] ?? null,
+    created:
+      facts.created ?? facts.labels['org.opencontainers.image.created'] ?? null,
     version: facts.labels['org.opencontainers.image.version'] ?? null,
     lastUpdated: tag?.lastUpdated ?? null,
     labels: facts.labels
@@ -60,9 +84,15 @@ export function formatImageInfo(info: IImageInfo): string {
     `  digest:          ${info.digest}`
   ];
   if (info.platform) {
-    lines.push(`  platform:        ${info.platform} (from a multi-platform index)`);
+    lines.push(
+      `  platform:        ${info.platform} (from a multi-platform index)`
+    );
   }
-  const facts = Object.entries(info.labels).filter(([key]) => key !== 'org.opencontainers.image.version' && key !== 'org.opencontainers.image.created');
+  const facts = Object.entries(info.labels).filter(
+    ([key]) =>
+      key !== 'org.opencontainers.image.version' &&
+      key !== 'org.opencontainers.image.created'
+  );
   if (facts.length > 0) {
     lines.push('  labels:');
     for (const [key, value] of facts.sort()) {

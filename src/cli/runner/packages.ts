@@ -23,7 +23,10 @@ export interface IPackageListing {
   packages: { name: string; version: string }[];
 }
 
-export async function listPackages(context: ICliContext, entry: CatalogueEntry): Promise<IPackageListing> {
+export async function listPackages(
+  context: ICliContext,
+  entry: CatalogueEntry
+): Promise<IPackageListing> {
   const tried: string[] = [];
   const found = (source: string, text: string): IPackageListing => ({
     image: `${entry.name}:${entry.tag}`,
@@ -32,7 +35,10 @@ export async function listPackages(context: ICliContext, entry: CatalogueEntry):
       .filter(pkg => /^[^\s\0-\u001f]+$/.test(pkg.name))
       .map(pkg => ({ name: pkg.name, version: pkg.version }))
   });
-  for (const root of [...(entry.cvmfsPaths ?? []), ...Private.sandboxOfImage(context, entry)]) {
+  for (const root of [
+    ...(entry.cvmfsPaths ?? []),
+    ...Private.sandboxOfImage(context, entry)
+  ]) {
     const file = path.join(root, PACKAGE_LIST_FILE);
     tried.push(file);
     const text = Private.readSmallFile(file);
@@ -40,20 +46,41 @@ export async function listPackages(context: ICliContext, entry: CatalogueEntry):
       return found(file, text);
     }
   }
-  for (const kind of ENGINES.filter(kind => !isSandboxEngine(kind) && findExecutable(kind, context.env))) {
+  for (const kind of ENGINES.filter(
+    kind => !isSandboxEngine(kind) && findExecutable(kind, context.env)
+  )) {
     const engine = engineFor(kind, context.env);
     tried.push(`${kind}:${entry.reference}`);
-    if (captureEngine(engine, ['image', 'inspect', entry.reference], 60000).code !== 0) {
+    if (
+      captureEngine(engine, ['image', 'inspect', entry.reference], 60000)
+        .code !== 0
+    ) {
       continue;
     }
-    const result = captureEngine(engine, ['run', '--rm', '--network', 'none', ...engine.createArgs, '--entrypoint', 'cat', entry.reference, `/${PACKAGE_LIST_FILE}`], 120000);
+    const result = captureEngine(
+      engine,
+      [
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        ...engine.createArgs,
+        '--entrypoint',
+        'cat',
+        entry.reference,
+        `/${PACKAGE_LIST_FILE}`
+      ],
+      120000
+    );
     if (result.code === 0) {
       return found(`${kind}:${entry.reference}`, result.stdout);
     }
   }
   if (entry.packageListUrl) {
     tried.push(entry.packageListUrl);
-    const response = await httpRequest(entry.packageListUrl, { maxBytes: 16 * 1024 * 1024 });
+    const response = await httpRequest(entry.packageListUrl, {
+      maxBytes: 16 * 1024 * 1024
+    });
     if (response.status === 200) {
       return found(entry.packageListUrl, response.body.toString('utf-8'));
     }
@@ -66,7 +93,10 @@ export async function listPackages(context: ICliContext, entry: CatalogueEntry):
 }
 
 export function formatPackageListing(listing: IPackageListing): string {
-  const width = Math.max(12, ...listing.packages.map(pkg => pkg.name.length + pkg.version.length + 1));
+  const width = Math.max(
+    12,
+    ...listing.packages.map(pkg => pkg.name.length + pkg.version.length + 1)
+  );
   return [
     `Found imageName= ${listing.image}`,
     `      with the following installed pkgs (from ${listing.source}):`,
@@ -77,10 +107,17 @@ export function formatPackageListing(listing: IPackageListing): string {
 }
 
 namespace Private {
-  export function sandboxOfImage(context: ICliContext, entry: CatalogueEntry): string[] {
+  export function sandboxOfImage(
+    context: ICliContext,
+    entry: CatalogueEntry
+  ): string[] {
     try {
       const state = readState(workDir(context.cwd));
-      return state?.sandbox && state.image.name === entry.name && state.image.tag === entry.tag ? [sandboxPath(state)] : [];
+      return state?.sandbox &&
+        state.image.name === entry.name &&
+        state.image.tag === entry.tag
+        ? [sandboxPath(state)]
+        : [];
     } catch {
       return [];
     }
@@ -89,7 +126,9 @@ namespace Private {
   export function readSmallFile(file: string): string | null {
     try {
       const stat = fs.statSync(file);
-      return stat.isFile() && stat.size < 16 * 1024 * 1024 ? fs.readFileSync(file, 'utf-8') : null;
+      return stat.isFile() && stat.size < 16 * 1024 * 1024
+        ? fs.readFileSync(file, 'utf-8')
+        : null;
     } catch {
       return null;
     }

@@ -9,11 +9,22 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CatalogueEntry } from '../../core/catalogue';
-import { containerName, isSandboxEngine, sandboxDirectory, WORK_STATE_VERSION, type WorkState } from '../../core/workState';
+import {
+  containerName,
+  isSandboxEngine,
+  sandboxDirectory,
+  WORK_STATE_VERSION,
+  type WorkState
+} from '../../core/workState';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { createArgs, localImageDigest, writeSandboxMarker } from './container';
-import { captureEngine, inspectContainer, runEngine, type IEngine } from './engine';
+import {
+  captureEngine,
+  inspectContainer,
+  runEngine,
+  type IEngine
+} from './engine';
 import type { IGpuPlan } from './gpu';
 import { imageInfo, type IImageInfo } from './imageInfo';
 import type { IWorkDir } from './stateFile';
@@ -28,9 +39,12 @@ export interface IProvisionRequest {
   gpu: IGpuPlan;
 }
 
-export async function provision(context: ICliContext, request: IProvisionRequest): Promise<WorkState> {
+export async function provision(
+  context: ICliContext,
+  request: IProvisionRequest
+): Promise<WorkState> {
   const { entry, engine, dir } = request;
-  const info = await Private.registryInfo(context, entry);
+  const info = await Private.registryInfo(context, entry, engine);
   const setupId = randomBytes(16).toString('hex');
   const base: Omit<WorkState, 'container' | 'sandbox'> = {
     schemaVersion: WORK_STATE_VERSION,
@@ -53,12 +67,21 @@ export async function provision(context: ICliContext, request: IProvisionRequest
     gpu: request.gpu.mode
   };
   if (isSandboxEngine(engine.kind)) {
-    return { ...base, sandbox: { directory: await Private.buildSandbox(context, request, base) } };
+    return {
+      ...base,
+      sandbox: { directory: await Private.buildSandbox(context, request, base) }
+    };
   }
   context.reporter.progress(`pulling ${entry.reference}`);
-  const pulled = await runEngine(engine, ['pull', entry.reference], { toStderr: context.reporter.machine });
+  const pulled = await runEngine(engine, ['pull', entry.reference], {
+    toStderr: context.reporter.machine
+  });
   if (pulled !== 0) {
-    throw new UserError(`${engine.kind} pull ${entry.reference} failed (exit ${pulled})`, 'check the network and the registry (see the messages above)', 1);
+    throw new UserError(
+      `${engine.kind} pull ${entry.reference} failed (exit ${pulled})`,
+      'check the network and the registry (see the messages above)',
+      1
+    );
   }
   // The registry's digest is what `update` compares with; the engine's local one only when the registry could not be read.
   const digest = base.image.digest ?? localImageDigest(engine, entry.reference);
@@ -68,21 +91,49 @@ export async function provision(context: ICliContext, request: IProvisionRequest
     name = containerName(entry.name, entry.tag, dir.id, ++generation);
   }
   context.reporter.progress(`creating the container ${name}`);
-  const created = captureEngine(engine, createArgs(engine, { name, reference: entry.reference, workdir: dir, setupId, binds: request.binds, gpuArgs: request.gpu.args }));
+  const created = captureEngine(
+    engine,
+    createArgs(engine, {
+      name,
+      reference: entry.reference,
+      workdir: dir,
+      setupId,
+      binds: request.binds,
+      gpuArgs: request.gpu.args
+    })
+  );
   const id = created.stdout.trim().split('\n').pop() ?? '';
   if (created.code !== 0 || !/^[a-f0-9]{64}$/.test(id)) {
-    throw new UserError(`${engine.kind} create failed: ${(created.stderr.trim().split('\n').pop() ?? '').slice(0, 200)}`, 'see the engine message; nothing was changed', 1);
+    throw new UserError(
+      `${engine.kind} create failed: ${(created.stderr.trim().split('\n').pop() ?? '').slice(0, 200)}`,
+      'see the engine message; nothing was changed',
+      1
+    );
   }
   return { ...base, image: { ...base.image, digest }, container: { name, id } };
 }
 
 namespace Private {
-  export async function registryInfo(context: ICliContext, entry: CatalogueEntry): Promise<IImageInfo | null> {
+  /**
+   * The registry's facts; when it cannot be read, go on offline only if the
+   * engine already has the image (a pull would fail anyway, less clearly).
+   */
+  export async function registryInfo(
+    context: ICliContext,
+    entry: CatalogueEntry,
+    engine: IEngine
+  ): Promise<IImageInfo | null> {
     try {
       return await imageInfo(entry, context.env);
     } catch (reason) {
-      if (reason instanceof UserError) {
-        process.stderr.write(`mlc: warning: could not read the registry (${reason.message}); size and dates stay unknown\n`);
+      if (
+        reason instanceof UserError &&
+        !isSandboxEngine(engine.kind) &&
+        localImageDigest(engine, entry.reference) !== null
+      ) {
+        process.stderr.write(
+          `mlc: warning: could not read the registry (${reason.message}); using the local copy, size and dates unknown\n`
+        );
         return null;
       }
       throw reason;
@@ -97,16 +148,33 @@ namespace Private {
     const { entry, engine, dir } = request;
     let generation = 0;
     let name = sandboxDirectory(entry.name, entry.tag, generation);
-    while (fs.existsSync(path.join(dir.path, name)) || Private.isLink(path.join(dir.path, name))) {
+    while (
+      fs.existsSync(path.join(dir.path, name)) ||
+      Private.isLink(path.join(dir.path, name))
+    ) {
       name = sandboxDirectory(entry.name, entry.tag, ++generation);
     }
     const target = path.join(dir.path, name);
     context.reporter.progress(`building the sandbox ${target}`);
-    const code = await runEngine(engine, ['build', '--sandbox', '--fix-perms', target, `docker://${entry.reference}`], {
-      toStderr: context.reporter.machine
-    });
+    const code = await runEngine(
+      engine,
+      [
+        'build',
+        '--sandbox',
+        '--fix-perms',
+        target,
+        `docker://${entry.reference}`
+      ],
+      {
+        toStderr: context.reporter.machine
+      }
+    );
     if (code !== 0 || !Private.isRealDirectory(target)) {
-      throw new UserError(`${engine.kind} build of the sandbox failed (exit ${code})`, 'see the messages above; nothing was changed', 1);
+      throw new UserError(
+        `${engine.kind} build of the sandbox failed (exit ${code})`,
+        'see the messages above; nothing was changed',
+        1
+      );
     }
     writeSandboxMarker(target, base);
     return name;

@@ -8,11 +8,22 @@ import type { Engine, WorkState } from '../../core/workState';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { loadCatalogue, oneImage } from './catalogueSource';
-import { recordedContainer, removeRecordedContainer, removeRecordedSandbox, sandboxPath } from './container';
+import {
+  recordedContainer,
+  removeRecordedContainer,
+  removeRecordedSandbox,
+  sandboxPath
+} from './container';
 import { engineFor, pickEngine } from './engine';
 import { planGpu, type GpuRequest } from './gpu';
 import { provision } from './provision';
-import { assertWritable, readState, workDir, writeState } from './stateFile';
+import {
+  assertWritable,
+  readState,
+  workDir,
+  writeState,
+  type IWorkDir
+} from './stateFile';
 import * as fs from 'fs';
 
 export interface ISetupOptions {
@@ -32,15 +43,21 @@ export interface ISetupResult {
   retired: string | null;
 }
 
-export async function setup(context: ICliContext, options: ISetupOptions): Promise<ISetupResult> {
+export async function setup(
+  context: ICliContext,
+  options: ISetupOptions
+): Promise<ISetupResult> {
   const catalogue = loadCatalogue(options.catalogue, context.env, context.cwd);
   const entry = oneImage(catalogue, options.image);
   const dir = workDir(context.cwd);
   assertWritable(dir);
   const binds = options.binds.map(Private.parseBind);
-  const old = readState(dir);
+  const old = Private.previousState(dir, options.force);
   if (old && !options.force) {
-    const sameImage = old.image.name === entry.name && old.image.tag === entry.tag && (!options.engine || options.engine === old.engine);
+    const sameImage =
+      old.image.name === entry.name &&
+      old.image.tag === entry.tag &&
+      (!options.engine || options.engine === old.engine);
     if (!sameImage) {
       throw new UserError(
         `${dir.path} is already set up with ${old.image.name}:${old.image.tag} (${old.engine})`,
@@ -54,10 +71,11 @@ export async function setup(context: ICliContext, options: ISetupOptions): Promi
   }
   const engine = pickEngine(options.engine, context.env);
   const gpu = planGpu(options.gpu, engine.kind, context.env);
+  const state = await provision(context, { entry, engine, dir, binds, gpu });
+  // Said once the container exists, so a failure stays the one line.
   if (gpu.note) {
     process.stderr.write(`mlc: ${gpu.note}\n`);
   }
-  const state = await provision(context, { entry, engine, dir, binds, gpu });
   writeState(dir, state);
   let retired: string | null = null;
   if (old) {
@@ -67,23 +85,62 @@ export async function setup(context: ICliContext, options: ISetupOptions): Promi
 }
 
 /** Remove what an older state recorded, if it is still ours; returns what went, or null. */
-export function retireRecorded(old: WorkState, env: NodeJS.ProcessEnv): string | null {
+export function retireRecorded(
+  old: WorkState,
+  env: NodeJS.ProcessEnv
+): string | null {
   return Private.retire(old, env);
 }
 
 namespace Private {
+  /**
+   * The state already here. With -f an unreadable one is set aside (and
+   * nothing it names is removed: only a valid state proves anything ours).
+   */
+  export function previousState(
+    dir: IWorkDir,
+    force: boolean
+  ): WorkState | null {
+    try {
+      return readState(dir);
+    } catch (reason) {
+      if (force && reason instanceof UserError) {
+        process.stderr.write(
+          `mlc: warning: ignoring the state file here (${reason.message}); nothing it names is removed\n`
+        );
+        return null;
+      }
+      throw reason;
+    }
+  }
+
   export function parseBind(text: string): { source: string; target: string } {
     const [source, target, ...rest] = text.split(':');
-    if (rest.length > 0 || !source || !source.startsWith('/') || (target !== undefined && !target.startsWith('/')) || /[\0\n,]/.test(text)) {
-      throw new UserError(`-B ${text.slice(0, 100)}: expected SRC or SRC:DST, absolute paths without ':' or ','`, 'e.g. -B /data or -B /data:/mnt/data');
+    if (
+      rest.length > 0 ||
+      !source ||
+      !source.startsWith('/') ||
+      (target !== undefined && !target.startsWith('/')) ||
+      /[\0\n,]/.test(text)
+    ) {
+      throw new UserError(
+        `-B ${text.slice(0, 100)}: expected SRC or SRC:DST, absolute paths without ':' or ','`,
+        'e.g. -B /data or -B /data:/mnt/data'
+      );
     }
     if (!fs.existsSync(source)) {
-      throw new UserError(`-B ${source}: no such file or directory`, 'give an existing path');
+      throw new UserError(
+        `-B ${source}: no such file or directory`,
+        'give an existing path'
+      );
     }
     return { source, target: target ?? source };
   }
 
-  export function stillThere(state: WorkState, env: NodeJS.ProcessEnv): boolean {
+  export function stillThere(
+    state: WorkState,
+    env: NodeJS.ProcessEnv
+  ): boolean {
     if (state.sandbox) {
       return fs.existsSync(sandboxPath(state));
     }
@@ -94,15 +151,22 @@ namespace Private {
     }
   }
 
-  export function retire(old: WorkState, env: NodeJS.ProcessEnv): string | null {
+  export function retire(
+    old: WorkState,
+    env: NodeJS.ProcessEnv
+  ): string | null {
     if (old.sandbox) {
       return removeRecordedSandbox(old) ? sandboxPath(old) : null;
     }
     try {
-      return removeRecordedContainer(engineFor(old.engine, env), old) ? (old.container?.name ?? null) : null;
+      return removeRecordedContainer(engineFor(old.engine, env), old)
+        ? (old.container?.name ?? null)
+        : null;
     } catch (reason) {
       if (reason instanceof UserError) {
-        process.stderr.write(`mlc: warning: the old container ${old.container?.name} was left in place: ${reason.message}\n`);
+        process.stderr.write(
+          `mlc: warning: the old container ${old.container?.name} was left in place: ${reason.message}\n`
+        );
         return null;
       }
       throw reason;

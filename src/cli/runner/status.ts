@@ -19,7 +19,11 @@ export function status(context: ICliContext): IStatus {
   const engine = engineFor(state.engine, context.env);
   if (isSandboxEngine(state.engine)) {
     const present = fs.existsSync(sandboxPath(state));
-    return { state, status: present ? 'present' : 'missing', added: present ? addedPackages(engine, state) : null };
+    return {
+      state,
+      status: present ? 'present' : 'missing',
+      added: present ? addedPackages(engine, state) : null
+    };
   }
   const view = recordedContainer(engine, state);
   if (!view) {
@@ -39,7 +43,7 @@ export function formatStatus(result: IStatus): string {
     `Set up in ${state.workdir}:`,
     `  image:           ${state.image.name}:${state.image.tag} (${state.image.reference})`,
     `  engine:          ${state.engine}${state.gpu !== 'none' ? ` (GPU: ${state.gpu})` : ''}`,
-    `  ${state.container ? 'container' : 'sandbox'}:       ${where}`.replace('sandbox:       ', 'sandbox:         '),
+    `  ${(state.container ? 'container:' : 'sandbox:').padEnd(17)}${where}`,
     `  digest:          ${state.image.digest ?? 'unknown'}`,
     `  compressed size: ${state.image.compressedSize ?? 'unknown'}`,
     `  created:         ${state.image.created ?? 'unknown'}`,
@@ -47,13 +51,17 @@ export function formatStatus(result: IStatus): string {
     `  set up at:       ${state.setupAt}`
   ];
   if (state.binds.length > 0) {
-    lines.push(`  binds:           ${state.binds.map(b => `${b.source}:${b.target}`).join(' ')}`);
+    lines.push(
+      `  binds:           ${state.binds.map(b => `${b.source}:${b.target}`).join(' ')}`
+    );
   }
   const added = result.added;
   if (added) {
     const conda = added.conda.map(p => `${p.name} ${p.version}`);
     const pip = added.pip.map(p => `${p.name} ${p.version}`);
-    lines.push(`Added since setup: ${conda.length + pip.length === 0 ? 'nothing' : ''}`);
+    lines.push(
+      `Added since setup: ${conda.length + pip.length === 0 ? 'nothing' : ''}`
+    );
     if (conda.length > 0) {
       lines.push(`  conda: ${conda.join(', ')}`);
     }

@@ -15,12 +15,14 @@ export function parseAuthChallenge(header: string): IAuthChallenge | null {
     return null;
   }
   const params: Record<string, string> = {};
-  const pattern = /([A-Za-z][A-Za-z0-9._-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))\s*,?\s*/gy;
+  const pattern =
+    /([A-Za-z][A-Za-z0-9._-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))\s*,?\s*/gy;
   const rest = match[2];
   let found: RegExpExecArray | null;
   let end = 0;
   while ((found = pattern.exec(rest)) !== null && found[0].length > 0) {
-    const value = found[2] !== undefined ? found[2].replace(/\\(.)/g, '$1') : found[3];
+    const value =
+      found[2] !== undefined ? found[2].replace(/\\(.)/g, '$1') : found[3];
     params[found[1].toLowerCase()] = value;
     end = pattern.lastIndex;
   }

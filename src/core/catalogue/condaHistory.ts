@@ -26,7 +26,9 @@ export function addedCondaPackages(
   let counting = false;
   for (const raw of historyText.split(/\r?\n/)) {
     const line = raw.trim();
-    const header = /^==>\s*(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\s*<==$/.exec(line);
+    const header = /^==>\s*(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\s*<==$/.exec(
+      line
+    );
     if (header) {
       counting = header[1] >= since;
       continue;
@@ -50,13 +52,19 @@ export function addedCondaPackages(
       continue;
     }
     if (change[1] === '+') {
-      added.set(parsed.name, { ...parsed, channel: Private.channelName(change[2] ?? '') });
+      added.set(parsed.name, {
+        ...parsed,
+        channel: Private.channelName(change[2] ?? '')
+      });
     } else if (added.get(parsed.name)?.version === parsed.version) {
       // An upgrade lists the old build as removed next to the new one: only a removal of what was added counts.
       added.delete(parsed.name);
     }
   }
-  return { packages: [...added.values()].sort((a, b) => (a.name < b.name ? -1 : 1)), specs: [...specs].sort() };
+  return {
+    packages: [...added.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
+    specs: [...specs].sort()
+  };
 }
 
 /** The history file's time stamp format for a moment (UTC: containers run in UTC unless told). */
@@ -66,14 +74,19 @@ export function historyTimestamp(date: Date): string {
 
 namespace Private {
   /** `name-version-build`: name may hold dashes, version and build do not. */
-  export function splitDist(dist: string): { name: string; version: string } | null {
+  export function splitDist(
+    dist: string
+  ): { name: string; version: string } | null {
     const parts = dist.split('-');
     if (parts.length < 3) {
       return null;
     }
     const name = parts.slice(0, -2).join('-');
     const version = parts[parts.length - 2];
-    if (!/^[A-Za-z0-9_.+-]+$/.test(name) || !/^[A-Za-z0-9_.+!]+$/.test(version)) {
+    if (
+      !/^[A-Za-z0-9_.+-]+$/.test(name) ||
+      !/^[A-Za-z0-9_.+!]+$/.test(version)
+    ) {
       return null;
     }
     return { name, version };
@@ -83,7 +96,10 @@ namespace Private {
     const trimmed = channel.replace(/\/+$/, '');
     const parts = trimmed.split('/');
     // `https://conda.anaconda.org/conda-forge/linux-64` → conda-forge
-    if (parts.length > 1 && /^(noarch|[a-z]+-[a-z0-9_]+)$/.test(parts[parts.length - 1])) {
+    if (
+      parts.length > 1 &&
+      /^(noarch|[a-z]+-[a-z0-9_]+)$/.test(parts[parts.length - 1])
+    ) {
       parts.pop();
     }
     return parts[parts.length - 1] ?? '';

@@ -35,7 +35,9 @@ export function parseRateLimitValue(header: string): IRateLimitValue | null {
 }
 
 /** The pull limit from a response's headers (names lower case, as Node gives them). */
-export function pullLimitFromHeaders(headers: Record<string, string | string[] | undefined>): IPullLimit {
+export function pullLimitFromHeaders(
+  headers: Record<string, string | string[] | undefined>
+): IPullLimit {
   const read = (name: string): string | null => {
     const value = headers[name];
     return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
@@ -43,7 +45,8 @@ export function pullLimitFromHeaders(headers: Record<string, string | string[] |
   const limitText = read('ratelimit-limit');
   const remainingText = read('ratelimit-remaining');
   const limit = limitText === null ? null : parseRateLimitValue(limitText);
-  const remaining = remainingText === null ? null : parseRateLimitValue(remainingText);
+  const remaining =
+    remainingText === null ? null : parseRateLimitValue(remainingText);
   return {
     limited: limit !== null || remaining !== null,
     limit,

@@ -17,9 +17,14 @@ export interface IImageReference {
 
 export const DOCKER_HUB = 'docker.io';
 
-export function parseImageReference(text: string): ParseResult<IImageReference> {
+export function parseImageReference(
+  text: string
+): ParseResult<IImageReference> {
   if (text.length === 0 || text.length > 512 || /[\s\0]/.test(text)) {
-    return { ok: false, error: 'expected a registry reference such as docker.io/user/name:tag' };
+    return {
+      ok: false,
+      error: 'expected a registry reference such as docker.io/user/name:tag'
+    };
   }
   let rest = text;
   let digest: string | null = null;
@@ -28,7 +33,10 @@ export function parseImageReference(text: string): ParseResult<IImageReference> 
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
     if (!/^sha256:[a-f0-9]{64}$/.test(digest)) {
-      return { ok: false, error: `the digest of ${text} is not sha256:<64 hex digits>` };
+      return {
+        ok: false,
+        error: `the digest of ${text} is not sha256:<64 hex digits>`
+      };
     }
   }
   const parts = rest.split('/');
@@ -51,7 +59,11 @@ export function parseImageReference(text: string): ParseResult<IImageReference> 
     parts.unshift('library');
   }
   const repository = parts.join('/');
-  if (!Private.REPOSITORY.test(repository) || !Private.TAG.test(tag) || !Private.REGISTRY.test(registry)) {
+  if (
+    !Private.REPOSITORY.test(repository) ||
+    !Private.TAG.test(tag) ||
+    !Private.REGISTRY.test(registry)
+  ) {
     return { ok: false, error: `${text} is not a valid image reference` };
   }
   return { ok: true, value: { registry, repository, tag, digest } };
@@ -66,5 +78,6 @@ namespace Private {
   const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
   export const REPOSITORY = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
   export const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-  export const REGISTRY = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/;
+  export const REGISTRY =
+    /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/;
 }

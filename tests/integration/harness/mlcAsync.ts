@@ -7,7 +7,10 @@ import { spawn } from 'child_process';
 import { MLC_BUNDLE } from './paths';
 import type { IRunResult } from './mlc';
 
-export function runMlcAsync(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<IRunResult> {
+export function runMlcAsync(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}
+): Promise<IRunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MLC_BUNDLE, ...args], {
       env: { ...process.env, ...(options.env ?? {}) },
@@ -18,7 +21,10 @@ export function runMlcAsync(args: string[], options: { env?: NodeJS.ProcessEnv; 
     let stderr = '';
     child.stdout.on('data', chunk => (stdout += chunk));
     child.stderr.on('data', chunk => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120000);
+    const timer = setTimeout(
+      () => child.kill('SIGKILL'),
+      options.timeoutMs ?? 120000
+    );
     child.on('error', reject);
     child.on('close', code => {
       clearTimeout(timer);

@@ -18,7 +18,12 @@ export interface ILocalRegistry {
 }
 
 export const PODMAN_GLOBAL = ['--runtime', 'runc'];
-export const PODMAN_LIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
+export const PODMAN_LIMITS = [
+  '--ulimit',
+  'nofile=1024:1024',
+  '--ulimit',
+  'nproc=1024:1024'
+];
 
 /** A port the kernel just gave us (closed again before use). */
 export function freePort(): Promise<number> {
@@ -33,7 +38,10 @@ export function freePort(): Promise<number> {
 }
 
 export function registryAvailable(): boolean {
-  return spawnSync('sh', ['-c', 'command -v docker-registry'], { encoding: 'utf-8' }).status === 0;
+  return (
+    spawnSync('sh', ['-c', 'command -v docker-registry'], { encoding: 'utf-8' })
+      .status === 0
+  );
 }
 
 export async function startRegistry(dir: string): Promise<ILocalRegistry> {
@@ -58,9 +66,15 @@ export async function startRegistry(dir: string): Promise<ILocalRegistry> {
     ].join('\n')
   );
   const registriesConf = path.join(dir, 'registries.conf');
-  fs.writeFileSync(registriesConf, `[[registry]]\nlocation = "${host}"\ninsecure = true\n`);
+  fs.writeFileSync(
+    registriesConf,
+    `[[registry]]\nlocation = "${host}"\ninsecure = true\n`
+  );
   const log = fs.openSync(path.join(dir, 'registry.log'), 'a');
-  const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: ['ignore', log, log], detached: false });
+  const child: ChildProcess = spawn('docker-registry', ['serve', config], {
+    stdio: ['ignore', log, log],
+    detached: false
+  });
   fs.closeSync(log);
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -84,22 +98,47 @@ export async function startRegistry(dir: string): Promise<ILocalRegistry> {
     await new Promise(resolve => setTimeout(resolve, 100));
   }
   await stop();
-  throw new Error(`docker-registry did not start on ${host}: ${fs.readFileSync(path.join(dir, 'registry.log'), 'utf-8').slice(-500)}`);
+  throw new Error(
+    `docker-registry did not start on ${host}: ${fs.readFileSync(path.join(dir, 'registry.log'), 'utf-8').slice(-500)}`
+  );
 }
 
 /** podman, with this machine's runtime flags; throws with its stderr on failure. */
 export function podman(args: string[], timeoutMs = 600000): string {
-  const result = spawnSync('podman', [...PODMAN_GLOBAL, ...args], { encoding: 'utf-8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync('podman', [...PODMAN_GLOBAL, ...args], {
+    encoding: 'utf-8',
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024
+  });
   if (result.status !== 0) {
-    throw new Error(`podman ${args.join(' ')} failed: ${result.stderr || result.error}`);
+    throw new Error(
+      `podman ${args.join(' ')} failed: ${result.stderr || result.error}`
+    );
   }
   return result.stdout;
 }
 
 /** Build an image from a Containerfile text and a context dir. */
-export function buildImage(tag: string, containerfile: string, contextDir: string, extra: string[] = []): void {
+export function buildImage(
+  tag: string,
+  containerfile: string,
+  contextDir: string,
+  extra: string[] = []
+): void {
   fs.writeFileSync(path.join(contextDir, 'Containerfile'), containerfile);
-  podman(['build', '--quiet', ...PODMAN_LIMITS, '--network', 'none', ...extra, '-t', tag, '-f', path.join(contextDir, 'Containerfile'), contextDir]);
+  podman([
+    'build',
+    '--quiet',
+    ...PODMAN_LIMITS,
+    '--network',
+    'none',
+    ...extra,
+    '-t',
+    tag,
+    '-f',
+    path.join(contextDir, 'Containerfile'),
+    contextDir
+  ]);
 }
 
 export function push(localTag: string, remote: string): void {
