@@ -32,12 +32,11 @@ export function createArgs(engine: IEngine, spec: ICreateSpec): string[] {
   const identity: string[] = [];
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
-  if (engine.kind === 'podman') {
-    // keep-id maps the user to the same uid inside; root podman has no user namespace to map.
-    if (uid !== 0) {
-      identity.push('--userns=keep-id');
-    }
-  } else {
+  if (engine.kind !== 'podman') {
+    // Rootless podman needs nothing: its user namespace maps root inside to
+    // the user outside, so files in the work dir stay the user's and the
+    // image env stays writable for `micromamba install`, as in the seed
+    // (`--userns=keep-id` would make the image env read-only to the user).
     identity.push('--user', `${uid}:${gid}`);
   }
   const binds = spec.binds.flatMap(bind => [
