@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Set up and run every test: type checks, jest unit tests, jest integration
-# tests (real Jupyter servers and kernels, real pip and conda-format installs,
-# an unprivileged user against a read-only base), and the Galata/Playwright
-# UI tests in Debian's Chromium against a real JupyterLab on the demo image.
+# Set up and run every test: type checks, lint, jest unit tests, jest
+# integration tests (real Jupyter servers and kernels, real pip and
+# conda-format installs, an unprivileged user against a read-only base, real
+# podman, docker and a local registry), the hostile-input suite, and the
+# Galata/Playwright UI tests in Debian's Chromium on the demo image.
 #
 #   scripts/test.sh            everything
-#   scripts/test.sh unit       one stage: typecheck | unit | integration | ui
+#   scripts/test.sh unit       one stage: typecheck | lint | unit | integration | hostile | ui
 #
 # Ends with one line `tests: N passed, N failed` and a non-zero exit on any failure.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
 REPO=$(pwd -P)
-stages=${1:-typecheck unit integration hostile ui}
+stages=${1:-typecheck lint unit integration hostile ui}
 reports="$REPO/build/reports"
 rm -rf "$reports"; mkdir -p "$reports"
 
@@ -48,9 +49,20 @@ count_jest() {
 for stage in $stages; do
     case "$stage" in
     typecheck)
-        say "type checks (browser and mlc); hadolint on the image recipes"
-        if npx tsc -p tsconfig.json --noEmit && npx tsc -p tsconfig.cli.json && npx tsc -p tsconfig.test.json \
-            && bash scripts/lint-containerfiles.sh; then
+        say "type checks (browser and mlc)"
+        if npx tsc -p tsconfig.json --noEmit && npx tsc -p tsconfig.cli.json && npx tsc -p tsconfig.test.json; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1)); status=1
+        fi
+        ;;
+    lint)
+        say "lint: eslint, prettier, stylelint (as the JupyterLab extension template sets them), hadolint on the image recipes, ruff on the fixture's Python"
+        if npx eslint --max-warnings 0 src tests ui-tests scripts bench \
+            && npx prettier --list-different . \
+            && npx stylelint "style/**/*.css" \
+            && bash scripts/lint-containerfiles.sh \
+            && .venv/bin/ruff check --quiet --select F,E9 scripts/make-python-prefix-helper.py; then
             passed=$((passed + 1))
         else
             failed=$((failed + 1)); status=1
@@ -84,7 +96,7 @@ for stage in $stages; do
         fi
         ;;
     *)
-        echo "test: error: unknown stage '$stage'; use typecheck, unit, integration, hostile or ui" >&2
+        echo "test: error: unknown stage '$stage'; use typecheck, lint, unit, integration, hostile or ui" >&2
         exit 2
         ;;
     esac
