@@ -56,7 +56,12 @@ export function writePlan(base: IBaseFacts): string {
     const dirs: string[] = [];
     const links: [string, string][] = [];
     Private.scan(scratch, '', dirs, links);
-    const present = new Set(links.map(([file]) => file));
+    // What the env has of the base's paths: the mirror's links, and the interpreter links and pip scripts it makes itself.
+    const own = [`bin/python${base.python}`, 'bin/python3', 'bin/python'];
+    if (base.hasPip) {
+      own.push(`bin/pip${base.python}`, 'bin/pip3', 'bin/pip');
+    }
+    const present = new Set([...links.map(([file]) => file), ...own]);
     const records: [string, string][] = base.condaMeta
       .filter(file => file.endsWith('.json'))
       .map(file => [file, Private.cutRecord(fs.readFileSync(`${base.prefix}/conda-meta/${file}`, 'utf-8'), present)]);
