@@ -18,7 +18,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { PythonMinor } from '../../core/kernelspec';
-import { isWithin } from '../../core/validate';
 import { condaRecordParts, type IBaseFacts } from './base';
 import { replaceFile } from './layout';
 import { BASE_RECORDS_FILE, BASE_LINK, mirrorBase, mirrorExclusions, type IMirrorStats } from './mirror';
@@ -197,9 +196,8 @@ namespace Private {
     if (!Array.isArray(p.watched) || !Array.isArray(p.dirs) || !Array.isArray(p.links) || !Array.isArray(p.records)) {
       return false;
     }
-    const reserved = [...mirrorExclusions(base.python, base.hasPip)];
-    const usable = (rel: unknown): rel is string =>
-      typeof rel === 'string' && isCleanRelative(rel) && !reserved.some(excluded => isWithin(`/${rel}`, `/${excluded}`));
+    const reserved = mirrorExclusions(base.python, base.hasPip);
+    const usable = (rel: unknown): rel is string => typeof rel === 'string' && isCleanRelative(rel) && !underReserved(rel, reserved);
     const made = new Set<string>();
     const parentMade = (rel: string): boolean => !rel.includes('/') || made.has(rel.slice(0, rel.lastIndexOf('/')));
     for (const dir of p.dirs) {
@@ -228,6 +226,16 @@ namespace Private {
     return p.watched.every(
       entry => Array.isArray(entry) && typeof entry[1] === 'number' && (entry[0] === '' || (typeof entry[0] === 'string' && isCleanRelative(entry[0])))
     );
+  }
+
+  /** Whether `rel` or a directory above it is a path the env writes itself (one set lookup a level). */
+  function underReserved(rel: string, reserved: Set<string>): boolean {
+    for (let end = rel.indexOf('/'); end !== -1; end = rel.indexOf('/', end + 1)) {
+      if (reserved.has(rel.slice(0, end))) {
+        return true;
+      }
+    }
+    return reserved.has(rel);
   }
 
   /** `a/b/c`: no empty, `.` or `..` part, no absolute path, no NUL or control character. */
