@@ -243,5 +243,10 @@ async def main():
                   installed_packages=installed, show_progress=False)
 
 asyncio.run(main())
+# py-rattler 0.28 sometimes dies of SIGSEGV in the interpreter's teardown,
+# after its work is done (1 run in 6 here; none in 14 ending this way):
+# end without the teardown. The test judges the work by what is on disk.
+sys.stdout.flush()
+os._exit(0)
 `;
 }
