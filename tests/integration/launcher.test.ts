@@ -149,10 +149,10 @@ namespace Private {
     return `${dir}/dist/${wheels[0]}`;
   }
 
-  /** Links to the only tools needed: the launcher's sh and dirname. */
+  /** Links to the only tool the launcher needs: sh. */
   export function toolsWithoutNode(dir: string): string {
     fs.mkdirSync(dir);
-    for (const tool of ['sh', 'dirname']) {
+    for (const tool of ['sh']) {
       const found = runCommand('/bin/sh', ['-c', `command -v ${tool}`]).stdout.trim();
       expect(found).toMatch(/^\//);
       fs.symlinkSync(found, `${dir}/${tool}`);
