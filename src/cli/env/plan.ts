@@ -100,11 +100,15 @@ export function readFreshPlan(base: IBaseFacts): IEnvPlan | null {
   if (!Private.isValid(plan, base)) {
     return null;
   }
-  for (const [rel, mtime] of plan.watched) {
-    const stat = fs.lstatSync(rel ? `${base.prefix}/${rel}` : base.prefix, { throwIfNoEntry: false });
-    if (!stat?.isDirectory() || stat.mtimeMs !== mtime) {
-      return null;
+  try {
+    for (const [rel, mtime] of plan.watched) {
+      const stat = fs.lstatSync(rel ? `${base.prefix}/${rel}` : base.prefix, { throwIfNoEntry: false });
+      if (!stat?.isDirectory() || stat.mtimeMs !== mtime) {
+        return null;
+      }
     }
+  } catch {
+    return null; // a part this user cannot reach: the walk decides what to do about it
   }
   return plan;
 }
