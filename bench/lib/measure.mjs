@@ -17,6 +17,7 @@ import { sync } from './processes.mjs';
  * @property {boolean} makesEnv
  * @property {boolean} [reportsElapsed] its --json result event carries elapsedMs
  * @property {string | null} [unavailable] why it cannot be timed
+ * @property {() => void} [prepare] run before each of its runs, outside the timing
  * @property {(target: string) => { command: string, args: string[] }} command
  */
 
@@ -77,6 +78,7 @@ export function median(values) {
 /** Helpers (the module's trailing `Private` namespace). */
 const Private = {
   timeOnce(method, target, env) {
+    method.prepare?.();
     const { command, args } = method.command(target);
     const start = process.hrtime.bigint();
     const result = spawnSync(command, args, { env, encoding: 'utf-8', timeout: 600000, maxBuffer: 64 * 1024 * 1024 });

@@ -22,6 +22,7 @@ export function formatBase({ label, base, results, runs, targetsDir, fileSystem 
   lines.push(
     '',
     `mlc / seed:            ${ratio('seed', [1.0, 0.5])}`,
+    `mlc (no plan) / seed:  ${Private.ratioLine(byId['mlc-walk'], byId.seed, [1.0, 0.5])}`,
     `mlc / seed every file: ${ratio('seed-every-file')}`,
     `mlc / venv:            ${ratio('venv')}`,
     `mlc / node -e 0:       ${ratio('node')}`

@@ -71,6 +71,19 @@ describe('mlc installed by pip alone', () => {
     expect(prefix.stdout.trim()).toBe(env);
   });
 
+  it("keeps Node's compile cache in the user's cache dir, and runs where none can be written", () => {
+    const cache = `${scratch.dir}/xdg-cache`;
+    expect(mlc(['--version'], { XDG_CACHE_HOME: cache }).code).toBe(0);
+    const kept = `${cache}/mlc/node-compile-cache`;
+    expect(fs.readdirSync(kept).length).toBeGreaterThan(0);
+    // A HOME that is a file: no cache can be made below it.
+    fs.writeFileSync(`${scratch.dir}/home-is-a-file`, '');
+    const nowhere = mlc(['--version'], { XDG_CACHE_HOME: '', HOME: `${scratch.dir}/home-is-a-file` });
+    expect({ code: nowhere.code, stdout: nowhere.stdout.trim() }).toEqual({ code: 0, stdout: version });
+    // Never in the install (an image's, read-only).
+    expect(runCommand('find', [venv, '-name', 'node-compile-cache']).stdout).toBe('');
+  });
+
   it('prefers the wheel’s Node to a `node` on PATH', () => {
     const impostor = Private.fakeNode(`${scratch.dir}/impostor`, 'node on PATH');
     const run = mlc(['--version'], { PATH: `${impostor}:${venv}/bin:${tools}` });
@@ -136,10 +149,10 @@ namespace Private {
     return `${dir}/dist/${wheels[0]}`;
   }
 
-  /** Links to the only tools needed: the launcher's sh and dirname. */
+  /** Links to the only tool the launcher needs: sh. */
   export function toolsWithoutNode(dir: string): string {
     fs.mkdirSync(dir);
-    for (const tool of ['sh', 'dirname']) {
+    for (const tool of ['sh']) {
       const found = runCommand('/bin/sh', ['-c', `command -v ${tool}`]).stdout.trim();
       expect(found).toMatch(/^\//);
       fs.symlinkSync(found, `${dir}/${tool}`);

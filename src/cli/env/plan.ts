@@ -18,7 +18,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { PythonMinor } from '../../core/kernelspec';
-import { isWithin } from '../../core/validate';
 import { condaRecordParts, type IBaseFacts } from './base';
 import { replaceFile } from './layout';
 import { BASE_RECORDS_FILE, BASE_LINK, mirrorBase, mirrorExclusions, type IMirrorStats } from './mirror';
@@ -56,7 +55,12 @@ export function writePlan(base: IBaseFacts): string {
     const dirs: string[] = [];
     const links: [string, string][] = [];
     Private.scan(scratch, '', dirs, links);
-    const present = new Set(links.map(([file]) => file));
+    // What the env has of the base's paths: the mirror's links, and the interpreter links and pip scripts it makes itself.
+    const own = [`bin/python${base.python}`, 'bin/python3', 'bin/python'];
+    if (base.hasPip) {
+      own.push(`bin/pip${base.python}`, 'bin/pip3', 'bin/pip');
+    }
+    const present = new Set([...links.map(([file]) => file), ...own]);
     const records: [string, string][] = base.condaMeta
       .filter(file => file.endsWith('.json'))
       .map(file => [file, Private.cutRecord(fs.readFileSync(`${base.prefix}/conda-meta/${file}`, 'utf-8'), present)]);
@@ -96,11 +100,15 @@ export function readFreshPlan(base: IBaseFacts): IEnvPlan | null {
   if (!Private.isValid(plan, base)) {
     return null;
   }
-  for (const [rel, mtime] of plan.watched) {
-    const stat = fs.lstatSync(rel ? `${base.prefix}/${rel}` : base.prefix, { throwIfNoEntry: false });
-    if (!stat?.isDirectory() || stat.mtimeMs !== mtime) {
-      return null;
+  try {
+    for (const [rel, mtime] of plan.watched) {
+      const stat = fs.lstatSync(rel ? `${base.prefix}/${rel}` : base.prefix, { throwIfNoEntry: false });
+      if (!stat?.isDirectory() || stat.mtimeMs !== mtime) {
+        return null;
+      }
     }
+  } catch {
+    return null; // a part this user cannot reach: the walk decides what to do about it
   }
   return plan;
 }
@@ -192,9 +200,8 @@ namespace Private {
     if (!Array.isArray(p.watched) || !Array.isArray(p.dirs) || !Array.isArray(p.links) || !Array.isArray(p.records)) {
       return false;
     }
-    const reserved = [...mirrorExclusions(base.python, base.hasPip)];
-    const usable = (rel: unknown): rel is string =>
-      typeof rel === 'string' && isCleanRelative(rel) && !reserved.some(excluded => isWithin(`/${rel}`, `/${excluded}`));
+    const reserved = mirrorExclusions(base.python, base.hasPip);
+    const usable = (rel: unknown): rel is string => typeof rel === 'string' && isCleanRelative(rel) && !underReserved(rel, reserved);
     const made = new Set<string>();
     const parentMade = (rel: string): boolean => !rel.includes('/') || made.has(rel.slice(0, rel.lastIndexOf('/')));
     for (const dir of p.dirs) {
@@ -223,6 +230,16 @@ namespace Private {
     return p.watched.every(
       entry => Array.isArray(entry) && typeof entry[1] === 'number' && (entry[0] === '' || (typeof entry[0] === 'string' && isCleanRelative(entry[0])))
     );
+  }
+
+  /** Whether `rel` or a directory above it is a path the env writes itself (one set lookup a level). */
+  function underReserved(rel: string, reserved: Set<string>): boolean {
+    for (let end = rel.indexOf('/'); end !== -1; end = rel.indexOf('/', end + 1)) {
+      if (reserved.has(rel.slice(0, end))) {
+        return true;
+      }
+    }
+    return reserved.has(rel);
   }
 
   /** `a/b/c`: no empty, `.` or `..` part, no absolute path, no NUL or control character. */
