@@ -124,8 +124,10 @@ mlc_steps() {
         --flavour "$flavour" ${DOCKER_PATH:+--docker-path "$DOCKER_PATH"}
     mkdir -p /.singularity.d/env
     mlc kernels install --prefix "$PREFIX" --image /image.json --apptainer-env-dir /.singularity.d/env
-    mlc env install-scripts --dir / --base "$PREFIX"
     mlc image banner --prefix "$PREFIX" --image /image.json --apptainer-env-dir /.singularity.d/env
+    # Last of the steps that write into the base: the env plan records the
+    # base's directories as they are now, and a later write makes it stale.
+    mlc env install-scripts --dir / --base "$PREFIX" --plan
 }
 
 step=${1:-}
