@@ -174,12 +174,19 @@ const trees: IHostileTree[] = [
   {
     label: 'a deep tree with a record at the top',
     make: dir => {
-      let deep = `${dir}/p`;
-      for (let depth = 0; depth < 60; depth++) {
-        deep = `${deep}/${'d'.repeat(100)}`;
+      // Deeper than PATH_MAX: made by relative steps.
+      fs.mkdirSync(`${dir}/p`);
+      const home = process.cwd();
+      try {
+        process.chdir(`${dir}/p`);
+        for (let depth = 0; depth < 60; depth++) {
+          fs.mkdirSync('d'.repeat(100));
+          process.chdir('d'.repeat(100));
+        }
+        fs.writeFileSync('f', 'x');
+      } finally {
+        process.chdir(home);
       }
-      fs.mkdirSync(deep, { recursive: true });
-      fs.writeFileSync(`${deep}/f`, 'x');
       fs.writeFileSync(`${dir}/p/.mlc-env.json`, '{"schemaVersion": 1}');
       return `${dir}/p`;
     }
