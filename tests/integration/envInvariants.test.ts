@@ -343,6 +343,16 @@ describe('class 8: activation keeps the base kernels in JUPYTER_PATH', () => {
   });
 });
 
+describe('class 8 in sh', () => {
+  it('sh (dash) is told to use bash or zsh, and its JUPYTER_PATH is left as it was', () => {
+    const env = `${envs}/in-sh-${counter++}`;
+    expect(mlcAsUser(['env', 'create', env, '--base', base, '--no-kernel'], places).code).toBe(0);
+    const run = runAsUser('sh', ['-c', `. '${env}/setupMe-on-host.sh'; printf '%s\\n' "$JUPYTER_PATH"`], places, { env: { JUPYTER_PATH: '/site/jupyter' } });
+    expect(run.stderr).toMatch(/needs bash or zsh/);
+    expect(run.stdout.trim()).toBe('/site/jupyter');
+  });
+});
+
 describe('class 9: interrupted and racing', () => {
   it('an env whose kernel registration never happened: create names check --fix, which registers it', () => {
     const env = createEnv(`interrupted-${counter++}`);
