@@ -74,44 +74,53 @@ function editRecord(env: string, change: (record: Record<string, unknown>) => vo
 }
 
 describe('class 1: removal never follows a link', () => {
+  /**
+   * The env's kernel directory replaced by a link to a project folder that
+   * holds a copy of the kernel (so the kernel still names the env), with the
+   * user's work beside it; `change` edits the copy's kernel.json.
+   */
+  function kernelLinkedToProject(name: string, change: (spec: Record<string, unknown>) => void = () => undefined) {
+    const env = createEnv(name);
+    const project = userDir(`${fixture.scratch}/project-${name}`);
+    const kernel = `${places.data}/kernels/${env.kernelName}`;
+    const spec = JSON.parse(fs.readFileSync(`${kernel}/kernel.json`, 'utf-8')) as Record<string, unknown>;
+    change(spec);
+    fs.writeFileSync(`${project}/kernel.json`, JSON.stringify(spec));
+    fs.writeFileSync(`${project}/analysis.py`, 'print("years of work")\n');
+    runAsUserChown(project);
+    const sum = treeChecksum(project);
+    fs.rmSync(kernel, { recursive: true });
+    fs.symlinkSync(project, kernel);
+    return { env, kernel, whole: () => expect(treeChecksum(project)).toBe(sum) };
+  }
+
   it('env remove unlinks a kernel directory that is a link, never empties its target', () => {
-    const env = createEnv('k-link-remove');
-    const project = precious('k-link-remove');
-    const kernel = `${places.data}/kernels/${env.kernelName}`;
-    fs.rmSync(kernel, { recursive: true });
-    fs.symlinkSync(project.dir, kernel);
+    const { env, kernel, whole } = kernelLinkedToProject(`k-link-remove-${counter++}`);
     const run = mlcAsUser(['env', 'remove', env.prefix, '--json'], places);
+    expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    project.whole();
+    whole();
     expect(fs.existsSync(env.prefix)).toBe(false);
+    expect(fs.lstatSync(kernel, { throwIfNoEntry: false })).toBeUndefined();
   });
 
-  it('check --fix replaces a kernel directory that is a link by a real one, never writes into the target', () => {
-    const env = createEnv('k-link-fix');
-    const project = precious('k-link-fix');
-    const kernel = `${places.data}/kernels/${env.kernelName}`;
-    // A link to a copy of the kernel: the kernel is "ours" by its metadata, its directory is not.
-    fs.cpSync(kernel, `${project.dir}/copy`, { recursive: true });
-    runAsUserChown(project.dir);
-    const sum = treeChecksum(project.dir);
-    fs.rmSync(kernel, { recursive: true });
-    fs.symlinkSync(`${project.dir}/copy`, kernel);
-    editRecord(env.prefix, record => (record.displayName = 'renamed'));
-    const run = mlcAsUser(['env', 'check', env.prefix, '--fix', '--json', '--base', base], places);
-    expect(run.stderr).not.toMatch(/internal error/i);
-    expect(treeChecksum(project.dir)).toBe(sum);
+  it('check --fix replaces a stale kernel directory that is a link by a real one, the target untouched', () => {
+    const { env, kernel, whole } = kernelLinkedToProject(`k-link-fix-${counter++}`, spec => ((spec.argv as string[])[0] = '/elsewhere/python'));
+    const run = mlcAsUser(['env', 'check', env.prefix, '--fix', '--json'], places);
+    expect(run.stderr).toBe('');
+    expect(resultData<IEnvCheckResult>(run).fixed.map(problem => problem.code)).toEqual(['kernel-stale']);
+    whole();
+    expect(fs.lstatSync(kernel).isDirectory()).toBe(true);
   });
 
-  it('a re-create at the same path leaves a kernel link to a project alone', () => {
-    const env = createEnv('k-link-recreate');
-    const project = precious('k-link-recreate');
-    const kernel = `${places.data}/kernels/${env.kernelName}`;
+  it('a re-create at the same path replaces the link, the project untouched', () => {
+    const { env, kernel, whole } = kernelLinkedToProject(`k-link-recreate-${counter++}`);
     fs.rmSync(env.prefix, { recursive: true });
-    fs.rmSync(kernel, { recursive: true });
-    fs.symlinkSync(project.dir, kernel);
     const run = mlcAsUser(['env', 'create', env.prefix, '--base', base], places);
-    expectOneLine(run, /a different kernel is already registered/);
-    project.whole();
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    whole();
+    expect(fs.lstatSync(kernel).isDirectory()).toBe(true);
   });
 
   it('env remove unlinks links inside the env to precious directories', () => {
@@ -340,6 +349,16 @@ describe('class 8: activation keeps the base kernels in JUPYTER_PATH', () => {
       env: { JUPYTER_PATH: '/site/jupyter' }
     });
     expect(run.stdout.trim()).toBe(`${env}/share/jupyter:${baseCopy}/share/jupyter:/site/jupyter`);
+  });
+});
+
+describe('class 8 in sh', () => {
+  it('sh (dash) is told to use bash or zsh, and its JUPYTER_PATH is left as it was', () => {
+    const env = `${envs}/in-sh-${counter++}`;
+    expect(mlcAsUser(['env', 'create', env, '--base', base, '--no-kernel'], places).code).toBe(0);
+    const run = runAsUser('sh', ['-c', `. '${env}/setupMe-on-host.sh'; printf '%s\\n' "$JUPYTER_PATH"`], places, { env: { JUPYTER_PATH: '/site/jupyter' } });
+    expect(run.stderr).toMatch(/needs bash or zsh/);
+    expect(run.stdout.trim()).toBe('/site/jupyter');
   });
 });
 

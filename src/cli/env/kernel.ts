@@ -172,14 +172,17 @@ export function registerKernel(dataDir: string, name: string, spec: IKernelSpecF
     writeFilesStaged(target, files);
     return target;
   }
-  const temp = `${kernels}/${stagingName(name)}`;
-  fs.mkdirSync(temp, { mode: 0o755 });
+  // Staged one level down: a hidden name like `.x.mlc-tmp-1` is still a
+  // valid kernel name that Jupyter would list; a spec inside a folder without
+  // kernel.json is not.
+  const staging = `${kernels}/${stagingName('mlc-staging')}`;
+  fs.mkdirSync(staging, { mode: 0o755 });
   try {
-    writeFilesStaged(temp, files);
-    fs.renameSync(temp, target);
-  } catch (error) {
-    removeEntry(temp);
-    throw error;
+    fs.mkdirSync(`${staging}/${name}`, { mode: 0o755 });
+    writeFilesStaged(`${staging}/${name}`, files);
+    fs.renameSync(`${staging}/${name}`, target);
+  } finally {
+    removeEntry(staging);
   }
   return target;
 }

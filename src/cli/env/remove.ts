@@ -9,6 +9,7 @@
  * directory, and deleted without following a single link (../fs/removeTree).
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { ENV_RECORD_FILE, type EnvRecord, type IEnvRemoveResult } from '../../core/envRecord';
 import { isWithin, normalizeAbsolute, shortDigest } from '../../core/validate';
@@ -86,9 +87,12 @@ namespace Private {
     if (physical === '/') {
       refuse('it is the root directory');
     }
-    const home = context.env.HOME ? realpath(context.env.HOME) : null;
-    if (home && isWithin(home, physical)) {
-      refuse(physical === home ? 'it is your home directory' : 'it contains your home directory');
+    // HOME and the password database's home: either may be the one in use.
+    for (const candidate of [context.env.HOME, Private.passwdHome()]) {
+      const home = candidate ? realpath(candidate) : null;
+      if (home && isWithin(home, physical)) {
+        refuse(physical === home ? 'it is your home directory' : 'it contains your home directory');
+      }
     }
     const read = readEnvRecord(envDir);
     if (!read.ok) {
@@ -147,6 +151,14 @@ namespace Private {
       throw fsUserError(error, `unregistering the kernel ${orphan.name}`);
     }
     return { prefix: envDir, kernelName: orphan.name };
+  }
+
+  export function passwdHome(): string | null {
+    try {
+      return os.userInfo().homedir || null;
+    } catch {
+      return null;
+    }
   }
 
   export function realpath(file: string): string | null {

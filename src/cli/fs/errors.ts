@@ -7,7 +7,9 @@ import { UserError } from '../errors';
 
 /** The errno code of a Node file-system error, if it is one. */
 export function errnoCode(error: unknown): string | undefined {
-  return error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  // Not `instanceof Error`: errors from another realm (a vm context, jest) fail it.
+  const code = typeof error === 'object' && error !== null ? (error as NodeJS.ErrnoException).code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** The short words for an errno code, e.g. `permission denied`; null when unknown. */
@@ -17,7 +19,8 @@ export function errnoWords(code: string | undefined): string | null {
 
 /** The path a Node file-system error names, if any. */
 export function errnoPath(error: unknown): string | undefined {
-  return error instanceof Error ? (error as NodeJS.ErrnoException).path : undefined;
+  const where = typeof error === 'object' && error !== null ? (error as NodeJS.ErrnoException).path : undefined;
+  return typeof where === 'string' ? where : undefined;
 }
 
 /**

@@ -13,6 +13,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../errors';
+import { errnoWords } from '../fs/errors';
+import { writeNewFile } from '../fs/stagedWrite';
 
 export type FileContent = string | Uint8Array;
 
@@ -149,16 +151,9 @@ namespace Private {
     }
   }
 
-  /** Write, flush to disk and set the mode: a renamed-in file is whole. */
+  /** Write, flush to disk and set the mode: a renamed-in file is whole (the one writer, ../fs/stagedWrite.ts). */
   export function writeDurably(file: string, content: FileContent): void {
-    const fd = fs.openSync(file, 'wx', FILE_MODE);
-    try {
-      fs.writeFileSync(fd, content);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.chmodSync(file, FILE_MODE);
+    writeNewFile(file, content, FILE_MODE);
   }
 
   /** Rename aside, rename in, remove aside; put the old one back if the rename in fails. */
@@ -223,22 +218,9 @@ namespace Private {
     }
   }
 
+  /** The words of the one errno map (../fs/errors.ts), else the error's own first line. */
   function describe(code: string | undefined, error: unknown): string {
-    switch (code) {
-      case 'EACCES':
-      case 'EPERM':
-        return 'permission denied';
-      case 'EROFS':
-        return 'read-only file system';
-      case 'ENOSPC':
-        return 'no space left on the device';
-      case 'ENOTDIR':
-        return 'not a directory';
-      case 'EISDIR':
-        return 'a directory is in the way';
-      default:
-        return (error as Error).message.split('\n')[0];
-    }
+    return errnoWords(code) ?? (error as Error).message.split('\n')[0];
   }
 
   function hintFor(code: string | undefined): string {

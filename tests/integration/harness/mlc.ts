@@ -4,7 +4,10 @@ import { MLC_BUNDLE } from './paths';
 import { testUser } from './user';
 
 export interface IRunResult {
+  /** The exit status; -1 when the process was ended by a signal (see `signal`). */
   code: number;
+  /** The signal that ended the process (e.g. SIGSEGV, SIGABRT, SIGKILL), else null. */
+  signal?: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -43,7 +46,10 @@ export function runCommand(file: string, args: string[], options: IRunOptions = 
     ...ids
   });
   if (result.error) {
-    throw result.error;
+    // A timeout (ETIMEDOUT) or a failed spawn: say which, with all that was written.
+    throw new Error(
+      `${file} ${args.join(' ').slice(0, 200)}: ${result.error.message} (signal ${result.signal ?? 'none'})\nstdout:\n${result.stdout ?? ''}\nstderr:\n${result.stderr ?? ''}`
+    );
   }
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  return { code: result.status ?? -1, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }

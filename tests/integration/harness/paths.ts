@@ -6,8 +6,11 @@ import * as path from 'path';
 /** The repository root. */
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 
-/** The bundled mlc (built by `npm run build:cli`). */
-export const MLC_BUNDLE = path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc.cjs');
+/**
+ * The bundled mlc (built by `npm run build:cli`); MLC_TEST_BUNDLE runs the
+ * tests against another build (e.g. an older commit's, to see a new test fail).
+ */
+export const MLC_BUNDLE = process.env.MLC_TEST_BUNDLE || path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc.cjs');
 
 /** The project-local virtualenv with JupyterLab, jupyter_server and ipykernel. */
 export const VENV = path.join(REPO, '.venv');
