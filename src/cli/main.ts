@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { decodeWireRequest, WIRE_FLAG } from '../core/wire';
 import { registerEnvCommands } from './commands/env';
+import { registerHubCommands } from './commands/hub';
 import { registerImageCommands } from './commands/image';
 import { registerKernelsCommands } from './commands/kernels';
 import { makeContext } from './context';
@@ -49,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   registerKernelsCommands(program, context);
   registerImageCommands(program, context);
   registerEnvCommands(program, context);
+  registerHubCommands(program, context);
 
   let exitCode = 0;
   try {
