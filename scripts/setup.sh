@@ -20,11 +20,12 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # Debian packages: patchelf makes the demo/test Python prefix relocatable;
 # python3-venv holds py-rattler, the real conda installer of the env tests;
 # zsh and tcsh test the activation scripts; rpm, the manifest's rpm reader; chromium drives the UI tests;
-# podman, runc, uidmap and mmdebstrap the container tests.
+# podman, runc, uidmap and mmdebstrap the container tests; slurm-wlm, munge,
+# slirp4netns and fuse-overlayfs the hub tests (a Slurm cluster, rootless podman).
 install_debian_packages() {
     local wanted=(patchelf)
     if [ "$mode" != "--demo" ]; then
-        wanted+=(python3-venv zsh tcsh rpm chromium fonts-dejavu-core podman runc uidmap mmdebstrap strace)
+        wanted+=(python3-venv zsh tcsh rpm chromium fonts-dejavu-core podman runc uidmap mmdebstrap strace slurm-wlm munge slirp4netns fuse-overlayfs curl)
     fi
     local missing=()
     for pkg in "${wanted[@]}"; do
@@ -90,6 +91,16 @@ setup_rattler() {
     fi
 }
 
+# configurable-http-proxy, JupyterHub's proxy, from npm: into build/hub, not
+# package.json (only the hub tests and `demo.sh --hub` run it).
+setup_hub_proxy() {
+    [ "$mode" = "--demo" ] && return 0
+    if [ ! -x build/hub/node_modules/.bin/configurable-http-proxy ]; then
+        say "npm install configurable-http-proxy@5 into build/hub"
+        npm install --no-audit --no-fund --loglevel=error --prefix build/hub configurable-http-proxy@5 >/dev/null
+    fi
+}
+
 build() {
     say "building the library, mlc and the labextension"
     PATH="$REPO/.venv/bin:$PATH" npm run --silent build
@@ -110,6 +121,7 @@ check_node
 setup_venv
 setup_npm
 setup_rattler
+setup_hub_proxy
 build
 install_package
 say "ready: $(.venv/bin/mlc --version | head -1) with $(.venv/bin/jupyter lab --version | head -1) (JupyterLab)"

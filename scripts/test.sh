@@ -5,14 +5,17 @@
 # UI tests in Debian's Chromium against a real JupyterLab on the demo image.
 #
 #   scripts/test.sh            everything
-#   scripts/test.sh unit       one stage: typecheck | unit | integration | ui
+#   scripts/test.sh unit       one stage: typecheck | unit | integration | hub | hostile | ui
+#
+# The hub stage runs the facility shapes (Slurm, JupyterHub, rootless podman
+# as the user mlc-hub, an unpacked image mounted read-only): it needs root.
 #
 # Ends with one line `tests: N passed, N failed` and a non-zero exit on any failure.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
 REPO=$(pwd -P)
-stages=${1:-typecheck unit integration hostile ui}
+stages=${1:-typecheck unit integration hub hostile ui}
 reports="$REPO/build/reports"
 rm -rf "$reports"; mkdir -p "$reports"
 
@@ -65,6 +68,11 @@ for stage in $stages; do
         npx jest --selectProjects integration --runInBand --json --outputFile="$reports/integration.json" || status=1
         count_jest "$reports/integration.json"
         ;;
+    hub)
+        say "jest: hub (Slurm + JupyterHub + podman: the BNL, SLAC, UChicago and CVMFS shapes)"
+        npx jest --selectProjects hub --runInBand --json --outputFile="$reports/hub.json" || status=1
+        count_jest "$reports/hub.json"
+        ;;
     hostile)
         say "jest: hostile input (property-based tests; hostile trees through every verb as the unprivileged user)"
         npx jest --selectProjects hostile --runInBand --passWithNoTests --json --outputFile="$reports/hostile.json" || status=1
@@ -83,7 +91,7 @@ for stage in $stages; do
         fi
         ;;
     *)
-        echo "test: error: unknown stage '$stage'; use typecheck, unit, integration, hostile or ui" >&2
+        echo "test: error: unknown stage '$stage'; use typecheck, unit, integration, hub, hostile or ui" >&2
         exit 2
         ;;
     esac

@@ -23,8 +23,41 @@ fi
 if [ ! -d "$HOME_DIR" ]; then
     install -d -m 755 -o "$USER_NAME" -g "$USER_NAME" "$HOME_DIR"
 fi
+uid=$(id -u "$USER_NAME")
 if ! grep -q "^$USER_NAME:" /etc/subuid 2>/dev/null || ! grep -q "^$USER_NAME:" /etc/subgid 2>/dev/null; then
     usermod --add-subuids "$SUBIDS" --add-subgids "$SUBIDS" "$USER_NAME"
-    (cd / && runuser -u "$USER_NAME" -- podman system migrate >/dev/null 2>&1) || true
+    (cd / && runuser -u "$USER_NAME" -- env HOME="$HOME_DIR" podman system migrate >/dev/null 2>&1) || true
 fi
-id -u "$USER_NAME"
+
+# This machine's podman settings, found by jobs whose HOME is elsewhere
+# through XDG_CONFIG_HOME=HOME_DIR/.config: runc
+# and explicit ulimits (crun fails here), and native overlay storage (vfs,
+# podman's choice without fuse-overlayfs, copies the image per container).
+conf_dir=$HOME_DIR/.config/containers
+install -d -m 755 -o "$USER_NAME" -g "$USER_NAME" "$HOME_DIR/.config" "$conf_dir"
+cat > "$conf_dir/containers.conf.new" <<CONF
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+[engine]
+runtime = "runc"
+CONF
+cat > "$conf_dir/storage.conf.new" <<CONF
+[storage]
+driver = "overlay"
+graphroot = "$HOME_DIR/.local/share/containers/storage"
+runroot = "/tmp/podman-run-$uid/containers"
+CONF
+for name in containers.conf storage.conf; do
+    if cmp -s "$conf_dir/$name.new" "$conf_dir/$name"; then
+        rm -f "$conf_dir/$name.new"
+    else
+        chown "$USER_NAME:" "$conf_dir/$name.new"; chmod 644 "$conf_dir/$name.new"
+        mv -f "$conf_dir/$name.new" "$conf_dir/$name"
+    fi
+done
+driver=$(cd / && runuser -u "$USER_NAME" -- env HOME="$HOME_DIR" podman info --format '{{.Store.GraphDriverName}}' 2>/dev/null || true)
+if [ "$driver" != overlay ]; then
+    # Storage made with another driver: start it again (only this user's images).
+    (cd / && runuser -u "$USER_NAME" -- env HOME="$HOME_DIR" podman system reset -f >/dev/null 2>&1) || true
+fi
+echo "$uid"

@@ -36,6 +36,13 @@ fi
 rm -f "$dest.ready"
 packages=$(grep -v '^\s*#' "$REPO/requirements-hub.txt" | grep -v '^\s*$' | tr '\n' ' ')
 scripts/make-python-prefix.sh "$dest" --packages "ipykernel==7.4.0 $packages" --force >/dev/null
+# jupyter_server's session store needs sqlite3, whose library the minimal
+# image lacks: ship it in the prefix, as conda's sqlite package does
+# (make-python-prefix.sh gave the extension module an $ORIGIN RUNPATH).
+sqlite_module=$(ls "$dest"/lib/python3.*/lib-dynload/_sqlite3*.so)
+sqlite_lib=$(ldd "$sqlite_module" | awk '/libsqlite3/ { print $3 }')
+[ -f "$sqlite_lib" ] || { echo "make-hub-prefix: error: no libsqlite3 found for $sqlite_module; install libsqlite3-0" >&2; exit 1; }
+install -m 644 "$sqlite_lib" "$dest/lib/$(basename "$sqlite_lib")"
 "$dest/bin/python3" -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-deps "$wheel"
 "${MLC[@]}" image manifest --prefix "$dest" --out-dir "$dest" --name ml-hub-test \
     --tag "python$("$dest"/bin/python3 -c 'import sys; print("%d%d" % sys.version_info[:2])')" --flavour cpu >/dev/null

@@ -55,6 +55,8 @@ export function hubImageForUser(): string {
     if (moved.code !== 0 || Private.imageIdAsUser() !== id) {
       throw new Error(`could not load ${HUB_IMAGE} into ${hubUser().name}'s podman storage: ${moved.stderr.trim()}`);
     }
+    // The image the tag pointed at before: the hub user's, unused by anything else.
+    asHubUser('podman', ['image', 'prune', '-f'], { timeoutMs: 120000 });
   }
   return id;
 }

@@ -52,3 +52,13 @@ export function asHubUser(
     cwd: options.cwd ?? '/'
   });
 }
+
+/**
+ * The hub user's podman settings (written by ensure-hub-user.sh), for jobs
+ * and sessions whose HOME is a test directory. Rootless podman ignores
+ * CONTAINERS_STORAGE_CONF's graphroot here; XDG_CONFIG_HOME works (and
+ * Jupyter does not read it).
+ */
+export function podmanEnv(): Record<string, string> {
+  return { XDG_CONFIG_HOME: `${hubUser().home}/.config` };
+}
