@@ -38,6 +38,8 @@ if env.get("MLC_HUB_SPAWNER", "slurm") == "local":
     # hub's user, without Slurm and without a container.
     c.JupyterHub.spawner_class = "simple"
     c.Spawner.cmd = [os.path.join(host_python, "bin", "jupyterhub-singleuser")]
+    # The local spawner runs servers as the hub's own user, here root.
+    c.Spawner.args = ["--allow-root"]
     c.Spawner.environment = {"PATH": f"{host_python}/bin:/usr/bin:/bin", "JUPYTER_PATH": f"{host_python}/share/jupyter"}
     if user_home:
         c.Spawner.notebook_dir = user_home
