@@ -34,6 +34,15 @@ module.exports = {
       transform: { '^.+\\.tsx?$': tsJest },
       moduleNameMapper,
       testMatch: ['**/*.test.ts']
+    },
+    {
+      // The facility shapes (Slurm, JupyterHub, podman as a hub user): run as root, in band.
+      displayName: 'hub',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/tests/hub'],
+      transform: { '^.+\\.tsx?$': tsJest },
+      moduleNameMapper,
+      testMatch: ['**/*.test.ts']
     }
   ],
   // Integration tests start servers, kernels and pip; jest ignores this key inside a project.

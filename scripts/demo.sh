@@ -3,6 +3,10 @@
 # launcher opens on the image's ML-Python3 kernels.
 #
 #   scripts/demo.sh [--port N]
+#   scripts/demo.sh --hub [--port N]   the BNL shape instead: JupyterHub whose
+#                                      servers are Slurm jobs running the image
+#                                      with podman (needs root; prints the URL
+#                                      and the login name)
 #
 # The demo keeps its Jupyter state under build/demo/ (data dir, runtime,
 # extended envs), so it never touches your own ~/.local/share/jupyter.
@@ -10,6 +14,11 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 REPO=$(pwd -P)
+if [ "${1:-}" = "--hub" ]; then
+    shift
+    scripts/setup.sh
+    exec scripts/hub/bnl-hub.sh "$@"
+fi
 port=8888
 if [ "${1:-}" = "--port" ]; then port=${2:?--port needs a number}; fi
 

@@ -23,11 +23,13 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # podman, runc, uidmap and mmdebstrap the container tests; gcc, libc6-dev and
 # binutils (readelf) build and check the ELF files of the fix-rpath tests;
 # docker-registry (a local OCI registry), docker.io (a real Docker engine) and
-# skopeo (the reference in bench/runner.mjs) the container-runner tests.
+# skopeo (the reference in bench/runner.mjs) the container-runner tests;
+# slurm-wlm, munge, slirp4netns and fuse-overlayfs the hub tests (a Slurm
+# cluster, rootless podman).
 install_debian_packages() {
     local wanted=(patchelf)
     if [ "$mode" != "--demo" ]; then
-        wanted+=(python3-venv zsh tcsh rpm chromium fonts-dejavu-core podman runc uidmap mmdebstrap strace gcc libc6-dev binutils docker-registry docker.io skopeo)
+        wanted+=(python3-venv zsh tcsh rpm chromium fonts-dejavu-core podman runc uidmap mmdebstrap strace gcc libc6-dev binutils docker-registry docker.io skopeo slurm-wlm munge slirp4netns fuse-overlayfs curl)
     fi
     local missing=()
     for pkg in "${wanted[@]}"; do
@@ -95,6 +97,16 @@ setup_rattler() {
     fi
 }
 
+# configurable-http-proxy, JupyterHub's proxy, from npm: into build/hub, not
+# package.json (only the hub tests and `demo.sh --hub` run it).
+setup_hub_proxy() {
+    [ "$mode" = "--demo" ] && return 0
+    if [ ! -x build/hub/node_modules/.bin/configurable-http-proxy ]; then
+        say "npm install configurable-http-proxy@5 into build/hub"
+        npm install --no-audit --no-fund --loglevel=error --prefix build/hub configurable-http-proxy@5 >/dev/null
+    fi
+}
+
 build() {
     say "building the library, mlc and the labextension"
     PATH="$REPO/.venv/bin:$PATH" npm run --silent build
@@ -117,6 +129,7 @@ check_node
 setup_venv
 setup_npm
 setup_rattler
+setup_hub_proxy
 build
 install_package
 say "ready: $(.venv/bin/mlc --version | head -1) with $(.venv/bin/jupyter lab --version | head -1) (JupyterLab)"

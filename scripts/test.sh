@@ -6,14 +6,17 @@
 # Galata/Playwright UI tests in Debian's Chromium on the demo image.
 #
 #   scripts/test.sh            everything
-#   scripts/test.sh unit       one stage: typecheck | lint | unit | integration | hostile | ui
+#   scripts/test.sh unit       one stage: typecheck | lint | unit | integration | hub | hostile | ui
+#
+# The hub stage runs the facility shapes (Slurm, JupyterHub, rootless podman
+# as the user mlc-hub, an unpacked image mounted read-only): it needs root.
 #
 # Ends with one line `tests: N passed, N failed` and a non-zero exit on any failure.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
 REPO=$(pwd -P)
-stages=${1:-typecheck lint unit integration hostile ui}
+stages=${1:-typecheck lint unit integration hub hostile ui}
 reports="$REPO/build/reports"
 rm -rf "$reports"; mkdir -p "$reports"
 
@@ -78,6 +81,11 @@ for stage in $stages; do
         npx jest --selectProjects integration --runInBand --json --outputFile="$reports/integration.json" || status=1
         count_jest "$reports/integration.json"
         ;;
+    hub)
+        say "jest: hub (Slurm + JupyterHub + podman: the BNL, SLAC, UChicago and CVMFS shapes)"
+        npx jest --selectProjects hub --runInBand --json --outputFile="$reports/hub.json" || status=1
+        count_jest "$reports/hub.json"
+        ;;
     hostile)
         say "jest: hostile input (property-based tests; hostile trees through every verb as the unprivileged user)"
         npx jest --selectProjects hostile --runInBand --json --outputFile="$reports/hostile.json" || status=1
@@ -96,7 +104,7 @@ for stage in $stages; do
         fi
         ;;
     *)
-        echo "test: error: unknown stage '$stage'; use typecheck, lint, unit, integration, hostile or ui" >&2
+        echo "test: error: unknown stage '$stage'; use typecheck, lint, unit, integration, hub, hostile or ui" >&2
         exit 2
         ;;
     esac

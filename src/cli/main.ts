@@ -9,6 +9,7 @@
 import { Command, CommanderError } from 'commander';
 import { decodeWireRequest, WIRE_FLAG, WIRE_VERBS } from '../core/wire';
 import { registerEnvCommands } from './commands/env';
+import { registerHubCommands } from './commands/hub';
 import { registerImageCommands } from './commands/image';
 import { registerKernelsCommands } from './commands/kernels';
 import { registerRunnerCommands, setUpHere } from './commands/runner';
@@ -76,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   registerImageCommands(program, context);
   registerEnvCommands(program, context);
   registerRunnerCommands(program, context);
+  registerHubCommands(program, context);
 
   let exitCode = 0;
   try {
