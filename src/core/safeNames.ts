@@ -59,7 +59,13 @@ export function recordedPathProblem(path: string): string | null {
   if (!path.startsWith('/')) {
     return 'the path is not absolute';
   }
-  if (path !== '/' && path.split('/').slice(1).some(part => part === '' || part === '.' || part === '..')) {
+  if (
+    path !== '/' &&
+    path
+      .split('/')
+      .slice(1)
+      .some(part => part === '' || part === '.' || part === '..')
+  ) {
     return 'the path is not normal (it has ".", ".." or an empty component)';
   }
   return null;
@@ -99,10 +105,13 @@ export function envPrefixProblem(path: string): string | null {
 namespace Private {
   // Conda names: letters, digits, `_`, `.`, `-`, `+`; versions add `!`; build
   // strings letters, digits, `_`, `.`, `+`. The first character is no dot.
-  export const CONDA_RECORD = /^[A-Za-z0-9_][A-Za-z0-9_.+-]*-[A-Za-z0-9_.+!]+-[A-Za-z0-9_.+]+\.json$/;
+  export const CONDA_RECORD =
+    /^[A-Za-z0-9_][A-Za-z0-9_.+-]*-[A-Za-z0-9_.+!]+-[A-Za-z0-9_.+]+\.json$/;
 
   export function hasLoneSurrogate(text: string): boolean {
-    return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+    return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(
+      text
+    );
   }
 
   /** Hostile text shown in a message: control characters made visible, length bounded. */

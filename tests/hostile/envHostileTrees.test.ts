@@ -67,6 +67,7 @@ beforeAll(() => {
   chownTree(sentinel);
   canary = `${fixture.scratch}/canary`;
   // Another kernel of the user's: no verb on any tree may remove it.
+  userDir(`${places.data}/kernels`);
   bystander = userDir(`${places.data}/kernels/bystander`);
   fs.writeFileSync(`${bystander}/kernel.json`, '{"argv": ["python3"], "display_name": "bystander", "language": "python"}\n');
   chownTree(bystander);
@@ -122,7 +123,7 @@ function realEnv(dir: string, name = 'env'): string {
   const env = `${dir}/${name}`;
   const run = runMlcAsUser(['env', 'create', env, '--base', base, '--json'], {});
   if (run.status !== 0) {
-    throw new Error(`setup: env create failed: ${run.stderr}`);
+    throw new Error(`setup: env create failed: ${run.stderr}${run.stdout}`);
   }
   return env;
 }
@@ -393,8 +394,10 @@ describe.each(trees)('$label', tree => {
       findings.push(`${where}: code in a name ran`);
       fs.rmSync(canary);
     }
-    // Put back what a verb may rightly have removed of the fixture (an env), then clean up.
+    // Clean up now: the scratch directory's own removal (fs.rmSync) fails on
+    // a tree deeper than PATH_MAX; GNU rm does not.
     execFileSync('chmod', ['-R', 'u+rwx', '--', dir]);
+    execFileSync('rm', ['-rf', '--', dir]);
     expect({ outcome: outcome === 'crash' || outcome === 'hang' ? `${outcome}: ${run.stderr}` : 'ok', lost, added, leftovers }).toEqual({
       outcome: 'ok',
       lost: [],

@@ -5,14 +5,38 @@
  */
 import fc from 'fast-check';
 import { parseEnvRecord } from '../../src/core/envRecord';
-import { condaRecordFileProblem, envPrefixProblem, kernelNameProblem, recordedPathProblem, userPathProblem } from '../../src/core/safeNames';
+import {
+  condaRecordFileProblem,
+  envPrefixProblem,
+  kernelNameProblem,
+  recordedPathProblem,
+  userPathProblem
+} from '../../src/core/safeNames';
 import { envNameProblem, normalizeAbsolute } from '../../src/core/validate';
 
 const RUNS = { numRuns: 2000 };
 
 /** Strings biased towards the characters that make trouble in paths. */
 const hostileText = fc.oneof(
-  fc.string({ unit: fc.constantFrom('.', '/', '..', '\\', ':', '\n', '\0', '\uFFFD', '\u202e', 'a', '-', '_', 'é', '\uD800'), maxLength: 30 }),
+  fc.string({
+    unit: fc.constantFrom(
+      '.',
+      '/',
+      '..',
+      '\\',
+      ':',
+      '\n',
+      '\0',
+      '\uFFFD',
+      '\u202e',
+      'a',
+      '-',
+      '_',
+      'é',
+      '\uD800'
+    ),
+    maxLength: 30
+  }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 })
 );
@@ -45,7 +69,18 @@ describe('kernel names', () => {
     );
   });
 
-  it.each(['.', '..', '../x', '../../x', '/', 'a/b', '', '.hidden', 'UPPER', 'x'.repeat(129)])('%j is refused', name => {
+  it.each([
+    '.',
+    '..',
+    '../x',
+    '../../x',
+    '/',
+    'a/b',
+    '',
+    '.hidden',
+    'UPPER',
+    'x'.repeat(129)
+  ])('%j is refused', name => {
     expect(kernelNameProblem(name)).not.toBeNull();
   });
 });
@@ -66,12 +101,27 @@ describe('conda record file names (.mlc-base-records lines)', () => {
   });
 
   it('real record names are accepted', () => {
-    for (const name of ['python-3.11.9-hb806964_0_cpython.json', '_libgcc_mutex-0.1-conda_forge.json', 'ca-certificates-2024.2.2-hbcca054_0.json', 'python_abi-3.11-4_cp311.json', 'libzlib-1.3.1-h4ab18f5_1.json']) {
+    for (const name of [
+      'python-3.11.9-hb806964_0_cpython.json',
+      '_libgcc_mutex-0.1-conda_forge.json',
+      'ca-certificates-2024.2.2-hbcca054_0.json',
+      'python_abi-3.11-4_cp311.json',
+      'libzlib-1.3.1-h4ab18f5_1.json'
+    ]) {
       expect(condaRecordFileProblem(name)).toBeNull();
     }
   });
 
-  it.each(['../x-1-0.json', '../../home/u/thesis.tex', '/etc/passwd', 'a/b-1-0.json', '..json', 'x-1-0.json\n', 'x.json', ''])('%j is refused', line => {
+  it.each([
+    '../x-1-0.json',
+    '../../home/u/thesis.tex',
+    '/etc/passwd',
+    'a/b-1-0.json',
+    '..json',
+    'x-1-0.json\n',
+    'x.json',
+    ''
+  ])('%j is refused', line => {
     expect(condaRecordFileProblem(line)).not.toBeNull();
   });
 });
@@ -79,13 +129,19 @@ describe('conda record file names (.mlc-base-records lines)', () => {
 describe('paths', () => {
   it('a recorded path that is accepted is absolute and normal', () => {
     fc.assert(
-      fc.property(fc.oneof(hostileText, hostileText.map(text => `/${text}`)), path => {
-        if (recordedPathProblem(path) === null) {
-          expect(path.startsWith('/')).toBe(true);
-          expect(normalizeAbsolute(path)).toBe(path);
-          expect(/[\u0000-\u001f\u007f\uFFFD]/.test(path)).toBe(false);
+      fc.property(
+        fc.oneof(
+          hostileText,
+          hostileText.map(text => `/${text}`)
+        ),
+        path => {
+          if (recordedPathProblem(path) === null) {
+            expect(path.startsWith('/')).toBe(true);
+            expect(normalizeAbsolute(path)).toBe(path);
+            expect(/[\u0000-\u001f\u007f\uFFFD]/.test(path)).toBe(false);
+          }
         }
-      }),
+      ),
       RUNS
     );
   });
@@ -139,10 +195,18 @@ describe('the env record reader', () => {
   });
 
   it('a record with any field replaced by hostile text is either refused or safe to use as paths', () => {
-    const fields = ['name', 'prefix', 'basePrefix', 'kernelName', 'containerImage'] as const;
+    const fields = [
+      'name',
+      'prefix',
+      'basePrefix',
+      'kernelName',
+      'containerImage'
+    ] as const;
     fc.assert(
       fc.property(fc.constantFrom(...fields), hostileText, (field, value) => {
-        const parsed = parseEnvRecord(JSON.stringify({ ...valid, [field]: value }));
+        const parsed = parseEnvRecord(
+          JSON.stringify({ ...valid, [field]: value })
+        );
         if (parsed.ok) {
           const record = parsed.value;
           if (record.kernelName !== null) {
@@ -158,11 +222,16 @@ describe('the env record reader', () => {
     );
   });
 
-  it.each(['.', '..', '../../x', 'a/b'])('kernelName %j is refused with a message naming the field', name => {
-    const parsed = parseEnvRecord(JSON.stringify({ ...valid, kernelName: name }));
-    expect(parsed.ok).toBe(false);
-    expect(parsed.ok ? '' : parsed.error).toMatch(/kernelName/);
-  });
+  it.each(['.', '..', '../../x', 'a/b'])(
+    'kernelName %j is refused with a message naming the field',
+    name => {
+      const parsed = parseEnvRecord(
+        JSON.stringify({ ...valid, kernelName: name })
+      );
+      expect(parsed.ok).toBe(false);
+      expect(parsed.ok ? '' : parsed.error).toMatch(/kernelName/);
+    }
+  );
 
   it('the valid record is accepted', () => {
     expect(parseEnvRecord(JSON.stringify(valid)).ok).toBe(true);

@@ -4,10 +4,16 @@
  * link, names that are not UTF-8, FIFOs, unreadable and very deep trees, and
  * a directory swapped for a link between the walk's lstat and its descent.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { NotATreeError, removeEntry, removeTree, TreeChangedError } from '../../src/cli/fs/removeTree';
+import {
+  NotATreeError,
+  removeEntry,
+  removeTree,
+  TreeChangedError
+} from '../../src/cli/fs/removeTree';
 import { treeChecksum } from '../integration/harness/unprivileged-base';
 
 let scratch: string;
@@ -61,18 +67,29 @@ it('removeEntry unlinks a link to a directory (a kernel dir that is a link) and 
   const precious = preciousTree();
   fs.symlinkSync(precious.dir, `${scratch}/kernel`);
   removeEntry(`${scratch}/kernel`);
-  expect(fs.lstatSync(`${scratch}/kernel`, { throwIfNoEntry: false })).toBeUndefined();
+  expect(
+    fs.lstatSync(`${scratch}/kernel`, { throwIfNoEntry: false })
+  ).toBeUndefined();
   precious.whole();
 });
 
 it('removes names that are not UTF-8, FIFOs and unreadable directories', () => {
   const doomed = `${scratch}/doomed`;
   fs.mkdirSync(`${doomed}/locked/inner`, { recursive: true });
-  const bad = Buffer.concat([Buffer.from(`${doomed}/`), Buffer.from([0x62, 0xff, 0xfe])]);
+  const bad = Buffer.concat([
+    Buffer.from(`${doomed}/`),
+    Buffer.from([0x62, 0xff, 0xfe])
+  ]);
   fs.mkdirSync(bad);
-  fs.writeFileSync(Buffer.concat([bad, Buffer.from('/'), Buffer.from([0xc3, 0x28])]), 'x');
-  fs.writeFileSync(Buffer.concat([Buffer.from(`${doomed}/`), Buffer.from([0xff])]), 'x');
-  require('child_process').execFileSync('mkfifo', [`${doomed}/fifo`]);
+  fs.writeFileSync(
+    Buffer.concat([bad, Buffer.from('/'), Buffer.from([0xc3, 0x28])]),
+    'x'
+  );
+  fs.writeFileSync(
+    Buffer.concat([Buffer.from(`${doomed}/`), Buffer.from([0xff])]),
+    'x'
+  );
+  execFileSync('mkfifo', [`${doomed}/fifo`]);
   fs.writeFileSync(`${doomed}/locked/inner/f`, 'x');
   fs.chmodSync(`${doomed}/locked/inner`, 0);
   fs.chmodSync(`${doomed}/locked`, 0o500);

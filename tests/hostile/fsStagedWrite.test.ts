@@ -9,7 +9,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { registerKernel } from '../../src/cli/env/kernel';
-import { replaceSymlink, writeFileStaged, writeNewFile } from '../../src/cli/fs/stagedWrite';
+import {
+  replaceSymlink,
+  writeFileStaged,
+  writeNewFile
+} from '../../src/cli/fs/stagedWrite';
 import type { IKernelSpecFile } from '../../src/core/kernelspec';
 
 let scratch: string;
@@ -22,12 +26,32 @@ afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 function spec(round: number): IKernelSpecFile {
   return {
-    argv: ['/env/bin/python', '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+    argv: [
+      '/env/bin/python',
+      '-m',
+      'ipykernel_launcher',
+      '-f',
+      '{connection_file}'
+    ],
     display_name: `round ${round} ${'x'.repeat(4000)}`,
     language: 'python',
     interrupt_mode: 'signal',
     env: {},
-    metadata: { debugger: true, ml_containers: { role: 'extended-env', image: '', name: '', tag: '', os: '', python: '3.11', flavour: '', buildDate: '', packageCount: 0, prefix: '/base' } }
+    metadata: {
+      debugger: true,
+      ml_containers: {
+        role: 'extended-env',
+        image: '',
+        name: '',
+        tag: '',
+        os: '',
+        python: '3.11',
+        flavour: '',
+        buildDate: '',
+        packageCount: 0,
+        prefix: '/base'
+      }
+    }
   };
 }
 
@@ -50,7 +74,9 @@ it('a kernel being replaced is never missing or half written for a concurrent re
   ]);
   let output = '';
   reader.stdout.on('data', chunk => (output += chunk));
-  const ended = new Promise<void>(resolve => reader.on('close', () => resolve()));
+  const ended = new Promise<void>(resolve =>
+    reader.on('close', () => resolve())
+  );
   // Let the reader start before the replacing begins.
   await new Promise(resolve => setTimeout(resolve, 300));
   for (let round = 1; round <= 300; round++) {
@@ -58,12 +84,23 @@ it('a kernel being replaced is never missing or half written for a concurrent re
   }
   fs.writeFileSync(stop, '');
   await ended;
-  const counts = JSON.parse(output) as { reads: number; missing: number; torn: number };
+  const counts = JSON.parse(output) as {
+    reads: number;
+    missing: number;
+    torn: number;
+  };
   expect(counts.reads).toBeGreaterThan(0);
-  expect({ missing: counts.missing, torn: counts.torn }).toEqual({ missing: 0, torn: 0 });
-  expect(JSON.parse(fs.readFileSync(file, 'utf-8')).display_name).toMatch(/^round 300 /);
+  expect({ missing: counts.missing, torn: counts.torn }).toEqual({
+    missing: 0,
+    torn: 0
+  });
+  expect(JSON.parse(fs.readFileSync(file, 'utf-8')).display_name).toMatch(
+    /^round 300 /
+  );
   expect(fs.readdirSync(`${data}/kernels`)).toEqual(['mlc-k-00000000']);
-  expect(fs.readdirSync(`${data}/kernels/mlc-k-00000000`)).toEqual(['kernel.json']);
+  expect(fs.readdirSync(`${data}/kernels/mlc-k-00000000`)).toEqual([
+    'kernel.json'
+  ]);
 });
 
 it('never writes through a link at the target, and refuses one at a new file', () => {
@@ -78,7 +115,9 @@ it('never writes through a link at the target, and refuses one at a new file', (
   expect(fs.readFileSync(precious, 'utf-8')).toBe('keep');
   replaceSymlink('/nowhere', `${scratch}/target`);
   expect(fs.readlinkSync(`${scratch}/target`)).toBe('/nowhere');
-  expect(fs.readdirSync(scratch).filter(name => name.includes('mlc-tmp'))).toEqual([]);
+  expect(
+    fs.readdirSync(scratch).filter(name => name.includes('mlc-tmp'))
+  ).toEqual([]);
 });
 
 it('a kernel directory that is a link is replaced by a real one, its target untouched', () => {
@@ -88,6 +127,10 @@ it('a kernel directory that is a link is replaced by a real one, its target unto
   fs.mkdirSync(`${scratch}/data/kernels`, { recursive: true });
   fs.symlinkSync(project, `${scratch}/data/kernels/mlc-k-00000000`);
   registerKernel(`${scratch}/data`, 'mlc-k-00000000', spec(1), null);
-  expect(fs.readFileSync(`${project}/kernel.json`, 'utf-8')).toBe('{"mine": true}');
-  expect(fs.lstatSync(`${scratch}/data/kernels/mlc-k-00000000`).isDirectory()).toBe(true);
+  expect(fs.readFileSync(`${project}/kernel.json`, 'utf-8')).toBe(
+    '{"mine": true}'
+  );
+  expect(
+    fs.lstatSync(`${scratch}/data/kernels/mlc-k-00000000`).isDirectory()
+  ).toBe(true);
 });

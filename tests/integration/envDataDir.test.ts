@@ -24,19 +24,51 @@ beforeAll(() => {
 afterAll(() => scratch.cleanup());
 
 function jupyterSays(env: NodeJS.ProcessEnv): string {
-  const clean: NodeJS.ProcessEnv = { PATH: process.env.PATH, LANG: 'C.UTF-8', ...env };
-  return execFileSync(path.join(VENV, 'bin', 'jupyter'), ['--data-dir'], { env: clean, timeout: 60000 }).toString().trim();
+  const clean: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    LANG: 'C.UTF-8',
+    ...env
+  };
+  return execFileSync(path.join(VENV, 'bin', 'jupyter'), ['--data-dir'], {
+    env: clean,
+    timeout: 60000
+  })
+    .toString()
+    .trim();
 }
 
 const cases: Array<[string, () => NodeJS.ProcessEnv]> = [
   ['HOME only', () => ({ HOME: realHome })],
   ['HOME a symlink', () => ({ HOME: linkHome })],
-  ['XDG_DATA_HOME', () => ({ HOME: linkHome, XDG_DATA_HOME: `${scratch.dir}/xdg` })],
+  [
+    'XDG_DATA_HOME',
+    () => ({ HOME: linkHome, XDG_DATA_HOME: `${scratch.dir}/xdg` })
+  ],
   ['XDG_DATA_HOME empty', () => ({ HOME: linkHome, XDG_DATA_HOME: '' })],
-  ['JUPYTER_DATA_DIR', () => ({ HOME: linkHome, JUPYTER_DATA_DIR: `${scratch.dir}/data`, XDG_DATA_HOME: `${scratch.dir}/xdg` })],
-  ['JUPYTER_PLATFORM_DIRS with HOME a symlink', () => ({ HOME: linkHome, JUPYTER_PLATFORM_DIRS: '1' })],
-  ['JUPYTER_PLATFORM_DIRS with XDG_DATA_HOME', () => ({ HOME: linkHome, JUPYTER_PLATFORM_DIRS: '1', XDG_DATA_HOME: `${scratch.dir}/xdg` })],
-  ['JUPYTER_PLATFORM_DIRS=0', () => ({ HOME: linkHome, JUPYTER_PLATFORM_DIRS: '0' })]
+  [
+    'JUPYTER_DATA_DIR',
+    () => ({
+      HOME: linkHome,
+      JUPYTER_DATA_DIR: `${scratch.dir}/data`,
+      XDG_DATA_HOME: `${scratch.dir}/xdg`
+    })
+  ],
+  [
+    'JUPYTER_PLATFORM_DIRS with HOME a symlink',
+    () => ({ HOME: linkHome, JUPYTER_PLATFORM_DIRS: '1' })
+  ],
+  [
+    'JUPYTER_PLATFORM_DIRS with XDG_DATA_HOME',
+    () => ({
+      HOME: linkHome,
+      JUPYTER_PLATFORM_DIRS: '1',
+      XDG_DATA_HOME: `${scratch.dir}/xdg`
+    })
+  ],
+  [
+    'JUPYTER_PLATFORM_DIRS=0',
+    () => ({ HOME: linkHome, JUPYTER_PLATFORM_DIRS: '0' })
+  ]
 ];
 
 it.each(cases)('%s', (_label, make) => {

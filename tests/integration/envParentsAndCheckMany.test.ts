@@ -5,8 +5,18 @@
  * summary, exit 1 when a problem is left anywhere.
  */
 import * as fs from 'fs';
-import type { IEnvCheckResult, IEnvCheckSummary, IEnvCreateResult } from '../../src/core/envRecord';
-import { mlcAsUser, resultData, useEnvFixture, userDir, type IUserPlaces } from './harness/unprivileged-base';
+import type {
+  IEnvCheckResult,
+  IEnvCheckSummary,
+  IEnvCreateResult
+} from '../../src/core/envRecord';
+import {
+  mlcAsUser,
+  resultData,
+  useEnvFixture,
+  userDir,
+  type IUserPlaces
+} from './harness/unprivileged-base';
 import type { IRunResult } from './harness/mlc';
 
 const fixture = useEnvFixture('env-parents');
@@ -31,7 +41,10 @@ function results<T>(run: IRunResult, command: string): T[] {
 describe('env create makes missing parents', () => {
   it('creates ~/envs/first when ~/envs does not exist', () => {
     const target = `${envs}/new/deeper/first`;
-    const run = mlcAsUser(['env', 'create', target, '--base', base, '--no-kernel', '--json'], places);
+    const run = mlcAsUser(
+      ['env', 'create', target, '--base', base, '--no-kernel', '--json'],
+      places
+    );
     expect(run.code).toBe(0);
     expect(resultData<IEnvCreateResult>(run).prefix).toBe(target);
     expect(fs.existsSync(`${target}/bin/python`)).toBe(true);
@@ -40,7 +53,11 @@ describe('env create makes missing parents', () => {
   it('removes the parents it made when the create fails, and keeps those that were there', () => {
     const locked = userDir(`${fixture.scratch}/locked-data-${process.pid}`);
     fs.chmodSync(locked, 0o555);
-    const run = mlcAsUser(['env', 'create', `${envs}/gone/again/env`, '--base', base], places, { env: { JUPYTER_DATA_DIR: locked } });
+    const run = mlcAsUser(
+      ['env', 'create', `${envs}/gone/again/env`, '--base', base],
+      places,
+      { env: { JUPYTER_DATA_DIR: locked } }
+    );
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(fs.existsSync(`${envs}/gone`)).toBe(false);
@@ -49,7 +66,10 @@ describe('env create makes missing parents', () => {
 
   it('still refuses a non-empty target', () => {
     fs.mkdirSync(`${envs}/full/x`, { recursive: true });
-    const run = mlcAsUser(['env', 'create', `${envs}/full`, '--base', base, '--no-kernel'], places);
+    const run = mlcAsUser(
+      ['env', 'create', `${envs}/full`, '--base', base, '--no-kernel'],
+      places
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/already exists and is not empty/);
   });
@@ -57,27 +77,67 @@ describe('env create makes missing parents', () => {
 
 describe('env check with several envs or --all', () => {
   it('one result per env, a summary, and exit 1 when any env has a problem', () => {
-    const good = resultData<IEnvCreateResult>(mlcAsUser(['env', 'create', `${envs}/good`, '--base', base, '--json'], places));
-    const lost = resultData<IEnvCreateResult>(mlcAsUser(['env', 'create', `${envs}/lost`, '--base', base, '--json'], places));
+    const good = resultData<IEnvCreateResult>(
+      mlcAsUser(
+        ['env', 'create', `${envs}/good`, '--base', base, '--json'],
+        places
+      )
+    );
+    const lost = resultData<IEnvCreateResult>(
+      mlcAsUser(
+        ['env', 'create', `${envs}/lost`, '--base', base, '--json'],
+        places
+      )
+    );
     fs.rmSync(`${places.data}/kernels/${lost.kernelName}`, { recursive: true });
-    const run = mlcAsUser(['env', 'check', good.prefix, lost.prefix, `${envs}/nothing-here`, '--json'], places);
+    const run = mlcAsUser(
+      [
+        'env',
+        'check',
+        good.prefix,
+        lost.prefix,
+        `${envs}/nothing-here`,
+        '--json'
+      ],
+      places
+    );
     expect(run.code).toBe(1);
     const each = results<IEnvCheckResult>(run, 'env check');
-    expect(each.map(result => result.prefix)).toEqual([good.prefix, lost.prefix, `${envs}/nothing-here`]);
-    expect(each.map(result => result.problems.map(problem => problem.code))).toEqual([[], ['kernel-missing'], ['not-checked']]);
+    expect(each.map(result => result.prefix)).toEqual([
+      good.prefix,
+      lost.prefix,
+      `${envs}/nothing-here`
+    ]);
+    expect(
+      each.map(result => result.problems.map(problem => problem.code))
+    ).toEqual([[], ['kernel-missing'], ['not-checked']]);
     const [summary] = results<IEnvCheckSummary>(run, 'env check-summary');
     expect(summary.envs).toEqual(each);
 
-    const fixed = mlcAsUser(['env', 'check', '--all', '--fix', '--json'], places);
+    const fixed = mlcAsUser(
+      ['env', 'check', '--all', '--fix', '--json'],
+      places
+    );
     const fixedEach = results<IEnvCheckResult>(fixed, 'env check');
     // --all: the envs `env list` shows (by their kernels: `lost` has none yet).
     expect(fixedEach.map(result => result.prefix)).toEqual([good.prefix]);
-    const both = mlcAsUser(['env', 'check', good.prefix, lost.prefix, '--fix', '--json'], places);
+    const both = mlcAsUser(
+      ['env', 'check', good.prefix, lost.prefix, '--fix', '--json'],
+      places
+    );
     expect(both.code).toBe(0);
-    expect(results<IEnvCheckResult>(both, 'env check')[1].fixed.map(problem => problem.code)).toEqual(['kernel-missing']);
+    expect(
+      results<IEnvCheckResult>(both, 'env check')[1].fixed.map(
+        problem => problem.code
+      )
+    ).toEqual(['kernel-missing']);
     const all = mlcAsUser(['env', 'check', '--all', '--json'], places);
     expect(all.code).toBe(0);
-    expect(results<IEnvCheckSummary>(all, 'env check-summary')[0].envs.map(result => result.prefix).sort()).toEqual([good.prefix, lost.prefix].sort());
+    expect(
+      results<IEnvCheckSummary>(all, 'env check-summary')[0]
+        .envs.map(result => result.prefix)
+        .sort()
+    ).toEqual([good.prefix, lost.prefix].sort());
   });
 
   it('refuses paths together with --all, and no env at all, in one line', () => {

@@ -8,7 +8,10 @@ import { UserError } from '../errors';
 /** The errno code of a Node file-system error, if it is one. */
 export function errnoCode(error: unknown): string | undefined {
   // Not `instanceof Error`: errors from another realm (a vm context, jest) fail it.
-  const code = typeof error === 'object' && error !== null ? (error as NodeJS.ErrnoException).code : undefined;
+  const code =
+    typeof error === 'object' && error !== null
+      ? (error as NodeJS.ErrnoException).code
+      : undefined;
   return typeof code === 'string' ? code : undefined;
 }
 
@@ -19,7 +22,10 @@ export function errnoWords(code: string | undefined): string | null {
 
 /** The path a Node file-system error names, if any. */
 export function errnoPath(error: unknown): string | undefined {
-  const where = typeof error === 'object' && error !== null ? (error as NodeJS.ErrnoException).path : undefined;
+  const where =
+    typeof error === 'object' && error !== null
+      ? (error as NodeJS.ErrnoException).path
+      : undefined;
   return typeof where === 'string' ? where : undefined;
 }
 
@@ -34,7 +40,11 @@ export function fsUserError(error: unknown, action: string): UserError {
   const code = errnoCode(error);
   if (code && Private.REFUSALS[code]) {
     // Our own refusals (removeTree.ts, realDir.ts): the message names the path.
-    return new UserError(`${(error as Error).message}; stopped while ${action}`, Private.REFUSALS[code], 1);
+    return new UserError(
+      `${(error as Error).message}; stopped while ${action}`,
+      Private.REFUSALS[code],
+      1
+    );
   }
   const words = errnoWords(code);
   if (!code || !words) {
@@ -45,25 +55,47 @@ export function fsUserError(error: unknown, action: string): UserError {
   switch (code) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return new UserError(`${words} while ${action}`, 'free some space or choose another location', 1);
+      return new UserError(
+        `${words} while ${action}`,
+        'free some space or choose another location',
+        1
+      );
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':
-      return new UserError(`${words} while ${action}`, 'choose a location you can write', 1);
+      return new UserError(
+        `${words} while ${action}`,
+        'choose a location you can write',
+        1
+      );
     case 'ENAMETOOLONG':
-      return new UserError(`a path is too long while ${action}`, 'choose a shorter path or name', 2);
+      return new UserError(
+        `a path is too long while ${action}`,
+        'choose a shorter path or name',
+        2
+      );
     case 'ELOOP':
-      return new UserError(`${words} while ${action}${at}`, 'remove the symbolic link loop or choose another location', 1);
+      return new UserError(
+        `${words} while ${action}${at}`,
+        'remove the symbolic link loop or choose another location',
+        1
+      );
     default:
-      return new UserError(`${words} while ${action}${at}`, 'check that path (mlc env check tells what an env lacks)', 1);
+      return new UserError(
+        `${words} while ${action}${at}`,
+        'check that path (mlc env check tells what an env lacks)',
+        1
+      );
   }
 }
 
 namespace Private {
   export const REFUSALS: Record<string, string> = {
-    ENOTREALDIR: 'mlc writes nothing through a link it did not make; put back a real directory there (or remove the env and create it again)',
+    ENOTREALDIR:
+      'mlc writes nothing through a link it did not make; put back a real directory there (or remove the env and create it again)',
     ETREECHANGED: 'something changed the tree meanwhile; run the command again',
-    ENOTATREE: 'mlc removes nothing through a link; remove the link itself by hand if you mean to'
+    ENOTATREE:
+      'mlc removes nothing through a link; remove the link itself by hand if you mean to'
   };
 
   export const WORDS: Record<string, string> = {
@@ -86,7 +118,8 @@ namespace Private {
     EXDEV: 'a rename across file systems',
     EBUSY: 'a file is busy',
     ETXTBSY: 'a program file is busy',
-    EINVAL: 'an invalid argument (the file system refused the name or operation)',
+    EINVAL:
+      'an invalid argument (the file system refused the name or operation)',
     EFBIG: 'a file is too large',
     ESTALE: 'a stale network file handle'
   };

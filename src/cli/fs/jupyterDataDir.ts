@@ -13,7 +13,13 @@ export function resolveJupyterDataDir(env: NodeJS.ProcessEnv): string | null {
   if (!home && !env.JUPYTER_DATA_DIR && !env.XDG_DATA_HOME) {
     return null;
   }
-  return jupyterDataDir({ env, home: home ?? '', realHome: Private.realpathOrSelf(home ?? ''), jupyter: null, ownsJupyterPrefix: false });
+  return jupyterDataDir({
+    env,
+    home: home ?? '',
+    realHome: Private.realpathOrSelf(home ?? ''),
+    jupyter: null,
+    ownsJupyterPrefix: false
+  });
 }
 
 namespace Private {

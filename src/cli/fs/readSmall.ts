@@ -9,10 +9,21 @@ import { errnoCode } from './errors';
 
 export type SmallRead =
   | { ok: true; text: string }
-  | { ok: false; reason: 'missing' | 'link' | 'denied' | 'not-file' | 'too-large' | 'unreadable' };
+  | {
+      ok: false;
+      reason:
+        'missing' | 'link' | 'denied' | 'not-file' | 'too-large' | 'unreadable';
+    };
 
-export function readSmallFile(file: string, maxBytes: number, followLink: boolean): SmallRead {
-  const flags = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (followLink ? 0 : fs.constants.O_NOFOLLOW);
+export function readSmallFile(
+  file: string,
+  maxBytes: number,
+  followLink: boolean
+): SmallRead {
+  const flags =
+    fs.constants.O_RDONLY |
+    fs.constants.O_NONBLOCK |
+    (followLink ? 0 : fs.constants.O_NOFOLLOW);
   let fd: number;
   try {
     fd = fs.openSync(file, flags);
@@ -24,7 +35,10 @@ export function readSmallFile(file: string, maxBytes: number, followLink: boolea
     if (code === 'EACCES' || code === 'EPERM') {
       return { ok: false, reason: 'denied' };
     }
-    return { ok: false, reason: code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unreadable' };
+    return {
+      ok: false,
+      reason: code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unreadable'
+    };
   }
   try {
     const stat = fs.fstatSync(fd);

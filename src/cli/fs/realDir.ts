@@ -13,7 +13,9 @@ export class NotRealDirectoryError extends Error {
     readonly path: string,
     readonly found: 'link' | 'file'
   ) {
-    super(`${path} is ${found === 'link' ? 'a symbolic link' : 'not a directory'}`);
+    super(
+      `${path} is ${found === 'link' ? 'a symbolic link' : 'not a directory'}`
+    );
   }
 }
 
@@ -26,7 +28,10 @@ export function isRealDirectory(dir: string): boolean {
 export function assertNotLink(dir: string): void {
   const stat = fs.lstatSync(dir, { throwIfNoEntry: false });
   if (stat && !stat.isDirectory()) {
-    throw new NotRealDirectoryError(dir, stat.isSymbolicLink() ? 'link' : 'file');
+    throw new NotRealDirectoryError(
+      dir,
+      stat.isSymbolicLink() ? 'link' : 'file'
+    );
   }
 }
 

@@ -20,7 +20,9 @@ import { errnoCode } from './errors';
 export class TreeChangedError extends Error {
   readonly code = 'ETREECHANGED';
   constructor(readonly path: string) {
-    super(`${path} changed while it was being removed (a directory was replaced); removal stopped`);
+    super(
+      `${path} changed while it was being removed (a directory was replaced); removal stopped`
+    );
   }
 }
 
@@ -31,7 +33,11 @@ export class NotATreeError extends Error {
     readonly path: string,
     readonly kind: 'link' | 'not-directory'
   ) {
-    super(kind === 'link' ? `${path} is a symbolic link; it is not removed as a tree` : `${path} is not a directory`);
+    super(
+      kind === 'link'
+        ? `${path} is a symbolic link; it is not removed as a tree`
+        : `${path} is not a directory`
+    );
   }
 }
 
@@ -83,7 +89,11 @@ export function removeEntry(file: string): void {
 
 namespace Private {
   /** chdir to `where` and check it is the directory `expected` describes. */
-  export function enter(where: string, expected: fs.Stats, shown: string): void {
+  export function enter(
+    where: string,
+    expected: fs.Stats,
+    shown: string
+  ): void {
     process.chdir(where);
     const here = fs.lstatSync('.');
     if (here.dev !== expected.dev || here.ino !== expected.ino) {
@@ -96,7 +106,11 @@ namespace Private {
    * `stat`), then return to the current directory. `shown` is its path for
    * messages.
    */
-  export function removeDirectory(name: Buffer, stat: fs.Stats, shown: string): void {
+  export function removeDirectory(
+    name: Buffer,
+    stat: fs.Stats,
+    shown: string
+  ): void {
     const parent = fs.lstatSync('.');
     const enterable = ensureEnterable(name, stat);
     // process.chdir takes no Buffer: a name that is not UTF-8 is first
@@ -110,7 +124,10 @@ namespace Private {
 
   /** Remove every entry of the current directory. */
   function removeEntries(shown: string): void {
-    const entries = fs.readdirSync('.', { withFileTypes: true, encoding: 'buffer' });
+    const entries = fs.readdirSync('.', {
+      withFileTypes: true,
+      encoding: 'buffer'
+    });
     for (const entry of entries) {
       const name = entry.name;
       const child = `${shown}/${name.toString()}`;
@@ -152,7 +169,10 @@ namespace Private {
     if ((stat.mode & 0o700) === 0o700 || stat.uid !== process.getuid?.()) {
       return stat;
     }
-    const flags = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_DIRECTORY;
+    const flags =
+      fs.constants.O_RDONLY |
+      fs.constants.O_NOFOLLOW |
+      fs.constants.O_DIRECTORY;
     let fd: number;
     try {
       fd = fs.openSync(name, flags);
@@ -162,7 +182,11 @@ namespace Private {
       }
       // Not even readable (0000): lstat again right before chmod.
       const again = fs.lstatSync(name);
-      if (!again.isDirectory() || again.ino !== stat.ino || again.dev !== stat.dev) {
+      if (
+        !again.isDirectory() ||
+        again.ino !== stat.ino ||
+        again.dev !== stat.dev
+      ) {
         throw new TreeChangedError(name.toString());
       }
       fs.chmodSync(name, 0o700);

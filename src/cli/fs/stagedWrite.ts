@@ -18,8 +18,16 @@ export interface IFileToWrite {
 }
 
 /** Write `content` to `file` in one step, with `mode` (set explicitly, whatever the umask). */
-export function writeFileStaged(file: string, content: FileContent, mode = 0o644): void {
-  writeFilesStaged(path.dirname(file), [{ name: path.basename(file), text: content }], mode);
+export function writeFileStaged(
+  file: string,
+  content: FileContent,
+  mode = 0o644
+): void {
+  writeFilesStaged(
+    path.dirname(file),
+    [{ name: path.basename(file), text: content }],
+    mode
+  );
 }
 
 /**
@@ -28,12 +36,18 @@ export function writeFileStaged(file: string, content: FileContent, mode = 0o644
  * temporaries are removed and the error rethrown; the targets are untouched
  * unless a rename itself failed part way.
  */
-export function writeFilesStaged(dir: string, files: readonly IFileToWrite[], mode = 0o644): void {
+export function writeFilesStaged(
+  dir: string,
+  files: readonly IFileToWrite[],
+  mode = 0o644
+): void {
   const temporaries: string[] = [];
   try {
     for (const file of files) {
       const temporary = path.join(dir, stagingName(file.name));
-      Private.writeDurably(temporary, file.text, mode, () => temporaries.push(temporary));
+      Private.writeDurably(temporary, file.text, mode, () =>
+        temporaries.push(temporary)
+      );
     }
     files.forEach((file, index) => {
       fs.renameSync(temporaries[index], path.join(dir, file.name));
@@ -49,13 +63,20 @@ export function writeFilesStaged(dir: string, files: readonly IFileToWrite[], mo
 }
 
 /** Create `file` exclusively (it must not exist, not even as a link) and write it durably. */
-export function writeNewFile(file: string, content: FileContent, mode = 0o644): void {
+export function writeNewFile(
+  file: string,
+  content: FileContent,
+  mode = 0o644
+): void {
   Private.writeDurably(file, content, mode, () => undefined);
 }
 
 /** Make or replace the symlink `file` -> `target` in one step (a link renamed over it). */
 export function replaceSymlink(target: string, file: string): void {
-  const temporary = path.join(path.dirname(file), stagingName(path.basename(file)));
+  const temporary = path.join(
+    path.dirname(file),
+    stagingName(path.basename(file))
+  );
   fs.symlinkSync(target, temporary);
   try {
     fs.renameSync(temporary, file);
@@ -73,8 +94,20 @@ export function stagingName(name: string): string {
 
 namespace Private {
   /** Create exclusively, write, chmod, fsync; `created` runs once the file exists. */
-  export function writeDurably(file: string, content: FileContent, mode: number, created: () => void): void {
-    const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, mode);
+  export function writeDurably(
+    file: string,
+    content: FileContent,
+    mode: number,
+    created: () => void
+  ): void {
+    const fd = fs.openSync(
+      file,
+      fs.constants.O_WRONLY |
+        fs.constants.O_CREAT |
+        fs.constants.O_EXCL |
+        fs.constants.O_NOFOLLOW,
+      mode
+    );
     created();
     try {
       fs.writeFileSync(fd, content);
