@@ -13,7 +13,7 @@
  * by the session's shell.
  */
 import { UserError } from '../errors';
-import { shQuote } from '../kernels/quote';
+import { shQuote } from '../../core/quote';
 
 export const ONDEMAND_ENGINES = ['apptainer', 'singularity', 'podman'] as const;
 export type OndemandEngine = (typeof ONDEMAND_ENGINES)[number];
@@ -91,7 +91,7 @@ export function renderOndemandScript(request: IOndemandRequest): string {
   validateOndemandRequest(request);
   const { head, tail } = engineWords(request);
   const session = request.engine === 'podman' ? PODMAN_SESSION_WORDS : [];
-  const command = [...head.map(shQuote), ...session, ...tail.map(shQuote)].join(' ');
+  const command = [...head.map(word => shQuote(word)), ...session, ...tail.map(word => shQuote(word))].join(' ');
   return [
     '# Written by `mlc hub ondemand-script` (jupyterlab-ml-containers). Source it in an',
     '# Open OnDemand "custom image" Jupyter session: `jupyter ...` then runs in the image.',
