@@ -121,6 +121,16 @@ describe('env check with several envs or --all', () => {
     const fixedEach = results<IEnvCheckResult>(fixed, 'env check');
     // --all: the envs `env list` shows (by their kernels: `lost` has none yet).
     expect(fixedEach.map(result => result.prefix)).toEqual([good.prefix]);
+    // --all --dir: also the envs in that directory, kernel or not (as env list --dir).
+    const inDir = mlcAsUser(
+      ['env', 'check', '--all', '--dir', envs, '--json'],
+      places
+    );
+    expect(
+      results<IEnvCheckSummary>(inDir, 'env check-summary')[0]
+        .envs.map(result => result.prefix)
+        .sort()
+    ).toEqual([good.prefix, lost.prefix].sort());
     const both = mlcAsUser(
       ['env', 'check', good.prefix, lost.prefix, '--fix', '--json'],
       places
@@ -140,8 +150,8 @@ describe('env check with several envs or --all', () => {
     ).toEqual([good.prefix, lost.prefix].sort());
   });
 
-  it('refuses paths together with --all, and no env at all, in one line', () => {
-    for (const args of [['--all', `${envs}/good`], []]) {
+  it('refuses paths together with --all, no env at all, and --dir without --all, in one line', () => {
+    for (const args of [['--all', `${envs}/good`], [], ['--dir', envs]]) {
       const run = mlcAsUser(['env', 'check', ...args], places);
       expect(run.code).toBe(2);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);

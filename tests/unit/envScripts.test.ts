@@ -5,7 +5,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { activationScript, createScriptText, type IScriptTemplates } from '../../src/cli/env/scripts';
-import { base64, cshQuote, renderTemplate, shQuote } from '../../src/cli/env/shellText';
+import { shQuote as quoteWord } from '../../src/core/quote';
+import { base64, renderTemplate } from '../../src/cli/env/shellText';
+
+/** How the env scripts quote a template slot. */
+const shQuote = (text: string): string => quoteWord(text, 'always');
 
 const dir = path.resolve(__dirname, '..', '..', 'templates', 'env');
 const read = (file: string): string => fs.readFileSync(path.join(dir, file), 'utf-8');
@@ -18,17 +22,7 @@ const templates: IScriptTemplates = {
   createNewEnv: read('create-newEnv-on-base.sh')
 };
 
-describe('shQuote', () => {
-  it('makes one single-quoted word, closing and reopening around quotes', () => {
-    expect(shQuote('plain')).toBe("'plain'");
-    expect(shQuote("it's $(x) `y` \\ \"z\"")).toBe(`'it'\\''s $(x) \`y\` \\ "z"'`);
-    expect(shQuote('')).toBe("''");
-  });
-
-  it('takes ! out of the quotes for csh', () => {
-    expect(cshQuote('a!b')).toBe(`'a'\\!'b'`);
-  });
-
+describe('base64', () => {
   it('encodes UTF-8 as base64', () => {
     expect(Buffer.from(base64('ünï'), 'base64').toString('utf-8')).toBe('ünï');
   });

@@ -3,7 +3,6 @@
  * read these back in tests/integration/kernels-install.test.ts; here the
  * exact forms are pinned.
  */
-import { shQuote as envShQuote } from '../../src/cli/env/shellText';
 import { cshQuote, dockerfileQuote, shQuote } from '../../src/core/quote';
 
 describe('shQuote', () => {
@@ -50,17 +49,15 @@ describe('dockerfileQuote', () => {
 });
 
 describe("the 'always' style, for template slots", () => {
-  it('quotes plain words too, as the env scripts (cli/env/shellText.ts) do today', () => {
-    for (const value of [
-      'plain',
-      '',
-      'it\'s $(x) `y` \\ "z"',
-      '/opt/conda',
-      'a!b',
-      'énv'
-    ]) {
-      expect(shQuote(value, 'always')).toBe(envShQuote(value));
-    }
+  it('quotes plain words too: one single-quoted word, closed and reopened around quotes', () => {
+    expect(shQuote('plain', 'always')).toBe("'plain'");
+    expect(shQuote('', 'always')).toBe("''");
+    expect(shQuote('/opt/conda', 'always')).toBe("'/opt/conda'");
+    expect(shQuote('a!b', 'always')).toBe("'a!b'");
+    expect(shQuote('énv', 'always')).toBe("'énv'");
+    expect(shQuote('it\'s $(x) `y` \\ "z"', 'always')).toBe(
+      `'it'\\''s $(x) \`y\` \\ "z"'`
+    );
     expect(cshQuote('plain', 'always')).toBe("'plain'");
     expect(cshQuote('a!b', 'always')).toBe("'a\\!b'");
   });

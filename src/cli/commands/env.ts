@@ -11,7 +11,7 @@ import { createEnv } from '../env/create';
 import { installScripts } from '../env/installScripts';
 import { listEnvs } from '../env/list';
 import { removeEnv } from '../env/remove';
-import { shQuote } from '../env/shellText';
+import { shQuote } from '../../core/quote';
 import { TEMPLATES } from '../env/templates';
 import { UserError } from '../errors';
 import { fsUserError } from '../fs/errors';
@@ -58,7 +58,7 @@ export function registerEnvCommands(program: Command, context: ICliContext): voi
         `  on ${result.basePrefix}${result.baseImage ? ` (${result.baseImage})` : ''}, Python ${result.python}, in ${result.elapsedMs} ms`,
         result.kernelName ? `  kernel: ${result.kernelName}` : '  no kernel registered (--no-kernel)',
         'To enter it in a new shell (bash or zsh):',
-        `  source ${shQuote(result.activateScript)}`,
+        `  source ${shQuote(result.activateScript, 'always')}`,
         'Inside it, pip install and conda-style installs (micromamba install -p ...) go into the env.'
       ];
       if (options.printActivatePath && !reporter.machine) {
@@ -87,13 +87,17 @@ export function registerEnvCommands(program: Command, context: ICliContext): voi
     .description("check envs (their base, interpreter, links and kernel); --fix repairs what it can")
     .argument('[prefixes...]', 'the envs (or --all)')
     .option('--all', 'check every env mlc env list shows')
+    .option('--dir <dir>', 'with --all: also the envs in this directory, as mlc env list --dir (repeatable)', Private.collect, [])
     .option('--fix', 'repair what can be repaired')
     .option('--base <path>', 'with --fix: the new place of a base that moved')
-    .action((prefixes: string[], options: { all?: boolean; fix?: boolean; base?: string }) => {
+    .action((prefixes: string[], options: { all?: boolean; dir: string[]; fix?: boolean; base?: string }) => {
       const fix = options.fix === true;
       const base = options.base !== undefined ? { base: options.base } : {};
       if (options.all && prefixes.length) {
         throw new UserError('give env paths or --all, not both', 'run: mlc env check --all, or mlc env check PATH...');
+      }
+      if (options.dir.length && !options.all) {
+        throw new UserError('--dir goes with --all', 'run: mlc env check --all --dir DIR, or mlc env check PATH...');
       }
       if (!options.all && prefixes.length === 0) {
         throw new UserError('no env to check', 'run: mlc env check PATH..., or mlc env check --all');
@@ -105,7 +109,7 @@ export function registerEnvCommands(program: Command, context: ICliContext): voi
         Private.failOnProblems([result], fix);
         return;
       }
-      const targets = options.all ? Private.safely('listing the envs', () => listEnvs(context, [])) : prefixes.map(prefix => ({ prefix, problems: [] as IEnvProblem[] }));
+      const targets = options.all ? Private.safely('listing the envs', () => listEnvs(context, options.dir)) : prefixes.map(prefix => ({ prefix, problems: [] as IEnvProblem[] }));
       const results = targets.map(target => {
         const result = Private.checkOne(target.prefix, target.problems, () => checkEnv({ prefix: target.prefix, fix, ...base }, context, TEMPLATES));
         reporter.result('env check', result, Private.checkLines(result));
@@ -144,7 +148,7 @@ export function registerEnvCommands(program: Command, context: ICliContext): voi
         )
       );
       const plan = result.plan ? `; the env plan: ${result.plan}` : '';
-      reporter.result('env install-scripts', result, `Wrote ${result.script} (creates envs on ${result.basePrefix})${plan}; users run: source ${shQuote(result.script)} -p myEnv`);
+      reporter.result('env install-scripts', result, `Wrote ${result.script} (creates envs on ${result.basePrefix})${plan}; users run: source ${shQuote(result.script, 'always')} -p myEnv`);
     });
 }
 
@@ -212,7 +216,7 @@ namespace Private {
     const count = troubled.reduce((sum, result) => sum + result.problems.length, 0);
     const fixable = troubled.some(result => result.problems.some(problem => problem.fixable));
     const where = troubled.length === 1 ? `the env ${troubled[0].prefix}` : `${troubled.length} envs`;
-    const hint = fix || !fixable ? 'see the hints above' : `run: mlc env check ${troubled.map(result => shQuote(result.prefix)).join(' ')} --fix`;
+    const hint = fix || !fixable ? 'see the hints above' : `run: mlc env check ${troubled.map(result => shQuote(result.prefix, 'always')).join(' ')} --fix`;
     throw new UserError(`${count} problem(s) in ${where}`, hint, 1);
   }
 

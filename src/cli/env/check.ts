@@ -17,7 +17,7 @@ import { assertKernelSlotFree, defaultDisplayName, envKernelFile, jupyterDataDir
 import { pyvenvCfgText, readPyvenvHome, replaceFile, replaceSymlink, writeEnvRecord, writePipScripts } from './layout';
 import { BASE_LINK, copyCondaMeta, danglingLinks, mirrorBase, staleRecords } from './mirror';
 import { activationScript, type IScriptTemplates } from './scripts';
-import { shQuote } from './shellText';
+import { shQuote } from '../../core/quote';
 
 export interface ICheckOptions {
   prefix: string;
@@ -40,7 +40,7 @@ export function checkEnv(options: ICheckOptions, context: ICliContext, templates
     return { ...envSummary(record, envDir, before.problems), fixed: [] };
   }
   if (fs.lstatSync(envDir).isSymbolicLink()) {
-    throw new UserError(`${envDir} is a symbolic link; mlc repairs an env only by its own path`, `run: mlc env check ${shQuote(fs.realpathSync(envDir))} --fix`);
+    throw new UserError(`${envDir} is a symbolic link; mlc repairs an env only by its own path`, `run: mlc env check ${shQuote(fs.realpathSync(envDir), 'always')} --fix`);
   }
   try {
     Private.repair(envDir, record, wantBase, before, context, templates);
@@ -71,7 +71,7 @@ namespace Private {
 
   export function diagnose(envDir: string, record: EnvRecord, wantBase: string, context: ICliContext): IDiagnosis {
     const problems: IEnvProblem[] = [];
-    const quoted = shQuote(envDir);
+    const quoted = shQuote(envDir, 'always');
     const add = (code: string, message: string, fixable: boolean, hint: string) =>
       problems.push({ code, message, fixable, hint });
 
@@ -88,12 +88,12 @@ namespace Private {
       add('base-missing', `the base is unusable: ${error.message}`, false, `if the image moved, run: mlc env check ${quoted} --fix --base NEW_BASE`);
     }
     if (base && base.python !== record.python) {
-      add('python-changed', `the base now has Python ${base.python}, the env was made for ${record.python}`, false, `create a new env on it: mlc env create NEW_PATH --base ${shQuote(wantBase)}`);
+      add('python-changed', `the base now has Python ${base.python}, the env was made for ${record.python}`, false, `create a new env on it: mlc env create NEW_PATH --base ${shQuote(wantBase, 'always')}`);
       base = null;
     }
     // Without a usable base only a new one (--base) can repair the links.
     const fix = `run: mlc env check ${quoted} --fix${
-      base === null ? ' --base NEW_BASE' : wantBase !== record.basePrefix ? ` --base ${shQuote(wantBase)}` : ''
+      base === null ? ' --base NEW_BASE' : wantBase !== record.basePrefix ? ` --base ${shQuote(wantBase, 'always')}` : ''
     }`;
     const link = readlinkOrNull(`${envDir}/${BASE_LINK}`);
     if (wantBase !== record.basePrefix) {

@@ -10,7 +10,7 @@ import { existingEnvPath, envSummary } from './existing';
 import { jupyterDataDir, listEnvKernels, readKernel, type IRegisteredKernel } from './kernel';
 import { readEnvRecord } from './layout';
 import { BASE_LINK } from './mirror';
-import { shQuote } from './shellText';
+import { shQuote } from '../../core/quote';
 
 export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
   const dataDir = Private.dataDirOrNull(context);
@@ -56,7 +56,7 @@ namespace Private {
 
   export function summarize(prefix: string, kernel: IRegisteredKernel | null, dataDir: string | null): IEnvSummary {
     const record = readEnvRecord(prefix);
-    const quoted = shQuote(prefix);
+    const quoted = shQuote(prefix, 'always');
     if (!record.ok) {
       // A kernel whose env is gone (deleted by hand): show it so it can be removed.
       const facts = kernel?.facts;

@@ -3,7 +3,8 @@
  * `setup-UserEnv-in-container.sh` inside each env, and
  * `create-newEnv-on-base.sh` for the image. Pure: templates in, text out.
  */
-import { base64, cshQuote, renderTemplate, shQuote } from './shellText';
+import { cshQuote, shQuote } from '../../core/quote';
+import { base64, renderTemplate } from './shellText';
 
 /** Re-entry script of a host-mode env. */
 export const HOST_SCRIPT = 'setupMe-on-host.sh';
@@ -41,12 +42,12 @@ export function activationScript(
   const file = facts.mode === 'container' ? CONTAINER_SCRIPT : HOST_SCRIPT;
   const scriptPath = `${facts.envPrefix}/${file}`;
   const activate = renderTemplate(templates.activate, {
-    ENV_PREFIX: shQuote(facts.envPrefix),
-    BASE_PREFIX: shQuote(facts.basePrefix),
-    ENV_NAME: shQuote(facts.envName)
+    ENV_PREFIX: shQuote(facts.envPrefix, 'always'),
+    BASE_PREFIX: shQuote(facts.basePrefix, 'always'),
+    ENV_NAME: shQuote(facts.envName, 'always')
   });
   const values: Record<string, string> = {
-    HEADER: Private.header(templates, file, scriptPath, `run: bash --rcfile ${cshQuote(scriptPath)}`),
+    HEADER: Private.header(templates, file, scriptPath, `run: bash --rcfile ${cshQuote(scriptPath, 'always')}`),
     FOOTER: templates.footer.trimEnd(),
     ACTIVATE: activate.trimEnd()
   };
@@ -56,9 +57,9 @@ export function activationScript(
     }
     // The env itself is always bound, so its files exist inside the container.
     const binds = [facts.envPrefix, ...(facts.bindPaths ?? []).filter(bind => bind !== facts.envPrefix)];
-    values.CONTAINER_IMAGE = shQuote(facts.containerImage);
-    values.SCRIPT_PATH = shQuote(scriptPath);
-    values.BIND_ARGS = binds.map(bind => `-B ${shQuote(bind)}`).join(' ');
+    values.CONTAINER_IMAGE = shQuote(facts.containerImage, 'always');
+    values.SCRIPT_PATH = shQuote(scriptPath, 'always');
+    values.BIND_ARGS = binds.map(bind => `-B ${shQuote(bind, 'always')}`).join(' ');
     return { file, text: renderTemplate(templates.containerScript, values) };
   }
   return { file, text: renderTemplate(templates.hostScript, values) };
@@ -81,7 +82,7 @@ export interface ICreateScriptFacts {
 
 /** The text of `create-newEnv-on-base.sh`. */
 export function createScriptText(templates: IScriptTemplates, facts: ICreateScriptFacts): string {
-  const cshHint = `start bash, then run: source ${cshQuote(facts.scriptPath)} -p myEnv`;
+  const cshHint = `start bash, then run: source ${cshQuote(facts.scriptPath, 'always')} -p myEnv`;
   return renderTemplate(templates.createNewEnv, {
     HEADER: Private.header(templates, CREATE_SCRIPT, facts.scriptPath, cshHint, ' -p myEnv'),
     FOOTER: templates.footer.trimEnd(),
@@ -99,22 +100,22 @@ namespace Private {
     cshInstead: string,
     usageArgs = ''
   ): string {
-    const source = `source ${shQuote(scriptPath)}${usageArgs}`;
+    const source = `source ${shQuote(scriptPath, 'always')}${usageArgs}`;
     return renderTemplate(templates.header, {
       SCRIPT_LABEL: file,
       CSH_MESSAGE_B64: base64(
         `mlc: ${file} is for bash and zsh; csh and tcsh cannot source it. Instead, ${cshInstead}\n`
       ),
-      NOT_SOURCED_MESSAGE: shQuote(`mlc: ${file} must be sourced, not run; in bash or zsh: ${source}`),
-      OTHER_SHELL_MESSAGE: shQuote(`mlc: ${file} needs bash or zsh; start one of them and run: ${source}`)
+      NOT_SOURCED_MESSAGE: shQuote(`mlc: ${file} must be sourced, not run; in bash or zsh: ${source}`, 'always'),
+      OTHER_SHELL_MESSAGE: shQuote(`mlc: ${file} needs bash or zsh; start one of them and run: ${source}`, 'always')
     }).trimEnd();
   }
 
   /** One shell word for a location: `"$_mlc_dir"/'rel'` or `'/abs'`. */
   export function locationWord(location: ScriptLocation): string {
     if ('relative' in location) {
-      return location.relative === '' ? '"$_mlc_dir"' : `"$_mlc_dir"/${shQuote(location.relative)}`;
+      return location.relative === '' ? '"$_mlc_dir"' : `"$_mlc_dir"/${shQuote(location.relative, 'always')}`;
     }
-    return shQuote(location.absolute);
+    return shQuote(location.absolute, 'always');
   }
 }

@@ -2,22 +2,10 @@
  * Rendering the activation scripts from their templates (templates/env/).
  *
  * Pure string work. Every piece of user text (paths, names, image, binds)
- * enters a script as one single-quoted shell word, which bash and zsh never
- * expand; the only other substitutions are fixed blocks and base64.
+ * enters a script as one single-quoted shell word (`shQuote(text,
+ * 'always')` of src/core/quote.ts), which bash and zsh never expand; the
+ * only other substitutions are fixed blocks and base64.
  */
-
-/** `text` as one POSIX shell word that no shell expands: `'...'`. */
-export function shQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * `text` as a word a csh/tcsh user can paste: as `shQuote`, with `!` taken
- * out of the quotes too (csh expands history even inside single quotes).
- */
-export function cshQuote(text: string): string {
-  return shQuote(text).replace(/!/g, `'\\!'`);
-}
 
 /** UTF-8 base64, for text a csh line prints through `base64 -d`. */
 export function base64(text: string): string {
