@@ -11,7 +11,6 @@ import type { IEnvSummary } from '../core/envRecord';
 import { showCheckDialog, type FixOutcome } from './checkDialog';
 import { askCreateForm } from './createDialog';
 import { showCommandToPaste } from './dialogParts';
-import { ensureEnvFolder } from './envFolder';
 import { envLocationDir, envPrefix } from './envPath';
 import {
   checkAllArgs,
@@ -81,17 +80,6 @@ export class EnvCommands {
       registerKernel: form.registerKernel,
       displayName: form.displayName
     });
-    try {
-      await ensureEnvFolder(
-        this._options.app.serviceManager.contents,
-        prefix.slice(0, prefix.lastIndexOf('/')),
-        serverRoot
-      );
-    } catch (reason) {
-      // mlc names a missing folder itself, with what to do.
-      console.warn('ml-containers: could not create the env folder', reason);
-    }
-    markTime('folder-ready');
     if (!runner.isAvailable) {
       await this._showPaste(trans.__('Create Extended Environment'), args);
       return;
