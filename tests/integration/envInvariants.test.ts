@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import type {
   IEnvCheckResult,
   IEnvCreateResult,
+  IEnvListResult,
   IEnvRemoveResult
 } from '../../src/core/envRecord';
 import { MLC_BUNDLE } from './harness/paths';
@@ -546,6 +547,15 @@ describe('class 9: interrupted and racing', () => {
   it('an env whose kernel registration never happened: create names check --fix, which registers it', () => {
     const env = createEnv(`interrupted-${counter++}`);
     fs.rmSync(`${places.data}/kernels/${env.kernelName}`, { recursive: true });
+    // `env list` shows it (beside envs with kernels), with the fix to run.
+    const listed = resultData<IEnvListResult>(
+      mlcAsUser(['env', 'list', '--json'], places)
+    );
+    expect(
+      listed.envs
+        .find(found => found.prefix === env.prefix)
+        ?.problems.map(problem => problem.code)
+    ).toEqual(['kernel-missing']);
     const again = mlcAsUser(
       ['env', 'create', env.prefix, '--base', base],
       places

@@ -118,29 +118,22 @@ describe('env check with several envs or --all', () => {
       ['env', 'check', '--all', '--fix', '--json'],
       places
     );
+    expect(fixed.code).toBe(0);
     const fixedEach = results<IEnvCheckResult>(fixed, 'env check');
-    // --all: the envs `env list` shows (by their kernels: `lost` has none yet).
-    expect(fixedEach.map(result => result.prefix)).toEqual([good.prefix]);
-    // --all --dir: also the envs in that directory, kernel or not (as env list --dir).
-    const inDir = mlcAsUser(
-      ['env', 'check', '--all', '--dir', envs, '--json'],
-      places
-    );
-    expect(
-      results<IEnvCheckSummary>(inDir, 'env check-summary')[0]
-        .envs.map(result => result.prefix)
-        .sort()
-    ).toEqual([good.prefix, lost.prefix].sort());
+    // --all: the envs `env list` shows: `good` by its kernel, `lost` beside
+    // it as an env whose kernel is missing; --fix registers that kernel.
+    expect(fixedEach.map(result => result.prefix)).toEqual([
+      good.prefix,
+      lost.prefix
+    ]);
+    expect(fixedEach[1].fixed.map(problem => problem.code)).toEqual([
+      'kernel-missing'
+    ]);
     const both = mlcAsUser(
       ['env', 'check', good.prefix, lost.prefix, '--fix', '--json'],
       places
     );
     expect(both.code).toBe(0);
-    expect(
-      results<IEnvCheckResult>(both, 'env check')[1].fixed.map(
-        problem => problem.code
-      )
-    ).toEqual(['kernel-missing']);
     const all = mlcAsUser(['env', 'check', '--all', '--json'], places);
     expect(all.code).toBe(0);
     expect(
@@ -148,6 +141,23 @@ describe('env check with several envs or --all', () => {
         .envs.map(result => result.prefix)
         .sort()
     ).toEqual([good.prefix, lost.prefix].sort());
+  });
+
+  it('--all --dir: also the envs in that directory, kernel or not, as env list --dir', () => {
+    const elsewhere = userDir(`${fixture.scratch}/elsewhere`);
+    const loose = resultData<IEnvCreateResult>(
+      mlcAsUser(
+        ['env', 'create', `${elsewhere}/loose`, '--base', base, '--no-kernel', '--json'],
+        places
+      )
+    );
+    const prefixesOf = (args: string[]): string[] =>
+      results<IEnvCheckSummary>(
+        mlcAsUser(['env', 'check', '--all', ...args, '--json'], places),
+        'env check-summary'
+      )[0].envs.map(result => result.prefix);
+    expect(prefixesOf([])).not.toContain(loose.prefix);
+    expect(prefixesOf(['--dir', elsewhere])).toContain(loose.prefix);
   });
 
   it('refuses paths together with --all, no env at all, and --dir without --all, in one line', () => {

@@ -20,6 +20,9 @@ export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
   for (const dir of dirs) {
     prefixes.push(...Private.envsIn(existingEnvPath(dir, context.cwd)));
   }
+  if (dataDir) {
+    prefixes.push(...Private.lostKernels(prefixes, dataDir));
+  }
   const seen = new Set<string>();
   const envs: IEnvSummary[] = [];
   for (const prefix of prefixes) {
@@ -38,6 +41,25 @@ namespace Private {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * Envs beside the listed ones that should have a kernel and have none (a
+   * create interrupted between its rename and its kernel registration):
+   * shown with `kernel-missing`, so `mlc env check --fix` is offered.
+   */
+  export function lostKernels(listed: string[], dataDir: string): string[] {
+    const parents = new Set(listed.filter(Boolean).map(prefix => prefix.slice(0, prefix.lastIndexOf('/')) || '/'));
+    const found: string[] = [];
+    for (const parent of parents) {
+      for (const prefix of envsIn(parent)) {
+        const record = readEnvRecord(prefix);
+        if (record.ok && record.value.prefix === prefix && record.value.kernelName && !readKernel(dataDir, record.value.kernelName)) {
+          found.push(prefix);
+        }
+      }
+    }
+    return found;
   }
 
   /** `dir` itself if it is an env, else its children that are. */
