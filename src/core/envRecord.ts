@@ -16,7 +16,7 @@ export const ENV_RECORD_VERSION = 1;
 
 /**
  * A string field checked by the validator user input passes too (a record is
- * a file the user can edit: docs/invariants.md, "Names read from files").
+ * a file the user can edit: docs/architecture.md, "Names read from files").
  */
 function validated(problemOf: (value: string) => string | null): z.ZodMiniString<string> {
   return z.string().check(

@@ -1,5 +1,5 @@
 /**
- * The kernel-spec contract (see DESIGN.md, "Contracts"): what `mlc kernels
+ * The kernel-spec contract (see docs/architecture.md, "Contracts"): what `mlc kernels
  * install` and `mlc env create` write, and what the launcher recognises.
  *
  * Pure: builds plain objects; writing them is the caller's job.

@@ -2,7 +2,7 @@
  * Validators for names and paths that are read from files a user can edit
  * (the env record, conda-meta/.mlc-base-records, kernel specs) or given on
  * the command line. Both pass the same checks: a file name stays a file
- * name, a recorded path is an absolute, normal path (docs/invariants.md,
+ * name, a recorded path is an absolute, normal path (docs/architecture.md,
  * "Names read from files"). Pure string logic.
  */
 import { pathProblem } from './validate';

@@ -1,5 +1,5 @@
 /**
- * The wire format between the extension and `mlc` (DESIGN.md, "Run time,
+ * The wire format between the extension and `mlc` (docs/architecture.md, "Run time,
  * extended env").
  *
  * The extension types one line into a headless terminal:

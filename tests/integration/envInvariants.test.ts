@@ -1,6 +1,6 @@
 /**
  * Issue 7, the env engine's classes: never delete or write what is not ours
- * (docs/invariants.md). Each test builds the situation a careless user or an
+ * (docs/architecture.md). Each test builds the situation a careless user or an
  * attacker makes, runs the real `mlc` as the unprivileged test user, and
  * checks that the user's precious files (a checksummed sentinel tree) are
  * whole and that the answer is one clear line or a correct result.

@@ -1,5 +1,5 @@
 /**
- * Kernel hygiene (DESIGN.md, "Contracts"): whatever the host leaks into the
+ * Kernel hygiene (docs/architecture.md, "Contracts"): whatever the host leaks into the
  * Jupyter server, the image's kernels run the image's interpreter, keep the
  * user site out of ML-Python3 (and its children), and send `!pip`/`!python`
  * to the image. Proven with a real jupyter_server, real ipykernel kernels and

@@ -1,5 +1,5 @@
 /**
- * `mlc env ...`: extended envs layered over the image's Python (DESIGN.md,
+ * `mlc env ...`: extended envs layered over the image's Python (docs/architecture.md,
  * "Extended env"). This file owns the command line and the human output; the
  * work is in ../env/.
  */

@@ -141,7 +141,7 @@ namespace Private {
     const codes = new Set(diagnosis.problems.map(problem => problem.code));
     let updated = record;
     // Nothing is written through a link put in the place of a directory the
-    // repair writes into (docs/invariants.md, "Writes"): refuse instead.
+    // repair writes into (docs/architecture.md, "Writes"): refuse instead.
     for (const dir of ['conda-meta', 'bin', `lib/python${record.python}/site-packages`, 'etc', 'lib']) {
       assertRealPath(envDir, dir);
     }

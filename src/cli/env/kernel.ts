@@ -10,7 +10,7 @@ import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { imageLabel } from './base';
 import { resolveJupyterDataDir } from '../fs/jupyterDataDir';
-import { readSmallFile } from '../fs/readSmall';
+import { readRegularFile } from '../fs/regularFile';
 import { removeEntry } from '../fs/removeTree';
 import { ensureRealDirectory } from '../fs/realDir';
 import { stagingName, writeFilesStaged, type IFileToWrite } from '../fs/stagedWrite';
@@ -29,7 +29,7 @@ export function jupyterDataDir(context: ICliContext): string {
 
 /**
  * The directory of kernel `name`. The name is checked at every use, since it
- * may come from a record the user edited (docs/invariants.md): `.`, `..` or
+ * may come from a record the user edited (docs/architecture.md): `.`, `..` or
  * `../x` never become a path.
  */
 export function kernelDir(dataDir: string, name: string): string {
@@ -91,7 +91,7 @@ export function readKernel(dataDir: string, name: string): IRegisteredKernel | n
   if (kernelNameProblem(name)) {
     return null;
   }
-  const read = readSmallFile(`${kernelDir(dataDir, name)}/kernel.json`, 1 << 20, true);
+  const read = readRegularFile(`${kernelDir(dataDir, name)}/kernel.json`, { maxBytes: 1 << 20 });
   let raw: unknown;
   try {
     raw = read.ok ? JSON.parse(read.text) : null;
@@ -146,7 +146,7 @@ export function assertKernelSlotFree(dataDir: string, name: string, envPrefix: s
 /**
  * Write the kernel so that it is never missing, not even for a moment: into
  * an existing kernel directory, each file is staged and renamed over the old
- * one (docs/invariants.md, "Writes"); a new one is staged as a hidden
+ * one (docs/architecture.md, "Writes"); a new one is staged as a hidden
  * sibling and renamed into place whole. A kernel directory that is a link
  * (to a project folder, say) is unlinked, never written through or emptied.
  * The base's logos come along when present.

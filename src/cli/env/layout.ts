@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import { ENV_RECORD_FILE, parseEnvRecord, type EnvRecord } from '../../core/envRecord';
 import type { PythonMinor } from '../../core/kernelspec';
 import { writeFileStaged, writeNewFile } from '../fs/stagedWrite';
-import { readSmallFile } from '../fs/readSmall';
+import { readRegularFile } from '../fs/regularFile';
 import { BASE_LINK } from './mirror';
 
 export { replaceSymlink } from '../fs/stagedWrite';
@@ -21,7 +21,7 @@ export function pyvenvCfgText(basePrefix: string, pythonVersion: string): string
 
 /** The `home` recorded in an env's pyvenv.cfg, or null. */
 export function readPyvenvHome(envDir: string): string | null {
-  const read = readSmallFile(`${envDir}/pyvenv.cfg`, 1 << 16, true);
+  const read = readRegularFile(`${envDir}/pyvenv.cfg`, { maxBytes: 1 << 16 });
   if (!read.ok) {
     return null;
   }
@@ -79,23 +79,15 @@ export function writeEnvRecord(envDir: string, record: EnvRecord): void {
 
 /**
  * The env's record, or why there is none. The record must be a regular file
- * (a link to another env's record proves nothing: docs/invariants.md,
+ * (a link to another env's record proves nothing: docs/architecture.md,
  * "What is an env"), opened without following a link, of bounded size.
  */
 export function readEnvRecord(envDir: string): { ok: true; value: EnvRecord } | { ok: false; error: string } {
-  const read = readSmallFile(`${envDir}/${ENV_RECORD_FILE}`, MAX_RECORD_BYTES, false);
+  const read = readRegularFile(`${envDir}/${ENV_RECORD_FILE}`, { maxBytes: MAX_RECORD_BYTES, followLinks: false, strictUtf8: true });
   if (read.ok) {
     return parseEnvRecord(read.text);
   }
-  const why: Record<typeof read.reason, string> = {
-    missing: `no ${ENV_RECORD_FILE}`,
-    link: `${ENV_RECORD_FILE} is a symbolic link, not a record of its own`,
-    denied: `${ENV_RECORD_FILE} cannot be read (permission denied)`,
-    'not-file': `${ENV_RECORD_FILE} is not a regular file`,
-    'too-large': `${ENV_RECORD_FILE} is too large to be a record`,
-    unreadable: `${ENV_RECORD_FILE} cannot be read`
-  };
-  return { ok: false, error: why[read.reason] };
+  return { ok: false, error: read.missing ? `no ${ENV_RECORD_FILE}` : `${ENV_RECORD_FILE} ${read.reason}` };
 }
 
 /** Write a text file in one step (staged with `mode`, renamed into place; a link there is replaced). */

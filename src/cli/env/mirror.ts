@@ -26,7 +26,7 @@ import { condaRecordParts } from './base';
 import { condaRecordFileProblem } from '../../core/safeNames';
 import { errnoCode } from '../fs/errors';
 import { NotRealDirectoryError } from '../fs/realDir';
-import { readSmallFile } from '../fs/readSmall';
+import { readRegularFile } from '../fs/regularFile';
 import { writeFileStaged, writeNewFile } from '../fs/stagedWrite';
 import { CONTAINER_SCRIPT, CREATE_SCRIPT, HOST_SCRIPT } from './scripts';
 
@@ -103,7 +103,7 @@ export function copyCondaMeta(base: IBaseFacts, envDir: string, stats: IMirrorSt
   let present = new Set<string>();
   if (tolerant) {
     // A link or file in the place of conda-meta is never written through
-    // (it could lead into the base): docs/invariants.md, "Writes".
+    // (it could lead into the base): docs/architecture.md, "Writes".
     if (!Private.mkdirTolerant(dir)) {
       throw new NotRealDirectoryError(dir, fs.lstatSync(dir).isSymbolicLink() ? 'link' : 'file');
     }
@@ -357,7 +357,7 @@ namespace Private {
    * any other line (`../x`, a path) is ignored, never used as a path.
    */
   export function readCopied(dir: string): string[] {
-    const read = readSmallFile(`${dir}/${BASE_RECORDS_FILE}`, 1 << 24, false);
+    const read = readRegularFile(`${dir}/${BASE_RECORDS_FILE}`, { maxBytes: 1 << 24, followLinks: false });
     if (!read.ok) {
       return [];
     }

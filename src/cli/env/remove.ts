@@ -1,7 +1,7 @@
 /**
  * `mlc env remove`: delete an env made by mlc and unregister its kernel.
  *
- * The directory must prove to be an env (docs/invariants.md, "What is an
+ * The directory must prove to be an env (docs/architecture.md, "What is an
  * env"): its own regular-file record whose prefix is this very directory,
  * with the env's layout present, and never the home directory or one of its
  * ancestors, `/`, or anything inside or around the base. It is then renamed

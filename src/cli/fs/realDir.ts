@@ -1,6 +1,6 @@
 /**
  * Directories the engine writes into must be real directories, never links
- * (docs/invariants.md, "Writes"): a link put in the place of `conda-meta` or
+ * (docs/architecture.md, "Writes"): a link put in the place of `conda-meta` or
  * `bin` would send the writes to its target (the base, as root).
  */
 import * as fs from 'fs';

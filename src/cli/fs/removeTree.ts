@@ -1,5 +1,5 @@
 /**
- * The one way mlc deletes a directory tree (docs/invariants.md, "Removal").
+ * The one way mlc deletes a directory tree (docs/architecture.md, "Removal").
  *
  * A link is unlinked, never entered, at any depth; the top given is never a
  * link; nothing outside the tree is touched, even when the tree changes

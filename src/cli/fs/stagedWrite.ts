@@ -1,5 +1,5 @@
 /**
- * The one staged-write module (docs/invariants.md, "Writes"): a file is
+ * The one staged-write module (docs/architecture.md, "Writes"): a file is
  * written to a temporary sibling created exclusively (`wx`: never through a
  * link planted at that name), flushed to disk, then renamed over its target,
  * so a reader sees the old file or the new one, never half of one, and a

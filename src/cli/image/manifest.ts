@@ -19,7 +19,7 @@ import {
 import { UserError } from '../errors';
 import { writeFilesStaged as writeFilesAtomically } from '../fs/stagedWrite';
 import { readPrefixPackages } from './prefixPackages';
-import { readRegularFile } from './regularFile';
+import { readRegularFile } from '../fs/regularFile';
 import { readSystem } from './systemPackages';
 
 export type Flavour = 'cpu' | 'gpu';

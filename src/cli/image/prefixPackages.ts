@@ -23,7 +23,7 @@ import {
 import { UserError } from '../errors';
 import { runBounded, type BoundedRunResult } from './boundedRun';
 import { isDirectory } from './isDirectory';
-import { readRegularFile } from './regularFile';
+import { readRegularFile } from '../fs/regularFile';
 
 /**
  * Far above real files (the largest conda records, with `paths_data`, are a

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readRegularFile } from './regularFile';
+import { readRegularFile } from '../fs/regularFile';
 
 /** More links than this on one path is a loop (the kernel's own limit is 40). */
 const MAX_LINKS = 40;

@@ -19,7 +19,7 @@ import * as path from 'path';
 import { readImageFacts } from '../../core/kernelspec';
 import { isWithin, normalizeAbsolute } from '../../core/validate';
 import { findOnPath, isExecutableFile, jupyterInPrefix, jupyterOnPath, type IJupyterFound } from './jupyterProbe';
-import { readRegularFile } from '../image/regularFile';
+import { readRegularFile } from '../fs/regularFile';
 import { kernelSearchDirs, type IJupyterFacts, type SearchSource } from './searchPath';
 
 /** Far above any real kernel.json (a few hundred bytes). */

@@ -1,6 +1,6 @@
 /**
  * The files that set JUPYTER_PATH=<prefix>/share/jupyter for every way into
- * an image (DESIGN.md, "Contracts"), as text: conda activation (sh and csh,
+ * an image (docs/architecture.md, "Contracts"), as text: conda activation (sh and csh,
  * with deactivation restoring the previous value), the host-mode setup
  * scripts, and the Apptainer environment file. `mlc kernels env` prints the
  * same settings for a Dockerfile, a shell or an Apptainer definition.

@@ -7,7 +7,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readRegularFile } from '../image/regularFile';
+import { readRegularFile } from '../fs/regularFile';
 import type { IJupyterFacts } from './searchPath';
 
 /** Where the facts came from, for the report. */

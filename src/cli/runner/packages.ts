@@ -4,7 +4,6 @@
  * image in a local engine's store (never pulled for this), the catalogue's
  * URL.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import type { CatalogueEntry } from '../../core/catalogue';
 import { PACKAGE_LIST_FILE, parsePackageList } from '../../core/manifest';
@@ -15,6 +14,7 @@ import { httpRequest } from '../registry/http';
 import { sandboxPath } from './container';
 import { captureEngine, engineFor, findExecutable } from './engine';
 import { readState, workDir } from './stateFile';
+import { readRegularFile } from '../fs/regularFile';
 
 export interface IPackageListing {
   image: string;
@@ -41,9 +41,9 @@ export async function listPackages(
   ]) {
     const file = path.join(root, PACKAGE_LIST_FILE);
     tried.push(file);
-    const text = Private.readSmallFile(file);
-    if (text !== null) {
-      return found(file, text);
+    const read = readRegularFile(file, { maxBytes: 16 * 1024 * 1024 });
+    if (read.ok) {
+      return found(file, read.text);
     }
   }
   for (const kind of ENGINES.filter(
@@ -120,17 +120,6 @@ namespace Private {
         : [];
     } catch {
       return [];
-    }
-  }
-
-  export function readSmallFile(file: string): string | null {
-    try {
-      const stat = fs.statSync(file);
-      return stat.isFile() && stat.size < 16 * 1024 * 1024
-        ? fs.readFileSync(file, 'utf-8')
-        : null;
-    } catch {
-      return null;
     }
   }
 }
