@@ -4,10 +4,15 @@
  * (property-based tests and hostile trees run through every verb). The integration suite
  * is run in band: its tests start servers and kernels on a 2-core machine.
  */
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: { warnOnly: false } }];
+const tsJest = [
+  'ts-jest',
+  { tsconfig: 'tsconfig.test.json', diagnostics: { warnOnly: false } }
+];
 // zod's locale files are ESM under their .js names; jest runs CommonJS, so it
 // takes their .cjs twins (the bundles keep the ESM ones).
-const moduleNameMapper = { '^zod/v4/locales/(.*)\\.js$': 'zod/v4/locales/$1.cjs' };
+const moduleNameMapper = {
+  '^zod/v4/locales/(.*)\\.js$': 'zod/v4/locales/$1.cjs'
+};
 
 module.exports = {
   projects: [

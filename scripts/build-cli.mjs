@@ -4,7 +4,9 @@ import { readFileSync } from 'fs';
 import { createRequire } from 'module';
 import { promisify } from 'util';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url)));
+const { version } = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url))
+);
 
 /**
  * Node built-ins that cost start-up time (child_process pulls in net and
@@ -24,7 +26,10 @@ const lazyBuiltins = {
         ? { path: args.path, external: true }
         : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' }
     );
-    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, args => ({ contents: lazyModule(args.path), loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, args => ({
+      contents: lazyModule(args.path),
+      loader: 'js'
+    }));
   }
 };
 

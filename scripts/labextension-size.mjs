@@ -17,14 +17,18 @@ import { gzipSync } from 'zlib';
 
 const REPO = new URL('..', import.meta.url).pathname;
 const STATIC = join(REPO, 'jupyterlab_ml_containers', 'labextension', 'static');
-const OWN_NAME = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf-8')).name;
+const OWN_NAME = JSON.parse(
+  readFileSync(join(REPO, 'package.json'), 'utf-8')
+).name;
 // jupyter_server (tornado) compresses at level 6.
 const GZIP_LEVEL = 6;
 
 const goalArg = process.argv.indexOf('--goal-kb');
 const goalKb = goalArg > 0 ? Number(process.argv[goalArg + 1]) : 50;
 if (!Number.isFinite(goalKb) || goalKb <= 0) {
-  console.error('labextension-size: error: --goal-kb needs a positive number, e.g. --goal-kb 50');
+  console.error(
+    'labextension-size: error: --goal-kb needs a positive number, e.g. --goal-kb 50'
+  );
   process.exit(2);
 }
 
@@ -36,7 +40,9 @@ try {
 }
 const remoteEntry = files.find(name => name.startsWith('remoteEntry.'));
 if (!remoteEntry) {
-  console.error(`labextension-size: error: no build in ${STATIC}; run npm run build:lib && npm run build:labextension`);
+  console.error(
+    `labextension-size: error: no build in ${STATIC}; run npm run build:lib && npm run build:labextension`
+  );
   process.exit(2);
 }
 const entryText = readFileSync(join(STATIC, remoteEntry), 'utf-8');
@@ -63,19 +69,28 @@ for (const match of entryText.matchAll(/"(\.\/[\w-]+)":\(\)=>(.*?)\.then\(/g)) {
 
 // Shared modules this build provides: name -> the chunks of its fallback copy.
 const provided = new Map();
-for (const match of entryText.matchAll(/\{name:"([^"]+)",version:"[^"]*",factory:\(\)=>(.*?),eager:/g)) {
+for (const match of entryText.matchAll(
+  /\{name:"([^"]+)",version:"[^"]*",factory:\(\)=>(.*?),eager:/g
+)) {
   provided.set(match[1], chunkIds(match[2]));
 }
 
 /** Packages JupyterLab provides to extensions (what the builder marks as not bundled). */
 function jupyterlabProvides(name) {
-  if (/^@(jupyterlab|lumino|jupyter)\//.test(name) || name === 'react' || name === 'react-dom') {
+  if (
+    /^@(jupyterlab|lumino|jupyter)\//.test(name) ||
+    name === 'react' ||
+    name === 'react-dom'
+  ) {
     return true;
   }
   try {
     const require = createRequire(join(REPO, 'package.json'));
     const core = require('@jupyterlab/core-meta/package.json');
-    return name in (core.dependencies ?? {}) || (core.jupyterlab?.singletonPackages ?? []).includes(name);
+    return (
+      name in (core.dependencies ?? {}) ||
+      (core.jupyterlab?.singletonPackages ?? []).includes(name)
+    );
   } catch {
     return false;
   }
@@ -110,12 +125,20 @@ for (const name of files.sort()) {
     what = role.get(id) ?? 'lazy chunk';
   }
   const counted = !(id && coreFallback.has(id));
-  rows.push({ name, what, raw: bytes.length, gz: gzipSync(bytes, { level: GZIP_LEVEL }).length, counted });
+  rows.push({
+    name,
+    what,
+    raw: bytes.length,
+    gz: gzipSync(bytes, { level: GZIP_LEVEL }).length,
+    counted
+  });
 }
 
 let bundled = [];
 try {
-  const licenses = JSON.parse(readFileSync(join(STATIC, 'third-party-licenses.json'), 'utf-8'));
+  const licenses = JSON.parse(
+    readFileSync(join(STATIC, 'third-party-licenses.json'), 'utf-8')
+  );
   bundled = licenses.packages.map(pkg => pkg.name);
 } catch {
   // Older builders write no license file: nothing to list.
@@ -123,16 +146,22 @@ try {
 
 const kb = bytes => (bytes / 1024).toFixed(1).padStart(6);
 const width = Math.max(...rows.map(row => row.name.length));
-console.log(`Built labextension JavaScript in ${STATIC} (gzip -${GZIP_LEVEL}):`);
+console.log(
+  `Built labextension JavaScript in ${STATIC} (gzip -${GZIP_LEVEL}):`
+);
 for (const row of rows) {
   console.log(
     `  ${row.counted ? ' ' : '-'} ${row.name.padEnd(width)}  ${kb(row.raw)} KB raw  ${kb(row.gz)} KB gz  ${row.what}`
   );
 }
-const total = rows.filter(row => row.counted).reduce((sum, row) => sum + row.gz, 0);
+const total = rows
+  .filter(row => row.counted)
+  .reduce((sum, row) => sum + row.gz, 0);
 const excluded = rows.filter(row => !row.counted);
 if (excluded.length) {
-  console.log(`  (- = a copy of a package JupyterLab provides: not loaded, not counted)`);
+  console.log(
+    '  (- = a copy of a package JupyterLab provides: not loaded, not counted)'
+  );
 }
 if (bundled.length) {
   console.log(`Third-party code bundled in: ${bundled.join(', ')}`);

@@ -6,7 +6,6 @@
 import { defineConfig } from '@playwright/test';
 import * as path from 'path';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const galataConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 const REPO = path.resolve(__dirname, '..');
@@ -17,14 +16,19 @@ process.env.MLC_UI_PORT = String(port);
 process.env.MLC_DEMO_IMAGE ??= path.join(REPO, 'build', 'demo-image');
 process.env.MLC_UI_STATE ??= path.join(REPO, 'build', 'ui-tests-state');
 // A second JupyterLab with terminals disabled (envs.spec.ts: the command to paste).
-const noTerminalsPort = Number(process.env.MLC_UI_PORT_NO_TERMINALS ?? port + 1);
+const noTerminalsPort = Number(
+  process.env.MLC_UI_PORT_NO_TERMINALS ?? port + 1
+);
 process.env.MLC_UI_PORT_NO_TERMINALS = String(noTerminalsPort);
 
 export default defineConfig({
   ...galataConfig,
   testDir: './tests',
   outputDir: './test-results',
-  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: 'playwright-report' }]
+  ],
   // One JupyterLab, one kernel at a time: this machine has 2 cores.
   workers: 1,
   fullyParallel: false,

@@ -28,7 +28,7 @@ export function formatBase({ label, base, results, runs, targetsDir, fileSystem 
     `mlc / node -e 0:       ${ratio('node')}`
   );
   if (mlc && !mlc.problem) {
-    lines.push(`mlc's own work: elapsedMs ${Private.ms(mlc.medianElapsedMs)} (median); median(mlc) - median(node -e 0) ${byId.node?.medianMs != null ? Private.ms(mlc.medianMs - byId.node.medianMs) : '-'}`);
+    lines.push(`mlc's own work: elapsedMs ${Private.ms(mlc.medianElapsedMs)} (median); median(mlc) - median(node -e 0) ${typeof byId.node?.medianMs === 'number' ? Private.ms(mlc.medianMs - byId.node.medianMs) : '-'}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -46,7 +46,7 @@ export function formatGrowth({ small, large }) {
 /** Helpers (the module's trailing `Private` namespace). */
 const Private = {
   ms(value) {
-    return value == null ? '-' : value >= 10000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(1)} ms`;
+    return typeof value !== 'number' ? '-' : value >= 10000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(1)} ms`;
   },
 
   /** `0.73x (minima 0.70x)` and, with targets, whether each is met. */

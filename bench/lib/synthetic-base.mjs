@@ -269,7 +269,7 @@ const Private = {
           left--;
         }
         if (left > 0 && rnd.chance(0.06)) {
-          put(`${dir}/${module}.pyi`, `VALUE: int\n`);
+          put(`${dir}/${module}.pyi`, 'VALUE: int\n');
           left--;
         }
       }
@@ -289,7 +289,7 @@ const Private = {
     }
     const distInfo = `${plan.name}-${version}.dist-info`;
     put(`${distInfo}/METADATA`, `Metadata-Version: 2.1\nName: ${plan.name}\nVersion: ${version}\nSummary: synthetic package\n\n${rnd.text(rnd.int(200, 3000))}`);
-    put(`${distInfo}/WHEEL`, `Wheel-Version: 1.0\nGenerator: synthetic\nRoot-Is-Purelib: true\nTag: py3-none-any\n`);
+    put(`${distInfo}/WHEEL`, 'Wheel-Version: 1.0\nGenerator: synthetic\nRoot-Is-Purelib: true\nTag: py3-none-any\n');
     put(`${distInfo}/INSTALLER`, conda ? 'conda\n' : 'pip\n');
     put(`${distInfo}/top_level.txt`, `${plan.name}\n`);
     if (plan.scripts) {

@@ -16,7 +16,12 @@ export interface ICliContext {
   installPrefix: string | null;
 }
 
-export function makeContext(reporter: Reporter, env: NodeJS.ProcessEnv = process.env): ICliContext {
-  const installPrefix = env.MLC_INSTALL_PREFIX ? path.resolve(env.MLC_INSTALL_PREFIX) : null;
+export function makeContext(
+  reporter: Reporter,
+  env: NodeJS.ProcessEnv = process.env
+): ICliContext {
+  const installPrefix = env.MLC_INSTALL_PREFIX
+    ? path.resolve(env.MLC_INSTALL_PREFIX)
+    : null;
   return { reporter, env, cwd: process.cwd(), installPrefix };
 }

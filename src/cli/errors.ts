@@ -9,7 +9,11 @@ export class UserError extends Error {
    * @param hint what to do about it, e.g. `pass --python X.Y`
    * @param exitCode 2 for bad usage or input, 1 for a failed operation
    */
-  constructor(message: string, readonly hint?: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+    readonly exitCode = 2
+  ) {
     super(message);
     this.name = 'UserError';
   }

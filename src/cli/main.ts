@@ -26,14 +26,19 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === WIRE_FLAG) {
     try {
       if (argv.length !== 2) {
-        throw new Error(`${WIRE_FLAG} takes exactly one argument, the encoded request`);
+        throw new Error(
+          `${WIRE_FLAG} takes exactly one argument, the encoded request`
+        );
       }
       const request = decodeWireRequest(argv[1]);
       mode = { kind: 'wire', nonce: request.nonce };
       args = request.args;
     } catch (reason) {
       // Without a nonce no marked event can answer: one line for whoever typed it.
-      new Reporter({ kind: 'human' }).error((reason as Error).message, 'mlc --wire is for the JupyterLab extension');
+      new Reporter({ kind: 'human' }).error(
+        (reason as Error).message,
+        'mlc --wire is for the JupyterLab extension'
+      );
       return 2;
     }
   }
@@ -49,11 +54,16 @@ export async function main(argv: string[]): Promise<number> {
   let helpText = '';
   let usageText = '';
   const program = new Command('mlc')
-    .description('Kernels, image metadata and extended envs for the ML container images')
+    .description(
+      'Kernels, image metadata and extended envs for the ML container images'
+    )
     // A plain option, not commander's .version(): that answers as soon as it
     // is read, before a --json later on the line is known.
     .option('-V, --version', 'output the version number')
-    .option('--json', 'print JSON events, one a line, instead of text (anywhere on the command line)')
+    .option(
+      '--json',
+      'print JSON events, one a line, instead of text (anywhere on the command line)'
+    )
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({
@@ -72,7 +82,9 @@ export async function main(argv: string[]): Promise<number> {
       Private.answerVersion(program);
     })
     // Reached only without a subcommand: the version, or what is missing.
-    .action((_options: unknown, command: Command) => Private.noSubcommand(program, command));
+    .action((_options: unknown, command: Command) =>
+      Private.noSubcommand(program, command)
+    );
   registerKernelsCommands(program, context);
   registerImageCommands(program, context);
   registerEnvCommands(program, context);
@@ -82,7 +94,10 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   try {
     // Bare `mlc` in a set-up work directory enters it, as the seed's script did.
-    await program.parseAsync(args.length === 0 && setUpHere(context) ? ['enter'] : args, { from: 'user' });
+    await program.parseAsync(
+      args.length === 0 && setUpHere(context) ? ['enter'] : args,
+      { from: 'user' }
+    );
     // Verbs that hand the terminal to a shell set its status here.
     exitCode = typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (reason) {
@@ -118,25 +133,43 @@ namespace Private {
   /** `mlc [--json]` or `mlc WORD` where WORD is no command. */
   export function noSubcommand(program: Command, command: Command): void {
     if (command.args.length > 0) {
-      throw new CommanderError(1, 'commander.unknownCommand', `error: unknown command '${command.args[0]}'`);
+      throw new CommanderError(
+        1,
+        'commander.unknownCommand',
+        `error: unknown command '${command.args[0]}'`
+      );
     }
     program.outputHelp({ error: true });
     throw new CommanderError(1, 'commander.help', '(outputHelp)');
   }
 
   /** Why a wire request is refused, or null: only the extension's verbs, and --help/--version. */
-  export function wireRefusal(args: string[]): { message: string; hint: string } | null {
-    const verbs = WIRE_VERBS.map(([group, verb]) => `${group} ${verb}`).join(', ');
-    if (args.length === 1 && ['--help', '-h', '--version', '-V'].includes(args[0])) {
+  export function wireRefusal(
+    args: string[]
+  ): { message: string; hint: string } | null {
+    const verbs = WIRE_VERBS.map(([group, verb]) => `${group} ${verb}`).join(
+      ', '
+    );
+    if (
+      args.length === 1 &&
+      ['--help', '-h', '--version', '-V'].includes(args[0])
+    ) {
       return null;
     }
-    if (WIRE_VERBS.some(([group, verb]) => args[0] === group && args[1] === verb)) {
+    if (
+      WIRE_VERBS.some(([group, verb]) => args[0] === group && args[1] === verb)
+    ) {
       return null;
     }
     if (args.length === 0 || args.every(arg => arg.startsWith('-'))) {
-      return { message: 'the request names no command', hint: `the extension runs one of: ${verbs}` };
+      return {
+        message: 'the request names no command',
+        hint: `the extension runs one of: ${verbs}`
+      };
     }
-    const group = WIRE_VERBS.filter(([known]) => known === args[0]).map(([, verb]) => verb);
+    const group = WIRE_VERBS.filter(([known]) => known === args[0]).map(
+      ([, verb]) => verb
+    );
     if (group.length > 0 && (args.length === 1 || args[1].startsWith('-'))) {
       return {
         message: `"mlc ${args[0]}" needs a subcommand`,
@@ -151,12 +184,23 @@ namespace Private {
   }
 
   /** Turn anything thrown into one line on stderr (or an error event); return the exit code. */
-  export function report(reason: unknown, reporter: Reporter, helpText: string): number {
+  export function report(
+    reason: unknown,
+    reporter: Reporter,
+    helpText: string
+  ): number {
     if (reason instanceof CommanderError) {
-      if (reason.code === 'commander.helpDisplayed' || reason.code === 'commander.version') {
+      if (
+        reason.code === 'commander.helpDisplayed' ||
+        reason.code === 'commander.version'
+      ) {
         const what = reason.code === 'commander.version' ? 'version' : 'help';
         const text = what === 'version' ? `${version()}\n` : helpText;
-        reporter.result(what, what === 'version' ? { version: version(), text } : { text }, text);
+        reporter.result(
+          what,
+          what === 'version' ? { version: version(), text } : { text },
+          text
+        );
         return 0;
       }
       // A command group without a subcommand: commander has printed its help for people.
@@ -171,7 +215,10 @@ namespace Private {
         );
         return 2;
       }
-      const message = reason.message.replace(/^error: /, '').split('\n')[0].replace(/\.$/, '');
+      const message = reason.message
+        .replace(/^error: /, '')
+        .split('\n')[0]
+        .replace(/\.$/, '');
       reporter.error(message, "run 'mlc --help' for usage");
       return 2;
     }
@@ -180,7 +227,10 @@ namespace Private {
       return reason.exitCode;
     }
     const error = reason instanceof Error ? reason : new Error(String(reason));
-    reporter.error(`internal error: ${error.message.split('\n')[0]}`, 'please report this with MLC_DEBUG=1 output');
+    reporter.error(
+      `internal error: ${error.message.split('\n')[0]}`,
+      'please report this with MLC_DEBUG=1 output'
+    );
     if (process.env.MLC_DEBUG) {
       reporter.debug(`${error.stack}\n`);
     }

@@ -6,11 +6,12 @@
  * or stderr (one deliberate exception: `env create --print-activate-path`).
  */
 import { formatWireEvent, type WireEvent } from '../core/wire';
+import { visibleText } from '../core/visibleText';
+
+export { elideText, visibleText } from '../core/visibleText';
 
 export type OutputMode =
-  | { kind: 'human' }
-  | { kind: 'json' }
-  | { kind: 'wire'; nonce: string };
+  { kind: 'human' } | { kind: 'json' } | { kind: 'wire'; nonce: string };
 
 export class Reporter {
   constructor(
@@ -83,7 +84,9 @@ export class Reporter {
     if (this.machine) {
       this.emit({ type: 'error', message, ...(hint ? { hint } : {}) });
     } else {
-      this._writeError(`mlc: error: ${visibleText(hint ? `${message}; ${hint}` : message)}\n`);
+      this._writeError(
+        `mlc: error: ${visibleText(hint ? `${message}; ${hint}` : message)}\n`
+      );
     }
   }
 
@@ -108,32 +111,6 @@ export class Reporter {
   private _mode: OutputMode;
 }
 
-/**
- * `text` safe to print on a terminal: control and format characters
- * (newlines, escapes, bidi overrides U+202A-U+202E and U+2066-U+2069,
- * zero-width and separator characters, lone surrogates) shown as `\n`,
- * `\u202E`..., so a name read from someone's file cannot forge lines or
- * reorder what is shown. Machine output keeps the real value.
- */
-export function visibleText(text: string): string {
-  return text.replace(Private.INVISIBLE, char => Private.escape(char));
-}
-
-/** At most `max` characters of `text` (escaped first), the rest replaced by `...`. */
-export function elideText(text: string, max: number): string {
-  // Cut before escaping too, so a 100 MB name costs no 100 MB copy.
-  const visible = visibleText(text.length > max * 2 ? text.slice(0, max * 2) : text);
-  if (visible.length <= max && text.length <= max * 2) {
-    return visible;
-  }
-  let cut = Math.max(0, max - 3);
-  // Never split a surrogate pair.
-  if (cut > 0 && /[\ud800-\udbff]/.test(visible[cut - 1])) {
-    cut--;
-  }
-  return `${visible.slice(0, cut)}...`;
-}
-
 namespace Private {
   export function stdout(text: string): void {
     process.stdout.write(text);
@@ -141,14 +118,5 @@ namespace Private {
 
   export function stderr(text: string): void {
     process.stderr.write(text);
-  }
-
-  export const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
-
-  const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-  export function escape(char: string): string {
-    const code = char.codePointAt(0) as number;
-    return SHORT[char] ?? (code > 0xffff ? `\\u{${code.toString(16).toUpperCase()}}` : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`);
   }
 }

@@ -8,6 +8,7 @@ import * as z from 'zod/mini';
 import { zodMessages } from './zodMessages';
 import type { ParseResult } from './imageMetadata';
 import { parseImageReference } from './catalogue/reference';
+import { elideText } from './visibleText';
 
 export const CATALOGUE_VERSION = 1;
 
@@ -182,13 +183,13 @@ export function matchOneImage(
   if (match.kind === 'none') {
     return {
       ok: false,
-      error: `no image "${Private.printable(query)}" in the catalogue; the images are: ${match.names.join(', ')}`
+      error: `no image "${elideText(query, 80)}" in the catalogue; the images are: ${match.names.join(', ')}`
     };
   }
   if (match.entries.length > 1) {
     return {
       ok: false,
-      error: `"${Private.printable(query)}" names ${match.entries.length} images (${match.entries.map(entryKey).join(', ')}); give NAME:TAG`
+      error: `"${elideText(query, 80)}" names ${match.entries.length} images (${match.entries.map(entryKey).join(', ')}); give NAME:TAG`
     };
   }
   return { ok: true, value: match.entries[0] };
@@ -214,15 +215,5 @@ namespace Private {
 
   export function compare(a: string, b: string): number {
     return a < b ? -1 : a > b ? 1 : 0;
-  }
-
-  /** User text in a message: control characters shown escaped, length bounded. */
-  export function printable(text: string): string {
-    const shown = text.replace(
-      // eslint-disable-next-line no-control-regex
-      /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g,
-      c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
-    );
-    return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
   }
 }

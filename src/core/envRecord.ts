@@ -7,7 +7,11 @@ import * as z from 'zod/mini';
 import { zodMessages } from './zodMessages';
 import type { ParseResult } from './imageMetadata';
 import { envNameProblem } from './validate';
-import { kernelNameProblem, recordedPathProblem, userPathProblem } from './safeNames';
+import {
+  kernelNameProblem,
+  recordedPathProblem,
+  userPathProblem
+} from './safeNames';
 
 /** The marker file that makes a directory an mlc env (and safe to remove). */
 export const ENV_RECORD_FILE = '.mlc-env.json';
@@ -18,7 +22,9 @@ export const ENV_RECORD_VERSION = 1;
  * A string field checked by the validator user input passes too (a record is
  * a file the user can edit: docs/architecture.md, "Names read from files").
  */
-function validated(problemOf: (value: string) => string | null): z.ZodMiniString<string> {
+function validated(
+  problemOf: (value: string) => string | null
+): z.ZodMiniString<string> {
   return z.string().check(
     z.superRefine((value: string, context) => {
       const problem = problemOf(value);
@@ -78,7 +84,10 @@ export function parseEnvRecord(text: string): ParseResult<EnvRecord> {
     return { ok: true, value: result.data };
   }
   const issue = result.error.issues[0];
-  return { ok: false, error: `${ENV_RECORD_FILE}: ${issue.path.join('.') || '(top level)'}: ${issue.message}` };
+  return {
+    ok: false,
+    error: `${ENV_RECORD_FILE}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`
+  };
 }
 
 /** One problem `mlc env check` found. */

@@ -49,8 +49,7 @@ export type ImageMetadata = z.infer<typeof imageMetadataSchema>;
 
 /** A parse result that carries one user-readable line on failure. */
 export type ParseResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; error: string };
+  { ok: true; value: T } | { ok: false; error: string };
 
 /**
  * Parse and validate the text of an `image.json`.
@@ -63,13 +62,18 @@ export function parseImageMetadata(text: string): ParseResult<ImageMetadata> {
   try {
     raw = JSON.parse(text);
   } catch (reason) {
-    return { ok: false, error: `not valid JSON (${Private.firstLine(reason)})` };
+    return {
+      ok: false,
+      error: `not valid JSON (${Private.firstLine(reason)})`
+    };
   }
   return validateImageMetadata(raw);
 }
 
 /** Validate an already-parsed `image.json` value. */
-export function validateImageMetadata(raw: unknown): ParseResult<ImageMetadata> {
+export function validateImageMetadata(
+  raw: unknown
+): ParseResult<ImageMetadata> {
   if (
     raw !== null &&
     typeof raw === 'object' &&
@@ -92,7 +96,9 @@ export function validateImageMetadata(raw: unknown): ParseResult<ImageMetadata> 
 }
 
 /** `name:tag`, the way users and registries spell an image. */
-export function imageReference(image: Pick<ImageMetadata, 'name' | 'tag'>): string {
+export function imageReference(
+  image: Pick<ImageMetadata, 'name' | 'tag'>
+): string {
   return image.tag ? `${image.name}:${image.tag}` : image.name;
 }
 
@@ -105,7 +111,8 @@ namespace Private {
     const text = reason instanceof Error ? reason.message : String(reason);
     const escaped = text.replace(
       /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu,
-      char => `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, '0')}`
+      char =>
+        `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, '0')}`
     );
     return escaped.length > 200 ? `${escaped.slice(0, 197)}...` : escaped;
   }

@@ -72,7 +72,9 @@ export function pythonMinor(version: string): PythonMinor | null {
  */
 export function debuggerFlags(minor: PythonMinor): string[] {
   const [major, min] = minor.split('.').map(Number);
-  return major > 3 || (major === 3 && min >= 11) ? ['-Xfrozen_modules=off'] : [];
+  return major > 3 || (major === 3 && min >= 11)
+    ? ['-Xfrozen_modules=off']
+    : [];
 }
 
 /** Options shared by the image's specs and an extended env's spec. */
@@ -94,7 +96,10 @@ export interface IKernelSpecOptions {
  */
 export function imageKernelSpecs(
   options: IKernelSpecOptions
-): Record<(typeof IMAGE_KERNEL_NAMES)[keyof typeof IMAGE_KERNEL_NAMES], IKernelSpecFile> {
+): Record<
+  (typeof IMAGE_KERNEL_NAMES)[keyof typeof IMAGE_KERNEL_NAMES],
+  IKernelSpecFile
+> {
   const { prefix, python } = options;
   const launcher = ['-m', 'ipykernel_launcher', '-f', '{connection_file}'];
   const interpreter = ['/usr/bin/env', `python${python}`];
@@ -175,7 +180,10 @@ export function envKernelSpec(options: IEnvKernelSpecOptions): IKernelSpecFile {
  * - PYTHONPATH: a host's entries would shadow the image's packages; the
  *   usersite kernel keeps the user's on purpose.
  */
-export function kernelEnv(prefix: string, isolated: boolean): Record<string, string> {
+export function kernelEnv(
+  prefix: string,
+  isolated: boolean
+): Record<string, string> {
   const env: Record<string, string> = {
     PATH: `${prefix}/bin:\${PATH}`,
     PYTHONHOME: '',
@@ -211,16 +219,24 @@ export function readImageFacts(metadata: unknown): IKernelImageFacts | null {
     tag: String(facts.tag ?? ''),
     os: String(facts.os ?? ''),
     python: String(facts.python ?? ''),
-    flavour: facts.flavour === 'cpu' || facts.flavour === 'gpu' ? facts.flavour : '',
+    flavour:
+      facts.flavour === 'cpu' || facts.flavour === 'gpu' ? facts.flavour : '',
     buildDate: String(facts.buildDate ?? ''),
-    packageCount: Number.isFinite(facts.packageCount) ? Number(facts.packageCount) : 0,
+    packageCount: Number.isFinite(facts.packageCount)
+      ? Number(facts.packageCount)
+      : 0,
     prefix: String(facts.prefix ?? ''),
-    ...(typeof facts.envPrefix === 'string' ? { envPrefix: facts.envPrefix } : {}),
+    ...(typeof facts.envPrefix === 'string'
+      ? { envPrefix: facts.envPrefix }
+      : {}),
     ...(typeof facts.envName === 'string' ? { envName: facts.envName } : {})
   };
 }
 
-function imageFacts(role: KernelRole, options: IKernelSpecOptions): IKernelImageFacts {
+function imageFacts(
+  role: KernelRole,
+  options: IKernelSpecOptions
+): IKernelImageFacts {
   const image = options.image;
   return {
     role,

@@ -38,7 +38,10 @@ export interface ICondaRecord {
  * Parse one conda-meta record. `file` names it in the error (e.g.
  * `conda-meta/numpy-1.26.4-py311h64a7726_0.json`).
  */
-export function parseCondaRecord(text: string, file: string): ParseResult<ICondaRecord> {
+export function parseCondaRecord(
+  text: string,
+  file: string
+): ParseResult<ICondaRecord> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -49,7 +52,9 @@ export function parseCondaRecord(text: string, file: string): ParseResult<IConda
   const result = Private.condaRecordSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const where = issue.path.length ? `"${issue.path.join('.')}"` : 'the record';
+    const where = issue.path.length
+      ? `"${issue.path.join('.')}"`
+      : 'the record';
     return { ok: false, error: `${file}: ${where}: ${issue.message}` };
   }
   const record = result.data;
@@ -74,7 +79,10 @@ export function parseCondaRecord(text: string, file: string): ParseResult<IConda
 export function condaChannelName(channel: string, subdir?: string): string {
   let name = Private.trimTrailingSlashes(channel);
   const last = name.slice(name.lastIndexOf('/') + 1);
-  if (name.includes('/') && (last === subdir || Private.PLATFORM_SUBDIR.test(last))) {
+  if (
+    name.includes('/') &&
+    (last === subdir || Private.PLATFORM_SUBDIR.test(last))
+  ) {
     name = name.slice(0, name.lastIndexOf('/'));
   }
   return name.replace(/^https?:\/\/conda\.anaconda\.org\//, '');
@@ -82,7 +90,9 @@ export function condaChannelName(channel: string, subdir?: string): string {
 
 /** The package entry of a conda record. */
 export function condaPackage(record: ICondaRecord): ImagePackage {
-  const channel = record.channel ? condaChannelName(record.channel, record.subdir) : '';
+  const channel = record.channel
+    ? condaChannelName(record.channel, record.subdir)
+    : '';
   return {
     name: record.name,
     version: record.version,
@@ -97,7 +107,9 @@ export function condaPackage(record: ICondaRecord): ImagePackage {
  * `lib/python3.11/site-packages/numpy-1.26.4.dist-info`) that conda
  * packages installed: pip must not list them a second time.
  */
-export function condaOwnedDistInfos(records: readonly ICondaRecord[]): Set<string> {
+export function condaOwnedDistInfos(
+  records: readonly ICondaRecord[]
+): Set<string> {
   const owned = new Set<string>();
   for (const record of records) {
     for (const file of record.files) {
@@ -206,7 +218,9 @@ export function osDisplayName(osRelease: Map<string, string>): string {
   if (pretty) {
     return pretty;
   }
-  return [osRelease.get('NAME'), osRelease.get('VERSION')].filter(Boolean).join(' ');
+  return [osRelease.get('NAME'), osRelease.get('VERSION')]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /**
@@ -224,7 +238,9 @@ export function packageKey(name: string): string {
  * system (conda records are the image's truth; pip installs on top of conda;
  * the OS packages sit underneath both), then sorted case-insensitively.
  */
-export function mergePackages(sources: Record<PackageSource, readonly ImagePackage[]>): ImagePackage[] {
+export function mergePackages(
+  sources: Record<PackageSource, readonly ImagePackage[]>
+): ImagePackage[] {
   const chosen = new Map<string, ImagePackage>();
   for (const source of Private.PRECEDENCE) {
     // Within one source, a deterministic pick too (multi-arch dpkg, stray dist-infos).
@@ -251,12 +267,14 @@ export function comparePackages(a: INamedVersion, b: INamedVersion): number {
 }
 
 /** Why a name or version cannot go on a `name version` line, or null. */
-export function packageFieldProblem(field: 'name' | 'version', value: string): string | null {
+export function packageFieldProblem(
+  field: 'name' | 'version',
+  value: string
+): string | null {
   if (value.length === 0) {
     return `the ${field} is empty`;
   }
-  // eslint-disable-next-line no-control-regex
-  if (/[\s\u0000-\u001f\u007f]/.test(value)) {
+  if (/[\s\p{Cc}]/u.test(value)) {
     return `the ${field} "${Private.printable(value)}" contains whitespace or a control character`;
   }
   if (value.includes('\ufffd')) {
@@ -288,7 +306,9 @@ export function parsePackageList(text: string): IDistribution[] {
  */
 export function isIsoDateTime(text: string): boolean {
   const match =
-    /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-](\d{2}):?(\d{2}))?)?$/.exec(text);
+    /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-](\d{2}):?(\d{2}))?)?$/.exec(
+      text
+    );
   if (!match) {
     return false;
   }
@@ -297,9 +317,19 @@ export function isIsoDateTime(text: string): boolean {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth) {
     return false;
   }
-  const [hour, minute, second] = [match[4], match[5], match[6]].map(v => Number(v ?? 0));
-  const [offsetHours, offsetMinutes] = [match[8], match[9]].map(v => Number(v ?? 0));
-  return hour < 24 && minute < 60 && second < 60 && offsetHours < 24 && offsetMinutes < 60;
+  const [hour, minute, second] = [match[4], match[5], match[6]].map(v =>
+    Number(v ?? 0)
+  );
+  const [offsetHours, offsetMinutes] = [match[8], match[9]].map(v =>
+    Number(v ?? 0)
+  );
+  return (
+    hour < 24 &&
+    minute < 60 &&
+    second < 60 &&
+    offsetHours < 24 &&
+    offsetMinutes < 60
+  );
 }
 
 /** An instant as ISO 8601 in UTC, to the second (`2024-05-01T12:30:00Z`). */
@@ -323,7 +353,10 @@ export interface IImageFacts {
  * The `image.json` value, validated against the contract, with the keys in
  * one fixed order (the schema's) so equal inputs give byte-equal files.
  */
-export function buildImageMetadata(facts: IImageFacts, packages: readonly ImagePackage[]): ParseResult<ImageMetadata> {
+export function buildImageMetadata(
+  facts: IImageFacts,
+  packages: readonly ImagePackage[]
+): ParseResult<ImageMetadata> {
   const value = {
     schemaVersion: IMAGE_METADATA_VERSION,
     name: facts.name,
@@ -353,13 +386,18 @@ export function formatImageJson(metadata: ImageMetadata): string {
 }
 
 namespace Private {
-  export const PRECEDENCE: readonly PackageSource[] = ['conda', 'pip', 'system'];
+  export const PRECEDENCE: readonly PackageSource[] = [
+    'conda',
+    'pip',
+    'system'
+  ];
 
   /** What conda, mamba and micromamba write into a dist-info's INSTALLER. */
   export const CONDA_INSTALLERS = new Set(['conda', 'mamba', 'micromamba']);
 
   /** conda platform subdirectories: `noarch`, `linux-64`, `osx-arm64`, `win-32`, ... */
-  export const PLATFORM_SUBDIR = /^(noarch|(linux|osx|win|emscripten|wasi|zos)-[a-z0-9_]+)$/;
+  export const PLATFORM_SUBDIR =
+    /^(noarch|(linux|osx|win|emscripten|wasi|zos)-[a-z0-9_]+)$/;
 
   const DIST_INFO = '.dist-info';
 
@@ -374,7 +412,10 @@ namespace Private {
     while (start <= file.length) {
       const slash = file.indexOf('/', start);
       const end = slash < 0 ? file.length : slash;
-      if (end - start > DIST_INFO.length && file.startsWith(DIST_INFO, end - DIST_INFO.length)) {
+      if (
+        end - start > DIST_INFO.length &&
+        file.startsWith(DIST_INFO, end - DIST_INFO.length)
+      ) {
         return stripLeadingSlashes(file.slice(0, end));
       }
       start = end + 1;
@@ -401,8 +442,8 @@ namespace Private {
 
   const nonBlank = z.string().check(
     z.minLength(1, 'is empty'),
-    // eslint-disable-next-line no-control-regex
-    z.regex(/^[^\s\u0000-\u001f\u007f]+$/, 'contains whitespace or a control character')
+
+    z.regex(/^[^\s\p{Cc}]+$/u, 'contains whitespace or a control character')
   );
 
   export const condaRecordSchema = z.object({
@@ -419,7 +460,10 @@ namespace Private {
    * lower-cased, values in order. `stopAtBlank` ends at the first blank line
    * (the METADATA body is the long description).
    */
-  export function headerFields(lines: string[], stopAtBlank: boolean): Map<string, string[]> {
+  export function headerFields(
+    lines: string[],
+    stopAtBlank: boolean
+  ): Map<string, string[]> {
     const fields = new Map<string, string[]>();
     let last: string[] | null = null;
     for (const line of lines) {
@@ -458,7 +502,11 @@ namespace Private {
       if (char === '"') {
         i++;
         while (i < raw.length && raw[i] !== '"') {
-          if (raw[i] === '\\' && i + 1 < raw.length && '"\\$`'.includes(raw[i + 1])) {
+          if (
+            raw[i] === '\\' &&
+            i + 1 < raw.length &&
+            '"\\$`'.includes(raw[i + 1])
+          ) {
             i++;
           }
           out += raw[i++];
@@ -489,7 +537,8 @@ namespace Private {
 
   /** A value safe to put in a one-line message. */
   export function printable(value: string): string {
-    // eslint-disable-next-line no-control-regex
-    return JSON.stringify(value).slice(1, -1).replace(/[\u007f]/g, '\\u007f');
+    return JSON.stringify(value)
+      .slice(1, -1)
+      .replace(/[\u007f]/g, '\\u007f');
   }
 }

@@ -6,6 +6,7 @@
  * "Names read from files"). Pure string logic.
  */
 import { pathProblem } from './validate';
+import { elideText } from './visibleText';
 
 /** Longest kernel name Jupyter's own spec manager accepts in practice. */
 export const MAX_KERNEL_NAME_LENGTH = 128;
@@ -41,7 +42,7 @@ export function condaRecordFileProblem(line: string): string | null {
     return 'a conda record file name must have 1 to 255 characters';
   }
   if (!Private.CONDA_RECORD.test(line)) {
-    return `"${Private.shown(line)}" is not a conda record file name (name-version-build.json)`;
+    return `"${elideText(line, 80)}" is not a conda record file name (name-version-build.json)`;
   }
   return null;
 }
@@ -112,12 +113,5 @@ namespace Private {
     return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(
       text
     );
-  }
-
-  /** Hostile text shown in a message: control characters made visible, length bounded. */
-  export function shown(text: string): string {
-    // eslint-disable-next-line no-control-regex
-    const visible = text.replace(/[\u0000-\u001f\u007f]/g, '?');
-    return visible.length > 80 ? `${visible.slice(0, 77)}...` : visible;
   }
 }

@@ -52,7 +52,9 @@ export function wireMarker(nonce: string): string {
 
 /** A nonce of 24 hex digits from the caller's random source. */
 export function makeNonce(randomBytes: Uint8Array): string {
-  return Array.from(randomBytes.slice(0, 12), b => b.toString(16).padStart(2, '0')).join('');
+  return Array.from(randomBytes.slice(0, 12), b =>
+    b.toString(16).padStart(2, '0')
+  ).join('');
 }
 
 /** Encode a request as UTF-8 JSON in base64 (browser and Node alike). */
@@ -67,7 +69,11 @@ export function decodeWireRequest(encoded: string): IWireRequest {
   }
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Private.fromBase64(encoded)));
+    value = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(
+        Private.fromBase64(encoded)
+      )
+    );
   } catch {
     throw new Error('the --wire argument does not decode to JSON');
   }
@@ -86,7 +92,10 @@ export function decodeWireRequest(encoded: string): IWireRequest {
 }
 
 /** Format one event line as `mlc` prints it (marker omitted when nonce is null). */
-export function formatWireEvent(event: WireEvent, nonce: string | null): string {
+export function formatWireEvent(
+  event: WireEvent,
+  nonce: string | null
+): string {
   const json = JSON.stringify(event);
   return nonce === null ? json : `${wireMarker(nonce)}${json}`;
 }
@@ -140,12 +149,14 @@ export class WireEventReader {
 export const MAX_LINE_LENGTH = 64 * 1024 * 1024;
 
 namespace Private {
-  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const ALPHABET =
+    'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
   export function toBase64(bytes: Uint8Array): string {
     let out = '';
     for (let i = 0; i < bytes.length; i += 3) {
-      const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+      const n =
+        (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
       out += ALPHABET[(n >> 18) & 63] + ALPHABET[(n >> 12) & 63];
       out += i + 1 < bytes.length ? ALPHABET[(n >> 6) & 63] : '=';
       out += i + 2 < bytes.length ? ALPHABET[n & 63] : '=';
@@ -169,10 +180,15 @@ namespace Private {
     return new Uint8Array(bytes);
   }
 
+  /** A CSI escape sequence (colours, cursor moves), built from ESC's name. */
+  const ANSI_SEQUENCE = new RegExp(
+    `${String.fromCharCode(0x1b)}\\[[0-9;?]*[ -/]*[@-~]`,
+    'g'
+  );
+
   /** Strip ANSI escapes and carriage returns a terminal adds. */
   function clean(line: string): string {
-    // eslint-disable-next-line no-control-regex
-    return line.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\r/g, '');
+    return line.replace(ANSI_SEQUENCE, '').replace(/\r/g, '');
   }
 
   export function parseLine(line: string, marker: string): WireEvent | null {
@@ -183,7 +199,9 @@ namespace Private {
     }
     try {
       const event = JSON.parse(text.slice(at + marker.length)) as WireEvent;
-      return typeof event === 'object' && event !== null && typeof event.type === 'string'
+      return typeof event === 'object' &&
+        event !== null &&
+        typeof event.type === 'string'
         ? event
         : null;
     } catch {

@@ -27,22 +27,33 @@ function parseOrFormatError(bytes: Uint8Array): void {
 
 describe('inspectElf on hostile bytes', () => {
   it('never throws anything but a format error on arbitrary bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), parseOrFormatError), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 512 }), parseOrFormatError),
+      { numRuns: 3000 }
+    );
   });
 
   it('never throws anything but a format error on arbitrary bytes behind an ELF64 LE identification', () => {
     const ident = [0x7f, 0x45, 0x4c, 0x46, 2, 1];
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), tail => parseOrFormatError(Uint8Array.from([...ident, ...tail]))),
+      fc.property(fc.uint8Array({ maxLength: 600 }), tail =>
+        parseOrFormatError(Uint8Array.from([...ident, ...tail]))
+      ),
       { numRuns: 3000 }
     );
   });
 
   it('survives any corruption of a valid file: flipped bytes, truncation, extension', () => {
-    const valid = buildElf({ rpath: '/opt/conda/lib:$ORIGIN', runpath: '$ORIGIN/../lib' });
+    const valid = buildElf({
+      rpath: '/opt/conda/lib:$ORIGIN',
+      runpath: '$ORIGIN/../lib'
+    });
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 12 }),
+        fc.array(
+          fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })),
+          { maxLength: 12 }
+        ),
         fc.nat(valid.length),
         fc.uint8Array({ maxLength: 64 }),
         (edits, keep, extra) => {
@@ -50,7 +61,12 @@ describe('inspectElf on hostile bytes', () => {
           for (const [at, value] of edits) {
             bytes[at] = value;
           }
-          parseOrFormatError(Uint8Array.from([...bytes.subarray(0, keep), ...(keep === valid.length ? extra : [])]));
+          parseOrFormatError(
+            Uint8Array.from([
+              ...bytes.subarray(0, keep),
+              ...(keep === valid.length ? extra : [])
+            ])
+          );
         }
       ),
       { numRuns: 5000 }
@@ -60,14 +76,22 @@ describe('inspectElf on hostile bytes', () => {
   it('finds exactly the strings a generated file holds', () => {
     const pathText = fc.stringMatching(/^[A-Za-z0-9$/_.:{}-]{0,80}$/);
     fc.assert(
-      fc.property(fc.option(pathText, { nil: undefined }), fc.option(pathText, { nil: undefined }), (rpath, runpath) => {
-        const result = inspectElf(memorySource(buildElf({ rpath, runpath })));
-        const expected = [
-          ...(rpath === undefined ? [] : [['RPATH', rpath]]),
-          ...(runpath === undefined ? [] : [['RUNPATH', runpath]])
-        ];
-        expect(result.kind === 'elf64' ? result.searchPaths.map(p => [p.tag, p.value]) : result).toEqual(expected);
-      })
+      fc.property(
+        fc.option(pathText, { nil: undefined }),
+        fc.option(pathText, { nil: undefined }),
+        (rpath, runpath) => {
+          const result = inspectElf(memorySource(buildElf({ rpath, runpath })));
+          const expected = [
+            ...(rpath === undefined ? [] : [['RPATH', rpath]]),
+            ...(runpath === undefined ? [] : [['RUNPATH', runpath]])
+          ];
+          expect(
+            result.kind === 'elf64'
+              ? result.searchPaths.map(p => [p.tag, p.value])
+              : result
+          ).toEqual(expected);
+        }
+      )
     );
   });
 });

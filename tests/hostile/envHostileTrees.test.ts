@@ -13,7 +13,12 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { MLC_BUNDLE, REPO } from '../integration/harness/paths';
-import { treeChecksum, useEnvFixture, userDir, type IUserPlaces } from '../integration/harness/unprivileged-base';
+import {
+  treeChecksum,
+  useEnvFixture,
+  userDir,
+  type IUserPlaces
+} from '../integration/harness/unprivileged-base';
 import { testUser } from '../integration/harness/user';
 
 const fixture = useEnvFixture('env-hostile');
@@ -61,7 +66,10 @@ beforeAll(() => {
   sentinel = userDir(`${fixture.scratch}/precious`);
   fs.mkdirSync(`${sentinel}/thesis/chapters`, { recursive: true });
   fs.writeFileSync(`${sentinel}/thesis/chapters/1.tex`, 'precious\n');
-  fs.writeFileSync(`${sentinel}/kernel.json`, '{"argv": ["mine"], "display_name": "mine"}\n');
+  fs.writeFileSync(
+    `${sentinel}/kernel.json`,
+    '{"argv": ["mine"], "display_name": "mine"}\n'
+  );
   fs.writeFileSync(`${sentinel}/.mlc-env.json`, 'not a record\n');
   fs.writeFileSync(`${sentinel}/pyvenv.cfg`, 'home = /x\n');
   chownTree(sentinel);
@@ -69,16 +77,26 @@ beforeAll(() => {
   // Another kernel of the user's: no verb on any tree may remove it.
   userDir(`${places.data}/kernels`);
   bystander = userDir(`${places.data}/kernels/bystander`);
-  fs.writeFileSync(`${bystander}/kernel.json`, '{"argv": ["python3"], "display_name": "bystander", "language": "python"}\n');
+  fs.writeFileSync(
+    `${bystander}/kernel.json`,
+    '{"argv": ["python3"], "display_name": "bystander", "language": "python"}\n'
+  );
   chownTree(bystander);
 });
 
 afterAll(() => {
   const table = { ...tally, findings };
   fs.mkdirSync(path.join(REPO, 'build', 'reports'), { recursive: true });
-  fs.writeFileSync(path.join(REPO, 'build', 'reports', 'hostile-table.json'), JSON.stringify(table, null, 2) + '\n');
-  const rows = Object.entries(tally).map(([what, count]) => `  ${what.padEnd(16)} ${count}`);
-  process.stdout.write(`\nhostile env trees:\n${rows.join('\n')}\n${findings.map(line => `  finding: ${line}`).join('\n')}\n`);
+  fs.writeFileSync(
+    path.join(REPO, 'build', 'reports', 'hostile-table.json'),
+    JSON.stringify(table, null, 2) + '\n'
+  );
+  const rows = Object.entries(tally).map(
+    ([what, count]) => `  ${what.padEnd(16)} ${count}`
+  );
+  process.stdout.write(
+    `\nhostile env trees:\n${rows.join('\n')}\n${findings.map(line => `  finding: ${line}`).join('\n')}\n`
+  );
 });
 
 function chownTree(dir: string): void {
@@ -100,7 +118,10 @@ function inventory(dir: string): Map<string, string> {
       } else if (stat.isSymbolicLink()) {
         found.set(rel, `-> ${fs.readlinkSync(file)}`);
       } else {
-        found.set(rel, createHash('sha256').update(fs.readFileSync(file)).digest('hex'));
+        found.set(
+          rel,
+          createHash('sha256').update(fs.readFileSync(file)).digest('hex')
+        );
       }
     }
   };
@@ -121,26 +142,39 @@ interface IHostileTree {
 /** A real env of the test user at `dir/env`, made with the real mlc. */
 function realEnv(dir: string, name = 'env'): string {
   const env = `${dir}/${name}`;
-  const run = runMlcAsUser(['env', 'create', env, '--base', base, '--json'], {});
+  const run = runMlcAsUser(
+    ['env', 'create', env, '--base', base, '--json'],
+    {}
+  );
   if (run.status !== 0) {
     throw new Error(`setup: env create failed: ${run.stderr}${run.stdout}`);
   }
   return env;
 }
 
-function editRecord(env: string, change: (record: Record<string, unknown>) => void): void {
-  const record = JSON.parse(fs.readFileSync(`${env}/.mlc-env.json`, 'utf-8')) as Record<string, unknown>;
+function editRecord(
+  env: string,
+  change: (record: Record<string, unknown>) => void
+): void {
+  const record = JSON.parse(
+    fs.readFileSync(`${env}/.mlc-env.json`, 'utf-8')
+  ) as Record<string, unknown>;
   change(record);
   fs.writeFileSync(`${env}/.mlc-env.json`, JSON.stringify(record));
 }
 
 function kernelOf(env: string): string {
-  const record = JSON.parse(fs.readFileSync(`${env}/.mlc-env.json`, 'utf-8')) as { kernelName: string };
+  const record = JSON.parse(
+    fs.readFileSync(`${env}/.mlc-env.json`, 'utf-8')
+  ) as { kernelName: string };
   return `${places.data}/kernels/${record.kernelName}`;
 }
 
 const trees: IHostileTree[] = [
-  { label: 'a link to a precious directory', make: dir => (fs.symlinkSync(sentinel, `${dir}/p`), `${dir}/p`) },
+  {
+    label: 'a link to a precious directory',
+    make: dir => (fs.symlinkSync(sentinel, `${dir}/p`), `${dir}/p`)
+  },
   {
     label: 'a directory of link loops and links to precious things',
     make: dir => {
@@ -152,7 +186,10 @@ const trees: IHostileTree[] = [
       return `${dir}/p`;
     }
   },
-  { label: 'a self-referencing link', make: dir => (fs.symlinkSync('p', `${dir}/p`), `${dir}/p`) },
+  {
+    label: 'a self-referencing link',
+    make: dir => (fs.symlinkSync('p', `${dir}/p`), `${dir}/p`)
+  },
   {
     label: 'a FIFO as the record',
     make: dir => {
@@ -161,7 +198,10 @@ const trees: IHostileTree[] = [
       return `${dir}/p`;
     }
   },
-  { label: 'a FIFO as the path', make: dir => (execFileSync('mkfifo', [`${dir}/p`]), `${dir}/p`) },
+  {
+    label: 'a FIFO as the path',
+    make: dir => (execFileSync('mkfifo', [`${dir}/p`]), `${dir}/p`)
+  },
   {
     label: 'an unreadable directory',
     make: dir => {
@@ -204,7 +244,9 @@ const trees: IHostileTree[] = [
     make: dir => {
       fs.mkdirSync(`${dir}/p`);
       fs.writeFileSync(Buffer.from(`${dir}/p/\xff\xfe`, 'latin1'), 'x');
-      fs.mkdirSync(Buffer.concat([Buffer.from(`${dir}/p/`), Buffer.from([0xc3, 0x28])]));
+      fs.mkdirSync(
+        Buffer.concat([Buffer.from(`${dir}/p/`), Buffer.from([0xc3, 0x28])])
+      );
       return `${dir}/p`;
     }
   },
@@ -222,7 +264,7 @@ const trees: IHostileTree[] = [
     keep: dir => [`${dir}/home/thesis.tex`]
   },
   {
-    label: 'a copy of a whole env (another env\'s record)',
+    label: "a copy of a whole env (another env's record)",
     make: dir => {
       const env = realEnv(dir);
       execFileSync('cp', ['-a', env, `${dir}/copy`]);
@@ -262,8 +304,14 @@ const trees: IHostileTree[] = [
     label: 'an env with ../ lines in .mlc-base-records',
     make: dir => {
       const env = realEnv(dir);
-      const rel = path.relative(`${env}/conda-meta`, `${sentinel}/thesis/chapters/1.tex`);
-      fs.appendFileSync(`${env}/conda-meta/.mlc-base-records`, `${rel}\n../../x-1-0.json\n`);
+      const rel = path.relative(
+        `${env}/conda-meta`,
+        `${sentinel}/thesis/chapters/1.tex`
+      );
+      fs.appendFileSync(
+        `${env}/conda-meta/.mlc-base-records`,
+        `${rel}\n../../x-1-0.json\n`
+      );
       return env;
     }
   },
@@ -314,10 +362,16 @@ const verbs: Array<[string, (target: string) => string[]]> = [
   ['check', target => ['env', 'check', target]],
   ['check --fix', target => ['env', 'check', target, '--fix']],
   ['remove', target => ['env', 'remove', target]],
-  ['install-scripts', target => ['env', 'install-scripts', '--dir', target, '--base', base]]
+  [
+    'install-scripts',
+    target => ['env', 'install-scripts', '--dir', target, '--base', base]
+  ]
 ];
 
-function runMlcAsUser(args: string[], extra: NodeJS.ProcessEnv): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } {
+function runMlcAsUser(
+  args: string[],
+  extra: NodeJS.ProcessEnv
+): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } {
   const user = testUser();
   return spawnSync(process.execPath, [MLC_BUNDLE, ...args], {
     uid: user.uid,
@@ -334,7 +388,12 @@ function classify(run: ReturnType<typeof runMlcAsUser>): Outcome {
     return 'hang';
   }
   const lines = run.stderr.trimEnd().split('\n').filter(Boolean);
-  if (run.signal || /internal error/i.test(run.stderr) || (run.status !== 0 && (lines.length !== 1 || !lines[0].startsWith('mlc: error: ')))) {
+  if (
+    run.signal ||
+    /internal error/i.test(run.stderr) ||
+    (run.status !== 0 &&
+      (lines.length !== 1 || !lines[0].startsWith('mlc: error: ')))
+  ) {
     return 'crash';
   }
   return run.status === 0 ? 'correct result' : 'clean error';
@@ -348,7 +407,10 @@ describe.each(trees)('$label', tree => {
     if (!fs.existsSync(`${bystander}/kernel.json`)) {
       // Lost in an earlier case (counted there): put it back for this one.
       fs.mkdirSync(bystander, { recursive: true });
-      fs.writeFileSync(`${bystander}/kernel.json`, '{"argv": ["python3"], "display_name": "bystander", "language": "python"}\n');
+      fs.writeFileSync(
+        `${bystander}/kernel.json`,
+        '{"argv": ["python3"], "display_name": "bystander", "language": "python"}\n'
+      );
       chownTree(bystander);
     }
     const extra = tree.env?.(dir) ?? {};
@@ -360,27 +422,42 @@ describe.each(trees)('$label', tree => {
     const where = `${tree.label} / ${verb}`;
     if (outcome === 'crash' || outcome === 'hang') {
       tally[outcome === 'crash' ? 'crashes' : 'hangs']++;
-      findings.push(`${where}: ${outcome}: ${run.stderr.trim().split('\n')[0] ?? ''}`);
+      findings.push(
+        `${where}: ${outcome}: ${run.stderr.trim().split('\n')[0] ?? ''}`
+      );
     } else {
       tally[outcome === 'clean error' ? 'clean errors' : 'correct results']++;
     }
     const preciousAfter = inventory(sentinel);
-    const lost = [...preciousBefore].filter(([file, digest]) => preciousAfter.get(file) !== digest).map(([file]) => file);
-    for (const file of [...(tree.keep?.(dir) ?? []), `${bystander}/kernel.json`]) {
+    const lost = [...preciousBefore]
+      .filter(([file, digest]) => preciousAfter.get(file) !== digest)
+      .map(([file]) => file);
+    for (const file of [
+      ...(tree.keep?.(dir) ?? []),
+      `${bystander}/kernel.json`
+    ]) {
       if (!fs.existsSync(file)) {
         lost.push(file);
       }
     }
-    const added = [...preciousAfter.keys()].filter(file => !preciousBefore.has(file) && !(verb === 'install-scripts' && file === 'create-newEnv-on-base.sh'));
+    const added = [...preciousAfter.keys()].filter(
+      file =>
+        !preciousBefore.has(file) &&
+        !(verb === 'install-scripts' && file === 'create-newEnv-on-base.sh')
+    );
     if (lost.length) {
       tally['data lost']++;
       findings.push(`${where}: data lost: ${lost.join(', ')}`);
     }
     if (added.length) {
       tally['partial state']++;
-      findings.push(`${where}: wrote through a link into precious files: ${added.join(', ')}`);
+      findings.push(
+        `${where}: wrote through a link into precious files: ${added.join(', ')}`
+      );
     }
-    const leftovers = fs.readdirSync(dir).filter(name => name.startsWith('.mlc-tmp'));
+    const leftovers = fs
+      .readdirSync(dir)
+      .filter(name => name.startsWith('.mlc-tmp'));
     if (leftovers.length) {
       tally['partial state']++;
       findings.push(`${where}: left ${leftovers.join(', ')}`);
@@ -398,7 +475,15 @@ describe.each(trees)('$label', tree => {
     // a tree deeper than PATH_MAX; GNU rm does not.
     execFileSync('chmod', ['-R', 'u+rwx', '--', dir]);
     execFileSync('rm', ['-rf', '--', dir]);
-    expect({ outcome: outcome === 'crash' || outcome === 'hang' ? `${outcome}: ${run.stderr}` : 'ok', lost, added, leftovers }).toEqual({
+    expect({
+      outcome:
+        outcome === 'crash' || outcome === 'hang'
+          ? `${outcome}: ${run.stderr}`
+          : 'ok',
+      lost,
+      added,
+      leftovers
+    }).toEqual({
       outcome: 'ok',
       lost: [],
       added: [],

@@ -271,7 +271,10 @@ describe('mlc image manifest on hostile image contents', () => {
     fs.symlinkSync('/var/lib/rpm', path.join(tree.root, 'var/lib/rpm'));
     fs.mkdirSync(path.join(tree.root, 'etc'));
     fs.symlinkSync('os-release', path.join(tree.root, 'etc/os-release'));
-    expectOneLine(manifest(tree), /os-release under .* too many levels of symbolic links/);
+    expectOneLine(
+      manifest(tree),
+      /os-release under .* too many levels of symbolic links/
+    );
 
     const other = makeTree();
     fs.mkdirSync(path.join(other.root, 'var/lib'), { recursive: true });

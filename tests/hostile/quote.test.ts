@@ -48,7 +48,7 @@ const ENV = {
 
 /** Characters the quoting rules are about, mixed into arbitrary text. */
 const SPECIAL = [
-  ...`'"\\$\`!~=%^&*()[]{}<>|;:,?# \t@+-./`,
+  ...'\'"\\$`!~=%^&*()[]{}<>|;:,?# \t@+-./',
   '\u00e9',
   '\u65e5',
   '\u{1f600}'

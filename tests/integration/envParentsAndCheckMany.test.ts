@@ -147,7 +147,15 @@ describe('env check with several envs or --all', () => {
     const elsewhere = userDir(`${fixture.scratch}/elsewhere`);
     const loose = resultData<IEnvCreateResult>(
       mlcAsUser(
-        ['env', 'create', `${elsewhere}/loose`, '--base', base, '--no-kernel', '--json'],
+        [
+          'env',
+          'create',
+          `${elsewhere}/loose`,
+          '--base',
+          base,
+          '--no-kernel',
+          '--json'
+        ],
         places
       )
     );

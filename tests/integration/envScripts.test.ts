@@ -8,7 +8,14 @@
 import * as fs from 'fs';
 import type { EnvRecord, IEnvCreateResult } from '../../src/core/envRecord';
 import { runMlc } from './harness/mlc';
-import { mlcAsUser, resultData, runAsUser, useEnvFixture, userDir, type IUserPlaces } from './harness/unprivileged-base';
+import {
+  mlcAsUser,
+  resultData,
+  runAsUser,
+  useEnvFixture,
+  userDir,
+  type IUserPlaces
+} from './harness/unprivileged-base';
 
 const fixture = useEnvFixture('env-scripts');
 let base: string;
@@ -17,7 +24,12 @@ let places: IUserPlaces;
 let work: string;
 
 /** Names that would run `touch pwned-N` (in `work`) if any shell parsed them. */
-const PAYLOADS = ['$(touch pwned-1)', '`touch pwned-2`', `x;touch pwned-3;'q"`, 'sp ace ünï %d \\n !x ${HOME}'];
+const PAYLOADS = [
+  '$(touch pwned-1)',
+  '`touch pwned-2`',
+  'x;touch pwned-3;\'q"',
+  'sp ace ünï %d \\n !x ${HOME}'
+];
 
 beforeAll(() => {
   ({ base, places } = fixture);
@@ -26,16 +38,26 @@ beforeAll(() => {
 
 afterEach(() => {
   // No payload ever ran: not in mlc, not in a script, not in a prompt.
-  expect(fs.readdirSync(work).filter(name => name.startsWith('pwned'))).toEqual([]);
+  expect(fs.readdirSync(work).filter(name => name.startsWith('pwned'))).toEqual(
+    []
+  );
 });
 
 /** Run `script` in `shell` as the test user, in `work`, with SCRIPT_PATH etc. in its environment. */
-function shell(shellName: string, script: string, env: NodeJS.ProcessEnv = {}): { code: number; stdout: string; stderr: string } {
+function shell(
+  shellName: string,
+  script: string,
+  env: NodeJS.ProcessEnv = {}
+): { code: number; stdout: string; stderr: string } {
   return runAsUser(shellName, ['-c', script], places, { cwd: work, env });
 }
 
 function create(prefix: string, args: string[] = []): IEnvCreateResult {
-  const run = mlcAsUser(['env', 'create', prefix, '--base', base, '--json', ...args], places, { cwd: work });
+  const run = mlcAsUser(
+    ['env', 'create', prefix, '--base', base, '--json', ...args],
+    places,
+    { cwd: work }
+  );
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   return resultData<IEnvCreateResult>(run);
@@ -79,40 +101,65 @@ describe('setupMe-on-host.sh', () => {
           'zsh',
           `${option}; PS1='%# '; source "$SCRIPT_PATH" || exit 9; python -c "import sys; print(sys.prefix)"; ` +
             // What zsh shows: prompt substitution (if set), then % escapes.
-            `if [[ -o promptsubst ]]; then print -r -- "\${(%)\${(e)PS1}}"; else print -r -- "\${(%)PS1}"; fi`,
+            'if [[ -o promptsubst ]]; then print -r -- "${(%)${(e)PS1}}"; else print -r -- "${(%)PS1}"; fi',
           { SCRIPT_PATH: env.script }
         );
         expect(run.stderr).toBe('');
-        expect(run.stdout.split('\n')).toEqual([env.prefix, `(${env.name}) % `, '']);
+        expect(run.stdout.split('\n')).toEqual([
+          env.prefix,
+          `(${env.name}) % `,
+          ''
+        ]);
       }
     }
   });
 
   it('the source line mlc prints works when pasted into bash', () => {
     const env = envs[0];
-    const run = mlcAsUser(['env', 'create', `${env.prefix}-2`, '--base', base, '--no-kernel'], places, { cwd: work });
-    const line = run.stdout.split('\n').find(text => text.trim().startsWith('source '));
+    const run = mlcAsUser(
+      ['env', 'create', `${env.prefix}-2`, '--base', base, '--no-kernel'],
+      places,
+      { cwd: work }
+    );
+    const line = run.stdout
+      .split('\n')
+      .find(text => text.trim().startsWith('source '));
     expect(line).toBeDefined();
-    const activated = shell('bash', `${line}\npython -c "import sys; print(sys.prefix)"`);
+    const activated = shell(
+      'bash',
+      `${line}\npython -c "import sys; print(sys.prefix)"`
+    );
     expect(activated.stdout.trim()).toBe(`${env.prefix}-2`);
   });
 
   it('tells csh/tcsh users what to run instead, and runs nothing', () => {
     for (const cshell of ['tcsh', 'csh']) {
-      const run = shell(cshell, 'source "$SCRIPT_PATH"; echo "still here"', { SCRIPT_PATH: envs[3].script });
-      expect(run.stderr).toContain('setupMe-on-host.sh is for bash and zsh; csh and tcsh cannot source it. Instead, run: bash --rcfile ');
+      const run = shell(cshell, 'source "$SCRIPT_PATH"; echo "still here"', {
+        SCRIPT_PATH: envs[3].script
+      });
+      expect(run.stderr).toContain(
+        'setupMe-on-host.sh is for bash and zsh; csh and tcsh cannot source it. Instead, run: bash --rcfile '
+      );
       expect(run.stdout.trim()).toBe('still here');
     }
   });
 
   it('refuses to run as a program or in another sh, with the command to source it', () => {
     const script = envs[0].script;
-    for (const [file, args] of [['bash', [script]], ['zsh', [script]], [script, []]] as Array<[string, string[]]>) {
+    for (const [file, args] of [
+      ['bash', [script]],
+      ['zsh', [script]],
+      [script, []]
+    ] as Array<[string, string[]]>) {
       const run = runAsUser(file, args, places, { cwd: work });
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain('setupMe-on-host.sh must be sourced, not run; in bash or zsh: source ');
+      expect(run.stderr).toContain(
+        'setupMe-on-host.sh must be sourced, not run; in bash or zsh: source '
+      );
     }
-    const dash = shell('dash', '. "$SCRIPT_PATH"; echo "rc=$?"', { SCRIPT_PATH: script });
+    const dash = shell('dash', '. "$SCRIPT_PATH"; echo "rc=$?"', {
+      SCRIPT_PATH: script
+    });
     expect(dash.stdout.trim()).toBe('rc=1');
     expect(dash.stderr).toContain('setupMe-on-host.sh needs bash or zsh');
   });
@@ -126,7 +173,14 @@ describe('create-newEnv-on-base.sh', () => {
     image = `${fixture.scratch}/image`;
     fs.mkdirSync(`${image}/opt`, { recursive: true });
     fs.symlinkSync(base, `${image}/opt/conda`);
-    const run = runMlc(['env', 'install-scripts', '--dir', image, '--base', `${image}/opt/conda`]);
+    const run = runMlc([
+      'env',
+      'install-scripts',
+      '--dir',
+      image,
+      '--base',
+      `${image}/opt/conda`
+    ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     // The same image reached at another path (like a CVMFS name for it).
@@ -134,18 +188,34 @@ describe('create-newEnv-on-base.sh', () => {
   });
 
   it('creates the env and activates it, in bash and zsh; setupMe-on-host.sh re-enters it', () => {
-    for (const [sh, name] of [['bash', 'viaBash'], ['zsh', 'viaZsh']]) {
+    for (const [sh, name] of [
+      ['bash', 'viaBash'],
+      ['zsh', 'viaZsh']
+    ]) {
       const run = shell(
         sh,
         `source "$CREATE" -p ${name} --no-kernel || exit 9; python -c "import sys; print(sys.prefix)"; echo "$CONDA_PREFIX"`,
-        { CREATE: `${fixture.scratch}/image-elsewhere/create-newEnv-on-base.sh` }
+        {
+          CREATE: `${fixture.scratch}/image-elsewhere/create-newEnv-on-base.sh`
+        }
       );
       expect(run.code).toBe(0);
-      expect(run.stdout.split('\n')).toEqual([`${work}/${name}`, `${work}/${name}`, '']);
-      expect(run.stderr).toContain(`source '${work}/${name}/setupMe-on-host.sh'`);
+      expect(run.stdout.split('\n')).toEqual([
+        `${work}/${name}`,
+        `${work}/${name}`,
+        ''
+      ]);
+      expect(run.stderr).toContain(
+        `source '${work}/${name}/setupMe-on-host.sh'`
+      );
       // The base is found relative to the script, at the path it was reached by.
-      expect(fs.readlinkSync(`${work}/${name}/baseEnv_dir`)).toBe(`${fixture.scratch}/image-elsewhere/opt/conda`);
-      const again = shell(sh, `source ${name}/setupMe-on-host.sh && python -c "import sys; print(sys.prefix)"`);
+      expect(fs.readlinkSync(`${work}/${name}/baseEnv_dir`)).toBe(
+        `${fixture.scratch}/image-elsewhere/opt/conda`
+      );
+      const again = shell(
+        sh,
+        `source ${name}/setupMe-on-host.sh && python -c "import sys; print(sys.prefix)"`
+      );
       expect(again.stdout.trim()).toBe(`${work}/${name}`);
     }
   });
@@ -155,57 +225,128 @@ describe('create-newEnv-on-base.sh', () => {
     const help = shell('bash', 'source "$CREATE" -h', { CREATE: create });
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--display-name');
-    const bad = shell('bash', 'source "$CREATE" -p viaBash; echo "rc=$? ${CONDA_PREFIX:-none}"', { CREATE: create });
+    const bad = shell(
+      'bash',
+      'source "$CREATE" -p viaBash; echo "rc=$? ${CONDA_PREFIX:-none}"',
+      { CREATE: create }
+    );
     expect(bad.stdout.trim()).toBe('rc=1 none');
     expect(bad.stderr).toContain('already exists and is not empty');
     const direct = runAsUser(create, ['-p', 'never'], places, { cwd: work });
     expect(direct.code).toBe(1);
-    expect(direct.stderr).toContain('create-newEnv-on-base.sh must be sourced, not run');
+    expect(direct.stderr).toContain(
+      'create-newEnv-on-base.sh must be sourced, not run'
+    );
     const tcsh = shell('tcsh', 'source "$CREATE" -p never', { CREATE: create });
-    expect(tcsh.stderr).toContain('csh and tcsh cannot source it. Instead, start bash, then run: source ');
+    expect(tcsh.stderr).toContain(
+      'csh and tcsh cannot source it. Instead, start bash, then run: source '
+    );
     expect(fs.existsSync(`${work}/never`)).toBe(false);
   });
 });
 
 describe('setup-UserEnv-in-container.sh', () => {
   it('records the image and binds, starts the container from the host, and activates inside it', () => {
-    const result = create(`${work}/cenv`, ['--no-kernel', '--container-image', '/images/ml-base.sif', '--bind', '/cvmfs', '--bind', '/data x']);
+    const result = create(`${work}/cenv`, [
+      '--no-kernel',
+      '--container-image',
+      '/images/ml-base.sif',
+      '--bind',
+      '/cvmfs',
+      '--bind',
+      '/data x'
+    ]);
     expect(result.mode).toBe('container');
-    expect(result.activateScript).toBe(`${work}/cenv/setup-UserEnv-in-container.sh`);
-    const record = JSON.parse(fs.readFileSync(`${work}/cenv/.mlc-env.json`, 'utf-8')) as EnvRecord;
-    expect(record).toMatchObject({ mode: 'container', containerImage: '/images/ml-base.sif', bindPaths: ['/cvmfs', '/data x'] });
+    expect(result.activateScript).toBe(
+      `${work}/cenv/setup-UserEnv-in-container.sh`
+    );
+    const record = JSON.parse(
+      fs.readFileSync(`${work}/cenv/.mlc-env.json`, 'utf-8')
+    ) as EnvRecord;
+    expect(record).toMatchObject({
+      mode: 'container',
+      containerImage: '/images/ml-base.sif',
+      bindPaths: ['/cvmfs', '/data x']
+    });
 
     // On the host: the command it would run, read back from a stand-in apptainer.
     const fakeBin = userDir(`${fixture.scratch}/fakebin`);
-    fs.writeFileSync(`${fakeBin}/apptainer`, '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done > "$FAKE_OUT"\n', { mode: 0o755 });
+    fs.writeFileSync(
+      `${fakeBin}/apptainer`,
+      '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done > "$FAKE_OUT"\n',
+      { mode: 0o755 }
+    );
     const out = `${work}/apptainer-argv`;
-    const host = shell('bash', `source "$SCRIPT_PATH"`, { SCRIPT_PATH: result.activateScript, PATH: `${fakeBin}:/usr/bin:/bin`, FAKE_OUT: out });
+    const host = shell('bash', 'source "$SCRIPT_PATH"', {
+      SCRIPT_PATH: result.activateScript,
+      PATH: `${fakeBin}:/usr/bin:/bin`,
+      FAKE_OUT: out
+    });
     expect(host.code).toBe(0);
     expect(fs.readFileSync(out, 'utf-8').split('\n')).toEqual([
-      'exec', '-B', `${work}/cenv`, '-B', '/cvmfs', '-B', '/data x', '/images/ml-base.sif',
-      '/bin/bash', '--rcfile', `${work}/cenv/setup-UserEnv-in-container.sh`, ''
+      'exec',
+      '-B',
+      `${work}/cenv`,
+      '-B',
+      '/cvmfs',
+      '-B',
+      '/data x',
+      '/images/ml-base.sif',
+      '/bin/bash',
+      '--rcfile',
+      `${work}/cenv/setup-UserEnv-in-container.sh`,
+      ''
     ]);
     // Without apptainer or singularity: a clear message.
-    const none = shell('bash', 'source "$SCRIPT_PATH"; echo "rc=$?"', { SCRIPT_PATH: result.activateScript, PATH: '/usr/bin:/bin' });
+    const none = shell('bash', 'source "$SCRIPT_PATH"; echo "rc=$?"', {
+      SCRIPT_PATH: result.activateScript,
+      PATH: '/usr/bin:/bin'
+    });
     expect(none.stdout.trim()).toBe('rc=1');
-    expect(none.stderr).toContain('neither apptainer nor singularity is on PATH');
+    expect(none.stderr).toContain(
+      'neither apptainer nor singularity is on PATH'
+    );
 
     // Inside the container (bash --rcfile sources it there).
-    const inside = shell('bash', 'source "$SCRIPT_PATH" && python -c "import sys; print(sys.prefix)"', {
-      SCRIPT_PATH: result.activateScript,
-      APPTAINER_CONTAINER: '/images/ml-base.sif'
-    });
+    const inside = shell(
+      'bash',
+      'source "$SCRIPT_PATH" && python -c "import sys; print(sys.prefix)"',
+      {
+        SCRIPT_PATH: result.activateScript,
+        APPTAINER_CONTAINER: '/images/ml-base.sif'
+      }
+    );
     expect(inside.stdout.trim()).toBe(`${work}/cenv`);
   });
 
   it('run inside Apptainer, create takes the running image and its binds', () => {
-    const run = mlcAsUser(['env', 'create', `${work}/auto`, '--base', base, '--no-kernel', '--json'], places, {
-      cwd: work,
-      env: { APPTAINER_CONTAINER: '/cvmfs/unpacked.cern.ch/ml-base:tag', APPTAINER_BIND: '/cvmfs,/home/x' }
-    });
+    const run = mlcAsUser(
+      [
+        'env',
+        'create',
+        `${work}/auto`,
+        '--base',
+        base,
+        '--no-kernel',
+        '--json'
+      ],
+      places,
+      {
+        cwd: work,
+        env: {
+          APPTAINER_CONTAINER: '/cvmfs/unpacked.cern.ch/ml-base:tag',
+          APPTAINER_BIND: '/cvmfs,/home/x'
+        }
+      }
+    );
     const auto = resultData<IEnvCreateResult>(run);
     expect(auto.mode).toBe('container');
-    const record = JSON.parse(fs.readFileSync(`${work}/auto/.mlc-env.json`, 'utf-8')) as EnvRecord;
-    expect(record).toMatchObject({ containerImage: '/cvmfs/unpacked.cern.ch/ml-base:tag', bindPaths: ['/cvmfs', '/home/x'] });
+    const record = JSON.parse(
+      fs.readFileSync(`${work}/auto/.mlc-env.json`, 'utf-8')
+    ) as EnvRecord;
+    expect(record).toMatchObject({
+      containerImage: '/cvmfs/unpacked.cern.ch/ml-base:tag',
+      bindPaths: ['/cvmfs', '/home/x']
+    });
   });
 });

@@ -15,7 +15,8 @@ import { makeScratch } from './harness/paths';
 import { testUser } from './harness/user';
 import { buildElf } from '../unit/elfFixture';
 
-const BUILD_DIR = '/home/conda/feedstock_root/build_artifacts/root_base_1/_build_env/lib';
+const BUILD_DIR =
+  '/home/conda/feedstock_root/build_artifacts/root_base_1/_build_env/lib';
 
 let scratch: { dir: string; cleanup: () => void };
 
@@ -34,14 +35,28 @@ function buildPrefix(label: string): string {
   fs.mkdirSync(path.join(prefix, 'bin'), { recursive: true });
   fs.mkdirSync(path.join(prefix, 'lib'), { recursive: true });
   fs.mkdirSync(src, { recursive: true });
-  fs.writeFileSync(path.join(src, 'answer.c'), 'int answer(void) { return 42; }\n');
-  fs.writeFileSync(path.join(src, 'main.c'), '#include <stdio.h>\nint answer(void);\nint main(void) { printf("answer=%d\\n", answer()); return 0; }\n');
+  fs.writeFileSync(
+    path.join(src, 'answer.c'),
+    'int answer(void) { return 42; }\n'
+  );
+  fs.writeFileSync(
+    path.join(src, 'main.c'),
+    '#include <stdio.h>\nint answer(void);\nint main(void) { printf("answer=%d\\n", answer()); return 0; }\n'
+  );
   gcc([
-    '-shared', '-fPIC', path.join(src, 'answer.c'), '-o', path.join(prefix, 'lib', 'libanswer.so'),
+    '-shared',
+    '-fPIC',
+    path.join(src, 'answer.c'),
+    '-o',
+    path.join(prefix, 'lib', 'libanswer.so'),
     `-Wl,--disable-new-dtags,-rpath,${prefix}/lib:$ORIGIN:${BUILD_DIR}`
   ]);
   gcc([
-    path.join(src, 'main.c'), '-o', path.join(prefix, 'bin', 'answer'), `-L${prefix}/lib`, '-lanswer',
+    path.join(src, 'main.c'),
+    '-o',
+    path.join(prefix, 'bin', 'answer'),
+    `-L${prefix}/lib`,
+    '-lanswer',
     `-Wl,--enable-new-dtags,-rpath,${prefix}/lib:$ORIGIN/../lib:${BUILD_DIR}`
   ]);
   return prefix;
@@ -55,7 +70,9 @@ function gcc(args: string[]): void {
 function readelfPaths(file: string): { RPATH?: string; RUNPATH?: string } {
   const out = execFileSync('readelf', ['-d', file], { encoding: 'utf-8' });
   const found: { RPATH?: string; RUNPATH?: string } = {};
-  for (const match of out.matchAll(/\((RPATH|RUNPATH)\)\s+Library (?:rpath|runpath): \[(.*)\]/g)) {
+  for (const match of out.matchAll(
+    /\((RPATH|RUNPATH)\)\s+Library (?:rpath|runpath): \[(.*)\]/g
+  )) {
     found[match[1] as 'RPATH' | 'RUNPATH'] = match[2];
   }
   return found;
@@ -68,10 +85,18 @@ function checksum(file: string): string {
 /** Names, sizes and checksums of every file below dir (to prove nothing was written or left). */
 function treeState(dir: string): string[] {
   const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    const full = path.join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name);
+  for (const entry of fs.readdirSync(dir, {
+    withFileTypes: true,
+    recursive: true
+  })) {
+    const full = path.join(
+      entry.parentPath ?? (entry as unknown as { path: string }).path,
+      entry.name
+    );
     const stat = fs.lstatSync(full);
-    out.push(`${path.relative(dir, full)} ${stat.mode} ${stat.isFile() ? checksum(full) : ''}`);
+    out.push(
+      `${path.relative(dir, full)} ${stat.mode} ${stat.isFile() ? checksum(full) : ''}`
+    );
   }
   return out.sort();
 }
@@ -81,21 +106,35 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     const prefix = buildPrefix('repair');
     const exe = path.join(prefix, 'bin', 'answer');
     const lib = path.join(prefix, 'lib', 'libanswer.so');
-    expect(readelfPaths(exe)).toEqual({ RUNPATH: `${prefix}/lib:$ORIGIN/../lib:${BUILD_DIR}` });
-    expect(readelfPaths(lib)).toEqual({ RPATH: `${prefix}/lib:$ORIGIN:${BUILD_DIR}` });
+    expect(readelfPaths(exe)).toEqual({
+      RUNPATH: `${prefix}/lib:$ORIGIN/../lib:${BUILD_DIR}`
+    });
+    expect(readelfPaths(lib)).toEqual({
+      RPATH: `${prefix}/lib:$ORIGIN:${BUILD_DIR}`
+    });
     fs.chmodSync(exe, 0o750);
     const before = { exe: fs.statSync(exe), lib: fs.statSync(lib) };
 
     const result = runMlc(['image', 'fix-rpath', '--prefix', prefix]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/2 ELF files inspected under .*; 2 repaired, 0 skipped, 0 failed/);
+    expect(result.stdout).toMatch(
+      /2 ELF files inspected under .*; 2 repaired, 0 skipped, 0 failed/
+    );
 
     expect(readelfPaths(exe)).toEqual({ RUNPATH: '$ORIGIN/../lib' });
     expect(readelfPaths(lib)).toEqual({ RPATH: '$ORIGIN' });
-    for (const [file, stat] of [[exe, before.exe], [lib, before.lib]] as const) {
+    for (const [file, stat] of [
+      [exe, before.exe],
+      [lib, before.lib]
+    ] as const) {
       const after = fs.statSync(file);
-      expect([after.size, after.mode, after.uid, after.gid]).toEqual([stat.size, stat.mode, stat.uid, stat.gid]);
+      expect([after.size, after.mode, after.uid, after.gid]).toEqual([
+        stat.size,
+        stat.mode,
+        stat.uid,
+        stat.gid
+      ]);
     }
     // No temporary copy left beside the files.
     expect(fs.readdirSync(path.join(prefix, 'bin'))).toEqual(['answer']);
@@ -103,7 +142,9 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     // Moved elsewhere, the program finds its library through $ORIGIN alone.
     const moved = path.join(scratch.dir, 'repair-moved');
     fs.renameSync(prefix, moved);
-    const run = runCommand(path.join(moved, 'bin', 'answer'), [], { env: { LD_LIBRARY_PATH: '' } });
+    const run = runCommand(path.join(moved, 'bin', 'answer'), [], {
+      env: { LD_LIBRARY_PATH: '' }
+    });
     expect(run.stdout).toBe('answer=42\n');
 
     // Idempotent: a second run finds nothing to change.
@@ -115,10 +156,20 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
   it('--dry-run lists the changes and writes nothing', () => {
     const prefix = buildPrefix('dry');
     const state = treeState(prefix);
-    const result = runMlc(['image', 'fix-rpath', '--prefix', prefix, '--dry-run']);
+    const result = runMlc([
+      'image',
+      'fix-rpath',
+      '--prefix',
+      prefix,
+      '--dry-run'
+    ]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`would change ${prefix}/bin/answer: RUNPATH '${prefix}/lib:$ORIGIN/../lib:${BUILD_DIR}' -> '$ORIGIN/../lib'`);
-    expect(result.stdout).toContain(`would change ${prefix}/lib/libanswer.so: RPATH`);
+    expect(result.stdout).toContain(
+      `would change ${prefix}/bin/answer: RUNPATH '${prefix}/lib:$ORIGIN/../lib:${BUILD_DIR}' -> '$ORIGIN/../lib'`
+    );
+    expect(result.stdout).toContain(
+      `would change ${prefix}/lib/libanswer.so: RPATH`
+    );
     expect(treeState(prefix)).toEqual(state);
   });
 
@@ -128,25 +179,42 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     const elf32 = Buffer.alloc(52);
     elf32.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1]);
     fs.writeFileSync(path.join(prefix, 'lib', 'libold32.so'), elf32);
-    fs.writeFileSync(path.join(prefix, 'lib', 'libc.so'), '/* GNU ld script */\nGROUP ( libc.so.6 )\n');
-    fs.writeFileSync(path.join(prefix, 'bin', 'tool'), '#!/bin/sh\necho hi\n', { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(prefix, 'lib', 'libc.so'),
+      '/* GNU ld script */\nGROUP ( libc.so.6 )\n'
+    );
+    fs.writeFileSync(path.join(prefix, 'bin', 'tool'), '#!/bin/sh\necho hi\n', {
+      mode: 0o755
+    });
     // A link to an ELF outside the prefix: the outside file must stay as it is.
     const outside = path.join(scratch.dir, 'outside-lib.so');
     fs.copyFileSync(path.join(prefix, 'lib', 'libanswer.so'), outside);
     const outsideSum = checksum(outside);
-    const skippedSums = ['libold32.so', 'libc.so'].map(name => checksum(path.join(prefix, 'lib', name)));
+    const skippedSums = ['libold32.so', 'libc.so'].map(name =>
+      checksum(path.join(prefix, 'lib', name))
+    );
     fs.symlinkSync(outside, path.join(prefix, 'lib', 'liblinked.so'));
     fs.symlinkSync(scratch.dir, path.join(prefix, 'lib', 'linkdir'));
 
     const result = runMlc(['image', 'fix-rpath', '--prefix', prefix]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`skipped ${prefix}/lib/libold32.so: 32-bit ELF`);
-    expect(result.stdout).toContain(`skipped ${prefix}/lib/libc.so: not an ELF file`);
+    expect(result.stdout).toContain(
+      `skipped ${prefix}/lib/libold32.so: 32-bit ELF`
+    );
+    expect(result.stdout).toContain(
+      `skipped ${prefix}/lib/libc.so: not an ELF file`
+    );
     expect(result.stdout).not.toContain('tool');
     expect(result.stdout).not.toContain('liblinked');
-    expect(result.stdout).toMatch(/2 ELF files inspected.*2 repaired, 2 skipped, 0 failed/);
+    expect(result.stdout).toMatch(
+      /2 ELF files inspected.*2 repaired, 2 skipped, 0 failed/
+    );
     expect(checksum(outside)).toBe(outsideSum);
-    expect(['libold32.so', 'libc.so'].map(name => checksum(path.join(prefix, 'lib', name)))).toEqual(skippedSums);
+    expect(
+      ['libold32.so', 'libc.so'].map(name =>
+        checksum(path.join(prefix, 'lib', name))
+      )
+    ).toEqual(skippedSums);
   });
 
   it('walks a hostile tree without blocking, following links or leaving anything behind', () => {
@@ -158,28 +226,50 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     fs.symlinkSync('loop-a', path.join(lib, 'loop-b'));
     fs.symlinkSync('/etc/passwd', path.join(lib, 'libpasswd.so'));
     fs.mkdirSync(path.join(lib, 'deep', 'a', 'b', 'c'), { recursive: true });
-    fs.copyFileSync(path.join(lib, 'libanswer.so'), path.join(lib, 'deep', 'a', 'b', 'c', 'lib\nnewline.so'));
+    fs.copyFileSync(
+      path.join(lib, 'libanswer.so'),
+      path.join(lib, 'deep', 'a', 'b', 'c', 'lib\nnewline.so')
+    );
     const passwd = fs.readFileSync('/etc/passwd');
-    const result = runMlc(['image', 'fix-rpath', '--prefix', prefix], { timeoutMs: 60000 });
+    const result = runMlc(['image', 'fix-rpath', '--prefix', prefix], {
+      timeoutMs: 60000
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/3 ELF files inspected.*3 repaired, 0 skipped, 0 failed/);
+    expect(result.stdout).toMatch(
+      /3 ELF files inspected.*3 repaired, 0 skipped, 0 failed/
+    );
     // One line per change, the newline in the name shown escaped.
     expect(result.stdout.trim().split('\n')).toHaveLength(4);
-    expect(result.stdout).toContain(JSON.stringify(path.join(lib, 'deep', 'a', 'b', 'c', 'lib\nnewline.so')));
-    expect(readelfPaths(path.join(lib, 'deep', 'a', 'b', 'c', 'lib\nnewline.so'))).toEqual({ RPATH: '$ORIGIN' });
+    expect(result.stdout).toContain(
+      JSON.stringify(path.join(lib, 'deep', 'a', 'b', 'c', 'lib\nnewline.so'))
+    );
+    expect(
+      readelfPaths(path.join(lib, 'deep', 'a', 'b', 'c', 'lib\nnewline.so'))
+    ).toEqual({ RPATH: '$ORIGIN' });
     expect(fs.readFileSync('/etc/passwd')).toEqual(passwd);
-    expect(fs.readdirSync(lib).filter(name => name.endsWith('.tmp'))).toEqual([]);
+    expect(fs.readdirSync(lib).filter(name => name.endsWith('.tmp'))).toEqual(
+      []
+    );
   });
 
   it('refuses a prefix with no ELF files in one line, and a missing prefix', () => {
     const empty = path.join(scratch.dir, 'noelf');
     fs.mkdirSync(path.join(empty, 'bin'), { recursive: true });
-    fs.writeFileSync(path.join(empty, 'bin', 'script'), '#!/bin/sh\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(empty, 'bin', 'script'), '#!/bin/sh\n', {
+      mode: 0o755
+    });
     const result = runMlc(['image', 'fix-rpath', '--prefix', empty]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`mlc: error: no ELF files under ${empty} (looked in bin, sbin, libexec, lib, lib64); pass the image env prefix, e.g. --prefix /opt/conda\n`);
-    const missing = runMlc(['image', 'fix-rpath', '--prefix', path.join(scratch.dir, 'absent')]);
+    expect(result.stderr).toBe(
+      `mlc: error: no ELF files under ${empty} (looked in bin, sbin, libexec, lib, lib64); pass the image env prefix, e.g. --prefix /opt/conda\n`
+    );
+    const missing = runMlc([
+      'image',
+      'fix-rpath',
+      '--prefix',
+      path.join(scratch.dir, 'absent')
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
   });
@@ -187,7 +277,10 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
   it('leaves a truncated ELF and one whose dynamic section points outside the file untouched, one line each', () => {
     const prefix = buildPrefix('broken');
     const good = fs.readFileSync(path.join(prefix, 'lib', 'libanswer.so'));
-    fs.writeFileSync(path.join(prefix, 'lib', 'libtrunc.so'), good.subarray(0, 200));
+    fs.writeFileSync(
+      path.join(prefix, 'lib', 'libtrunc.so'),
+      good.subarray(0, 200)
+    );
     const outside = Buffer.from(good);
     // Point PT_DYNAMIC's p_offset far past the end (program header table at e_phoff).
     const phoff = Number(outside.readBigUInt64LE(0x20));
@@ -199,7 +292,9 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
       }
     }
     fs.writeFileSync(path.join(prefix, 'lib', 'libdynout.so'), outside);
-    const sums = ['libtrunc.so', 'libdynout.so'].map(name => checksum(path.join(prefix, 'lib', name)));
+    const sums = ['libtrunc.so', 'libdynout.so'].map(name =>
+      checksum(path.join(prefix, 'lib', name))
+    );
 
     const result = runMlc(['image', 'fix-rpath', '--prefix', prefix]);
     expect(result.code).toBe(1);
@@ -209,9 +304,15 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
       `mlc: error: ${prefix}/lib/libtrunc.so: the program header table lies outside the file (truncated or corrupt ELF)`,
       `mlc: error: 2 file(s) under ${prefix} could not be repaired and were left as they were; see the lines above`
     ]);
-    expect(['libtrunc.so', 'libdynout.so'].map(name => checksum(path.join(prefix, 'lib', name)))).toEqual(sums);
+    expect(
+      ['libtrunc.so', 'libdynout.so'].map(name =>
+        checksum(path.join(prefix, 'lib', name))
+      )
+    ).toEqual(sums);
     // The good files were still repaired.
-    expect(readelfPaths(path.join(prefix, 'lib', 'libanswer.so'))).toEqual({ RPATH: '$ORIGIN' });
+    expect(readelfPaths(path.join(prefix, 'lib', 'libanswer.so'))).toEqual({
+      RPATH: '$ORIGIN'
+    });
   });
 
   it('leaves a file whose RPATH string also holds another dynamic string (tail-merged) untouched', () => {
@@ -219,11 +320,23 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     fs.mkdirSync(path.join(prefix, 'lib'), { recursive: true });
     const file = path.join(prefix, 'lib', 'libmerged.so');
     // DT_NEEDED "libx.so" stored as the tail of the RPATH string, as ld may do.
-    fs.writeFileSync(file, buildElf({ rpath: '/opt/conda/lib:libx.so', neededInsideRpath: 15 }));
+    fs.writeFileSync(
+      file,
+      buildElf({ rpath: '/opt/conda/lib:libx.so', neededInsideRpath: 15 })
+    );
     const sum = checksum(file);
-    const result = runMlc(['image', 'fix-rpath', '--prefix', prefix, '--drop', '/opt/conda']);
+    const result = runMlc([
+      'image',
+      'fix-rpath',
+      '--prefix',
+      prefix,
+      '--drop',
+      '/opt/conda'
+    ]);
     expect(result.code).toBe(1);
-    expect(result.stderr.split('\n')[0]).toBe(`mlc: error: ${file}: its RPATH string is also the tail of another dynamic string; left as it was`);
+    expect(result.stderr.split('\n')[0]).toBe(
+      `mlc: error: ${file}: its RPATH string is also the tail of another dynamic string; left as it was`
+    );
     expect(checksum(file)).toBe(sum);
   });
 
@@ -231,11 +344,24 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     const prefix = path.join(scratch.dir, 'both');
     fs.mkdirSync(path.join(prefix, 'lib'), { recursive: true });
     const file = path.join(prefix, 'lib', 'libboth.so');
-    fs.writeFileSync(file, buildElf({ rpath: '/opt/conda/lib:$ORIGIN', runpathIsRpath: true }));
-    const result = runMlc(['image', 'fix-rpath', '--prefix', prefix, '--drop', '/opt/conda']);
+    fs.writeFileSync(
+      file,
+      buildElf({ rpath: '/opt/conda/lib:$ORIGIN', runpathIsRpath: true })
+    );
+    const result = runMlc([
+      'image',
+      'fix-rpath',
+      '--prefix',
+      prefix,
+      '--drop',
+      '/opt/conda'
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(readelfPaths(file)).toEqual({ RPATH: '$ORIGIN', RUNPATH: '$ORIGIN' });
+    expect(readelfPaths(file)).toEqual({
+      RPATH: '$ORIGIN',
+      RUNPATH: '$ORIGIN'
+    });
   });
 
   it('leaves a read-only file exactly as it was, with one line, when run as an unprivileged user', () => {
@@ -247,14 +373,20 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     const lib = path.join(prefix, 'lib', 'libanswer.so');
     fs.chmodSync(lib, 0o555);
     const sum = checksum(lib);
-    const result = runMlc(['image', 'fix-rpath', '--prefix', prefix], { unprivileged: true });
+    const result = runMlc(['image', 'fix-rpath', '--prefix', prefix], {
+      unprivileged: true
+    });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`mlc: error: ${lib}: ${lib} is read-only; make it writable (chmod u+w) or run as its owner\n`);
+    expect(result.stderr).toContain(
+      `mlc: error: ${lib}: ${lib} is read-only; make it writable (chmod u+w) or run as its owner\n`
+    );
     expect(checksum(lib)).toBe(sum);
     expect(fs.statSync(lib).mode & 0o777).toBe(0o555);
     expect(fs.readdirSync(path.join(prefix, 'lib'))).toEqual(['libanswer.so']);
     // The writable executable was repaired, and keeps its owner.
-    expect(readelfPaths(path.join(prefix, 'bin', 'answer'))).toEqual({ RUNPATH: '$ORIGIN/../lib' });
+    expect(readelfPaths(path.join(prefix, 'bin', 'answer'))).toEqual({
+      RUNPATH: '$ORIGIN/../lib'
+    });
     expect(fs.statSync(path.join(prefix, 'bin', 'answer')).uid).toBe(user.uid);
   });
 });

@@ -20,7 +20,11 @@ import {
   stopJupyterServer
 } from './harness/jupyter';
 import { IImageUnderTest, imageUnderTest } from './harness/imageKernels';
-import { IKernelFacts, PROBE_CODE, parseKernelFacts } from './harness/kernelProbe';
+import {
+  IKernelFacts,
+  PROBE_CODE,
+  parseKernelFacts
+} from './harness/kernelProbe';
 import {
   DECOY_OUTPUT,
   USER_SITE_MARKER,
@@ -65,24 +69,45 @@ describe('a server with a decoy python3.X first on its PATH', () => {
     const found = whichOnPath(`python${image.python}`, hub().env.PATH);
     expect(found).toBe(path.join(decoyBin(), `python${image.python}`));
     const run = runCommand(found as string, ['-c', 'print(1)']);
-    expect({ code: run.code, stdout: run.stdout.trim() }).toEqual({ code: 1, stdout: DECOY_OUTPUT });
+    expect({ code: run.code, stdout: run.stdout.trim() }).toEqual({
+      code: 1,
+      stdout: DECOY_OUTPUT
+    });
   });
 
-  it.each([ISOLATED, USERSITE])('starts %s on the prefix interpreter', async kernel => {
-    const facts = await hub().facts(kernel);
-    expectImageInterpreter(facts);
-  });
+  it.each([ISOLATED, USERSITE])(
+    'starts %s on the prefix interpreter',
+    async kernel => {
+      const facts = await hub().facts(kernel);
+      expectImageInterpreter(facts);
+    }
+  );
 
   it('lists the image python3, not the user-level one, in /api/kernelspecs', async () => {
-    const specs = (await getJson(hub().server, 'api/kernelspecs')) as IKernelSpecsModel;
+    const specs = (await getJson(
+      hub().server,
+      'api/kernelspecs'
+    )) as IKernelSpecsModel;
     const python3 = specs.kernelspecs[ISOLATED].spec;
     expect(python3.display_name).toBe('ML-Python3');
-    expect(python3.argv.slice(0, 2)).toEqual(['/usr/bin/env', `python${image.python}`]);
+    expect(python3.argv.slice(0, 2)).toEqual([
+      '/usr/bin/env',
+      `python${image.python}`
+    ]);
     expect(python3.metadata.ml_containers.prefix).toBe(image.prefix);
-    expect(specs.kernelspecs[USERSITE].spec.display_name).toBe('ML-Python3-usersite');
+    expect(specs.kernelspecs[USERSITE].spec.display_name).toBe(
+      'ML-Python3-usersite'
+    );
     // The user's spec is there to lose: it names its own interpreter.
-    const userSpec = path.join(hub().env.JUPYTER_DATA_DIR, 'kernels', ISOLATED, 'kernel.json');
-    expect(JSON.parse(fs.readFileSync(userSpec, 'utf-8')).argv[0]).toBe(USER_KERNEL_PYTHON);
+    const userSpec = path.join(
+      hub().env.JUPYTER_DATA_DIR,
+      'kernels',
+      ISOLATED,
+      'kernel.json'
+    );
+    expect(JSON.parse(fs.readFileSync(userSpec, 'utf-8')).argv[0]).toBe(
+      USER_KERNEL_PYTHON
+    );
   });
 
   it('starts python3 on the image interpreter, not the user-level spec', async () => {
@@ -92,22 +117,32 @@ describe('a server with a decoy python3.X first on its PATH', () => {
   });
 
   it('runs a kernel interpreter other than the server’s own Python', async () => {
-    const serverPython = fs.realpathSync(`/proc/${hub().server.process.pid}/exe`);
+    const serverPython = fs.realpathSync(
+      `/proc/${hub().server.process.pid}/exe`
+    );
     expect(serverPython.startsWith(image.prefix + path.sep)).toBe(false);
     for (const kernel of [ISOLATED, USERSITE]) {
       const facts = await hub().facts(kernel);
       expect(facts.realExecutable).not.toBe(serverPython);
-      expect(facts.realExecutable.startsWith(image.prefix + path.sep)).toBe(true);
+      expect(facts.realExecutable.startsWith(image.prefix + path.sep)).toBe(
+        true
+      );
     }
   });
 
   it('keeps the user site out of ML-Python3 and of a python child it starts', async () => {
     const facts = await hub().facts(ISOLATED);
     expect(facts.marker).toBeNull();
-    expect(facts.path.some(entry => entry.startsWith(path.join(hub().env.HOME, '.local')))).toBe(false);
+    expect(
+      facts.path.some(entry =>
+        entry.startsWith(path.join(hub().env.HOME, '.local'))
+      )
+    ).toBe(false);
     // The child must fail on the import (not on a decoy `python`).
     expect(facts.childMarker.code).not.toBe(0);
-    expect(facts.childMarker.stderr).toContain(`No module named '${USER_SITE_MARKER}'`);
+    expect(facts.childMarker.stderr).toContain(
+      `No module named '${USER_SITE_MARKER}'`
+    );
   });
 
   it('imports from the user site in ML-Python3-usersite and its children', async () => {
@@ -116,38 +151,54 @@ describe('a server with a decoy python3.X first on its PATH', () => {
     expect(facts.childMarker).toMatchObject({ code: 0, stdout: hub().marker });
   });
 
-  it.each([ISOLATED, USERSITE])('resolves !pip and !python to the prefix in %s', async kernel => {
-    const facts = await hub().facts(kernel);
-    const bin = path.join(image.prefix, 'bin');
-    expect(facts.which).toEqual({
-      python: path.join(bin, 'python'),
-      python3: path.join(bin, 'python3'),
-      pip: path.join(bin, 'pip')
-    });
-    expect(facts.bangPythonPrefix).toEqual([image.prefix]);
-  });
+  it.each([ISOLATED, USERSITE])(
+    'resolves !pip and !python to the prefix in %s',
+    async kernel => {
+      const facts = await hub().facts(kernel);
+      const bin = path.join(image.prefix, 'bin');
+      expect(facts.which).toEqual({
+        python: path.join(bin, 'python'),
+        python3: path.join(bin, 'python3'),
+        pip: path.join(bin, 'pip')
+      });
+      expect(facts.bangPythonPrefix).toEqual([image.prefix]);
+    }
+  );
 });
 
 describe('a server whose PYTHONHOME is right for it and wrong for the image', () => {
   let serverHome = '';
   const hub = useHub('pythonhome', () => {
-    serverHome = runCommand(USER_KERNEL_PYTHON, ['-I', '-c', 'import sys; print(sys.base_prefix)']).stdout.trim();
+    serverHome = runCommand(USER_KERNEL_PYTHON, [
+      '-I',
+      '-c',
+      'import sys; print(sys.base_prefix)'
+    ]).stdout.trim();
     return { path: SYSTEM_PATH, extra: { PYTHONHOME: serverHome } };
   });
 
   it('would move the image interpreter elsewhere if it leaked (the hazard is real)', () => {
     const interpreter = path.join(image.prefix, 'bin', `python${image.python}`);
-    const probe = runCommand(interpreter, ['-c', 'import sys; print(sys.prefix)'], { env: { PYTHONHOME: serverHome } });
+    const probe = runCommand(
+      interpreter,
+      ['-c', 'import sys; print(sys.prefix)'],
+      { env: { PYTHONHOME: serverHome } }
+    );
     expect(probe.stdout.trim()).toBe(serverHome);
     expect(serverHome).not.toBe(image.prefix);
   });
 
-  it.each([ISOLATED, USERSITE])('starts %s with sys.prefix the image prefix', async kernel => {
-    const facts = await hub().facts(kernel);
-    expectImageInterpreter(facts);
-    expect(facts.basePrefix).toBe(image.prefix);
-    expect(facts.path.some(entry => entry.startsWith(serverHome + path.sep))).toBe(false);
-  });
+  it.each([ISOLATED, USERSITE])(
+    'starts %s with sys.prefix the image prefix',
+    async kernel => {
+      const facts = await hub().facts(kernel);
+      expectImageInterpreter(facts);
+      expect(facts.basePrefix).toBe(image.prefix);
+      expect(
+        facts.path.some(entry => entry.startsWith(serverHome + path.sep))
+      ).toBe(false);
+    }
+  );
 });
 
 describe('jupyter_client without a server (jupyter run), decoy python3.X first on PATH', () => {
@@ -162,7 +213,9 @@ describe('jupyter_client without a server (jupyter run), decoy python3.X first o
     const facts = await clientFacts(env, ISOLATED);
     expectImageInterpreter(facts);
     expect(facts.marker).toBeNull();
-    expect(facts.childMarker.stderr).toContain(`No module named '${USER_SITE_MARKER}'`);
+    expect(facts.childMarker.stderr).toContain(
+      `No module named '${USER_SITE_MARKER}'`
+    );
     expect(facts.bangPythonPrefix).toEqual([image.prefix]);
   });
 
@@ -178,7 +231,13 @@ describe('jupyter_client without a server (jupyter run), decoy python3.X first o
 interface IKernelSpecsModel {
   kernelspecs: Record<
     string,
-    { spec: { argv: string[]; display_name: string; metadata: { ml_containers: { prefix: string } } } }
+    {
+      spec: {
+        argv: string[];
+        display_name: string;
+        metadata: { ml_containers: { prefix: string } };
+      };
+    }
   >;
 }
 
@@ -197,7 +256,10 @@ interface IHub {
  * isolated env (user-site marker and a user-level python3 spec planted, as
  * on a hub user's account), stopped in afterAll.
  */
-function useHub(label: string, variant: () => { path: string[]; extra?: Record<string, string> }): () => IHub {
+function useHub(
+  label: string,
+  variant: () => { path: string[]; extra?: Record<string, string> }
+): () => IHub {
   let hub: IHub | null = null;
   beforeAll(async () => {
     const options = variant();
@@ -228,7 +290,10 @@ function useHub(label: string, variant: () => { path: string[]; extra?: Record<s
 }
 
 /** An isolated Jupyter env whose JUPYTER_PATH holds only the image's specs. */
-function hubEnv(label: string, options: { path: string[]; extra?: Record<string, string> }): IJupyterEnv {
+function hubEnv(
+  label: string,
+  options: { path: string[]; extra?: Record<string, string> }
+): IJupyterEnv {
   return isolatedJupyterEnv(path.join(scratch.dir, label), {
     jupyterPath: [image.jupyterDir],
     path: options.path,
@@ -240,31 +305,49 @@ function hubEnv(label: string, options: { path: string[]; extra?: Record<string,
 function decoyBin(): string {
   const dir = path.join(scratch.dir, 'decoy-bin');
   if (!fs.existsSync(dir)) {
-    makeDecoyBin(dir, ['python', 'python3', `python${image.python}`, 'pip', 'pip3']);
+    makeDecoyBin(dir, [
+      'python',
+      'python3',
+      `python${image.python}`,
+      'pip',
+      'pip3'
+    ]);
   }
   return dir;
 }
 
-async function clientFacts(env: IJupyterEnv, kernel: string): Promise<IKernelFacts> {
+async function clientFacts(
+  env: IJupyterEnv,
+  kernel: string
+): Promise<IKernelFacts> {
   const run = await runWithJupyterClient(env, kernel, PROBE_CODE);
   if (run.code !== 0) {
-    throw new Error(`jupyter run --kernel ${kernel} exited ${run.code}:\n${run.stderr}`);
+    throw new Error(
+      `jupyter run --kernel ${kernel} exited ${run.code}:\n${run.stderr}`
+    );
   }
   return parseKernelFacts(run.stdout, run.stderr);
 }
 
 /** The kernel runs the prefix's own interpreter, and Python agrees it is in the prefix. */
 function expectImageInterpreter(facts: IKernelFacts): void {
-  expect(facts.executable).toBe(path.join(image.prefix, 'bin', `python${image.python}`));
+  expect(facts.executable).toBe(
+    path.join(image.prefix, 'bin', `python${image.python}`)
+  );
   expect(facts.realExecutable.startsWith(image.prefix + path.sep)).toBe(true);
   expect(facts.prefix).toBe(image.prefix);
 }
 
 namespace Private {
-  export async function serverFacts(server: IJupyterServer, kernel: string): Promise<IKernelFacts> {
+  export async function serverFacts(
+    server: IJupyterServer,
+    kernel: string
+  ): Promise<IKernelFacts> {
     const run = await runInKernel(server, kernel, PROBE_CODE);
     if (run.error) {
-      throw new Error(`kernel ${kernel} raised ${run.error.ename}: ${run.error.evalue}\n${run.stderr}`);
+      throw new Error(
+        `kernel ${kernel} raised ${run.error.ename}: ${run.error.evalue}\n${run.stderr}`
+      );
     }
     return parseKernelFacts(run.stdout, run.stderr);
   }

@@ -20,7 +20,12 @@ export function imageJsonFor(prefix: string, python: string): ImageMetadata {
     buildDate: '2024-01-02T03:04:05Z',
     prefix,
     packages: [
-      { name: 'python', version: `${python}.0`, source: 'conda', build: 'hab00c5b_1_cpython' },
+      {
+        name: 'python',
+        version: `${python}.0`,
+        source: 'conda',
+        build: 'hab00c5b_1_cpython'
+      },
       { name: 'ipykernel', version: '6.29.0', source: 'conda' },
       { name: 'bash', version: '5.2', source: 'system' }
     ]
@@ -37,7 +42,11 @@ export function treeSnapshot(root: string): string[] {
     for (const name of fs.readdirSync(dir).sort()) {
       const file = path.join(dir, name);
       const stat = fs.lstatSync(file);
-      const kind = stat.isSymbolicLink() ? `-> ${fs.readlinkSync(file)}` : stat.isDirectory() ? 'dir' : 'file';
+      const kind = stat.isSymbolicLink()
+        ? `-> ${fs.readlinkSync(file)}`
+        : stat.isDirectory()
+          ? 'dir'
+          : 'file';
       lines.push(
         `${path.relative(root, file)} ${kind} ${stat.mode.toString(8)} ${stat.uid} ${stat.size} ${stat.mtimeMs}`
       );

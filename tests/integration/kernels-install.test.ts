@@ -10,7 +10,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseImageMetadata } from '../../src/core/imageMetadata';
 import { imageKernelSpecs, type PythonMinor } from '../../src/core/kernelspec';
-import { getJson, isolatedJupyterEnv, runWithJupyterClient, startJupyterServer, stopJupyterServer } from './harness/jupyter';
+import {
+  getJson,
+  isolatedJupyterEnv,
+  runWithJupyterClient,
+  startJupyterServer,
+  stopJupyterServer
+} from './harness/jupyter';
 import { runCommand, runMlc, type IRunResult } from './harness/mlc';
 import { makeScratch, REPO, VENV } from './harness/paths';
 import { copyTestPrefix, copyTree } from './harness/prefix';
@@ -28,12 +34,23 @@ let firstRun: IRunResult;
 
 beforeAll(() => {
   scratch = makeScratch('kernels-install');
-  ({ prefix, python } = copyTestPrefix(path.join(scratch.dir, 'image-root', 'opt', 'conda')));
+  ({ prefix, python } = copyTestPrefix(
+    path.join(scratch.dir, 'image-root', 'opt', 'conda')
+  ));
   imageFile = path.join(scratch.dir, 'image.json');
   fs.writeFileSync(imageFile, JSON.stringify(imageJsonFor(prefix, python)));
   apptainerDir = path.join(scratch.dir, 'image-root', '.singularity.d', 'env');
   fs.mkdirSync(apptainerDir, { recursive: true });
-  firstRun = runMlc(['kernels', 'install', '--prefix', prefix, '--image', imageFile, '--apptainer-env-dir', apptainerDir]);
+  firstRun = runMlc([
+    'kernels',
+    'install',
+    '--prefix',
+    prefix,
+    '--image',
+    imageFile,
+    '--apptainer-env-dir',
+    apptainerDir
+  ]);
 });
 
 afterAll(() => {
@@ -47,10 +64,16 @@ function spawnedPid(): number {
 }
 
 /** A shell run with nothing of the test runner's environment but what is given. */
-function cleanShell(shell: string[], script: string, env: Record<string, string>): string[] {
-  const vars = Object.entries({ PATH: '/usr/bin:/bin', HOME: scratch.dir, ...env }).map(
-    ([name, value]) => `${name}=${value}`
-  );
+function cleanShell(
+  shell: string[],
+  script: string,
+  env: Record<string, string>
+): string[] {
+  const vars = Object.entries({
+    PATH: '/usr/bin:/bin',
+    HOME: scratch.dir,
+    ...env
+  }).map(([name, value]) => `${name}=${value}`);
   const result = runCommand('env', ['-i', ...vars, ...shell, script]);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
@@ -72,37 +95,67 @@ describe('mlc kernels install', () => {
     for (const [name, spec] of Object.entries(expected)) {
       const dir = path.join(prefix, 'share', 'jupyter', 'kernels', name);
       // Exactly these files: the ipykernel spec the prefix had before is gone.
-      expect(fs.readdirSync(dir).sort()).toEqual([...LOGOS, 'image.json', 'kernel.json'].sort());
-      expect(JSON.parse(fs.readFileSync(path.join(dir, 'kernel.json'), 'utf-8'))).toEqual(spec);
-      expect(JSON.parse(fs.readFileSync(path.join(dir, 'image.json'), 'utf-8'))).toEqual(image.value);
+      expect(fs.readdirSync(dir).sort()).toEqual(
+        [...LOGOS, 'image.json', 'kernel.json'].sort()
+      );
+      expect(
+        JSON.parse(fs.readFileSync(path.join(dir, 'kernel.json'), 'utf-8'))
+      ).toEqual(spec);
+      expect(
+        JSON.parse(fs.readFileSync(path.join(dir, 'image.json'), 'utf-8'))
+      ).toEqual(image.value);
       for (const logo of LOGOS) {
-        expect(fs.readFileSync(path.join(dir, logo))).toEqual(fs.readFileSync(path.join(REPO, 'kernelspecs', logo)));
+        expect(fs.readFileSync(path.join(dir, logo))).toEqual(
+          fs.readFileSync(path.join(REPO, 'kernelspecs', logo))
+        );
       }
       expect(fs.statSync(dir).mode & 0o777).toBe(0o755);
-      expect(fs.statSync(path.join(dir, 'kernel.json')).mode & 0o777).toBe(0o644);
+      expect(fs.statSync(path.join(dir, 'kernel.json')).mode & 0o777).toBe(
+        0o644
+      );
     }
-    expect(expected.python3.argv.slice(0, 3)).toEqual(['/usr/bin/env', `python${python}`, '-s']);
+    expect(expected.python3.argv.slice(0, 3)).toEqual([
+      '/usr/bin/env',
+      `python${python}`,
+      '-s'
+    ]);
     expect(expected['python3-usersite'].argv).not.toContain('-s');
   });
 
   it('gives identical files when run again, and leaves nothing staged behind', () => {
     const written = () => ({
-      python3: filesOf(path.join(prefix, 'share', 'jupyter', 'kernels', 'python3')),
-      usersite: filesOf(path.join(prefix, 'share', 'jupyter', 'kernels', 'python3-usersite')),
+      python3: filesOf(
+        path.join(prefix, 'share', 'jupyter', 'kernels', 'python3')
+      ),
+      usersite: filesOf(
+        path.join(prefix, 'share', 'jupyter', 'kernels', 'python3-usersite')
+      ),
       activate: filesOf(path.join(prefix, 'etc', 'conda', 'activate.d')),
       deactivate: filesOf(path.join(prefix, 'etc', 'conda', 'deactivate.d')),
       host: filesOf(path.join(prefix, 'etc', 'ml-containers')),
       apptainer: filesOf(apptainerDir)
     });
     const before = written();
-    const again = runMlc(['kernels', 'install', '--prefix', prefix, '--image', imageFile, '--apptainer-env-dir', apptainerDir]);
+    const again = runMlc([
+      'kernels',
+      'install',
+      '--prefix',
+      prefix,
+      '--image',
+      imageFile,
+      '--apptainer-env-dir',
+      apptainerDir
+    ]);
     expect(again.code).toBe(0);
     expect(written()).toEqual(before);
-    expect(fs.readdirSync(path.join(prefix, 'share', 'jupyter', 'kernels')).sort()).toEqual([
-      'python3',
-      'python3-usersite'
-    ]);
-    expect(fs.readdirSync(path.join(prefix, 'etc', 'ml-containers')).filter(name => name.startsWith('.'))).toEqual([]);
+    expect(
+      fs.readdirSync(path.join(prefix, 'share', 'jupyter', 'kernels')).sort()
+    ).toEqual(['python3', 'python3-usersite']);
+    expect(
+      fs
+        .readdirSync(path.join(prefix, 'etc', 'ml-containers'))
+        .filter(name => name.startsWith('.'))
+    ).toEqual([]);
   });
 
   it("keeps a killed run's staging out of Jupyter's sight, and clears it on the next run", () => {
@@ -111,34 +164,71 @@ describe('mlc kernels install', () => {
     const kernelsDir = path.join(prefix, 'share', 'jupyter', 'kernels');
     const leftover = path.join(kernelsDir, `.mlc-staging-${deadPid}`);
     fs.mkdirSync(path.join(leftover, 'python3'), { recursive: true });
-    fs.writeFileSync(path.join(leftover, 'python3', 'kernel.json'), '{"argv": ["/usr/bin/env", "pyth');
+    fs.writeFileSync(
+      path.join(leftover, 'python3', 'kernel.json'),
+      '{"argv": ["/usr/bin/env", "pyth'
+    );
     const env = isolatedJupyterEnv(path.join(scratch.dir, 'staging-list'), {
       jupyterPath: [path.join(prefix, 'share', 'jupyter')],
       path: [path.join(VENV, 'bin'), '/usr/bin', '/bin']
     });
     const vars = Object.entries(env).map(([name, value]) => `${name}=${value}`);
-    const listed = runCommand('env', ['-i', ...vars, path.join(VENV, 'bin', 'jupyter'), 'kernelspec', 'list', '--json']);
+    const listed = runCommand('env', [
+      '-i',
+      ...vars,
+      path.join(VENV, 'bin', 'jupyter'),
+      'kernelspec',
+      'list',
+      '--json'
+    ]);
     expect(listed.code).toBe(0);
-    const names = Object.entries(JSON.parse(listed.stdout).kernelspecs as Record<string, { resource_dir: string }>)
+    const names = Object.entries(
+      JSON.parse(listed.stdout).kernelspecs as Record<
+        string,
+        { resource_dir: string }
+      >
+    )
       .filter(([, spec]) => spec.resource_dir.startsWith(kernelsDir))
       .map(([name]) => name);
     expect(names.sort()).toEqual(['python3', 'python3-usersite']);
-    expect(runMlc(['kernels', 'install', '--prefix', prefix, '--image', imageFile]).code).toBe(0);
+    expect(
+      runMlc(['kernels', 'install', '--prefix', prefix, '--image', imageFile])
+        .code
+    ).toBe(0);
     expect(fs.existsSync(leftover)).toBe(false);
   });
 
   it('reports what it wrote as a JSON result event', () => {
     const run = runMlc(['kernels', 'install', '--prefix', prefix, '--json']);
     expect(run.code).toBe(0);
-    const events = run.stdout.trim().split('\n').map(line => JSON.parse(line));
+    const events = run.stdout
+      .trim()
+      .split('\n')
+      .map(line => JSON.parse(line));
     expect(events[events.length - 1]).toEqual({ type: 'end', exitCode: 0 });
     const result = events.find(event => event.type === 'result');
     expect(result.data.jupyterPath).toBe(`${prefix}/share/jupyter`);
-    expect(result.data.kernels.map((kernel: { name: string }) => kernel.name)).toEqual(['python3', 'python3-usersite']);
+    expect(
+      result.data.kernels.map((kernel: { name: string }) => kernel.name)
+    ).toEqual(['python3', 'python3-usersite']);
     // Without --image the specs carry no image.json.
-    expect(fs.existsSync(path.join(prefix, 'share', 'jupyter', 'kernels', 'python3', 'image.json'))).toBe(false);
+    expect(
+      fs.existsSync(
+        path.join(
+          prefix,
+          'share',
+          'jupyter',
+          'kernels',
+          'python3',
+          'image.json'
+        )
+      )
+    ).toBe(false);
     // Put it back for the tests below.
-    expect(runMlc(['kernels', 'install', '--prefix', prefix, '--image', imageFile]).code).toBe(0);
+    expect(
+      runMlc(['kernels', 'install', '--prefix', prefix, '--image', imageFile])
+        .code
+    ).toBe(0);
   });
 
   it('starts a real kernel on the image interpreter from the installed spec (jupyter_client)', async () => {
@@ -163,7 +253,10 @@ describe('mlc kernels install', () => {
     const server = await startJupyterServer({ env });
     try {
       const specs = (await getJson(server, 'api/kernelspecs')) as {
-        kernelspecs: Record<string, { spec: { display_name: string }; resources: Record<string, string> }>;
+        kernelspecs: Record<
+          string,
+          { spec: { display_name: string }; resources: Record<string, string> }
+        >;
       };
       for (const [name, display] of [
         ['python3', 'ML-Python3'],
@@ -175,7 +268,19 @@ describe('mlc kernels install', () => {
         );
       }
       expect(await getJson(server, 'kernelspecs/python3/image.json')).toEqual(
-        JSON.parse(fs.readFileSync(path.join(prefix, 'share', 'jupyter', 'kernels', 'python3', 'image.json'), 'utf-8'))
+        JSON.parse(
+          fs.readFileSync(
+            path.join(
+              prefix,
+              'share',
+              'jupyter',
+              'kernels',
+              'python3',
+              'image.json'
+            ),
+            'utf-8'
+          )
+        )
       );
     } finally {
       await stopJupyterServer(server);
@@ -215,62 +320,99 @@ describe('JUPYTER_PATH in every shell', () => {
     'endif'
   ].join('\n');
 
-  it.each(SH_SHELLS)('conda activation sets it in %s and deactivation restores it', shell => {
-    for (const where of [prefix, moved]) {
-      expect(cleanShell(shCommand(shell), activateSh, { T: where, CONDA_PREFIX: where, JUPYTER_PATH: '/before' })).toEqual([
-        `${where}/share/jupyter`,
-        '/before'
-      ]);
-      expect(cleanShell(shCommand(shell), activateSh, { T: where, CONDA_PREFIX: where })).toEqual([
-        `${where}/share/jupyter`,
-        '<unset>'
-      ]);
+  it.each(SH_SHELLS)(
+    'conda activation sets it in %s and deactivation restores it',
+    shell => {
+      for (const where of [prefix, moved]) {
+        expect(
+          cleanShell(shCommand(shell), activateSh, {
+            T: where,
+            CONDA_PREFIX: where,
+            JUPYTER_PATH: '/before'
+          })
+        ).toEqual([`${where}/share/jupyter`, '/before']);
+        expect(
+          cleanShell(shCommand(shell), activateSh, {
+            T: where,
+            CONDA_PREFIX: where
+          })
+        ).toEqual([`${where}/share/jupyter`, '<unset>']);
+      }
     }
-  });
+  );
 
   it('conda activation sets it in tcsh and deactivation restores it', () => {
     for (const where of [prefix, moved]) {
-      expect(cleanShell(cshCommand, activateCsh, { T: where, CONDA_PREFIX: where, JUPYTER_PATH: '/before' })).toEqual([
-        `${where}/share/jupyter`,
-        '/before'
-      ]);
-      expect(cleanShell(cshCommand, activateCsh, { T: where, CONDA_PREFIX: where })).toEqual([
-        `${where}/share/jupyter`,
-        '<unset>'
-      ]);
+      expect(
+        cleanShell(cshCommand, activateCsh, {
+          T: where,
+          CONDA_PREFIX: where,
+          JUPYTER_PATH: '/before'
+        })
+      ).toEqual([`${where}/share/jupyter`, '/before']);
+      expect(
+        cleanShell(cshCommand, activateCsh, { T: where, CONDA_PREFIX: where })
+      ).toEqual([`${where}/share/jupyter`, '<unset>']);
     }
   });
 
   it("conda activation leaves JUPYTER_PATH alone, with one warning, for a prefix with a ':'", () => {
     const shells: Array<[string[], string]> = [
-      ...SH_SHELLS.map(shell => [shCommand(shell), '. "$T/etc/conda/activate.d/ml-containers.sh"\nprintf "%s\\n" "$JUPYTER_PATH"'] as [string[], string]),
-      [cshCommand, 'source "$T/etc/conda/activate.d/ml-containers.csh"\nprintenv JUPYTER_PATH']
+      ...SH_SHELLS.map(
+        shell =>
+          [
+            shCommand(shell),
+            '. "$T/etc/conda/activate.d/ml-containers.sh"\nprintf "%s\\n" "$JUPYTER_PATH"'
+          ] as [string[], string]
+      ),
+      [
+        cshCommand,
+        'source "$T/etc/conda/activate.d/ml-containers.csh"\nprintenv JUPYTER_PATH'
+      ]
     ];
     for (const [shell, script] of shells) {
-      const vars = [`T=${linked}`, `CONDA_PREFIX=${linked}`, 'JUPYTER_PATH=/before', 'PATH=/usr/bin:/bin', `HOME=${scratch.dir}`];
+      const vars = [
+        `T=${linked}`,
+        `CONDA_PREFIX=${linked}`,
+        'JUPYTER_PATH=/before',
+        'PATH=/usr/bin:/bin',
+        `HOME=${scratch.dir}`
+      ];
       const run = runCommand('env', ['-i', ...vars, ...shell, script]);
       expect(run.stdout).toBe('/before\n');
-      expect(run.stderr.trim().split('\n')).toEqual([expect.stringContaining("has a ':'")]);
-    }
-  });
-
-  it.each(SH_SHELLS)('setupMe-on-host.sh finds the prefix from its own place in %s', shell => {
-    const script = '. "$T/etc/ml-containers/setupMe-on-host.sh"\nprintf "%s\\n" "$JUPYTER_PATH" "$PATH"\ncommand -v python3';
-    for (const [reached, where] of [
-      [prefix, prefix],
-      [moved, moved],
-      [linked, moved]
-    ]) {
-      expect(cleanShell(shCommand(shell), script, { T: reached, JUPYTER_PATH: '/host/value' })).toEqual([
-        `${where}/share/jupyter`,
-        `${where}/bin:/usr/bin:/bin`,
-        `${where}/bin/python3`
+      expect(run.stderr.trim().split('\n')).toEqual([
+        expect.stringContaining("has a ':'")
       ]);
     }
   });
 
+  it.each(SH_SHELLS)(
+    'setupMe-on-host.sh finds the prefix from its own place in %s',
+    shell => {
+      const script =
+        '. "$T/etc/ml-containers/setupMe-on-host.sh"\nprintf "%s\\n" "$JUPYTER_PATH" "$PATH"\ncommand -v python3';
+      for (const [reached, where] of [
+        [prefix, prefix],
+        [moved, moved],
+        [linked, moved]
+      ]) {
+        expect(
+          cleanShell(shCommand(shell), script, {
+            T: reached,
+            JUPYTER_PATH: '/host/value'
+          })
+        ).toEqual([
+          `${where}/share/jupyter`,
+          `${where}/bin:/usr/bin:/bin`,
+          `${where}/bin/python3`
+        ]);
+      }
+    }
+  );
+
   it('setupMe-on-host.csh finds the prefix from its own place in tcsh', () => {
-    const script = 'source "$T/etc/ml-containers/setupMe-on-host.csh"\nprintenv JUPYTER_PATH\nprintenv PATH\nwhich python3';
+    const script =
+      'source "$T/etc/ml-containers/setupMe-on-host.csh"\nprintenv JUPYTER_PATH\nprintenv PATH\nwhich python3';
     for (const [reached, where] of [
       [prefix, prefix],
       [moved, moved],
@@ -285,31 +427,57 @@ describe('JUPYTER_PATH in every shell', () => {
   });
 
   it('the Apptainer env file, in the prefix and in --apptainer-env-dir, sets it for sh', () => {
-    const installed = path.join(prefix, 'etc', 'ml-containers', '90-ml-containers.sh');
-    expect(fs.readFileSync(path.join(apptainerDir, '90-ml-containers.sh'))).toEqual(fs.readFileSync(installed));
-    expect(cleanShell(shCommand('sh'), '. "$F"\nprintf "%s\\n" "$JUPYTER_PATH"', { F: installed, JUPYTER_PATH: '/host' })).toEqual([
-      `${prefix}/share/jupyter`
-    ]);
+    const installed = path.join(
+      prefix,
+      'etc',
+      'ml-containers',
+      '90-ml-containers.sh'
+    );
+    expect(
+      fs.readFileSync(path.join(apptainerDir, '90-ml-containers.sh'))
+    ).toEqual(fs.readFileSync(installed));
+    expect(
+      cleanShell(shCommand('sh'), '. "$F"\nprintf "%s\\n" "$JUPYTER_PATH"', {
+        F: installed,
+        JUPYTER_PATH: '/host'
+      })
+    ).toEqual([`${prefix}/share/jupyter`]);
   });
 
   it('mlc kernels env prints lines each shell reads back exactly, quotes and all', () => {
-    const weird = path.join(scratch.dir, "we!rd $HOME 'q' \"d\" \\b");
+    const weird = path.join(scratch.dir, 'we!rd $HOME \'q\' "d" \\b');
     const lines = (format: string) => {
-      const run = runMlc(['kernels', 'env', '--prefix', weird, '--format', format]);
+      const run = runMlc([
+        'kernels',
+        'env',
+        '--prefix',
+        weird,
+        '--format',
+        format
+      ]);
       expect(run.code).toBe(0);
       return run.stdout;
     };
-    expect(lines('docker')).toBe(`ENV JUPYTER_PATH="${`${weird}/share/jupyter`.replace(/[\\"$]/g, m => `\\${m}`)}"\n`);
-    expect(runMlc(['kernels', 'env', '--prefix', '/opt/conda', '--format', 'docker']).stdout).toBe(
-      'ENV JUPYTER_PATH=/opt/conda/share/jupyter\n'
+    expect(lines('docker')).toBe(
+      `ENV JUPYTER_PATH="${`${weird}/share/jupyter`.replace(/[\\"$]/g, m => `\\${m}`)}"\n`
     );
+    expect(
+      runMlc(['kernels', 'env', '--prefix', '/opt/conda', '--format', 'docker'])
+        .stdout
+    ).toBe('ENV JUPYTER_PATH=/opt/conda/share/jupyter\n');
     for (const shell of SH_SHELLS) {
       for (const format of ['sh', 'apptainer']) {
-        expect(cleanShell(shCommand(shell), `${lines(format)}printf "%s\\n" "$JUPYTER_PATH"`, {})).toEqual([
-          `${weird}/share/jupyter`
-        ]);
+        expect(
+          cleanShell(
+            shCommand(shell),
+            `${lines(format)}printf "%s\\n" "$JUPYTER_PATH"`,
+            {}
+          )
+        ).toEqual([`${weird}/share/jupyter`]);
       }
     }
-    expect(cleanShell(cshCommand, `${lines('csh')}printenv JUPYTER_PATH`, {})).toEqual([`${weird}/share/jupyter`]);
+    expect(
+      cleanShell(cshCommand, `${lines('csh')}printenv JUPYTER_PATH`, {})
+    ).toEqual([`${weird}/share/jupyter`]);
   });
 });

@@ -10,7 +10,13 @@ import { runCommand, runMlc } from './harness/mlc';
 import { makeScratch, REPO } from './harness/paths';
 
 const BUILD_ENV = path.join(REPO, 'images', 'shared', 'build-env.sh');
-const IMAGES = ['ml-base', 'ml-pyroot', 'ml-tensorflow-cpu', 'ml-tensorflow-gpu', 'ml-torch-gpu'];
+const IMAGES = [
+  'ml-base',
+  'ml-pyroot',
+  'ml-tensorflow-cpu',
+  'ml-tensorflow-gpu',
+  'ml-torch-gpu'
+];
 
 let scratch: { dir: string; cleanup: () => void };
 
@@ -28,30 +34,61 @@ function buildEnv(args: string[], env: NodeJS.ProcessEnv) {
 
 describe('images/shared/build-env.sh', () => {
   it('refuses an unsupported PyVer or PKG_SOURCE in one line before doing anything', () => {
-    const badPy = buildEnv(['env', 'ml-base'], { PyVer: '3.10', PKG_SOURCE: 'conda-forge' });
+    const badPy = buildEnv(['env', 'ml-base'], {
+      PyVer: '3.10',
+      PKG_SOURCE: 'conda-forge'
+    });
     expect(badPy.code).toBe(2);
-    expect(badPy.stderr).toBe("build-env: error: PyVer='3.10' is not supported; pass --build-arg PyVer=3.9, 3.11 (the default) or 3.12\n");
-    const badSource = buildEnv(['env', 'ml-base'], { PyVer: '3.11', PKG_SOURCE: 'pypi' });
+    expect(badPy.stderr).toBe(
+      "build-env: error: PyVer='3.10' is not supported; pass --build-arg PyVer=3.9, 3.11 (the default) or 3.12\n"
+    );
+    const badSource = buildEnv(['env', 'ml-base'], {
+      PyVer: '3.11',
+      PKG_SOURCE: 'pypi'
+    });
     expect(badSource.code).toBe(2);
-    expect(badSource.stderr).toBe("build-env: error: PKG_SOURCE='pypi' is not supported; use conda-forge (the default) or local\n");
+    expect(badSource.stderr).toBe(
+      "build-env: error: PKG_SOURCE='pypi' is not supported; use conda-forge (the default) or local\n"
+    );
     const badStep = buildEnv(['bake'], {});
     expect(badStep.code).toBe(2);
-    expect(badStep.stderr).toBe("build-env: error: unknown step 'bake'; use system-packages, env or mlc\n");
+    expect(badStep.stderr).toBe(
+      "build-env: error: unknown step 'bake'; use system-packages, env or mlc\n"
+    );
   });
 
   it('every Containerfile names its own package list, and each list adds to ml-base', () => {
-    const base = fs.readFileSync(path.join(REPO, 'images', 'shared', 'packages', 'ml-base.txt'), 'utf-8');
+    const base = fs.readFileSync(
+      path.join(REPO, 'images', 'shared', 'packages', 'ml-base.txt'),
+      'utf-8'
+    );
     expect(base).toMatch(/^jupyterlab$/m);
     for (const image of IMAGES) {
-      const recipe = fs.readFileSync(path.join(REPO, 'images', image, 'Containerfile'), 'utf-8');
-      expect(recipe).toMatch(/^ARG BASE_IMAGE=docker\.io\/library\/almalinux:9@sha256:[0-9a-f]{64}$/m);
+      const recipe = fs.readFileSync(
+        path.join(REPO, 'images', image, 'Containerfile'),
+        'utf-8'
+      );
+      expect(recipe).toMatch(
+        /^ARG BASE_IMAGE=docker\.io\/library\/almalinux:9@sha256:[0-9a-f]{64}$/m
+      );
       expect(recipe).toMatch(/^ARG PyVer=3\.11$/m);
       expect(recipe).toContain(`build-env.sh env ${image}\n`);
       expect(recipe).toContain(`org.opencontainers.image.title="${image}"`);
-      expect(recipe.includes('CONDA_OVERRIDE_CUDA')).toBe(image.endsWith('-gpu'));
-      expect(fs.existsSync(path.join(REPO, 'images', 'shared', 'packages', `${image}.txt`))).toBe(true);
+      expect(recipe.includes('CONDA_OVERRIDE_CUDA')).toBe(
+        image.endsWith('-gpu')
+      );
+      expect(
+        fs.existsSync(
+          path.join(REPO, 'images', 'shared', 'packages', `${image}.txt`)
+        )
+      ).toBe(true);
     }
-    expect(fs.readFileSync(path.join(REPO, 'images', 'ml-pyroot', 'Containerfile'), 'utf-8')).toContain('system-packages mesa-libGL');
+    expect(
+      fs.readFileSync(
+        path.join(REPO, 'images', 'ml-pyroot', 'Containerfile'),
+        'utf-8'
+      )
+    ).toContain('system-packages mesa-libGL');
   });
 });
 
@@ -59,9 +96,20 @@ describe('scripts/build-image.sh argument checks', () => {
   it('refuses an unknown image, engine, or a local source without a base, in one line', () => {
     const script = path.join(REPO, 'scripts', 'build-image.sh');
     const cases: [string[], string][] = [
-      [['ml-nothing'], "build-image: error: unknown image 'ml-nothing'; choose one of: " + IMAGES.join(' ') + '\n'],
-      [['ml-base', '--engine', 'nerdctl'], 'build-image: error: --engine nerdctl: use podman or docker\n'],
-      [['ml-base', '--local-prefix', path.join(REPO, 'build', 'test-prefix')], 'build-image: error: --local-prefix needs --base-image (the local source is not AlmaLinux\'s dnf)\n']
+      [
+        ['ml-nothing'],
+        "build-image: error: unknown image 'ml-nothing'; choose one of: " +
+          IMAGES.join(' ') +
+          '\n'
+      ],
+      [
+        ['ml-base', '--engine', 'nerdctl'],
+        'build-image: error: --engine nerdctl: use podman or docker\n'
+      ],
+      [
+        ['ml-base', '--local-prefix', path.join(REPO, 'build', 'test-prefix')],
+        "build-image: error: --local-prefix needs --base-image (the local source is not AlmaLinux's dnf)\n"
+      ]
     ];
     for (const [args, line] of cases) {
       const result = runCommand('bash', [script, ...args]);
@@ -109,11 +157,19 @@ describe('mlc image labels', () => {
 
   it('refuses a fact that would break the label lines, and a schema violation, in one line', () => {
     const file = path.join(scratch.dir, 'bad.json');
-    fs.writeFileSync(file, JSON.stringify({ ...facts, os: 'Alma\nio.github.ml-containers.name=evil' }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        ...facts,
+        os: 'Alma\nio.github.ml-containers.name=evil'
+      })
+    );
     const result = runMlc(['image', 'labels', '--image', file]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(`mlc: error: ${file}: the value of io.github.ml-containers.os it contains a newline or control character; write it again with 'mlc image manifest'\n`);
+    expect(result.stderr).toBe(
+      `mlc: error: ${file}: the value of io.github.ml-containers.os it contains a newline or control character; write it again with 'mlc image manifest'\n`
+    );
     fs.writeFileSync(file, JSON.stringify({ ...facts, flavour: 'tpu' }));
     const schema = runMlc(['image', 'labels', '--image', file]);
     expect(schema.code).toBe(2);

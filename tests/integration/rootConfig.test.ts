@@ -78,14 +78,20 @@ afterAll(() => {
   scratch?.cleanup();
 });
 
-function makePrefix(label: string, options: { libz?: boolean } = {}): { prefix: string; script: string } {
+function makePrefix(
+  label: string,
+  options: { libz?: boolean } = {}
+): { prefix: string; script: string } {
   const prefix = path.join(scratch.dir, label);
   fs.mkdirSync(path.join(prefix, 'bin'), { recursive: true });
   fs.mkdirSync(path.join(prefix, 'lib'), { recursive: true });
   const script = path.join(prefix, 'bin', 'root-config');
   fs.writeFileSync(script, rootConfigScript(prefix), { mode: 0o755 });
   if (options.libz ?? true) {
-    fs.writeFileSync(path.join(prefix, 'lib', 'libz.so.1.3.1'), 'stand-in: only the name is checked\n');
+    fs.writeFileSync(
+      path.join(prefix, 'lib', 'libz.so.1.3.1'),
+      'stand-in: only the name is checked\n'
+    );
   }
   return { prefix, script };
 }
@@ -114,11 +120,18 @@ describe('mlc image fix-root-config', () => {
     for (const option of ['--libs', '--glibs']) {
       const flags = rootConfig(script, option);
       expect(flags).toContain('-lz');
-      expect(flags.indexOf(`-L${prefix}/lib`)).toBeLessThan(flags.indexOf('-lz'));
+      expect(flags.indexOf(`-L${prefix}/lib`)).toBeLessThan(
+        flags.indexOf('-lz')
+      );
       expect(flags).toContain('-lROOTDataFrame');
     }
     expect(fs.statSync(script).mode & 0o7777).toBe(0o751);
-    expect(fs.readFileSync(script, 'utf-8').split('\n').filter(line => line === ROOT_CONFIG_MARKER)).toHaveLength(1);
+    expect(
+      fs
+        .readFileSync(script, 'utf-8')
+        .split('\n')
+        .filter(line => line === ROOT_CONFIG_MARKER)
+    ).toHaveLength(1);
     expect(fs.readdirSync(path.join(prefix, 'bin'))).toEqual(['root-config']);
 
     const sum = checksum(script);
@@ -126,12 +139,17 @@ describe('mlc image fix-root-config', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toBe(`${script}: unchanged (already repaired)\n`);
     expect(checksum(script)).toBe(sum);
-    expect(rootConfig(script, '--libs').filter(flag => flag === '-lz')).toHaveLength(1);
+    expect(
+      rootConfig(script, '--libs').filter(flag => flag === '-lz')
+    ).toHaveLength(1);
   });
 
   it('leaves a root-config that already names -lz as it is', () => {
     const { prefix, script } = makePrefix('named');
-    fs.writeFileSync(script, fs.readFileSync(script, 'utf-8').replace('-lThread"', '-lThread -lz"'));
+    fs.writeFileSync(
+      script,
+      fs.readFileSync(script, 'utf-8').replace('-lThread"', '-lThread -lz"')
+    );
     const sum = checksum(script);
     const result = runMlc(['image', 'fix-root-config', '--prefix', prefix]);
     expect(result.code).toBe(0);
@@ -144,22 +162,38 @@ describe('mlc image fix-root-config', () => {
     fs.mkdirSync(path.join(empty, 'bin'), { recursive: true });
     const none = runMlc(['image', 'fix-root-config', '--prefix', empty]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toBe(`mlc: error: no root-config in ${empty}/bin; pass the prefix of an env with ROOT installed (e.g. micromamba install root)\n`);
+    expect(none.stderr).toBe(
+      `mlc: error: no root-config in ${empty}/bin; pass the prefix of an env with ROOT installed (e.g. micromamba install root)\n`
+    );
 
     const foreign = makePrefix('foreign');
     fs.writeFileSync(foreign.script, '#!/bin/sh\necho "-lCore"\n');
     const foreignSum = checksum(foreign.script);
-    const shape = runMlc(['image', 'fix-root-config', '--prefix', foreign.prefix]);
+    const shape = runMlc([
+      'image',
+      'fix-root-config',
+      '--prefix',
+      foreign.prefix
+    ]);
     expect(shape.code).toBe(2);
     expect(shape.stderr.split('\n')).toHaveLength(2);
-    expect(shape.stderr).toMatch(/does not have the shape of ROOT's root-config.*the file was left as it was\n$/);
+    expect(shape.stderr).toMatch(
+      /does not have the shape of ROOT's root-config.*the file was left as it was\n$/
+    );
     expect(checksum(foreign.script)).toBe(foreignSum);
 
     const noLibz = makePrefix('nolibz', { libz: false });
     const noLibzSum = checksum(noLibz.script);
-    const missing = runMlc(['image', 'fix-root-config', '--prefix', noLibz.prefix]);
+    const missing = runMlc([
+      'image',
+      'fix-root-config',
+      '--prefix',
+      noLibz.prefix
+    ]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe(`mlc: error: no libz.so in ${noLibz.prefix}/lib; install zlib into the env (it comes with ROOT from conda-forge)\n`);
+    expect(missing.stderr).toBe(
+      `mlc: error: no libz.so in ${noLibz.prefix}/lib; install zlib into the env (it comes with ROOT from conda-forge)\n`
+    );
     expect(checksum(noLibz.script)).toBe(noLibzSum);
 
     const linked = makePrefix('linked');
@@ -167,7 +201,12 @@ describe('mlc image fix-root-config', () => {
     fs.renameSync(linked.script, target);
     fs.symlinkSync(target, linked.script);
     const targetSum = checksum(target);
-    const link = runMlc(['image', 'fix-root-config', '--prefix', linked.prefix]);
+    const link = runMlc([
+      'image',
+      'fix-root-config',
+      '--prefix',
+      linked.prefix
+    ]);
     expect(link.code).toBe(2);
     expect(link.stderr).toContain('is a symbolic link');
     expect(checksum(target)).toBe(targetSum);

@@ -236,7 +236,9 @@ describe('mlc jupyter on podman and the runner on a real Docker Engine', () => {
         ['podman', PODMAN_GLOBAL],
         ['docker', docker ? ['-H', docker.host] : null]
       ] as const) {
-        if (!extra) continue;
+        if (!extra) {
+          continue;
+        }
         const ids =
           spawnSync(
             tool,

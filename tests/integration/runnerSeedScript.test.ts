@@ -17,7 +17,7 @@ beforeAll(() => {
   recorder = path.join(scratch.dir, 'mlc-recorder');
   fs.writeFileSync(
     recorder,
-    `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done\nexit 4\n`,
+    '#!/bin/sh\nfor a in "$@"; do printf \'%s\\n\' "$a"; done\nexit 4\n',
     { mode: 0o755 }
   );
 });

@@ -63,7 +63,10 @@ export function buildElf(shape: IElfShape = {}): Uint8Array {
   dynamic.push([0, 0]);
   const size = dynamicOffset + dynamic.length * 16;
   const bytes = Buffer.alloc(size);
-  bytes.set([0x7f, 0x45, 0x4c, 0x46, shape.elfClass ?? 2, shape.encoding ?? 1, 1], 0);
+  bytes.set(
+    [0x7f, 0x45, 0x4c, 0x46, shape.elfClass ?? 2, shape.encoding ?? 1, 1],
+    0
+  );
   bytes.writeUInt16LE(3, 16); // ET_DYN
   bytes.writeUInt16LE(62, 18); // EM_X86_64
   bytes.writeUInt32LE(1, 20);
@@ -72,7 +75,14 @@ export function buildElf(shape: IElfShape = {}): Uint8Array {
   bytes.writeUInt16LE(PHDR, 0x36);
   bytes.writeUInt16LE(2, 0x38);
   writePhdr(bytes, HEADER, 1, 0, LOAD_VADDR, size);
-  writePhdr(bytes, HEADER + PHDR, 2, dynamicOffset + (shape.dynamicOffsetShift ?? 0), LOAD_VADDR + dynamicOffset, dynamic.length * 16);
+  writePhdr(
+    bytes,
+    HEADER + PHDR,
+    2,
+    dynamicOffset + (shape.dynamicOffsetShift ?? 0),
+    LOAD_VADDR + dynamicOffset,
+    dynamic.length * 16
+  );
   Buffer.from(strings.join('\0') + '\0', 'latin1').copy(bytes, strtabOffset);
   dynamic.forEach(([tag, value], index) => {
     bytes.writeBigInt64LE(BigInt(tag), dynamicOffset + index * 16);
@@ -82,19 +92,37 @@ export function buildElf(shape: IElfShape = {}): Uint8Array {
 }
 
 /** An in-memory byte source that fails the test on any read outside the bytes. */
-export function memorySource(bytes: Uint8Array): { size: number; read(offset: number, length: number): Uint8Array } {
+export function memorySource(bytes: Uint8Array): {
+  size: number;
+  read(offset: number, length: number): Uint8Array;
+} {
   return {
     size: bytes.length,
     read(offset: number, length: number): Uint8Array {
-      if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > bytes.length) {
-        throw new RangeError(`out-of-bounds read: ${length} bytes at ${offset} of ${bytes.length}`);
+      if (
+        !Number.isInteger(offset) ||
+        !Number.isInteger(length) ||
+        offset < 0 ||
+        length < 0 ||
+        offset + length > bytes.length
+      ) {
+        throw new RangeError(
+          `out-of-bounds read: ${length} bytes at ${offset} of ${bytes.length}`
+        );
       }
       return bytes.subarray(offset, offset + length);
     }
   };
 }
 
-function writePhdr(bytes: Buffer, at: number, type: number, offset: number, vaddr: number, filesz: number): void {
+function writePhdr(
+  bytes: Buffer,
+  at: number,
+  type: number,
+  offset: number,
+  vaddr: number,
+  filesz: number
+): void {
   bytes.writeUInt32LE(type, at);
   bytes.writeUInt32LE(4, at + 4);
   bytes.writeBigUInt64LE(BigInt(offset), at + 8);

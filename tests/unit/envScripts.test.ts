@@ -4,7 +4,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { activationScript, createScriptText, type IScriptTemplates } from '../../src/cli/env/scripts';
+import {
+  activationScript,
+  createScriptText,
+  type IScriptTemplates
+} from '../../src/cli/env/scripts';
 import { shQuote as quoteWord } from '../../src/core/quote';
 import { base64, renderTemplate } from '../../src/cli/env/shellText';
 
@@ -12,7 +16,8 @@ import { base64, renderTemplate } from '../../src/cli/env/shellText';
 const shQuote = (text: string): string => quoteWord(text, 'always');
 
 const dir = path.resolve(__dirname, '..', '..', 'templates', 'env');
-const read = (file: string): string => fs.readFileSync(path.join(dir, file), 'utf-8');
+const read = (file: string): string =>
+  fs.readFileSync(path.join(dir, file), 'utf-8');
 const templates: IScriptTemplates = {
   header: read('header.sh'),
   footer: read('footer.sh'),
@@ -30,13 +35,22 @@ describe('base64', () => {
 
 describe('renderTemplate', () => {
   it('replaces every token and refuses a token without a value', () => {
-    expect(renderTemplate('a @MLC_X@ b @MLC_X@ @MLC_Y_2@', { X: '1', Y_2: '2' })).toBe('a 1 b 1 2');
-    expect(() => renderTemplate('@MLC_MISSING@', {})).toThrow('template token @MLC_MISSING@ has no value');
+    expect(
+      renderTemplate('a @MLC_X@ b @MLC_X@ @MLC_Y_2@', { X: '1', Y_2: '2' })
+    ).toBe('a 1 b 1 2');
+    expect(() => renderTemplate('@MLC_MISSING@', {})).toThrow(
+      'template token @MLC_MISSING@ has no value'
+    );
   });
 });
 
 describe('activationScript', () => {
-  const facts = { envPrefix: "/e/it's $(touch x)", basePrefix: '/opt/conda', envName: "it's $(touch x)", mode: 'host' as const };
+  const facts = {
+    envPrefix: "/e/it's $(touch x)",
+    basePrefix: '/opt/conda',
+    envName: "it's $(touch x)",
+    mode: 'host' as const
+  };
 
   it('writes setupMe-on-host.sh with user text only as single-quoted words', () => {
     const { file, text } = activationScript(templates, facts);
@@ -63,12 +77,16 @@ describe('activationScript', () => {
       bindPaths: ['/data x', facts.envPrefix]
     });
     expect(file).toBe('setup-UserEnv-in-container.sh');
-    expect(text).toContain(`_mlc_binds=( -B ${shQuote(facts.envPrefix)} -B '/data x' )`);
+    expect(text).toContain(
+      `_mlc_binds=( -B ${shQuote(facts.envPrefix)} -B '/data x' )`
+    );
     expect(text).toContain("_mlc_image='/cvmfs/x/ml-base:tag'");
   });
 
   it('needs the image in container mode', () => {
-    expect(() => activationScript(templates, { ...facts, mode: 'container' })).toThrow('container image');
+    expect(() =>
+      activationScript(templates, { ...facts, mode: 'container' })
+    ).toThrow('container image');
   });
 });
 
@@ -79,8 +97,8 @@ describe('createScriptText', () => {
       base: { relative: 'opt/conda' },
       command: [{ relative: 'opt/conda/bin/mlc' }]
     });
-    expect(text).toContain(`_mlc_base="$_mlc_dir"/'opt/conda'\n`);
-    expect(text).toContain(`_mlc_cmd=( "$_mlc_dir"/'opt/conda/bin/mlc' )`);
+    expect(text).toContain('_mlc_base="$_mlc_dir"/\'opt/conda\'\n');
+    expect(text).toContain('_mlc_cmd=( "$_mlc_dir"/\'opt/conda/bin/mlc\' )');
   });
 
   it('names them absolutely otherwise', () => {

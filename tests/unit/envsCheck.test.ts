@@ -129,7 +129,7 @@ describe('check in one round trip', () => {
     expect(
       checkedEnvs(
         outcomeOf(
-          `{"type":"result","command":"env check-summary","data":{"envs":[]}}`
+          '{"type":"result","command":"env check-summary","data":{"envs":[]}}'
         )
       )
     ).toEqual([]);

@@ -28,7 +28,7 @@ describe('cshQuote', () => {
   });
 
   it('gives a single quote in double quotes', () => {
-    expect(cshQuote("/it's")).toBe(`'/it'"'"'s'`);
+    expect(cshQuote("/it's")).toBe("'/it'\"'\"'s'");
   });
 
   it('keeps $ and backslashes literal inside single quotes', () => {
@@ -56,7 +56,7 @@ describe("the 'always' style, for template slots", () => {
     expect(shQuote('a!b', 'always')).toBe("'a!b'");
     expect(shQuote('énv', 'always')).toBe("'énv'");
     expect(shQuote('it\'s $(x) `y` \\ "z"', 'always')).toBe(
-      `'it'\\''s $(x) \`y\` \\ "z"'`
+      "'it'\\''s $(x) `y` \\ \"z\"'"
     );
     expect(cshQuote('plain', 'always')).toBe("'plain'");
     expect(cshQuote('a!b', 'always')).toBe("'a\\!b'");

@@ -67,7 +67,7 @@ interface IReactRoot {
   render(element: React.ReactNode): void;
   unmount(): void;
 }
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+
 const { createRoot } = require('react-dom/client') as {
   createRoot(container: Element): IReactRoot;
 };

@@ -1,5 +1,8 @@
 /** The pure parsing and formatting of `mlc image manifest` (src/core/manifest.ts). */
-import { parseImageMetadata, type ImagePackage } from '../../src/core/imageMetadata';
+import {
+  parseImageMetadata,
+  type ImagePackage
+} from '../../src/core/imageMetadata';
 import {
   buildImageMetadata,
   comparePackages,
@@ -44,7 +47,17 @@ const NUMPY_RECORD = {
   link: { source: '/opt/conda/pkgs/numpy-1.26.4-py311h64a7726_0', type: 1 },
   md5: 'a502d7aad449a1206efb366d6a12c52d',
   name: 'numpy',
-  paths_data: { paths: [{ _path: 'bin/f2py', path_type: 'hardlink', sha256: 'ab', size_in_bytes: 10 }], paths_version: 1 },
+  paths_data: {
+    paths: [
+      {
+        _path: 'bin/f2py',
+        path_type: 'hardlink',
+        sha256: 'ab',
+        size_in_bytes: 10
+      }
+    ],
+    paths_version: 1
+  },
   platform: 'linux',
   requested_spec: 'numpy',
   sha256: '3f4365e11b28e244c95ba8579942b0802761ba7bb31c026f50d1a9ea9c728149',
@@ -55,11 +68,18 @@ const NUMPY_RECORD = {
   version: '1.26.4'
 };
 
-const pkg = (name: string, version: string, source: ImagePackage['source']): ImagePackage => ({ name, version, source });
+const pkg = (
+  name: string,
+  version: string,
+  source: ImagePackage['source']
+): ImagePackage => ({ name, version, source });
 
 describe('conda records', () => {
   it('reads name, version, build, channel and files from a full record', () => {
-    const parsed = parseCondaRecord(JSON.stringify(NUMPY_RECORD), 'conda-meta/numpy.json');
+    const parsed = parseCondaRecord(
+      JSON.stringify(NUMPY_RECORD),
+      'conda-meta/numpy.json'
+    );
     expect(parsed).toEqual({
       ok: true,
       value: {
@@ -78,29 +98,64 @@ describe('conda records', () => {
       ok: false,
       error: 'conda-meta/x-1-0.json is not valid JSON'
     });
-    const noVersion = parseCondaRecord(JSON.stringify({ ...NUMPY_RECORD, version: undefined }), 'conda-meta/numpy.json');
+    const noVersion = parseCondaRecord(
+      JSON.stringify({ ...NUMPY_RECORD, version: undefined }),
+      'conda-meta/numpy.json'
+    );
     expect(noVersion.ok).toBe(false);
-    expect(!noVersion.ok && noVersion.error).toMatch(/^conda-meta\/numpy\.json: "version": /);
-    const spaced = parseCondaRecord(JSON.stringify({ ...NUMPY_RECORD, name: 'num py' }), 'conda-meta/n.json');
-    expect(!spaced.ok && spaced.error).toBe('conda-meta/n.json: "name": contains whitespace or a control character');
-    const files = parseCondaRecord(JSON.stringify({ ...NUMPY_RECORD, files: 'bin/f2py' }), 'conda-meta/n.json');
+    expect(!noVersion.ok && noVersion.error).toMatch(
+      /^conda-meta\/numpy\.json: "version": /
+    );
+    const spaced = parseCondaRecord(
+      JSON.stringify({ ...NUMPY_RECORD, name: 'num py' }),
+      'conda-meta/n.json'
+    );
+    expect(!spaced.ok && spaced.error).toBe(
+      'conda-meta/n.json: "name": contains whitespace or a control character'
+    );
+    const files = parseCondaRecord(
+      JSON.stringify({ ...NUMPY_RECORD, files: 'bin/f2py' }),
+      'conda-meta/n.json'
+    );
     expect(!files.ok && files.error).toMatch(/^conda-meta\/n\.json: "files": /);
     expect(parseCondaRecord('[]', 'conda-meta/a.json').ok).toBe(false);
   });
 
   it('accepts a minimal record without files', () => {
-    const parsed = parseCondaRecord('{"name": "_libgcc_mutex", "version": "0.1"}', 'f');
-    expect(parsed).toEqual({ ok: true, value: { name: '_libgcc_mutex', version: '0.1', files: [] } });
+    const parsed = parseCondaRecord(
+      '{"name": "_libgcc_mutex", "version": "0.1"}',
+      'f'
+    );
+    expect(parsed).toEqual({
+      ok: true,
+      value: { name: '_libgcc_mutex', version: '0.1', files: [] }
+    });
   });
 
   it('shortens channels the way users name them', () => {
-    expect(condaChannelName('https://conda.anaconda.org/conda-forge/linux-64', 'linux-64')).toBe('conda-forge');
-    expect(condaChannelName('https://conda.anaconda.org/conda-forge/noarch')).toBe('conda-forge');
-    expect(condaChannelName('https://conda.anaconda.org/conda-forge/noarch/', 'noarch')).toBe('conda-forge');
-    expect(condaChannelName('https://conda.anaconda.org/pytorch/linux-64')).toBe('pytorch');
+    expect(
+      condaChannelName(
+        'https://conda.anaconda.org/conda-forge/linux-64',
+        'linux-64'
+      )
+    ).toBe('conda-forge');
+    expect(
+      condaChannelName('https://conda.anaconda.org/conda-forge/noarch')
+    ).toBe('conda-forge');
+    expect(
+      condaChannelName(
+        'https://conda.anaconda.org/conda-forge/noarch/',
+        'noarch'
+      )
+    ).toBe('conda-forge');
+    expect(
+      condaChannelName('https://conda.anaconda.org/pytorch/linux-64')
+    ).toBe('pytorch');
     expect(condaChannelName('conda-forge')).toBe('conda-forge');
     expect(condaChannelName('pkgs/main')).toBe('pkgs/main');
-    expect(condaChannelName('https://repo.anaconda.com/pkgs/main/linux-64')).toBe('https://repo.anaconda.com/pkgs/main');
+    expect(
+      condaChannelName('https://repo.anaconda.com/pkgs/main/linux-64')
+    ).toBe('https://repo.anaconda.com/pkgs/main');
   });
 
   it('turns a record into a conda package entry', () => {
@@ -112,7 +167,11 @@ describe('conda records', () => {
       build: 'py311h64a7726_0',
       channel: 'conda-forge'
     });
-    expect(condaPackage({ name: 'x', version: '1', files: [] })).toEqual({ name: 'x', version: '1', source: 'conda' });
+    expect(condaPackage({ name: 'x', version: '1', files: [] })).toEqual({
+      name: 'x',
+      version: '1',
+      source: 'conda'
+    });
   });
 
   it('finds the dist-info directories conda records own', () => {
@@ -121,9 +180,16 @@ describe('conda records', () => {
       {
         name: 'pytorch',
         version: '2.3.0',
-        files: ['lib/python3.11/site-packages/torch-2.3.0+cu121.dist-info/RECORD', 'lib/libtorch.so']
+        files: [
+          'lib/python3.11/site-packages/torch-2.3.0+cu121.dist-info/RECORD',
+          'lib/libtorch.so'
+        ]
       },
-      { name: 'zlib', version: '1.3', files: ['lib/libz.so.1', 'share/doc/x.dist-info.txt'] }
+      {
+        name: 'zlib',
+        version: '1.3',
+        files: ['lib/libz.so.1', 'share/doc/x.dist-info.txt']
+      }
     ]);
     expect([...owned].sort()).toEqual([
       'lib/python3.11/site-packages/numpy-1.26.4.dist-info',
@@ -153,11 +219,18 @@ describe('pip metadata', () => {
       'Name: not-this-one',
       'Version: 0'
     ].join('\r\n');
-    expect(parseCoreMetadata(text)).toEqual({ name: 'zope.interface', version: '6.2' });
+    expect(parseCoreMetadata(text)).toEqual({
+      name: 'zope.interface',
+      version: '6.2'
+    });
   });
 
   it('keeps odd names and local version segments as written', () => {
-    expect(parseCoreMetadata('Metadata-Version: 2.1\nName: Odd.Name_pkg\nVersion: 2.1.0+cu121.local-7\n')).toEqual({
+    expect(
+      parseCoreMetadata(
+        'Metadata-Version: 2.1\nName: Odd.Name_pkg\nVersion: 2.1.0+cu121.local-7\n'
+      )
+    ).toEqual({
       name: 'Odd.Name_pkg',
       version: '2.1.0+cu121.local-7'
     });
@@ -169,8 +242,14 @@ describe('pip metadata', () => {
   });
 
   it('falls back to the dist-info directory name', () => {
-    expect(parseDistInfoName('typing_extensions-4.12.2.dist-info')).toEqual({ name: 'typing_extensions', version: '4.12.2' });
-    expect(parseDistInfoName('torch-2.3.0+cu121.dist-info')).toEqual({ name: 'torch', version: '2.3.0+cu121' });
+    expect(parseDistInfoName('typing_extensions-4.12.2.dist-info')).toEqual({
+      name: 'typing_extensions',
+      version: '4.12.2'
+    });
+    expect(parseDistInfoName('torch-2.3.0+cu121.dist-info')).toEqual({
+      name: 'torch',
+      version: '2.3.0+cu121'
+    });
     expect(parseDistInfoName('broken.dist-info')).toBeNull();
   });
 });
@@ -219,7 +298,8 @@ describe('system packages', () => {
   });
 
   it('reads the rpm query output and drops the gpg-pubkey pseudo-packages', () => {
-    const output = 'bash\t5.1.8-9.el9\ngpg-pubkey\t8483c65d-5ccc5b19\nwhich\t2.21-29.el9\n\n';
+    const output =
+      'bash\t5.1.8-9.el9\ngpg-pubkey\t8483c65d-5ccc5b19\nwhich\t2.21-29.el9\n\n';
     expect(parseRpmQuery(output)).toEqual([
       { name: 'bash', version: '5.1.8-9.el9' },
       { name: 'which', version: '2.21-29.el9' }
@@ -260,9 +340,20 @@ describe('one list from three sources', () => {
 
   it('keeps each name once: conda over pip over system', () => {
     const merged = mergePackages({
-      conda: [pkg('typing-extensions', '4.12.2', 'conda'), pkg('bash', '5.2.21', 'conda')],
-      pip: [pkg('typing_extensions', '4.9.0', 'pip'), pkg('requests', '2.32.3', 'pip'), pkg('Bash', '0.1', 'pip')],
-      system: [pkg('bash', '5.1.8-9.el9', 'system'), pkg('Requests', '2.25.1', 'system'), pkg('which', '2.21', 'system')]
+      conda: [
+        pkg('typing-extensions', '4.12.2', 'conda'),
+        pkg('bash', '5.2.21', 'conda')
+      ],
+      pip: [
+        pkg('typing_extensions', '4.9.0', 'pip'),
+        pkg('requests', '2.32.3', 'pip'),
+        pkg('Bash', '0.1', 'pip')
+      ],
+      system: [
+        pkg('bash', '5.1.8-9.el9', 'system'),
+        pkg('Requests', '2.25.1', 'system'),
+        pkg('which', '2.21', 'system')
+      ]
     });
     expect(merged).toEqual([
       pkg('bash', '5.2.21', 'conda'),
@@ -276,27 +367,59 @@ describe('one list from three sources', () => {
     const merged = mergePackages({
       conda: [],
       pip: [],
-      system: [pkg('libc6', '2.36-9', 'system'), pkg('libc6', '2.36-9', 'system'), pkg('LibC6', '2.0', 'system')]
+      system: [
+        pkg('libc6', '2.36-9', 'system'),
+        pkg('libc6', '2.36-9', 'system'),
+        pkg('LibC6', '2.0', 'system')
+      ]
     });
     expect(merged).toEqual([pkg('LibC6', '2.0', 'system')]);
   });
 
   it('sorts case-insensitively in code-unit order', () => {
-    const names = ['zeta', 'Alpha', '_libgcc_mutex', 'alpha2', 'Beta', '7zip', 'beta', 'Ä-umlaut'];
-    const sorted = names.map(name => ({ name, version: '1' })).sort(comparePackages).map(p => p.name);
-    expect(sorted).toEqual(['7zip', '_libgcc_mutex', 'Alpha', 'alpha2', 'Beta', 'beta', 'zeta', 'Ä-umlaut']);
+    const names = [
+      'zeta',
+      'Alpha',
+      '_libgcc_mutex',
+      'alpha2',
+      'Beta',
+      '7zip',
+      'beta',
+      'Ä-umlaut'
+    ];
+    const sorted = names
+      .map(name => ({ name, version: '1' }))
+      .sort(comparePackages)
+      .map(p => p.name);
+    expect(sorted).toEqual([
+      '7zip',
+      '_libgcc_mutex',
+      'Alpha',
+      'alpha2',
+      'Beta',
+      'beta',
+      'zeta',
+      'Ä-umlaut'
+    ]);
   });
 
   it('refuses names and versions that would break a `name version` line', () => {
     expect(packageFieldProblem('name', 'ok.name_1')).toBeNull();
     expect(packageFieldProblem('version', '1:2.0~rc1+dfsg-1')).toBeNull();
     expect(packageFieldProblem('name', '')).toBe('the name is empty');
-    expect(packageFieldProblem('version', '1 2')).toBe('the version "1 2" contains whitespace or a control character');
-    expect(packageFieldProblem('name', 'a\nb')).toBe('the name "a\\nb" contains whitespace or a control character');
+    expect(packageFieldProblem('version', '1 2')).toBe(
+      'the version "1 2" contains whitespace or a control character'
+    );
+    expect(packageFieldProblem('name', 'a\nb')).toBe(
+      'the name "a\\nb" contains whitespace or a control character'
+    );
   });
 
   it('formats and reads back the seed list format', () => {
-    const packages = [pkg('_libgcc_mutex', '0.1', 'conda'), pkg('Odd.Name_pkg', '1.0+local.7', 'pip')];
+    const packages = [
+      pkg('_libgcc_mutex', '0.1', 'conda'),
+      pkg('Odd.Name_pkg', '1.0+local.7', 'pip')
+    ];
     const text = formatPackageList(packages);
     expect(text).toBe('_libgcc_mutex 0.1\nOdd.Name_pkg 1.0+local.7\n');
     expect(parsePackageList(text)).toEqual([
@@ -337,7 +460,9 @@ describe('dates', () => {
   });
 
   it('writes instants to the second in UTC', () => {
-    expect(isoSeconds(new Date(Date.UTC(2024, 4, 1, 12, 30, 5, 987)))).toBe('2024-05-01T12:30:05Z');
+    expect(isoSeconds(new Date(Date.UTC(2024, 4, 1, 12, 30, 5, 987)))).toBe(
+      '2024-05-01T12:30:05Z'
+    );
   });
 });
 
@@ -353,7 +478,13 @@ describe('image.json', () => {
     dockerPath: 'docker.io/yesw2000/ml-base:alma9-python311'
   };
   const packages: ImagePackage[] = [
-    { name: 'numpy', version: '1.26.4', source: 'conda', build: 'py311h64a7726_0', channel: 'conda-forge' },
+    {
+      name: 'numpy',
+      version: '1.26.4',
+      source: 'conda',
+      build: 'py311h64a7726_0',
+      channel: 'conda-forge'
+    },
     { name: 'Odd.Name_pkg', version: '1.0+local.7', source: 'pip' }
   ];
 
@@ -374,16 +505,33 @@ describe('image.json', () => {
       'dockerPath',
       'packages'
     ]);
-    expect(Object.keys(JSON.parse(text).packages[0])).toEqual(['name', 'version', 'source', 'build', 'channel']);
+    expect(Object.keys(JSON.parse(text).packages[0])).toEqual([
+      'name',
+      'version',
+      'source',
+      'build',
+      'channel'
+    ]);
     const back = parseImageMetadata(text);
-    expect(back.ok && back.value).toEqual({ schemaVersion: 1, ...facts, packages });
+    expect(back.ok && back.value).toEqual({
+      schemaVersion: 1,
+      ...facts,
+      packages
+    });
   });
 
   it('gives byte-equal text for equal input, whatever order the facts were given in', () => {
-    const reordered = Object.fromEntries(Object.entries(facts).reverse()) as unknown as IImageFacts;
+    const reordered = Object.fromEntries(
+      Object.entries(facts).reverse()
+    ) as unknown as IImageFacts;
     const a = buildImageMetadata(facts, packages);
-    const b = buildImageMetadata(reordered, packages.map(p => ({ ...p })));
-    expect(a.ok && b.ok && formatImageJson(a.value) === formatImageJson(b.value)).toBe(true);
+    const b = buildImageMetadata(
+      reordered,
+      packages.map(p => ({ ...p }))
+    );
+    expect(
+      a.ok && b.ok && formatImageJson(a.value) === formatImageJson(b.value)
+    ).toBe(true);
   });
 
   it('leaves out an empty docker path and refuses what the schema refuses', () => {

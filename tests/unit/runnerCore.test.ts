@@ -68,7 +68,9 @@ describe('catalogue', () => {
       'f'
     );
     expect(file.ok).toBe(true);
-    if (!file.ok) return;
+    if (!file.ok) {
+      return;
+    }
     const merged = mergeCatalogue(defaultCatalogue(), file.value);
     expect(merged).toHaveLength(6);
     const match = matchImages(merged, 'ml-base');
@@ -172,7 +174,7 @@ describe('image references', () => {
       'a b',
       'x:',
       'docker.io/../x',
-      `x@sha256:short`
+      'x@sha256:short'
     ]) {
       expect(parseImageReference(bad).ok).toBe(false);
     }

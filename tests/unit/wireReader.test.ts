@@ -13,21 +13,33 @@ import {
   type WireEvent
 } from '../../src/core/wire';
 
-const NONCE = makeNonce(Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]));
-const OTHER_NONCE = makeNonce(Uint8Array.from([9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9]));
+const NONCE = makeNonce(
+  Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+);
+const OTHER_NONCE = makeNonce(
+  Uint8Array.from([9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9])
+);
 
 const EVENTS: WireEvent[] = [
   { type: 'progress', message: 'mirroring bin/ (312 links)' },
   { type: 'progress', message: 'registering kernel "Mein Env ü 日本"' },
-  { type: 'result', command: 'env create', data: { prefix: "/home/u/it's $(x); env", elapsedMs: 412 } },
+  {
+    type: 'result',
+    command: 'env create',
+    data: { prefix: "/home/u/it's $(x); env", elapsedMs: 412 }
+  },
   { type: 'error', message: 'the base is not writable', hint: 'nothing to do' },
   { type: 'end', exitCode: 0 }
 ];
 
 /** A session as xterm would receive it from bash: CRLF, colours, a title, the echo. */
 function transcript(): string {
-  const request = encodeWireRequest({ nonce: NONCE, args: ['env', 'create', '/home/u/my env'] });
-  const prompt = '\x1b]0;u@hub: ~\x07\x1b[01;32mu@hub\x1b[00m:\x1b[01;34m~\x1b[00m$ ';
+  const request = encodeWireRequest({
+    nonce: NONCE,
+    args: ['env', 'create', '/home/u/my env']
+  });
+  const prompt =
+    '\x1b]0;u@hub: ~\x07\x1b[01;32mu@hub\x1b[00m:\x1b[01;34m~\x1b[00m$ ';
   const lines = [
     `${prompt} mlc --wire ${request}`,
     'Collecting numpy (from a pip run the env prints)',
@@ -82,9 +94,17 @@ describe('WireEventReader', () => {
   it('reads the output of a real pseudo-terminal (CRLF added by the tty)', () => {
     const program = EVENTS.map(e => formatWireEvent(e, NONCE)).join('\n');
     const node = `process.stdout.write(${JSON.stringify(program + '\n')})`;
-    const result = spawnSync('script', ['-qec', `${process.execPath} -e '${node.replace(/'/g, `'\\''`)}'`, '/dev/null'], {
-      encoding: 'utf-8'
-    });
+    const result = spawnSync(
+      'script',
+      [
+        '-qec',
+        `${process.execPath} -e '${node.replace(/'/g, "'\\''")}'`,
+        '/dev/null'
+      ],
+      {
+        encoding: 'utf-8'
+      }
+    );
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('\r\n');
     expect(readAll([result.stdout])).toEqual(EVENTS);
@@ -92,12 +112,23 @@ describe('WireEventReader', () => {
 });
 
 describe('the typed wire line', () => {
-  it.each(['sh', 'bash', 'zsh', 'tcsh'])('reaches mlc unchanged through %s, whatever the arguments hold', shell => {
-    const args = ['env', 'create', "/tmp/it's a $(touch /tmp/x); `id` ~ * ! \\ \"q\" é日"];
-    const encoded = encodeWireRequest({ nonce: NONCE, args });
-    expect(encoded).toMatch(/^[A-Za-z0-9+/]+=*$/);
-    const result = spawnSync(shell, ['-c', `printf '%s\\n' mlc --wire ${encoded}`], { encoding: 'utf-8' });
-    expect(result.status).toBe(0);
-    expect(result.stdout).toBe(`mlc\n--wire\n${encoded}\n`);
-  });
+  it.each(['sh', 'bash', 'zsh', 'tcsh'])(
+    'reaches mlc unchanged through %s, whatever the arguments hold',
+    shell => {
+      const args = [
+        'env',
+        'create',
+        '/tmp/it\'s a $(touch /tmp/x); `id` ~ * ! \\ "q" é日'
+      ];
+      const encoded = encodeWireRequest({ nonce: NONCE, args });
+      expect(encoded).toMatch(/^[A-Za-z0-9+/]+=*$/);
+      const result = spawnSync(
+        shell,
+        ['-c', `printf '%s\\n' mlc --wire ${encoded}`],
+        { encoding: 'utf-8' }
+      );
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe(`mlc\n--wire\n${encoded}\n`);
+    }
+  );
 });

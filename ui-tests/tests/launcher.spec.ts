@@ -161,7 +161,7 @@ test.describe('launcher section', () => {
     const image = demoImage();
     const minor = pythonMinor(image.python) as PythonMinor;
     const hostile = '<img src=x onerror="window.__mlcInjected=1">';
-    const envPrefix = `/home/u/envs/<script>window.__mlcInjected=2</script>`;
+    const envPrefix = '/home/u/envs/<script>window.__mlcInjected=2</script>';
     const kernelDir = path.join(STATE, 'data', 'kernels', 'mlc-hostile-env');
     const spec = envKernelSpec({
       prefix: DEMO,

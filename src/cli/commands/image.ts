@@ -3,23 +3,53 @@ import type { Command } from 'commander';
 import * as path from 'path';
 import { IMAGE_METADATA_FILE, PACKAGE_LIST_FILE } from '../../core/manifest';
 import type { ICliContext } from '../context';
-import { writeManifest, type IManifestOptions, type IManifestResult } from '../image/manifest';
+import {
+  writeManifest,
+  type IManifestOptions,
+  type IManifestResult
+} from '../image/manifest';
 import { registerImageRepairCommands } from './imageRepairs';
 
-export function registerImageCommands(program: Command, context: ICliContext): void {
-  const image = program.command('image').description('what an image holds (run at image build time)');
+export function registerImageCommands(
+  program: Command,
+  context: ICliContext
+): void {
+  const image = program
+    .command('image')
+    .description('what an image holds (run at image build time)');
   image
     .command('manifest')
-    .description(`write ${PACKAGE_LIST_FILE} and ${IMAGE_METADATA_FILE} for an image env prefix`)
+    .description(
+      `write ${PACKAGE_LIST_FILE} and ${IMAGE_METADATA_FILE} for an image env prefix`
+    )
     .requiredOption('--prefix <dir>', 'the image env prefix, e.g. /opt/conda')
-    .requiredOption('--out-dir <dir>', 'the existing directory the two files are written into, e.g. /')
-    .option('--name <name>', 'image name, e.g. ml-base (default: the name in <out-dir>/image.json)')
+    .requiredOption(
+      '--out-dir <dir>',
+      'the existing directory the two files are written into, e.g. /'
+    )
+    .option(
+      '--name <name>',
+      'image name, e.g. ml-base (default: the name in <out-dir>/image.json)'
+    )
     .option('--tag <tag>', 'image tag, e.g. alma9-python311')
-    .option('--os <text>', 'operating system to record (default: PRETTY_NAME of <root>/etc/os-release)')
+    .option(
+      '--os <text>',
+      'operating system to record (default: PRETTY_NAME of <root>/etc/os-release)'
+    )
     .option('--flavour <flavour>', 'cpu or gpu (default: cpu)')
-    .option('--docker-path <ref>', 'registry path, e.g. docker.io/yesw2000/ml-base:alma9-python311')
-    .option('--build-date <iso>', 'ISO 8601 build date (default: SOURCE_DATE_EPOCH, else now)')
-    .option('--root <dir>', 'root of the system whose OS packages are listed', '/')
+    .option(
+      '--docker-path <ref>',
+      'registry path, e.g. docker.io/yesw2000/ml-base:alma9-python311'
+    )
+    .option(
+      '--build-date <iso>',
+      'ISO 8601 build date (default: SOURCE_DATE_EPOCH, else now)'
+    )
+    .option(
+      '--root <dir>',
+      'root of the system whose OS packages are listed',
+      '/'
+    )
     .addHelpText(
       'after',
       `
@@ -48,7 +78,11 @@ Only regular files are read under --prefix and --root (no FIFO, device or oversi
       for (const warning of result.warnings) {
         context.reporter.warning(warning);
       }
-      context.reporter.result('image manifest', result, Private.summary(result));
+      context.reporter.result(
+        'image manifest',
+        result,
+        Private.summary(result)
+      );
     });
   registerImageRepairCommands(image, context);
 }

@@ -11,35 +11,76 @@ import { formatDoctorReport } from '../kernels/doctorReport';
 import { ENV_FORMATS, envLines, type EnvFormat } from '../kernels/entryPoints';
 import { installKernels, type IInstallResult } from '../kernels/install';
 import { KERNEL_LOGOS } from '../kernels/logos';
-import { absolutePath, existingDirectory, refuseColon } from '../kernels/prefixArg';
+import {
+  absolutePath,
+  existingDirectory,
+  refuseColon
+} from '../kernels/prefixArg';
 import { shQuote } from '../../core/quote';
 
-export function registerKernelsCommands(program: Command, context: ICliContext): void {
+export function registerKernelsCommands(
+  program: Command,
+  context: ICliContext
+): void {
   const kernels = program
     .command('kernels')
-    .description("the image's kernel specs and JUPYTER_PATH settings; a report of visible kernel specs");
+    .description(
+      "the image's kernel specs and JUPYTER_PATH settings; a report of visible kernel specs"
+    );
 
   kernels
     .command('install')
     .description(
       "write the image's kernel specs (ML-Python3, ML-Python3-usersite) and set JUPYTER_PATH for every way into the image"
     )
-    .requiredOption('--prefix <dir>', "the image's Python env prefix, e.g. /opt/conda")
-    .option('--python <X.Y>', 'the Python version of the specs (default: the only python3.X in <prefix>/bin)')
-    .option('--image <file>', "the image's image.json (from 'mlc image manifest'), copied beside each kernel.json")
-    .option('--apptainer-env-dir <dir>', 'also write the Apptainer env file there (e.g. /.singularity.d/env)')
+    .requiredOption(
+      '--prefix <dir>',
+      "the image's Python env prefix, e.g. /opt/conda"
+    )
+    .option(
+      '--python <X.Y>',
+      'the Python version of the specs (default: the only python3.X in <prefix>/bin)'
+    )
+    .option(
+      '--image <file>',
+      "the image's image.json (from 'mlc image manifest'), copied beside each kernel.json"
+    )
+    .option(
+      '--apptainer-env-dir <dir>',
+      'also write the Apptainer env file there (e.g. /.singularity.d/env)'
+    )
     .allowExcessArguments(false)
     .addHelpText('after', Private.INSTALL_HELP)
-    .action((options: { prefix: string; python?: string; image?: string; apptainerEnvDir?: string }) => {
-      const result = installKernels(options, context.cwd, KERNEL_LOGOS);
-      context.reporter.result('kernels install', result, Private.installText(result));
-    });
+    .action(
+      (options: {
+        prefix: string;
+        python?: string;
+        image?: string;
+        apptainerEnvDir?: string;
+      }) => {
+        const result = installKernels(options, context.cwd, KERNEL_LOGOS);
+        context.reporter.result(
+          'kernels install',
+          result,
+          Private.installText(result)
+        );
+      }
+    );
 
   kernels
     .command('env')
-    .description('print the lines that set JUPYTER_PATH=<prefix>/share/jupyter, for a Dockerfile, a shell or Apptainer')
-    .requiredOption('--prefix <dir>', "the image's Python env prefix as seen inside the image, e.g. /opt/conda")
-    .addOption(new Option('--format <format>', 'where the lines go').choices(ENV_FORMATS).default('sh'))
+    .description(
+      'print the lines that set JUPYTER_PATH=<prefix>/share/jupyter, for a Dockerfile, a shell or Apptainer'
+    )
+    .requiredOption(
+      '--prefix <dir>',
+      "the image's Python env prefix as seen inside the image, e.g. /opt/conda"
+    )
+    .addOption(
+      new Option('--format <format>', 'where the lines go')
+        .choices(ENV_FORMATS)
+        .default('sh')
+    )
     .allowExcessArguments(false)
     .addHelpText('after', Private.ENV_HELP)
     .action((options: { prefix: string; format: EnvFormat }) => {
@@ -52,7 +93,11 @@ export function registerKernelsCommands(program: Command, context: ICliContext):
       const prefix = absolutePath('--prefix', options.prefix, '/');
       refuseColon('--prefix', prefix);
       const lines = envLines(options.format, prefix);
-      context.reporter.result('kernels env', { prefix, format: options.format, lines }, lines.join('\n'));
+      context.reporter.result(
+        'kernels env',
+        { prefix, format: options.format, lines },
+        lines.join('\n')
+      );
     });
 
   kernels
@@ -60,37 +105,60 @@ export function registerKernelsCommands(program: Command, context: ICliContext):
     .description(
       "list every kernel spec a Jupyter server started here would see, in Jupyter's search order, with what is wrong"
     )
-    .option('--prefix <dir>', 'the image prefix (default: the one whose share/jupyter is in JUPYTER_PATH)')
-    .option('--jupyter-prefix <dir>', 'the env the Jupyter server runs from (default: that of `jupyter` on PATH)')
+    .option(
+      '--prefix <dir>',
+      'the image prefix (default: the one whose share/jupyter is in JUPYTER_PATH)'
+    )
+    .option(
+      '--jupyter-prefix <dir>',
+      'the env the Jupyter server runs from (default: that of `jupyter` on PATH)'
+    )
     .option('--strict', 'exit 1 when a spec Jupyter would show has a finding')
     .allowExcessArguments(false)
     .addHelpText('after', Private.DOCTOR_HELP)
-    .action((options: { prefix?: string; jupyterPrefix?: string; strict?: boolean }) => {
-      const prefix =
-        options.prefix === undefined
-          ? undefined
-          : existingDirectory('--prefix', options.prefix, context.cwd, "pass the image's Python env prefix");
-      const jupyterPrefix =
-        options.jupyterPrefix === undefined
-          ? undefined
-          : existingDirectory(
-              '--jupyter-prefix',
-              options.jupyterPrefix,
-              context.cwd,
-              'pass the prefix of the env that runs jupyter (sys.prefix)'
-            );
-      const report = kernelsDoctor({ prefix, jupyterPrefix }, context.env, context.cwd);
-      // The table only for people: built for JSON too, long names overflowed it.
-      context.reporter.result('kernels doctor', report.entries, () => formatDoctorReport(report));
-      const problems = strictProblems(report.entries);
-      if (options.strict && problems.length > 0) {
-        throw new UserError(
-          `${problems.length} kernel spec(s) Jupyter would show have findings (${problems.map(entry => entry.name).join(', ')})`,
-          'see the report above',
-          1
+    .action(
+      (options: {
+        prefix?: string;
+        jupyterPrefix?: string;
+        strict?: boolean;
+      }) => {
+        const prefix =
+          options.prefix === undefined
+            ? undefined
+            : existingDirectory(
+                '--prefix',
+                options.prefix,
+                context.cwd,
+                "pass the image's Python env prefix"
+              );
+        const jupyterPrefix =
+          options.jupyterPrefix === undefined
+            ? undefined
+            : existingDirectory(
+                '--jupyter-prefix',
+                options.jupyterPrefix,
+                context.cwd,
+                'pass the prefix of the env that runs jupyter (sys.prefix)'
+              );
+        const report = kernelsDoctor(
+          { prefix, jupyterPrefix },
+          context.env,
+          context.cwd
         );
+        // The table only for people: built for JSON too, long names overflowed it.
+        context.reporter.result('kernels doctor', report.entries, () =>
+          formatDoctorReport(report)
+        );
+        const problems = strictProblems(report.entries);
+        if (options.strict && problems.length > 0) {
+          throw new UserError(
+            `${problems.length} kernel spec(s) Jupyter would show have findings (${problems.map(entry => entry.name).join(', ')})`,
+            'see the report above',
+            1
+          );
+        }
       }
-    });
+    );
 }
 
 namespace Private {
@@ -136,7 +204,9 @@ Specs are only reported, never changed. Exit 0 unless --strict.
 `;
 
   export function installText(result: IInstallResult): string {
-    const lines = [`Kernel specs for Python ${result.python} in ${result.jupyterPath}/kernels:`];
+    const lines = [
+      `Kernel specs for Python ${result.python} in ${result.jupyterPath}/kernels:`
+    ];
     const width = Math.max(...result.kernels.map(kernel => kernel.name.length));
     for (const kernel of result.kernels) {
       lines.push(`  ${kernel.name.padEnd(width)}  ${kernel.displayName}`);
@@ -151,7 +221,9 @@ Specs are only reported, never changed. Exit 0 unless --strict.
       lines.push(`  ${file.path}`);
       lines.push(`      ${file.purpose}`);
     }
-    lines.push(`For a Dockerfile: mlc kernels env --prefix ${shQuote(result.prefix)} --format docker`);
+    lines.push(
+      `For a Dockerfile: mlc kernels env --prefix ${shQuote(result.prefix)} --format docker`
+    );
     return lines.join('\n');
   }
 }

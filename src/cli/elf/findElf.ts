@@ -10,7 +10,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 /** The prefix's directories searched, in this order. */
-export const ELF_DIRS: readonly string[] = ['bin', 'sbin', 'libexec', 'lib', 'lib64'];
+export const ELF_DIRS: readonly string[] = [
+  'bin',
+  'sbin',
+  'libexec',
+  'lib',
+  'lib64'
+];
 
 /** Directories that hold only executables: every regular file is a candidate. */
 const EXECUTABLE_DIRS = new Set(['bin', 'sbin', 'libexec']);
@@ -42,7 +48,11 @@ namespace Private {
   }
 
   /** Depth-first, with an explicit stack: deep trees cannot overflow the call stack. */
-  export function walk(root: string, everyFile: boolean, found: string[]): void {
+  export function walk(
+    root: string,
+    everyFile: boolean,
+    found: string[]
+  ): void {
     const pending = [root];
     while (pending.length > 0) {
       const dir = pending.pop() as string;
@@ -58,7 +68,10 @@ namespace Private {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) {
           pending.push(full);
-        } else if (entry.isFile() && (everyFile || isSharedObjectName(entry.name) || hasExecuteBit(full))) {
+        } else if (
+          entry.isFile() &&
+          (everyFile || isSharedObjectName(entry.name) || hasExecuteBit(full))
+        ) {
           found.push(full);
         }
       }

@@ -54,7 +54,9 @@ export type ElfInspection =
 /** Look at `source` and, if it is a supported ELF file, find its search paths. */
 export function inspectElf(source: IByteSource): ElfInspection {
   if (source.size < Private.IDENT_SIZE) {
-    return Private.hasMagicPrefix(source) ? Private.truncated('ELF identification') : { kind: 'not-elf' };
+    return Private.hasMagicPrefix(source)
+      ? Private.truncated('ELF identification')
+      : { kind: 'not-elf' };
   }
   const ident = source.read(0, Private.IDENT_SIZE);
   if (!Private.MAGIC.every((byte, index) => ident[index] === byte)) {
@@ -72,7 +74,10 @@ export function inspectElf(source: IByteSource): ElfInspection {
     return { kind: 'unsupported', reason: 'big-endian ELF' };
   }
   if (encoding !== 1) {
-    return { kind: 'unsupported', reason: `unknown ELF data encoding ${encoding}` };
+    return {
+      kind: 'unsupported',
+      reason: `unknown ELF data encoding ${encoding}`
+    };
   }
   return { kind: 'elf64', ...Private.dynamicStrings(source) };
 }
@@ -105,7 +110,10 @@ namespace Private {
 
   export function hasMagicPrefix(source: IByteSource): boolean {
     const head = source.read(0, Math.min(source.size, MAGIC.length));
-    return head.length === MAGIC.length && MAGIC.every((byte, index) => head[index] === byte);
+    return (
+      head.length === MAGIC.length &&
+      MAGIC.every((byte, index) => head[index] === byte)
+    );
   }
 
   export function truncated(what: string): never {
@@ -120,7 +128,15 @@ namespace Private {
   const NONE: IDynamicStrings = { searchPaths: [], otherStrings: [] };
 
   /** Dynamic-section tags whose value is an offset into the string table (besides RPATH/RUNPATH). */
-  const STRING_TAGS = new Set([1n, 14n, 0x6ffffef9n, 0x6ffffefan, 0x6ffffefbn, 0x7ffffffdn, 0x7fffffffn]);
+  const STRING_TAGS = new Set([
+    1n,
+    14n,
+    0x6ffffef9n,
+    0x6ffffefan,
+    0x6ffffefbn,
+    0x7ffffffdn,
+    0x7fffffffn
+  ]);
 
   export function dynamicStrings(source: IByteSource): IDynamicStrings {
     if (source.size < HEADER_SIZE) {
@@ -137,9 +153,16 @@ namespace Private {
       phnum = sectionZeroInfo(source, u64(header, 0x28, 'e_shoff'));
     }
     if (phentsize < PHDR_SIZE) {
-      throw new ElfFormatError(`program header entry size ${phentsize} is smaller than ${PHDR_SIZE}`);
+      throw new ElfFormatError(
+        `program header entry size ${phentsize} is smaller than ${PHDR_SIZE}`
+      );
     }
-    const table = checkedRange(source, phoff, phentsize * phnum, 'the program header table');
+    const table = checkedRange(
+      source,
+      phoff,
+      phentsize * phnum,
+      'the program header table'
+    );
     const segments: ISegment[] = [];
     for (let index = 0; index < phnum; index++) {
       const entry = view(source.read(table + index * phentsize, PHDR_SIZE));
@@ -155,11 +178,24 @@ namespace Private {
       // Statically linked: no search path to repair.
       return NONE;
     }
-    return readDynamic(source, dynamic, segments.filter(segment => segment.type === PT_LOAD));
+    return readDynamic(
+      source,
+      dynamic,
+      segments.filter(segment => segment.type === PT_LOAD)
+    );
   }
 
-  function readDynamic(source: IByteSource, dynamic: ISegment, loads: ISegment[]): IDynamicStrings {
-    const start = checkedRange(source, dynamic.offset, dynamic.filesz, 'the dynamic section');
+  function readDynamic(
+    source: IByteSource,
+    dynamic: ISegment,
+    loads: ISegment[]
+  ): IDynamicStrings {
+    const start = checkedRange(
+      source,
+      dynamic.offset,
+      dynamic.filesz,
+      'the dynamic section'
+    );
     const count = Math.floor(dynamic.filesz / DYN_SIZE);
     let strtab: number | null = null;
     let strsz: number | null = null;
@@ -177,7 +213,10 @@ namespace Private {
       } else if (tag === DT_STRSZ) {
         strsz = safeNumber(value, 'DT_STRSZ');
       } else if (tag === DT_RPATH || tag === DT_RUNPATH) {
-        wanted.push({ tag: tag === DT_RPATH ? 'RPATH' : 'RUNPATH', offset: safeNumber(value, 'a search path offset') });
+        wanted.push({
+          tag: tag === DT_RPATH ? 'RPATH' : 'RUNPATH',
+          offset: safeNumber(value, 'a search path offset')
+        });
       } else if (STRING_TAGS.has(tag)) {
         others.push(safeNumber(value, 'a dynamic string offset'));
       }
@@ -186,38 +225,61 @@ namespace Private {
       return NONE;
     }
     if (strtab === null) {
-      throw new ElfFormatError('the dynamic section has a search path but no string table (DT_STRTAB)');
+      throw new ElfFormatError(
+        'the dynamic section has a search path but no string table (DT_STRTAB)'
+      );
     }
     const tableOffset = fileOffsetOf(strtab, loads);
     // Without DT_STRSZ the table runs at most to the end of the file.
     const tableEnd = strsz === null ? source.size : tableOffset + strsz;
     if (tableEnd > source.size) {
-      throw new ElfFormatError('the dynamic string table runs past the end of the file');
+      throw new ElfFormatError(
+        'the dynamic string table runs past the end of the file'
+      );
     }
     return {
-      searchPaths: wanted.map(({ tag, offset }) => readString(source, tag, tableOffset, tableEnd, offset)),
+      searchPaths: wanted.map(({ tag, offset }) =>
+        readString(source, tag, tableOffset, tableEnd, offset)
+      ),
       otherStrings: others.map(offset => tableOffset + offset)
     };
   }
 
   /** The file offset of virtual address `address`, through the PT_LOAD segment holding it. */
   function fileOffsetOf(address: number, loads: ISegment[]): number {
-    const segment = loads.find(load => address >= load.vaddr && address - load.vaddr < load.filesz);
+    const segment = loads.find(
+      load => address >= load.vaddr && address - load.vaddr < load.filesz
+    );
     if (!segment) {
-      throw new ElfFormatError('the dynamic string table address lies in no loaded segment of the file');
+      throw new ElfFormatError(
+        'the dynamic string table address lies in no loaded segment of the file'
+      );
     }
     return segment.offset + (address - segment.vaddr);
   }
 
-  function readString(source: IByteSource, tag: SearchPathTag, tableOffset: number, tableEnd: number, offset: number): ISearchPathString {
+  function readString(
+    source: IByteSource,
+    tag: SearchPathTag,
+    tableOffset: number,
+    tableEnd: number,
+    offset: number
+  ): ISearchPathString {
     const fileOffset = tableOffset + offset;
     if (offset < 0 || fileOffset >= tableEnd) {
-      throw new ElfFormatError(`the ${tag} string lies outside the dynamic string table`);
+      throw new ElfFormatError(
+        `the ${tag} string lies outside the dynamic string table`
+      );
     }
-    const bytes = source.read(fileOffset, Math.min(tableEnd - fileOffset, MAX_STRING + 1));
+    const bytes = source.read(
+      fileOffset,
+      Math.min(tableEnd - fileOffset, MAX_STRING + 1)
+    );
     const end = bytes.indexOf(0);
     if (end < 0) {
-      throw new ElfFormatError(`the ${tag} string has no terminating NUL inside the string table`);
+      throw new ElfFormatError(
+        `the ${tag} string has no terminating NUL inside the string table`
+      );
     }
     let value = '';
     for (let index = 0; index < end; index++) {
@@ -233,9 +295,16 @@ namespace Private {
   }
 
   /** `offset` when [offset, offset + length) lies inside the file; else a format error. */
-  function checkedRange(source: IByteSource, offset: number, length: number, what: string): number {
+  function checkedRange(
+    source: IByteSource,
+    offset: number,
+    length: number,
+    what: string
+  ): number {
     if (offset > source.size || length > source.size - offset) {
-      throw new ElfFormatError(`${what} lies outside the file (truncated or corrupt ELF)`);
+      throw new ElfFormatError(
+        `${what} lies outside the file (truncated or corrupt ELF)`
+      );
     }
     return offset;
   }

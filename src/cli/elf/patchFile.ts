@@ -20,13 +20,24 @@ export interface IBytePatch {
  * Apply `patches` to `file`. `verify` gets the patched copy's path before
  * the rename and throws to abandon the change.
  */
-export function patchFileAtomically(file: string, patches: readonly IBytePatch[], verify: (copy: string) => void): void {
+export function patchFileAtomically(
+  file: string,
+  patches: readonly IBytePatch[],
+  verify: (copy: string) => void
+): void {
   const original = fs.lstatSync(file);
   if (!original.isFile()) {
     // Replaced by a link or something else since it was inspected: never write through it.
-    throw new UserError(`${file} is no longer a regular file`, 'it changed while being repaired; run again', 1);
+    throw new UserError(
+      `${file} is no longer a regular file`,
+      'it changed while being repaired; run again',
+      1
+    );
   }
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.mlc-${randomBytes(4).toString('hex')}.tmp`);
+  const temporary = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.mlc-${randomBytes(4).toString('hex')}.tmp`
+  );
   let renamed = false;
   try {
     fs.copyFileSync(file, temporary, fs.constants.COPYFILE_EXCL);

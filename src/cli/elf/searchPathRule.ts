@@ -18,7 +18,9 @@
  */
 
 /** The default `drop` directories besides the prefix itself. */
-export const DEFAULT_BUILD_DIRS: readonly string[] = ['/home/conda/feedstock_root'];
+export const DEFAULT_BUILD_DIRS: readonly string[] = [
+  '/home/conda/feedstock_root'
+];
 
 export interface ISearchPathRepair {
   /** The entries kept, joined by ':' (equal to the input when nothing is dropped). */
@@ -27,7 +29,10 @@ export interface ISearchPathRepair {
 }
 
 /** Apply the rule to a search path `value` (entries separated by ':'). */
-export function repairSearchPath(value: string, dropDirs: readonly string[]): ISearchPathRepair {
+export function repairSearchPath(
+  value: string,
+  dropDirs: readonly string[]
+): ISearchPathRepair {
   const kept: string[] = [];
   const dropped: string[] = [];
   for (const entry of value.split(':')) {
@@ -39,7 +44,10 @@ export function repairSearchPath(value: string, dropDirs: readonly string[]): IS
 namespace Private {
   const BUILD_COMPONENT = /^(_build_env|_h_env.*|conda-bld|build_artifacts)$/;
 
-  export function isDropped(entry: string, dropDirs: readonly string[]): boolean {
+  export function isDropped(
+    entry: string,
+    dropDirs: readonly string[]
+  ): boolean {
     if (entry === '') {
       return true;
     }

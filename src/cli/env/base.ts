@@ -6,9 +6,18 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { imageReference, parseImageMetadata, type ImageMetadata } from '../../core/imageMetadata';
+import {
+  imageReference,
+  parseImageMetadata,
+  type ImageMetadata
+} from '../../core/imageMetadata';
 import { ENV_RECORD_FILE } from '../../core/envRecord';
-import { IMAGE_JSON_FILE, IMAGE_KERNEL_NAMES, pythonMinor, type PythonMinor } from '../../core/kernelspec';
+import {
+  IMAGE_JSON_FILE,
+  IMAGE_KERNEL_NAMES,
+  pythonMinor,
+  type PythonMinor
+} from '../../core/kernelspec';
 import { normalizeAbsolute } from '../../core/validate';
 import { userPathProblem } from '../../core/safeNames';
 import type { ICliContext } from '../context';
@@ -42,10 +51,16 @@ const BASE_HINT = "pass --base the image's Python prefix (e.g. /opt/conda)";
  * The base to use: --base, else the prefix mlc is installed in (the image
  * env), else the active conda env; absolute and normalised.
  */
-export function chooseBase(option: string | undefined, context: ICliContext): string {
+export function chooseBase(
+  option: string | undefined,
+  context: ICliContext
+): string {
   const chosen = option ?? context.installPrefix ?? context.env.CONDA_PREFIX;
   if (!chosen) {
-    throw new UserError('no base env to extend: mlc is not installed in an image env and no conda env is active', BASE_HINT);
+    throw new UserError(
+      'no base env to extend: mlc is not installed in an image env and no conda env is active',
+      BASE_HINT
+    );
   }
   const problem = userPathProblem(chosen);
   if (problem) {
@@ -59,21 +74,37 @@ export function inspectBase(prefix: string): IBaseFacts {
   const top = Private.readDir(prefix, `the base ${prefix}`);
   const names = new Set(top.map(entry => entry.name));
   if (names.has(ENV_RECORD_FILE)) {
-    throw new UserError(`the base ${prefix} is itself an mlc extended env`, 'pass --base the image prefix it extends (its baseEnv_dir)');
+    throw new UserError(
+      `the base ${prefix} is itself an mlc extended env`,
+      'pass --base the image prefix it extends (its baseEnv_dir)'
+    );
   }
   if (names.has('pyvenv.cfg')) {
-    throw new UserError(`the base ${prefix} is a Python virtual env`, 'pass --base the prefix it was made from (the "home" in its pyvenv.cfg, without /bin)');
+    throw new UserError(
+      `the base ${prefix} is a Python virtual env`,
+      'pass --base the prefix it was made from (the "home" in its pyvenv.cfg, without /bin)'
+    );
   }
-  const bin = names.has('bin') ? Private.readDir(`${prefix}/bin`, `${prefix}/bin`) : [];
-  const lib = names.has('lib') ? Private.readDir(`${prefix}/lib`, `${prefix}/lib`) : [];
+  const bin = names.has('bin')
+    ? Private.readDir(`${prefix}/bin`, `${prefix}/bin`)
+    : [];
+  const lib = names.has('lib')
+    ? Private.readDir(`${prefix}/lib`, `${prefix}/lib`)
+    : [];
   const python = Private.pythonOf(prefix, bin, lib);
-  const condaMeta = names.has('conda-meta') ? Private.readDir(`${prefix}/conda-meta`, `${prefix}/conda-meta`).map(entry => entry.name) : [];
+  const condaMeta = names.has('conda-meta')
+    ? Private.readDir(`${prefix}/conda-meta`, `${prefix}/conda-meta`).map(
+        entry => entry.name
+      )
+    : [];
   return {
     prefix,
     physical: fs.realpathSync(prefix),
     python,
     pythonVersion: Private.fullVersion(prefix, python, condaMeta),
-    hasPip: fs.existsSync(`${prefix}/lib/python${python}/site-packages/pip/__init__.py`),
+    hasPip: fs.existsSync(
+      `${prefix}/lib/python${python}/site-packages/pip/__init__.py`
+    ),
     image: readBaseImage(prefix),
     top,
     bin,
@@ -86,7 +117,10 @@ export function inspectBase(prefix: string): IBaseFacts {
 export function readBaseImage(prefix: string): ImageMetadata | null {
   let text: string;
   try {
-    text = fs.readFileSync(`${prefix}/share/jupyter/kernels/${IMAGE_KERNEL_NAMES.isolated}/${IMAGE_JSON_FILE}`, 'utf-8');
+    text = fs.readFileSync(
+      `${prefix}/share/jupyter/kernels/${IMAGE_KERNEL_NAMES.isolated}/${IMAGE_JSON_FILE}`,
+      'utf-8'
+    );
   } catch {
     return null;
   }
@@ -103,7 +137,9 @@ export function imageLabel(image: ImageMetadata | null): string {
  * Split a conda-meta record's file name `name-version-build.json`: versions
  * and build strings contain no `-`, names may.
  */
-export function condaRecordParts(file: string): { name: string; version: string; build: string } | null {
+export function condaRecordParts(
+  file: string
+): { name: string; version: string; build: string } | null {
   const match = /^(.+)-([^-]+)-([^-]+)\.json$/.exec(file);
   return match ? { name: match[1], version: match[2], build: match[3] } : null;
 }
@@ -121,7 +157,10 @@ namespace Private {
         throw new UserError(`${what} is not a directory`, BASE_HINT);
       }
       if (code === 'EACCES' || code === 'EPERM') {
-        throw new UserError(`${what} cannot be read (permission denied)`, BASE_HINT);
+        throw new UserError(
+          `${what} cannot be read (permission denied)`,
+          BASE_HINT
+        );
       }
       if (code === 'ELOOP') {
         throw new UserError(`${what} is a symbolic link loop`, BASE_HINT);
@@ -134,18 +173,32 @@ namespace Private {
    * The base's Python `X.Y`: a `bin/pythonX.Y` with a `lib/pythonX.Y`; when
    * there are several, the one `bin/python3` points to.
    */
-  export function pythonOf(prefix: string, bin: fs.Dirent[], lib: fs.Dirent[]): PythonMinor {
-    const libDirs = new Set(lib.filter(entry => entry.isDirectory()).map(entry => entry.name));
+  export function pythonOf(
+    prefix: string,
+    bin: fs.Dirent[],
+    lib: fs.Dirent[]
+  ): PythonMinor {
+    const libDirs = new Set(
+      lib.filter(entry => entry.isDirectory()).map(entry => entry.name)
+    );
     const found = bin
       .map(entry => /^python(\d+\.\d+)$/.exec(entry.name)?.[1])
-      .filter((minor): minor is string => minor !== undefined && libDirs.has(`python${minor}`));
+      .filter(
+        (minor): minor is string =>
+          minor !== undefined && libDirs.has(`python${minor}`)
+      );
     if (found.length === 0) {
-      throw new UserError(`no Python interpreter (bin/python3.X with lib/python3.X) in ${prefix}`, BASE_HINT);
+      throw new UserError(
+        `no Python interpreter (bin/python3.X with lib/python3.X) in ${prefix}`,
+        BASE_HINT
+      );
     }
     let chosen = found[0];
     if (found.length > 1) {
       const target = readlinkOrNull(`${prefix}/bin/python3`);
-      chosen = found.find(minor => target === `python${minor}`) ?? found.sort().reverse()[0];
+      chosen =
+        found.find(minor => target === `python${minor}`) ??
+        found.sort().reverse()[0];
     }
     return pythonMinor(chosen) as PythonMinor;
   }
@@ -162,7 +215,11 @@ namespace Private {
    * `X.Y.Z` without starting the interpreter: from the conda-meta record of
    * python, else from the headers; only then by asking the interpreter.
    */
-  export function fullVersion(prefix: string, minor: PythonMinor, condaMeta: string[]): string {
+  export function fullVersion(
+    prefix: string,
+    minor: PythonMinor,
+    condaMeta: string[]
+  ): string {
     for (const file of condaMeta) {
       if (file.startsWith('python-')) {
         const parts = condaRecordParts(file);
@@ -172,7 +229,10 @@ namespace Private {
       }
     }
     try {
-      const header = fs.readFileSync(`${prefix}/include/python${minor}/patchlevel.h`, 'utf-8');
+      const header = fs.readFileSync(
+        `${prefix}/include/python${minor}/patchlevel.h`,
+        'utf-8'
+      );
       const version = /#define\s+PY_VERSION\s+"([^"]+)"/.exec(header)?.[1];
       if (version && pythonMinor(version) === minor) {
         return version;
@@ -180,13 +240,21 @@ namespace Private {
     } catch {
       // No headers: ask the interpreter below.
     }
-    const result = spawnSync(`${prefix}/bin/python${minor}`, ['-I', '-c', 'import platform; print(platform.python_version())'], {
-      encoding: 'utf-8',
-      timeout: 30000
-    });
+    const result = spawnSync(
+      `${prefix}/bin/python${minor}`,
+      ['-I', '-c', 'import platform; print(platform.python_version())'],
+      {
+        encoding: 'utf-8',
+        timeout: 30000
+      }
+    );
     const version = result.stdout?.trim() ?? '';
     if (result.status !== 0 || pythonMinor(version) !== minor) {
-      throw new UserError(`the base's Python ${prefix}/bin/python${minor} does not run`, BASE_HINT, 1);
+      throw new UserError(
+        `the base's Python ${prefix}/bin/python${minor} does not run`,
+        BASE_HINT,
+        1
+      );
     }
     return version;
   }

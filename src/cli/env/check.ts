@@ -5,7 +5,11 @@
  * Jupyter data directory.
  */
 import * as fs from 'fs';
-import type { EnvRecord, IEnvCheckResult, IEnvProblem } from '../../core/envRecord';
+import type {
+  EnvRecord,
+  IEnvCheckResult,
+  IEnvProblem
+} from '../../core/envRecord';
 import type { PythonMinor } from '../../core/kernelspec';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
@@ -13,9 +17,29 @@ import { chooseBase, inspectBase, type IBaseFacts } from './base';
 import { existingEnvPath, envSummary, requireEnvRecord } from './existing';
 import { fsUserError } from '../fs/errors';
 import { assertRealPath, ensureRealDirectory } from '../fs/realDir';
-import { assertKernelSlotFree, defaultDisplayName, envKernelFile, jupyterDataDir, readKernel, registerKernel } from './kernel';
-import { pyvenvCfgText, readPyvenvHome, replaceFile, replaceSymlink, writeEnvRecord, writePipScripts } from './layout';
-import { BASE_LINK, copyCondaMeta, danglingLinks, mirrorBase, staleRecords } from './mirror';
+import {
+  assertKernelSlotFree,
+  defaultDisplayName,
+  envKernelFile,
+  jupyterDataDir,
+  readKernel,
+  registerKernel
+} from './kernel';
+import {
+  pyvenvCfgText,
+  readPyvenvHome,
+  replaceFile,
+  replaceSymlink,
+  writeEnvRecord,
+  writePipScripts
+} from './layout';
+import {
+  BASE_LINK,
+  copyCondaMeta,
+  danglingLinks,
+  mirrorBase,
+  staleRecords
+} from './mirror';
 import { activationScript, type IScriptTemplates } from './scripts';
 import { shQuote } from '../../core/quote';
 
@@ -26,10 +50,17 @@ export interface ICheckOptions {
   base?: string;
 }
 
-export function checkEnv(options: ICheckOptions, context: ICliContext, templates: IScriptTemplates): IEnvCheckResult {
+export function checkEnv(
+  options: ICheckOptions,
+  context: ICliContext,
+  templates: IScriptTemplates
+): IEnvCheckResult {
   const envDir = existingEnvPath(options.prefix, context.cwd);
   const record = requireEnvRecord(envDir);
-  const wantBase = options.base !== undefined ? chooseBase(options.base, context) : record.basePrefix;
+  const wantBase =
+    options.base !== undefined
+      ? chooseBase(options.base, context)
+      : record.basePrefix;
   let before: Private.IDiagnosis;
   try {
     before = Private.diagnose(envDir, record, wantBase, context);
@@ -40,7 +71,10 @@ export function checkEnv(options: ICheckOptions, context: ICliContext, templates
     return { ...envSummary(record, envDir, before.problems), fixed: [] };
   }
   if (fs.lstatSync(envDir).isSymbolicLink()) {
-    throw new UserError(`${envDir} is a symbolic link; mlc repairs an env only by its own path`, `run: mlc env check ${shQuote(fs.realpathSync(envDir), 'always')} --fix`);
+    throw new UserError(
+      `${envDir} is a symbolic link; mlc repairs an env only by its own path`,
+      `run: mlc env check ${shQuote(fs.realpathSync(envDir), 'always')} --fix`
+    );
   }
   try {
     Private.repair(envDir, record, wantBase, before, context, templates);
@@ -57,7 +91,9 @@ export function checkEnv(options: ICheckOptions, context: ICliContext, templates
   const left = new Set(after.problems.map(problem => problem.code));
   return {
     ...envSummary(fixedRecord, envDir, after.problems),
-    fixed: before.problems.filter(problem => problem.fixable && !left.has(problem.code))
+    fixed: before.problems.filter(
+      problem => problem.fixable && !left.has(problem.code)
+    )
   };
 }
 
@@ -69,14 +105,28 @@ namespace Private {
     dangling: string[];
   }
 
-  export function diagnose(envDir: string, record: EnvRecord, wantBase: string, context: ICliContext): IDiagnosis {
+  export function diagnose(
+    envDir: string,
+    record: EnvRecord,
+    wantBase: string,
+    context: ICliContext
+  ): IDiagnosis {
     const problems: IEnvProblem[] = [];
     const quoted = shQuote(envDir, 'always');
-    const add = (code: string, message: string, fixable: boolean, hint: string) =>
-      problems.push({ code, message, fixable, hint });
+    const add = (
+      code: string,
+      message: string,
+      fixable: boolean,
+      hint: string
+    ) => problems.push({ code, message, fixable, hint });
 
     if (record.prefix !== envDir) {
-      add('env-moved', `the env was created at ${record.prefix} and is now at ${envDir}; installed scripts and the kernel name the old path`, false, `move it back to ${record.prefix}, or create a new env here`);
+      add(
+        'env-moved',
+        `the env was created at ${record.prefix} and is now at ${envDir}; installed scripts and the kernel name the old path`,
+        false,
+        `move it back to ${record.prefix}, or create a new env here`
+      );
     }
     let base: IBaseFacts | null = null;
     try {
@@ -85,45 +135,104 @@ namespace Private {
       if (!(error instanceof UserError)) {
         throw error;
       }
-      add('base-missing', `the base is unusable: ${error.message}`, false, `if the image moved, run: mlc env check ${quoted} --fix --base NEW_BASE`);
+      add(
+        'base-missing',
+        `the base is unusable: ${error.message}`,
+        false,
+        `if the image moved, run: mlc env check ${quoted} --fix --base NEW_BASE`
+      );
     }
     if (base && base.python !== record.python) {
-      add('python-changed', `the base now has Python ${base.python}, the env was made for ${record.python}`, false, `create a new env on it: mlc env create NEW_PATH --base ${shQuote(wantBase, 'always')}`);
+      add(
+        'python-changed',
+        `the base now has Python ${base.python}, the env was made for ${record.python}`,
+        false,
+        `create a new env on it: mlc env create NEW_PATH --base ${shQuote(wantBase, 'always')}`
+      );
       base = null;
     }
     // Without a usable base only a new one (--base) can repair the links.
     const fix = `run: mlc env check ${quoted} --fix${
-      base === null ? ' --base NEW_BASE' : wantBase !== record.basePrefix ? ` --base ${shQuote(wantBase, 'always')}` : ''
+      base === null
+        ? ' --base NEW_BASE'
+        : wantBase !== record.basePrefix
+          ? ` --base ${shQuote(wantBase, 'always')}`
+          : ''
     }`;
     const link = readlinkOrNull(`${envDir}/${BASE_LINK}`);
     if (wantBase !== record.basePrefix) {
-      add('base-moved', `the env is recorded on the base ${record.basePrefix}, not ${wantBase}`, base !== null, fix);
+      add(
+        'base-moved',
+        `the env is recorded on the base ${record.basePrefix}, not ${wantBase}`,
+        base !== null,
+        fix
+      );
     } else if (link !== record.basePrefix) {
-      add('base-link', `${BASE_LINK} points to ${link ?? 'nothing'} instead of ${record.basePrefix}`, base !== null, fix);
+      add(
+        'base-link',
+        `${BASE_LINK} points to ${link ?? 'nothing'} instead of ${record.basePrefix}`,
+        base !== null,
+        fix
+      );
     }
     if (readPyvenvHome(envDir) !== `${wantBase}/bin`) {
-      add('pyvenv-home', `pyvenv.cfg does not name ${wantBase}/bin as home`, base !== null, fix);
+      add(
+        'pyvenv-home',
+        `pyvenv.cfg does not name ${wantBase}/bin as home`,
+        base !== null,
+        fix
+      );
     }
     if (!fs.existsSync(`${envDir}/bin/python${record.python}`)) {
-      add('no-interpreter', `bin/python${record.python} is missing or leads nowhere`, base !== null, fix);
+      add(
+        'no-interpreter',
+        `bin/python${record.python} is missing or leads nowhere`,
+        base !== null,
+        fix
+      );
     }
-    const dangling = danglingLinks(envDir, record.python as PythonMinor).map(link => link.path);
+    const dangling = danglingLinks(envDir, record.python as PythonMinor).map(
+      link => link.path
+    );
     if (dangling.length) {
-      add('dangling-links', `${dangling.length} link(s) lead to files the base does not have (e.g. ${dangling[0]})`, base !== null, `${fix} (re-links from the base)`);
+      add(
+        'dangling-links',
+        `${dangling.length} link(s) lead to files the base does not have (e.g. ${dangling[0]})`,
+        base !== null,
+        `${fix} (re-links from the base)`
+      );
     }
     if (base) {
       const records = staleRecords(base, envDir);
       if (records.stale.length || records.missing.length) {
-        add('base-records', `the base's packages changed: ${records.stale.length} record(s) copied from it are gone from it, ${records.missing.length} of its records are not in the env`, true, fix);
+        add(
+          'base-records',
+          `the base's packages changed: ${records.stale.length} record(s) copied from it are gone from it, ${records.missing.length} of its records are not in the env`,
+          true,
+          fix
+        );
       }
     }
     if (record.kernelName) {
       const dataDir = jupyterDataDir(context);
       const kernel = readKernel(dataDir, record.kernelName);
       if (!kernel) {
-        add('kernel-missing', `the kernel ${record.kernelName} is not registered in ${dataDir}/kernels`, true, `run: mlc env check ${quoted} --fix`);
-      } else if (kernel.argv[0] !== `${envDir}/bin/python${record.python}` || kernel.facts?.envPrefix !== envDir) {
-        add('kernel-stale', `the kernel ${record.kernelName} does not run this env's interpreter`, true, `run: mlc env check ${quoted} --fix`);
+        add(
+          'kernel-missing',
+          `the kernel ${record.kernelName} is not registered in ${dataDir}/kernels`,
+          true,
+          `run: mlc env check ${quoted} --fix`
+        );
+      } else if (
+        kernel.argv[0] !== `${envDir}/bin/python${record.python}` ||
+        kernel.facts?.envPrefix !== envDir
+      ) {
+        add(
+          'kernel-stale',
+          `the kernel ${record.kernelName} does not run this env's interpreter`,
+          true,
+          `run: mlc env check ${quoted} --fix`
+        );
       }
     }
     return { problems, base, dangling };
@@ -142,7 +251,13 @@ namespace Private {
     let updated = record;
     // Nothing is written through a link put in the place of a directory the
     // repair writes into (docs/architecture.md, "Writes"): refuse instead.
-    for (const dir of ['conda-meta', 'bin', `lib/python${record.python}/site-packages`, 'etc', 'lib']) {
+    for (const dir of [
+      'conda-meta',
+      'bin',
+      `lib/python${record.python}/site-packages`,
+      'etc',
+      'lib'
+    ]) {
       assertRealPath(envDir, dir);
     }
     if (base) {
@@ -151,9 +266,17 @@ namespace Private {
         replaceSymlink(base.prefix, `${envDir}/${BASE_LINK}`);
       }
       if (codes.has('pyvenv-home')) {
-        replaceFile(`${envDir}/pyvenv.cfg`, pyvenvCfgText(base.prefix, base.pythonVersion));
+        replaceFile(
+          `${envDir}/pyvenv.cfg`,
+          pyvenvCfgText(base.prefix, base.pythonVersion)
+        );
       }
-      if (moved || codes.has('dangling-links') || codes.has('no-interpreter') || codes.has('base-records')) {
+      if (
+        moved ||
+        codes.has('dangling-links') ||
+        codes.has('no-interpreter') ||
+        codes.has('base-records')
+      ) {
         relink(envDir, base);
       }
       if (base.prefix !== record.basePrefix) {
@@ -163,26 +286,43 @@ namespace Private {
           basePrefix: base.prefix,
           envName: updated.name,
           mode: updated.mode,
-          ...(updated.containerImage ? { containerImage: updated.containerImage, bindPaths: updated.bindPaths ?? [] } : {})
+          ...(updated.containerImage
+            ? {
+                containerImage: updated.containerImage,
+                bindPaths: updated.bindPaths ?? []
+              }
+            : {})
         });
         replaceFile(`${envDir}/${script.file}`, script.text, 0o755);
         writeEnvRecord(envDir, updated);
       }
     }
-    if (updated.kernelName && (codes.has('kernel-missing') || codes.has('kernel-stale') || updated !== record)) {
+    if (
+      updated.kernelName &&
+      (codes.has('kernel-missing') ||
+        codes.has('kernel-stale') ||
+        updated !== record)
+    ) {
       const python = updated.python as PythonMinor;
       const dataDir = jupyterDataDir(context);
       assertKernelSlotFree(dataDir, updated.kernelName, envDir);
       const spec = envKernelFile({
         envPrefix: envDir,
         envName: updated.name,
-        displayName: updated.displayName ?? defaultDisplayName(updated.name, base?.image ?? null, python),
+        displayName:
+          updated.displayName ??
+          defaultDisplayName(updated.name, base?.image ?? null, python),
         basePrefix: updated.basePrefix,
         python,
         image: base?.image ?? null,
         ...(updated.creationId ? { creationId: updated.creationId } : {})
       });
-      registerKernel(dataDir, updated.kernelName, spec, `${updated.basePrefix}/share/jupyter/kernels/python3`);
+      registerKernel(
+        dataDir,
+        updated.kernelName,
+        spec,
+        `${updated.basePrefix}/share/jupyter/kernels/python3`
+      );
     }
   }
 

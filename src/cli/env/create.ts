@@ -7,19 +7,51 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
-import { envKernelName, labelProblem, pathProblem, shortDigest } from '../../core/validate';
-import { ENV_RECORD_VERSION, type EnvRecord, type IEnvCreateResult } from '../../core/envRecord';
+import {
+  envKernelName,
+  labelProblem,
+  pathProblem,
+  shortDigest
+} from '../../core/validate';
+import {
+  ENV_RECORD_VERSION,
+  type EnvRecord,
+  type IEnvCreateResult
+} from '../../core/envRecord';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { chooseBase, imageLabel, inspectBase, type IBaseFacts } from './base';
 import { errnoCode, fsUserError } from '../fs/errors';
-import { assertKernelSlotFree, defaultDisplayName, envKernelFile, jupyterDataDir, registerKernel } from './kernel';
-import { makeSitePackages, pyvenvCfgText, writeEnvRecord, writeInterpreterLinks, writePipScripts } from './layout';
-import { BASE_LINK, copyCondaMeta, mirrorBase, type IMirrorStats } from './mirror';
+import {
+  assertKernelSlotFree,
+  defaultDisplayName,
+  envKernelFile,
+  jupyterDataDir,
+  registerKernel
+} from './kernel';
+import {
+  makeSitePackages,
+  pyvenvCfgText,
+  writeEnvRecord,
+  writeInterpreterLinks,
+  writePipScripts
+} from './layout';
+import {
+  BASE_LINK,
+  copyCondaMeta,
+  mirrorBase,
+  type IMirrorStats
+} from './mirror';
 import { removeTree } from '../fs/removeTree';
 import { applyPlan, readFreshPlan } from './plan';
 import { activationScript, type IScriptTemplates } from './scripts';
-import { envPathFrom, assertCreatable, makeParents, removeMadeParents, type IEnvTarget } from './target';
+import {
+  envPathFrom,
+  assertCreatable,
+  makeParents,
+  removeMadeParents,
+  type IEnvTarget
+} from './target';
 
 export interface ICreateOptions {
   /** The env's path as the user gave it. */
@@ -32,7 +64,11 @@ export interface ICreateOptions {
 }
 
 /** Create the env; every refusal is a UserError thrown before anything is written. */
-export function createEnv(options: ICreateOptions, context: ICliContext, templates: IScriptTemplates): IEnvCreateResult {
+export function createEnv(
+  options: ICreateOptions,
+  context: ICliContext,
+  templates: IScriptTemplates
+): IEnvCreateResult {
   const started = performance.now();
   const target = envPathFrom(options.prefix, context.cwd);
   const base = inspectBase(chooseBase(options.base, context));
@@ -40,18 +76,25 @@ export function createEnv(options: ICreateOptions, context: ICliContext, templat
   if (options.displayName !== undefined) {
     const problem = labelProblem(options.displayName);
     if (problem) {
-      throw new UserError(`invalid --display-name: ${problem}`, 'give a one-line name, e.g. --display-name "My env"');
+      throw new UserError(
+        `invalid --display-name: ${problem}`,
+        'give a one-line name, e.g. --display-name "My env"'
+      );
     }
   }
   const missingParents = assertCreatable(target, base.physical);
   // An empty directory given as the target is put back if the create fails late.
   const targetWasEmptyDir = fs.existsSync(target.prefix);
-  const kernelName = options.kernel ? envKernelName(target.name, target.prefix) : null;
+  const kernelName = options.kernel
+    ? envKernelName(target.name, target.prefix)
+    : null;
   const dataDir = kernelName ? jupyterDataDir(context) : null;
   if (kernelName && dataDir) {
     assertKernelSlotFree(dataDir, kernelName, target.prefix);
   }
-  const displayName = options.displayName ?? defaultDisplayName(target.name, base.image, base.python);
+  const displayName =
+    options.displayName ??
+    defaultDisplayName(target.name, base.image, base.python);
   const record: EnvRecord = {
     schemaVersion: ENV_RECORD_VERSION,
     name: target.name,
@@ -61,7 +104,9 @@ export function createEnv(options: ICreateOptions, context: ICliContext, templat
     python: base.python,
     createdAt: new Date().toISOString(),
     mode: container ? 'container' : 'host',
-    ...(container ? { containerImage: container.image, bindPaths: container.binds } : {}),
+    ...(container
+      ? { containerImage: container.image, bindPaths: container.binds }
+      : {}),
     kernelName,
     displayName,
     creationId: randomBytes(16).toString('hex')
@@ -103,7 +148,12 @@ export function createEnv(options: ICreateOptions, context: ICliContext, templat
         image: base.image,
         creationId: record.creationId
       });
-      registerKernel(dataDir, kernelName, spec, `${base.prefix}/share/jupyter/kernels/python3`);
+      registerKernel(
+        dataDir,
+        kernelName,
+        spec,
+        `${base.prefix}/share/jupyter/kernels/python3`
+      );
     } catch (error) {
       // The env is ours and seconds old: take it back rather than leave it half-registered.
       Private.removeQuietly(target.prefix);
@@ -111,8 +161,15 @@ export function createEnv(options: ICreateOptions, context: ICliContext, templat
         fs.mkdirSync(target.prefix, { recursive: true });
       }
       removeMadeParents(madeParents);
-      const failure = fsUserError(error, `registering the kernel in ${dataDir}/kernels`);
-      throw new UserError(failure.message, 'make that directory writable (or set JUPYTER_DATA_DIR), or pass --no-kernel', failure.exitCode);
+      const failure = fsUserError(
+        error,
+        `registering the kernel in ${dataDir}/kernels`
+      );
+      throw new UserError(
+        failure.message,
+        'make that directory writable (or set JUPYTER_DATA_DIR), or pass --no-kernel',
+        failure.exitCode
+      );
     }
   }
   return {
@@ -133,7 +190,13 @@ export function createEnv(options: ICreateOptions, context: ICliContext, templat
 
 namespace Private {
   /** The files of the env, written into `dir` (paths inside name the final prefix). */
-  export function build(dir: string, base: IBaseFacts, record: EnvRecord, templates: IScriptTemplates, stats: IMirrorStats): string {
+  export function build(
+    dir: string,
+    base: IBaseFacts,
+    record: EnvRecord,
+    templates: IScriptTemplates,
+    stats: IMirrorStats
+  ): string {
     fs.symlinkSync(base.prefix, `${dir}/${BASE_LINK}`);
     // The image build's precomputed plan when it is still true of the base; else walk and copy.
     const plan = readFreshPlan(base);
@@ -148,13 +211,21 @@ namespace Private {
     if (base.hasPip) {
       writePipScripts(dir, base.python);
     }
-    fs.writeFileSync(`${dir}/pyvenv.cfg`, pyvenvCfgText(base.prefix, base.pythonVersion));
+    fs.writeFileSync(
+      `${dir}/pyvenv.cfg`,
+      pyvenvCfgText(base.prefix, base.pythonVersion)
+    );
     const script = activationScript(templates, {
       envPrefix: record.prefix,
       basePrefix: record.basePrefix,
       envName: record.name,
       mode: record.mode,
-      ...(record.containerImage ? { containerImage: record.containerImage, bindPaths: record.bindPaths ?? [] } : {})
+      ...(record.containerImage
+        ? {
+            containerImage: record.containerImage,
+            bindPaths: record.bindPaths ?? []
+          }
+        : {})
     });
     fs.writeFileSync(`${dir}/${script.file}`, script.text, { mode: 0o755 });
     writeEnvRecord(dir, record);
@@ -165,26 +236,47 @@ namespace Private {
    * Container mode: --container-image, or running inside Apptainer/Singularity
    * (then the image and binds are the running container's).
    */
-  export function containerMode(options: ICreateOptions, context: ICliContext): { image: string; binds: string[] } | null {
+  export function containerMode(
+    options: ICreateOptions,
+    context: ICliContext
+  ): { image: string; binds: string[] } | null {
     const env = context.env;
     const running = env.APPTAINER_CONTAINER || env.SINGULARITY_CONTAINER || '';
     const image = options.containerImage ?? running;
     if (!image) {
       if (options.bind.length) {
-        throw new UserError('--bind is only for container mode', 'add --container-image PATH, or leave out --bind');
+        throw new UserError(
+          '--bind is only for container mode',
+          'add --container-image PATH, or leave out --bind'
+        );
       }
       return null;
     }
-    const fromEnv = options.containerImage === undefined ? (env.APPTAINER_BIND || env.SINGULARITY_BIND || '').split(',') : [];
-    const binds = [...options.bind, ...fromEnv.map(bind => bind.trim()).filter(Boolean)];
-    for (const [what, value] of [['--container-image', image], ...binds.map(bind => ['--bind', bind])]) {
+    const fromEnv =
+      options.containerImage === undefined
+        ? (env.APPTAINER_BIND || env.SINGULARITY_BIND || '').split(',')
+        : [];
+    const binds = [
+      ...options.bind,
+      ...fromEnv.map(bind => bind.trim()).filter(Boolean)
+    ];
+    for (const [what, value] of [
+      ['--container-image', image],
+      ...binds.map(bind => ['--bind', bind])
+    ]) {
       const problem = pathProblem(value);
       if (problem) {
-        throw new UserError(`invalid ${what}: ${problem}`, 'give the path as Apptainer takes it');
+        throw new UserError(
+          `invalid ${what}: ${problem}`,
+          'give the path as Apptainer takes it'
+        );
       }
     }
     // A local image path is recorded absolute; a URI (docker://...) as given.
-    const absolute = image.includes('://') || image.startsWith('/') ? image : `${context.cwd}/${image}`;
+    const absolute =
+      image.includes('://') || image.startsWith('/')
+        ? image
+        : `${context.cwd}/${image}`;
     return { image: absolute, binds: [...new Set(binds)] };
   }
 
@@ -231,7 +323,9 @@ namespace Private {
     try {
       // /proc/PID/stat: "pid (comm) S ...", S being the state; comm may hold spaces.
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf-8');
-      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+      return (
+        stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+      );
     } catch {
       return true;
     }
@@ -252,7 +346,11 @@ namespace Private {
         );
       }
       if (code === 'ENOTDIR') {
-        throw new UserError(`${target.prefix} already exists and is not a directory`, 'remove it or choose another path', 1);
+        throw new UserError(
+          `${target.prefix} already exists and is not a directory`,
+          'remove it or choose another path',
+          1
+        );
       }
       throw fsUserError(error, `moving the new env to ${target.prefix}`);
     }

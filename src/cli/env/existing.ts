@@ -11,7 +11,10 @@ import { readEnvRecord } from './layout';
 export function existingEnvPath(raw: string, cwd: string): string {
   const problem = userPathProblem(raw);
   if (problem) {
-    throw new UserError(`invalid env path: ${problem}`, 'give the path of an env made by mlc env create');
+    throw new UserError(
+      `invalid env path: ${problem}`,
+      'give the path of an env made by mlc env create'
+    );
   }
   return normalizeAbsolute(path.isAbsolute(raw) ? raw : `${cwd}/${raw}`);
 }
@@ -20,7 +23,10 @@ export function existingEnvPath(raw: string, cwd: string): string {
 export function requireEnvRecord(envDir: string): EnvRecord {
   const stat = fs.statSync(envDir, { throwIfNoEntry: false });
   if (!stat) {
-    throw new UserError(`${envDir} does not exist`, 'give the path of an env made by mlc env create (mlc env list shows them)');
+    throw new UserError(
+      `${envDir} does not exist`,
+      'give the path of an env made by mlc env create (mlc env list shows them)'
+    );
   }
   const record = readEnvRecord(envDir);
   if (!stat.isDirectory() || !record.ok) {
@@ -33,7 +39,11 @@ export function requireEnvRecord(envDir: string): EnvRecord {
 }
 
 /** The summary `list` and `check` report. */
-export function envSummary(record: EnvRecord, envDir: string, problems: IEnvProblem[]): IEnvSummary {
+export function envSummary(
+  record: EnvRecord,
+  envDir: string,
+  problems: IEnvProblem[]
+): IEnvSummary {
   return {
     name: record.name,
     prefix: envDir,

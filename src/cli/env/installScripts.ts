@@ -16,7 +16,12 @@ import { existingEnvPath } from './existing';
 import { fsUserError } from '../fs/errors';
 import { replaceFile } from './layout';
 import { PLAN_FILE, writePlan } from './plan';
-import { CREATE_SCRIPT, createScriptText, type IScriptTemplates, type ScriptLocation } from './scripts';
+import {
+  CREATE_SCRIPT,
+  createScriptText,
+  type IScriptTemplates,
+  type ScriptLocation
+} from './scripts';
 
 export interface IInstallScriptsOptions {
   dir: string;
@@ -25,10 +30,17 @@ export interface IInstallScriptsOptions {
   plan?: boolean;
 }
 
-export function installScripts(options: IInstallScriptsOptions, context: ICliContext, templates: IScriptTemplates): IEnvInstallScriptsResult {
+export function installScripts(
+  options: IInstallScriptsOptions,
+  context: ICliContext,
+  templates: IScriptTemplates
+): IEnvInstallScriptsResult {
   const dir = existingEnvPath(options.dir, context.cwd);
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UserError(`${dir} is not a directory`, 'create it first, or give another --dir');
+    throw new UserError(
+      `${dir} is not a directory`,
+      'create it first, or give another --dir'
+    );
   }
   const facts = inspectBase(chooseBase(options.base, context));
   const base = facts.prefix;
@@ -50,23 +62,35 @@ export function installScripts(options: IInstallScriptsOptions, context: ICliCon
     return { script, basePrefix: base, plan: writePlan(facts) };
   } catch (error) {
     const failure = fsUserError(error, `writing ${base}/${PLAN_FILE}`);
-    throw new UserError(failure.message, 'run this in the image build, while the base is writable, or leave out --plan', failure.exitCode);
+    throw new UserError(
+      failure.message,
+      'run this in the image build, while the base is writable, or leave out --plan',
+      failure.exitCode
+    );
   }
 }
 
 namespace Private {
   export function locate(file: string, dir: string): ScriptLocation {
-    return isWithin(file, dir) ? { relative: path.posix.relative(dir, file) } : { absolute: file };
+    return isWithin(file, dir)
+      ? { relative: path.posix.relative(dir, file) }
+      : { absolute: file };
   }
 
   /**
    * How the script runs mlc: the launcher of the env mlc is installed in, or
    * (from a source tree) this Node and this bundle.
    */
-  export function mlcCommand(context: ICliContext, dir: string): ScriptLocation[] {
+  export function mlcCommand(
+    context: ICliContext,
+    dir: string
+  ): ScriptLocation[] {
     if (context.installPrefix) {
       return [locate(`${context.installPrefix}/bin/mlc`, dir)];
     }
-    return [{ absolute: process.execPath }, { absolute: path.resolve(process.argv[1]) }];
+    return [
+      { absolute: process.execPath },
+      { absolute: path.resolve(process.argv[1]) }
+    ];
   }
 }

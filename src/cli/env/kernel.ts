@@ -4,7 +4,14 @@
  */
 import * as fs from 'fs';
 import type { ImageMetadata } from '../../core/imageMetadata';
-import { envKernelSpec, METADATA_NAMESPACE, readImageFacts, type IKernelImageFacts, type IKernelSpecFile, type PythonMinor } from '../../core/kernelspec';
+import {
+  envKernelSpec,
+  METADATA_NAMESPACE,
+  readImageFacts,
+  type IKernelImageFacts,
+  type IKernelSpecFile,
+  type PythonMinor
+} from '../../core/kernelspec';
 import { kernelNameProblem } from '../../core/safeNames';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
@@ -13,7 +20,11 @@ import { resolveJupyterDataDir } from '../fs/jupyterDataDir';
 import { readRegularFile } from '../fs/regularFile';
 import { removeEntry } from '../fs/removeTree';
 import { ensureRealDirectory } from '../fs/realDir';
-import { stagingName, writeFilesStaged, type IFileToWrite } from '../fs/stagedWrite';
+import {
+  stagingName,
+  writeFilesStaged,
+  type IFileToWrite
+} from '../fs/stagedWrite';
 
 /**
  * The user's Jupyter data directory, as jupyter_core finds it (one rule for
@@ -22,7 +33,10 @@ import { stagingName, writeFilesStaged, type IFileToWrite } from '../fs/stagedWr
 export function jupyterDataDir(context: ICliContext): string {
   const dir = resolveJupyterDataDir(context.env);
   if (!dir) {
-    throw new UserError('HOME is not set, so there is no Jupyter data directory for the kernel', 'set HOME or JUPYTER_DATA_DIR, or pass --no-kernel');
+    throw new UserError(
+      'HOME is not set, so there is no Jupyter data directory for the kernel',
+      'set HOME or JUPYTER_DATA_DIR, or pass --no-kernel'
+    );
   }
   return dir;
 }
@@ -35,13 +49,20 @@ export function jupyterDataDir(context: ICliContext): string {
 export function kernelDir(dataDir: string, name: string): string {
   const problem = kernelNameProblem(name);
   if (problem) {
-    throw new UserError(`invalid kernel name "${name.slice(0, 80)}": ${problem}`, 'the env record was edited; fix its kernelName or run: mlc env create again');
+    throw new UserError(
+      `invalid kernel name "${name.slice(0, 80)}": ${problem}`,
+      'the env record was edited; fix its kernelName or run: mlc env create again'
+    );
   }
   return `${dataDir}/kernels/${name}`;
 }
 
 /** The launcher tile's default title: the env's name and what it extends. */
-export function defaultDisplayName(envName: string, image: ImageMetadata | null, python: PythonMinor): string {
+export function defaultDisplayName(
+  envName: string,
+  image: ImageMetadata | null,
+  python: PythonMinor
+): string {
   return `${envName} (${imageLabel(image) || `Python ${python}`})`;
 }
 
@@ -71,7 +92,10 @@ export function envKernelFile(input: IEnvKernelInput): IKernelSpecFile {
   spec.env.PATH = `${input.envPrefix.replace(/\$/g, '$$$$')}/bin:\${PATH}`;
   if (input.creationId) {
     // Beside the facts the launcher reads: which creation this kernel belongs to.
-    spec.metadata[METADATA_NAMESPACE] = { ...spec.metadata[METADATA_NAMESPACE], envCreationId: input.creationId } as IKernelImageFacts;
+    spec.metadata[METADATA_NAMESPACE] = {
+      ...spec.metadata[METADATA_NAMESPACE],
+      envCreationId: input.creationId
+    } as IKernelImageFacts;
   }
   return spec;
 }
@@ -87,11 +111,16 @@ export interface IRegisteredKernel {
 }
 
 /** Kernel `name` in `dataDir`, or null when absent, unreadable or not a kernel (an invalid name is null too). */
-export function readKernel(dataDir: string, name: string): IRegisteredKernel | null {
+export function readKernel(
+  dataDir: string,
+  name: string
+): IRegisteredKernel | null {
   if (kernelNameProblem(name)) {
     return null;
   }
-  const read = readRegularFile(`${kernelDir(dataDir, name)}/kernel.json`, { maxBytes: 1 << 20 });
+  const read = readRegularFile(`${kernelDir(dataDir, name)}/kernel.json`, {
+    maxBytes: 1 << 20
+  });
   let raw: unknown;
   try {
     raw = read.ok ? JSON.parse(read.text) : null;
@@ -101,14 +130,21 @@ export function readKernel(dataDir: string, name: string): IRegisteredKernel | n
   if (raw === null || typeof raw !== 'object') {
     return null;
   }
-  const spec = raw as { argv?: unknown; display_name?: unknown; metadata?: unknown };
-  const block = (spec.metadata as Record<string, unknown> | null | undefined)?.[METADATA_NAMESPACE] as { envCreationId?: unknown } | undefined;
+  const spec = raw as {
+    argv?: unknown;
+    display_name?: unknown;
+    metadata?: unknown;
+  };
+  const block = (spec.metadata as Record<string, unknown> | null | undefined)?.[
+    METADATA_NAMESPACE
+  ] as { envCreationId?: unknown } | undefined;
   return {
     name,
     argv: Array.isArray(spec.argv) ? spec.argv.map(String) : [],
     displayName: typeof spec.display_name === 'string' ? spec.display_name : '',
     facts: readImageFacts(spec.metadata),
-    creationId: typeof block?.envCreationId === 'string' ? block.envCreationId : null
+    creationId:
+      typeof block?.envCreationId === 'string' ? block.envCreationId : null
   };
 }
 
@@ -122,7 +158,10 @@ export function listEnvKernels(dataDir: string): IRegisteredKernel[] {
   }
   return names
     .map(name => readKernel(dataDir, name))
-    .filter((kernel): kernel is IRegisteredKernel => kernel?.facts?.role === 'extended-env' && !!kernel.facts.envPrefix);
+    .filter(
+      (kernel): kernel is IRegisteredKernel =>
+        kernel?.facts?.role === 'extended-env' && !!kernel.facts.envPrefix
+    );
 }
 
 /**
@@ -130,7 +169,11 @@ export function listEnvKernels(dataDir: string): IRegisteredKernel[] {
  * `envPrefix` (it would be overwritten); a kernel of this same prefix is a
  * leftover of an env deleted by hand, and is replaced.
  */
-export function assertKernelSlotFree(dataDir: string, name: string, envPrefix: string): void {
+export function assertKernelSlotFree(
+  dataDir: string,
+  name: string,
+  envPrefix: string
+): void {
   if (!fs.existsSync(kernelDir(dataDir, name))) {
     return;
   }
@@ -151,12 +194,19 @@ export function assertKernelSlotFree(dataDir: string, name: string, envPrefix: s
  * (to a project folder, say) is unlinked, never written through or emptied.
  * The base's logos come along when present.
  */
-export function registerKernel(dataDir: string, name: string, spec: IKernelSpecFile, logosFrom: string | null): string {
+export function registerKernel(
+  dataDir: string,
+  name: string,
+  spec: IKernelSpecFile,
+  logosFrom: string | null
+): string {
   const target = kernelDir(dataDir, name);
   const kernels = `${dataDir}/kernels`;
   fs.mkdirSync(dataDir, { recursive: true });
   ensureRealDirectory(kernels);
-  const files: IFileToWrite[] = [{ name: 'kernel.json', text: JSON.stringify(spec, null, 1) + '\n' }];
+  const files: IFileToWrite[] = [
+    { name: 'kernel.json', text: JSON.stringify(spec, null, 1) + '\n' }
+  ];
   if (logosFrom) {
     for (const logo of ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg']) {
       const read = Private.readLogo(`${logosFrom}/${logo}`);
@@ -192,9 +242,17 @@ export function registerKernel(dataDir: string, name: string, spec: IKernelSpecF
  * `envPrefixes` and, when `creationId` is given, of that very creation (a
  * new env made at the same path keeps its kernel); true when removed.
  */
-export function unregisterKernel(dataDir: string, name: string, envPrefixes: string[], creationId?: string): boolean {
+export function unregisterKernel(
+  dataDir: string,
+  name: string,
+  envPrefixes: string[],
+  creationId?: string
+): boolean {
   const kernel = readKernel(dataDir, name);
-  if (!kernel?.facts?.envPrefix || !envPrefixes.includes(kernel.facts.envPrefix)) {
+  if (
+    !kernel?.facts?.envPrefix ||
+    !envPrefixes.includes(kernel.facts.envPrefix)
+  ) {
     return false;
   }
   if (creationId && kernel.creationId !== creationId) {
@@ -209,7 +267,9 @@ namespace Private {
   export function readLogo(file: string): Buffer | null {
     try {
       const stat = fs.statSync(file);
-      return stat.isFile() && stat.size <= 1 << 20 ? fs.readFileSync(file) : null;
+      return stat.isFile() && stat.size <= 1 << 20
+        ? fs.readFileSync(file)
+        : null;
     } catch {
       return null;
     }

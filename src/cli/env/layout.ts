@@ -3,7 +3,11 @@
  * an empty site-packages, pip's scripts, the base link and the record.
  */
 import * as fs from 'fs';
-import { ENV_RECORD_FILE, parseEnvRecord, type EnvRecord } from '../../core/envRecord';
+import {
+  ENV_RECORD_FILE,
+  parseEnvRecord,
+  type EnvRecord
+} from '../../core/envRecord';
 import type { PythonMinor } from '../../core/kernelspec';
 import { writeFileStaged, writeNewFile } from '../fs/stagedWrite';
 import { readRegularFile } from '../fs/regularFile';
@@ -15,7 +19,10 @@ export { replaceSymlink } from '../fs/stagedWrite';
 const MAX_RECORD_BYTES = 1 << 20;
 
 /** The text of pyvenv.cfg: Python finds the base (and its site-packages) from `home`. */
-export function pyvenvCfgText(basePrefix: string, pythonVersion: string): string {
+export function pyvenvCfgText(
+  basePrefix: string,
+  pythonVersion: string
+): string {
   return `home = ${basePrefix}/bin\ninclude-system-site-packages = true\nversion = ${pythonVersion}\n`;
 }
 
@@ -35,16 +42,24 @@ export function readPyvenvHome(envDir: string): string | null {
  * `python` and `python3` to it, as a venv has them. bin/ exists already
  * (mirrored) unless the base had none.
  */
-export function writeInterpreterLinks(envDir: string, python: PythonMinor): void {
+export function writeInterpreterLinks(
+  envDir: string,
+  python: PythonMinor
+): void {
   fs.mkdirSync(`${envDir}/bin`, { recursive: true });
-  fs.symlinkSync(`../${BASE_LINK}/bin/python${python}`, `${envDir}/bin/python${python}`);
+  fs.symlinkSync(
+    `../${BASE_LINK}/bin/python${python}`,
+    `${envDir}/bin/python${python}`
+  );
   fs.symlinkSync(`python${python}`, `${envDir}/bin/python3`);
   fs.symlinkSync(`python${python}`, `${envDir}/bin/python`);
 }
 
 /** The env's site-packages: real and empty, where pip installs. */
 export function makeSitePackages(envDir: string, python: PythonMinor): void {
-  fs.mkdirSync(`${envDir}/lib/python${python}/site-packages`, { recursive: true });
+  fs.mkdirSync(`${envDir}/lib/python${python}/site-packages`, {
+    recursive: true
+  });
 }
 
 /**
@@ -74,7 +89,10 @@ export function writePipScripts(envDir: string, python: PythonMinor): void {
 
 /** Write `.mlc-env.json` (whole or not at all: staged, then renamed). */
 export function writeEnvRecord(envDir: string, record: EnvRecord): void {
-  writeFileStaged(`${envDir}/${ENV_RECORD_FILE}`, JSON.stringify(record, null, 2) + '\n');
+  writeFileStaged(
+    `${envDir}/${ENV_RECORD_FILE}`,
+    JSON.stringify(record, null, 2) + '\n'
+  );
 }
 
 /**
@@ -82,12 +100,23 @@ export function writeEnvRecord(envDir: string, record: EnvRecord): void {
  * (a link to another env's record proves nothing: docs/architecture.md,
  * "What is an env"), opened without following a link, of bounded size.
  */
-export function readEnvRecord(envDir: string): { ok: true; value: EnvRecord } | { ok: false; error: string } {
-  const read = readRegularFile(`${envDir}/${ENV_RECORD_FILE}`, { maxBytes: MAX_RECORD_BYTES, followLinks: false, strictUtf8: true });
+export function readEnvRecord(
+  envDir: string
+): { ok: true; value: EnvRecord } | { ok: false; error: string } {
+  const read = readRegularFile(`${envDir}/${ENV_RECORD_FILE}`, {
+    maxBytes: MAX_RECORD_BYTES,
+    followLinks: false,
+    strictUtf8: true
+  });
   if (read.ok) {
     return parseEnvRecord(read.text);
   }
-  return { ok: false, error: read.missing ? `no ${ENV_RECORD_FILE}` : `${ENV_RECORD_FILE} ${read.reason}` };
+  return {
+    ok: false,
+    error: read.missing
+      ? `no ${ENV_RECORD_FILE}`
+      : `${ENV_RECORD_FILE} ${read.reason}`
+  };
 }
 
 /** Write a text file in one step (staged with `mode`, renamed into place; a link there is replaced). */

@@ -4,10 +4,19 @@
  * checks here; `mlc env check` looks closer.
  */
 import * as fs from 'fs';
-import { ENV_RECORD_FILE, type IEnvProblem, type IEnvSummary } from '../../core/envRecord';
+import {
+  ENV_RECORD_FILE,
+  type IEnvProblem,
+  type IEnvSummary
+} from '../../core/envRecord';
 import type { ICliContext } from '../context';
 import { existingEnvPath, envSummary } from './existing';
-import { jupyterDataDir, listEnvKernels, readKernel, type IRegisteredKernel } from './kernel';
+import {
+  jupyterDataDir,
+  listEnvKernels,
+  readKernel,
+  type IRegisteredKernel
+} from './kernel';
 import { readEnvRecord } from './layout';
 import { BASE_LINK } from './mirror';
 import { shQuote } from '../../core/quote';
@@ -15,8 +24,12 @@ import { shQuote } from '../../core/quote';
 export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
   const dataDir = Private.dataDirOrNull(context);
   const kernels = dataDir ? listEnvKernels(dataDir) : [];
-  const kernelOf = new Map(kernels.map(kernel => [kernel.facts?.envPrefix ?? '', kernel]));
-  const prefixes: string[] = kernels.map(kernel => kernel.facts?.envPrefix ?? '');
+  const kernelOf = new Map(
+    kernels.map(kernel => [kernel.facts?.envPrefix ?? '', kernel])
+  );
+  const prefixes: string[] = kernels.map(
+    kernel => kernel.facts?.envPrefix ?? ''
+  );
   for (const dir of dirs) {
     prefixes.push(...Private.envsIn(existingEnvPath(dir, context.cwd)));
   }
@@ -28,7 +41,9 @@ export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
   for (const prefix of prefixes) {
     if (!seen.has(prefix)) {
       seen.add(prefix);
-      envs.push(Private.summarize(prefix, kernelOf.get(prefix) ?? null, dataDir));
+      envs.push(
+        Private.summarize(prefix, kernelOf.get(prefix) ?? null, dataDir)
+      );
     }
   }
   return envs.sort((a, b) => a.prefix.localeCompare(b.prefix));
@@ -49,12 +64,21 @@ namespace Private {
    * shown with `kernel-missing`, so `mlc env check --fix` is offered.
    */
   export function lostKernels(listed: string[], dataDir: string): string[] {
-    const parents = new Set(listed.filter(Boolean).map(prefix => prefix.slice(0, prefix.lastIndexOf('/')) || '/'));
+    const parents = new Set(
+      listed
+        .filter(Boolean)
+        .map(prefix => prefix.slice(0, prefix.lastIndexOf('/')) || '/')
+    );
     const found: string[] = [];
     for (const parent of parents) {
       for (const prefix of envsIn(parent)) {
         const record = readEnvRecord(prefix);
-        if (record.ok && record.value.prefix === prefix && record.value.kernelName && !readKernel(dataDir, record.value.kernelName)) {
+        if (
+          record.ok &&
+          record.value.prefix === prefix &&
+          record.value.kernelName &&
+          !readKernel(dataDir, record.value.kernelName)
+        ) {
           found.push(prefix);
         }
       }
@@ -73,10 +97,20 @@ namespace Private {
     } catch {
       return [];
     }
-    return names.filter(name => !name.startsWith('.mlc-tmp.') && fs.existsSync(`${dir}/${name}/${ENV_RECORD_FILE}`)).map(name => `${dir}/${name}`);
+    return names
+      .filter(
+        name =>
+          !name.startsWith('.mlc-tmp.') &&
+          fs.existsSync(`${dir}/${name}/${ENV_RECORD_FILE}`)
+      )
+      .map(name => `${dir}/${name}`);
   }
 
-  export function summarize(prefix: string, kernel: IRegisteredKernel | null, dataDir: string | null): IEnvSummary {
+  export function summarize(
+    prefix: string,
+    kernel: IRegisteredKernel | null,
+    dataDir: string | null
+  ): IEnvSummary {
     const record = readEnvRecord(prefix);
     const quoted = shQuote(prefix, 'always');
     if (!record.ok) {
@@ -103,13 +137,28 @@ namespace Private {
     const problems: IEnvProblem[] = [];
     const check = `run: mlc env check ${quoted}`;
     if (!fs.existsSync(`${prefix}/${BASE_LINK}/bin`)) {
-      problems.push({ code: 'base-missing', message: `the base ${record.value.basePrefix} is not reachable`, fixable: false, hint: check });
+      problems.push({
+        code: 'base-missing',
+        message: `the base ${record.value.basePrefix} is not reachable`,
+        fixable: false,
+        hint: check
+      });
     } else if (!fs.existsSync(`${prefix}/bin/python${record.value.python}`)) {
-      problems.push({ code: 'no-interpreter', message: `bin/python${record.value.python} is missing`, fixable: true, hint: check });
+      problems.push({
+        code: 'no-interpreter',
+        message: `bin/python${record.value.python} is missing`,
+        fixable: true,
+        hint: check
+      });
     }
     const kernelName = record.value.kernelName;
     if (kernelName && dataDir && !readKernel(dataDir, kernelName)) {
-      problems.push({ code: 'kernel-missing', message: `the kernel ${kernelName} is not registered`, fixable: true, hint: check });
+      problems.push({
+        code: 'kernel-missing',
+        message: `the kernel ${kernelName} is not registered`,
+        fixable: true,
+        hint: check
+      });
     }
     return envSummary(record.value, prefix, problems);
   }

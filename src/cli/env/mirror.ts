@@ -47,7 +47,10 @@ export interface IMirrorStats {
  * pyvenv.cfg), headers and data (include/, share/: see above; Jupyter data is
  * reached via JUPYTER_PATH), and the files the env writes itself.
  */
-export function mirrorExclusions(python: PythonMinor, hasPip: boolean): Set<string> {
+export function mirrorExclusions(
+  python: PythonMinor,
+  hasPip: boolean
+): Set<string> {
   const excluded = [
     'conda-meta',
     'pkgs',
@@ -76,8 +79,19 @@ export function mirrorExclusions(python: PythonMinor, hasPip: boolean): Set<stri
  * Mirror the base into the fresh directory `envDir`. With `tolerant`, entries
  * the env already has are kept (used by `check --fix` to add what is new).
  */
-export function mirrorBase(base: IBaseFacts, envDir: string, stats: IMirrorStats, tolerant = false): void {
-  const walker = new Private.Walker(base, envDir, mirrorExclusions(base.python, base.hasPip), stats, tolerant);
+export function mirrorBase(
+  base: IBaseFacts,
+  envDir: string,
+  stats: IMirrorStats,
+  tolerant = false
+): void {
+  const walker = new Private.Walker(
+    base,
+    envDir,
+    mirrorExclusions(base.python, base.hasPip),
+    stats,
+    tolerant
+  );
   walker.mirrorDir('', 0, base.top);
 }
 
@@ -96,7 +110,12 @@ export const BASE_RECORDS_FILE = '.mlc-base-records';
  * are dropped and its new records copied; a package the env installed (or
  * removed) itself is left as the env has it.
  */
-export function copyCondaMeta(base: IBaseFacts, envDir: string, stats: IMirrorStats, tolerant = false): void {
+export function copyCondaMeta(
+  base: IBaseFacts,
+  envDir: string,
+  stats: IMirrorStats,
+  tolerant = false
+): void {
   const dir = `${envDir}/conda-meta`;
   const records = base.condaMeta.filter(file => !condaRecordFileProblem(file));
   let listed: string[] = [];
@@ -105,12 +124,18 @@ export function copyCondaMeta(base: IBaseFacts, envDir: string, stats: IMirrorSt
     // A link or file in the place of conda-meta is never written through
     // (it could lead into the base): docs/architecture.md, "Writes".
     if (!Private.mkdirTolerant(dir)) {
-      throw new NotRealDirectoryError(dir, fs.lstatSync(dir).isSymbolicLink() ? 'link' : 'file');
+      throw new NotRealDirectoryError(
+        dir,
+        fs.lstatSync(dir).isSymbolicLink() ? 'link' : 'file'
+      );
     }
     const current = new Set(records);
     const before = Private.readCopied(dir);
     for (const file of before) {
-      if (!current.has(file) && fs.lstatSync(`${dir}/${file}`, { throwIfNoEntry: false })?.isFile()) {
+      if (
+        !current.has(file) &&
+        fs.lstatSync(`${dir}/${file}`, { throwIfNoEntry: false })?.isFile()
+      ) {
         fs.unlinkSync(`${dir}/${file}`);
       }
     }
@@ -122,15 +147,23 @@ export function copyCondaMeta(base: IBaseFacts, envDir: string, stats: IMirrorSt
   }
   const already = new Set(listed);
   for (const file of records) {
-    if (already.has(file) || present.has(condaRecordParts(file)?.name ?? file)) {
+    if (
+      already.has(file) ||
+      present.has(condaRecordParts(file)?.name ?? file)
+    ) {
       continue;
     }
-    if (Private.copyNew(`${base.prefix}/conda-meta/${file}`, `${dir}/${file}`)) {
+    if (
+      Private.copyNew(`${base.prefix}/conda-meta/${file}`, `${dir}/${file}`)
+    ) {
       listed.push(file);
       stats.records++;
     }
   }
-  writeFileStaged(`${dir}/${BASE_RECORDS_FILE}`, listed.length ? listed.join('\n') + '\n' : '');
+  writeFileStaged(
+    `${dir}/${BASE_RECORDS_FILE}`,
+    listed.length ? listed.join('\n') + '\n' : ''
+  );
   if (base.condaMeta.includes('pinned')) {
     Private.copyNew(`${base.prefix}/conda-meta/pinned`, `${dir}/pinned`);
   }
@@ -145,7 +178,10 @@ export function copyCondaMeta(base: IBaseFacts, envDir: string, stats: IMirrorSt
  * now: copies of records the base no longer has, and base records never
  * copied for a package the env does not have.
  */
-export function staleRecords(base: IBaseFacts, envDir: string): { stale: string[]; missing: string[] } {
+export function staleRecords(
+  base: IBaseFacts,
+  envDir: string
+): { stale: string[]; missing: string[] } {
   const dir = `${envDir}/conda-meta`;
   const now = base.condaMeta.filter(file => !condaRecordFileProblem(file));
   const current = new Set(now);
@@ -153,8 +189,14 @@ export function staleRecords(base: IBaseFacts, envDir: string): { stale: string[
   const everCopied = new Set(listed);
   const present = Private.recordNames(dir);
   return {
-    stale: listed.filter(file => !current.has(file) && fs.existsSync(`${dir}/${file}`)),
-    missing: now.filter(file => !everCopied.has(file) && !present.has(condaRecordParts(file)?.name ?? file))
+    stale: listed.filter(
+      file => !current.has(file) && fs.existsSync(`${dir}/${file}`)
+    ),
+    missing: now.filter(
+      file =>
+        !everCopied.has(file) &&
+        !present.has(condaRecordParts(file)?.name ?? file)
+    )
   };
 }
 
@@ -170,13 +212,18 @@ export interface IDanglingLink {
  * The env's dangling symlinks, site-packages aside (pip's business). A
  * missing base makes every mirrored link dangle.
  */
-export function danglingLinks(envDir: string, python: PythonMinor): IDanglingLink[] {
+export function danglingLinks(
+  envDir: string,
+  python: PythonMinor
+): IDanglingLink[] {
   const found: IDanglingLink[] = [];
   const skip = new Set([`lib/python${python}`, BASE_LINK]);
   const walk = (rel: string): void => {
     let entries: fs.Dirent[];
     try {
-      entries = fs.readdirSync(rel ? `${envDir}/${rel}` : envDir, { withFileTypes: true });
+      entries = fs.readdirSync(rel ? `${envDir}/${rel}` : envDir, {
+        withFileTypes: true
+      });
     } catch {
       return;
     }
@@ -187,9 +234,15 @@ export function danglingLinks(envDir: string, python: PythonMinor): IDanglingLin
       }
       if (entry.isDirectory()) {
         walk(child);
-      } else if (entry.isSymbolicLink() && !Private.resolves(`${envDir}/${child}`)) {
+      } else if (
+        entry.isSymbolicLink() &&
+        !Private.resolves(`${envDir}/${child}`)
+      ) {
         const target = fs.readlinkSync(`${envDir}/${child}`);
-        found.push({ path: child, mirrored: Private.MIRRORED_LINK.test(target) });
+        found.push({
+          path: child,
+          mirrored: Private.MIRRORED_LINK.test(target)
+        });
       }
     }
   };
@@ -246,7 +299,9 @@ namespace Private {
         return this._base.lib;
       }
       try {
-        return fs.readdirSync(`${this._base.prefix}/${rel}`, { withFileTypes: true });
+        return fs.readdirSync(`${this._base.prefix}/${rel}`, {
+          withFileTypes: true
+        });
       } catch (error) {
         // A directory the user may not read holds nothing they could use.
         if (errnoCode(error) === 'EACCES') {
@@ -272,7 +327,12 @@ namespace Private {
      * file if it resolves to one, and left out if it is a directory (a link
      * to a base directory is what the mirror must never make) or dangles.
      */
-    private _mirrorLink(rel: string, child: string, envPath: string, viaBase: string): void {
+    private _mirrorLink(
+      rel: string,
+      child: string,
+      envPath: string,
+      viaBase: string
+    ): void {
       const basePath = `${this._base.prefix}/${child}`;
       const target = fs.readlinkSync(basePath);
       if (!target.startsWith('/')) {
@@ -285,7 +345,11 @@ namespace Private {
         }
       }
       const stat = fs.statSync(basePath, { throwIfNoEntry: false });
-      if (stat && !stat.isDirectory() && symlink(viaBase, envPath, this._tolerant)) {
+      if (
+        stat &&
+        !stat.isDirectory() &&
+        symlink(viaBase, envPath, this._tolerant)
+      ) {
         this._stats.links++;
       }
     }
@@ -323,7 +387,11 @@ namespace Private {
   }
 
   /** Make a symlink; tolerant: an existing entry is kept (returns false). */
-  export function symlink(target: string, file: string, tolerant: boolean): boolean {
+  export function symlink(
+    target: string,
+    file: string,
+    tolerant: boolean
+  ): boolean {
     if (!tolerant) {
       fs.symlinkSync(target, file);
       return true;
@@ -357,11 +425,16 @@ namespace Private {
    * any other line (`../x`, a path) is ignored, never used as a path.
    */
   export function readCopied(dir: string): string[] {
-    const read = readRegularFile(`${dir}/${BASE_RECORDS_FILE}`, { maxBytes: 1 << 24, followLinks: false });
+    const read = readRegularFile(`${dir}/${BASE_RECORDS_FILE}`, {
+      maxBytes: 1 << 24,
+      followLinks: false
+    });
     if (!read.ok) {
       return [];
     }
-    return read.text.split('\n').filter(line => line && !condaRecordFileProblem(line));
+    return read.text
+      .split('\n')
+      .filter(line => line && !condaRecordFileProblem(line));
   }
 
   /** Copy `from` to the new file `to`; false when `to` exists (even as a link: never written through). */

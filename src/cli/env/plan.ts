@@ -20,7 +20,13 @@ import * as path from 'path';
 import type { PythonMinor } from '../../core/kernelspec';
 import { condaRecordParts, type IBaseFacts } from './base';
 import { replaceFile } from './layout';
-import { BASE_RECORDS_FILE, BASE_LINK, mirrorBase, mirrorExclusions, type IMirrorStats } from './mirror';
+import {
+  BASE_RECORDS_FILE,
+  BASE_LINK,
+  mirrorBase,
+  mirrorExclusions,
+  type IMirrorStats
+} from './mirror';
 
 /** Where the plan lives in the base: share/ is never mirrored into envs. */
 export const PLAN_FILE = 'share/jupyterlab-ml-containers/env-plan.json';
@@ -63,12 +69,21 @@ export function writePlan(base: IBaseFacts): string {
     const present = new Set([...links.map(([file]) => file), ...own]);
     const records: [string, string][] = base.condaMeta
       .filter(file => file.endsWith('.json'))
-      .map(file => [file, Private.cutRecord(fs.readFileSync(`${base.prefix}/conda-meta/${file}`, 'utf-8'), present)]);
+      .map(file => [
+        file,
+        Private.cutRecord(
+          fs.readFileSync(`${base.prefix}/conda-meta/${file}`, 'utf-8'),
+          present
+        )
+      ]);
     plan = {
       version: PLAN_VERSION,
       python: base.python,
       hasPip: base.hasPip,
-      watched: ['', 'conda-meta', ...dirs].map(rel => [rel, Private.mtime(base.prefix, rel)]),
+      watched: ['', 'conda-meta', ...dirs].map(rel => [
+        rel,
+        Private.mtime(base.prefix, rel)
+      ]),
       dirs,
       links,
       records
@@ -102,7 +117,9 @@ export function readFreshPlan(base: IBaseFacts): IEnvPlan | null {
   }
   try {
     for (const [rel, mtime] of plan.watched) {
-      const stat = fs.lstatSync(rel ? `${base.prefix}/${rel}` : base.prefix, { throwIfNoEntry: false });
+      const stat = fs.lstatSync(rel ? `${base.prefix}/${rel}` : base.prefix, {
+        throwIfNoEntry: false
+      });
       if (!stat?.isDirectory() || stat.mtimeMs !== mtime) {
         return null;
       }
@@ -118,7 +135,12 @@ export function readFreshPlan(base: IBaseFacts): IEnvPlan | null {
  * copy would: the directories, the links, conda-meta with the records, the
  * list of them, the pins and an empty history.
  */
-export function applyPlan(plan: IEnvPlan, base: IBaseFacts, envDir: string, stats: IMirrorStats): void {
+export function applyPlan(
+  plan: IEnvPlan,
+  base: IBaseFacts,
+  envDir: string,
+  stats: IMirrorStats
+): void {
   for (const dir of plan.dirs) {
     fs.mkdirSync(`${envDir}/${dir}`);
   }
@@ -134,7 +156,10 @@ export function applyPlan(plan: IEnvPlan, base: IBaseFacts, envDir: string, stat
   }
   stats.records += plan.records.length;
   const names = plan.records.map(([file]) => file);
-  fs.writeFileSync(`${meta}/${BASE_RECORDS_FILE}`, names.length ? names.join('\n') + '\n' : '');
+  fs.writeFileSync(
+    `${meta}/${BASE_RECORDS_FILE}`,
+    names.length ? names.join('\n') + '\n' : ''
+  );
   if (base.condaMeta.includes('pinned')) {
     fs.copyFileSync(`${base.prefix}/conda-meta/pinned`, `${meta}/pinned`);
   }
@@ -144,8 +169,15 @@ export function applyPlan(plan: IEnvPlan, base: IBaseFacts, envDir: string, stat
 
 namespace Private {
   /** Directories (parents first) and links of the scratch mirror. */
-  export function scan(root: string, rel: string, dirs: string[], links: [string, string][]): void {
-    for (const entry of fs.readdirSync(rel ? `${root}/${rel}` : root, { withFileTypes: true })) {
+  export function scan(
+    root: string,
+    rel: string,
+    dirs: string[],
+    links: [string, string][]
+  ): void {
+    for (const entry of fs.readdirSync(rel ? `${root}/${rel}` : root, {
+      withFileTypes: true
+    })) {
       const child = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         dirs.push(child);
@@ -172,12 +204,15 @@ namespace Private {
       return text; // not ours to judge: copied whole, as without a plan
     }
     if (Array.isArray(record.files)) {
-      record.files = record.files.filter(file => typeof file === 'string' && present.has(file));
+      record.files = record.files.filter(
+        file => typeof file === 'string' && present.has(file)
+      );
     }
     const pathsData = record.paths_data as { paths?: unknown } | undefined;
     if (pathsData && Array.isArray(pathsData.paths)) {
       pathsData.paths = pathsData.paths.filter(
-        (entry: { _path?: unknown }) => typeof entry?._path === 'string' && present.has(entry._path)
+        (entry: { _path?: unknown }) =>
+          typeof entry?._path === 'string' && present.has(entry._path)
       );
     }
     return JSON.stringify(record);
@@ -194,16 +229,29 @@ namespace Private {
       return false;
     }
     const p = plan as Partial<IEnvPlan>;
-    if (p.version !== PLAN_VERSION || p.python !== base.python || p.hasPip !== base.hasPip) {
+    if (
+      p.version !== PLAN_VERSION ||
+      p.python !== base.python ||
+      p.hasPip !== base.hasPip
+    ) {
       return false;
     }
-    if (!Array.isArray(p.watched) || !Array.isArray(p.dirs) || !Array.isArray(p.links) || !Array.isArray(p.records)) {
+    if (
+      !Array.isArray(p.watched) ||
+      !Array.isArray(p.dirs) ||
+      !Array.isArray(p.links) ||
+      !Array.isArray(p.records)
+    ) {
       return false;
     }
     const reserved = mirrorExclusions(base.python, base.hasPip);
-    const usable = (rel: unknown): rel is string => typeof rel === 'string' && isCleanRelative(rel) && !underReserved(rel, reserved);
+    const usable = (rel: unknown): rel is string =>
+      typeof rel === 'string' &&
+      isCleanRelative(rel) &&
+      !underReserved(rel, reserved);
     const made = new Set<string>();
-    const parentMade = (rel: string): boolean => !rel.includes('/') || made.has(rel.slice(0, rel.lastIndexOf('/')));
+    const parentMade = (rel: string): boolean =>
+      !rel.includes('/') || made.has(rel.slice(0, rel.lastIndexOf('/')));
     for (const dir of p.dirs) {
       if (!usable(dir) || made.has(dir) || !parentMade(dir)) {
         return false;
@@ -211,7 +259,13 @@ namespace Private {
       made.add(dir);
     }
     for (const link of p.links) {
-      if (!Array.isArray(link) || link.length !== 2 || !usable(link[0]) || made.has(link[0]) || !parentMade(link[0])) {
+      if (
+        !Array.isArray(link) ||
+        link.length !== 2 ||
+        !usable(link[0]) ||
+        made.has(link[0]) ||
+        !parentMade(link[0])
+      ) {
         return false;
       }
       if (typeof link[1] !== 'string' || !staysInside(link[0], link[1])) {
@@ -220,21 +274,38 @@ namespace Private {
       made.add(link[0]);
     }
     for (const record of p.records) {
-      if (!Array.isArray(record) || record.length !== 2 || typeof record[0] !== 'string' || typeof record[1] !== 'string') {
+      if (
+        !Array.isArray(record) ||
+        record.length !== 2 ||
+        typeof record[0] !== 'string' ||
+        typeof record[1] !== 'string'
+      ) {
         return false;
       }
-      if (!/^[^/\\\0]+\.json$/.test(record[0]) || record[0].startsWith('.') || condaRecordParts(record[0]) === null) {
+      if (
+        !/^[^/\\\0]+\.json$/.test(record[0]) ||
+        record[0].startsWith('.') ||
+        condaRecordParts(record[0]) === null
+      ) {
         return false;
       }
     }
     return p.watched.every(
-      entry => Array.isArray(entry) && typeof entry[1] === 'number' && (entry[0] === '' || (typeof entry[0] === 'string' && isCleanRelative(entry[0])))
+      entry =>
+        Array.isArray(entry) &&
+        typeof entry[1] === 'number' &&
+        (entry[0] === '' ||
+          (typeof entry[0] === 'string' && isCleanRelative(entry[0])))
     );
   }
 
   /** Whether `rel` or a directory above it is a path the env writes itself (one set lookup a level). */
   function underReserved(rel: string, reserved: Set<string>): boolean {
-    for (let end = rel.indexOf('/'); end !== -1; end = rel.indexOf('/', end + 1)) {
+    for (
+      let end = rel.indexOf('/');
+      end !== -1;
+      end = rel.indexOf('/', end + 1)
+    ) {
       if (reserved.has(rel.slice(0, end))) {
         return true;
       }
@@ -244,10 +315,12 @@ namespace Private {
 
   /** `a/b/c`: no empty, `.` or `..` part, no absolute path, no NUL or control character. */
   export function isCleanRelative(rel: string): boolean {
-    if (rel.length === 0 || rel.length > 4096 || /[\0-\x1f\x7f]/.test(rel)) {
+    if (rel.length === 0 || rel.length > 4096 || /\p{Cc}/u.test(rel)) {
       return false;
     }
-    return rel.split('/').every(part => part !== '' && part !== '.' && part !== '..');
+    return rel
+      .split('/')
+      .every(part => part !== '' && part !== '.' && part !== '..');
   }
 
   /**
@@ -257,7 +330,11 @@ namespace Private {
    * `../baseEnv_dir/...`).
    */
   export function staysInside(file: string, target: string): boolean {
-    if (target.length === 0 || target.startsWith('/') || /[\0-\x1f\x7f]/.test(target)) {
+    if (
+      target.length === 0 ||
+      target.startsWith('/') ||
+      /\p{Cc}/u.test(target)
+    ) {
       return false;
     }
     const parts = file.split('/').slice(0, -1);

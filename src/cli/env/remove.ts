@@ -11,7 +11,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ENV_RECORD_FILE, type EnvRecord, type IEnvRemoveResult } from '../../core/envRecord';
+import {
+  ENV_RECORD_FILE,
+  type EnvRecord,
+  type IEnvRemoveResult
+} from '../../core/envRecord';
 import { isWithin, normalizeAbsolute, shortDigest } from '../../core/validate';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
@@ -36,10 +40,16 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
     return Private.removeOrphanKernel(envDir, context);
   }
   if (stat.isSymbolicLink()) {
-    throw new UserError(`${envDir} is a symbolic link; mlc removes an env only by its own path, ${NOT_REMOVED}`, 'give the path of the env itself');
+    throw new UserError(
+      `${envDir} is a symbolic link; mlc removes an env only by its own path, ${NOT_REMOVED}`,
+      'give the path of the env itself'
+    );
   }
   if (!stat.isDirectory()) {
-    throw new UserError(`${envDir} is not an mlc env (not a directory); ${NOT_REMOVED}`, 'give the path of an env made by mlc env create (mlc env list shows them)');
+    throw new UserError(
+      `${envDir} is not an mlc env (not a directory); ${NOT_REMOVED}`,
+      'give the path of an env made by mlc env create (mlc env list shows them)'
+    );
   }
   const { record, physical } = Private.proveEnv(envDir, context);
   const parent = path.dirname(envDir);
@@ -51,21 +61,38 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
   }
   // The directory renamed must be the one proven: else put it back.
   const moved = fs.lstatSync(doomed);
-  if (moved.dev !== stat.dev || moved.ino !== stat.ino || !moved.isDirectory()) {
+  if (
+    moved.dev !== stat.dev ||
+    moved.ino !== stat.ino ||
+    !moved.isDirectory()
+  ) {
     fs.renameSync(doomed, envDir);
-    throw new UserError(`${envDir} changed while it was being removed; ${NOT_REMOVED}`, 'run the command again', 1);
+    throw new UserError(
+      `${envDir} changed while it was being removed; ${NOT_REMOVED}`,
+      'run the command again',
+      1
+    );
   }
   try {
     removeTree(doomed);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    throw new UserError(`${envDir} was moved aside to ${doomed} but could not be deleted: ${why}`, `delete ${doomed} by hand`, 1);
+    throw new UserError(
+      `${envDir} was moved aside to ${doomed} but could not be deleted: ${why}`,
+      `delete ${doomed} by hand`,
+      1
+    );
   }
   let kernelName: string | null = null;
   if (record.kernelName) {
     try {
       const prefixes = [...new Set([envDir, record.prefix, physical])];
-      const removed = unregisterKernel(jupyterDataDir(context), record.kernelName, prefixes, record.creationId);
+      const removed = unregisterKernel(
+        jupyterDataDir(context),
+        record.kernelName,
+        prefixes,
+        record.creationId
+      );
       kernelName = removed ? record.kernelName : null;
     } catch (error) {
       throw fsUserError(error, `unregistering the kernel ${record.kernelName}`);
@@ -79,10 +106,19 @@ namespace Private {
    * The env's record, once `envDir` proved to be an env; a one-line refusal
    * (nothing removed) otherwise.
    */
-  export function proveEnv(envDir: string, context: ICliContext): { record: EnvRecord; physical: string } {
+  export function proveEnv(
+    envDir: string,
+    context: ICliContext
+  ): { record: EnvRecord; physical: string } {
     const physical = realpath(envDir) ?? envDir;
-    const refuse = (why: string, hint = 'give the path of an env made by mlc env create (mlc env list shows them)'): never => {
-      throw new UserError(`${envDir} is not removed: ${why}; ${NOT_REMOVED}`, hint);
+    const refuse = (
+      why: string,
+      hint = 'give the path of an env made by mlc env create (mlc env list shows them)'
+    ): never => {
+      throw new UserError(
+        `${envDir} is not removed: ${why}; ${NOT_REMOVED}`,
+        hint
+      );
     };
     if (physical === '/') {
       refuse('it is the root directory');
@@ -91,12 +127,19 @@ namespace Private {
     for (const candidate of [context.env.HOME, Private.passwdHome()]) {
       const home = candidate ? realpath(candidate) : null;
       if (home && isWithin(home, physical)) {
-        refuse(physical === home ? 'it is your home directory' : 'it contains your home directory');
+        refuse(
+          physical === home
+            ? 'it is your home directory'
+            : 'it contains your home directory'
+        );
       }
     }
     const read = readEnvRecord(envDir);
     if (!read.ok) {
-      throw new UserError(`${envDir} is not an mlc env (${read.error}); ${NOT_REMOVED}`, 'give the path of an env made by mlc env create (mlc env list shows them)');
+      throw new UserError(
+        `${envDir} is not an mlc env (${read.error}); ${NOT_REMOVED}`,
+        'give the path of an env made by mlc env create (mlc env list shows them)'
+      );
     }
     const record = read.value;
     const recorded = realpath(record.prefix);
@@ -108,11 +151,20 @@ namespace Private {
     }
     const missing = layoutMissing(envDir);
     if (missing) {
-      refuse(`it lacks the layout of an env (${missing})`, 'delete it by hand if you are sure');
+      refuse(
+        `it lacks the layout of an env (${missing})`,
+        'delete it by hand if you are sure'
+      );
     }
-    for (const base of [normalizeAbsolute(record.basePrefix), realpath(record.basePrefix)]) {
+    for (const base of [
+      normalizeAbsolute(record.basePrefix),
+      realpath(record.basePrefix)
+    ]) {
       if (base && (isWithin(base, physical) || isWithin(physical, base))) {
-        refuse(`it ${isWithin(base, physical) ? 'contains' : 'lies inside'} its base ${record.basePrefix}`, 'remove it by hand if you are sure');
+        refuse(
+          `it ${isWithin(base, physical) ? 'contains' : 'lies inside'} its base ${record.basePrefix}`,
+          'remove it by hand if you are sure'
+        );
       }
     }
     return { record, physical };
@@ -120,7 +172,8 @@ namespace Private {
 
   /** What of the layout every create writes is missing, or null. */
   function layoutMissing(envDir: string): string | null {
-    const lstat = (name: string) => fs.lstatSync(`${envDir}/${name}`, { throwIfNoEntry: false });
+    const lstat = (name: string) =>
+      fs.lstatSync(`${envDir}/${name}`, { throwIfNoEntry: false });
     if (!lstat(BASE_LINK)?.isSymbolicLink()) {
       return `${BASE_LINK} is not a link`;
     }
@@ -134,16 +187,26 @@ namespace Private {
   }
 
   /** No env at `envDir`: unregister a kernel left pointing at it, or refuse. */
-  export function removeOrphanKernel(envDir: string, context: ICliContext): IEnvRemoveResult {
+  export function removeOrphanKernel(
+    envDir: string,
+    context: ICliContext
+  ): IEnvRemoveResult {
     let dataDir: string | null = null;
     try {
       dataDir = jupyterDataDir(context);
     } catch {
       // No data dir: no kernel either.
     }
-    const orphan = dataDir ? listEnvKernels(dataDir).find(kernel => kernel.facts?.envPrefix === envDir) : undefined;
+    const orphan = dataDir
+      ? listEnvKernels(dataDir).find(
+          kernel => kernel.facts?.envPrefix === envDir
+        )
+      : undefined;
     if (!dataDir || !orphan) {
-      throw new UserError(`${envDir} does not exist and no kernel is registered for it`, 'mlc env list shows the envs');
+      throw new UserError(
+        `${envDir} does not exist and no kernel is registered for it`,
+        'mlc env list shows the envs'
+      );
     }
     try {
       unregisterKernel(dataDir, orphan.name, [envDir]);

@@ -47,7 +47,12 @@ export function activationScript(
     ENV_NAME: shQuote(facts.envName, 'always')
   });
   const values: Record<string, string> = {
-    HEADER: Private.header(templates, file, scriptPath, `run: bash --rcfile ${cshQuote(scriptPath, 'always')}`),
+    HEADER: Private.header(
+      templates,
+      file,
+      scriptPath,
+      `run: bash --rcfile ${cshQuote(scriptPath, 'always')}`
+    ),
     FOOTER: templates.footer.trimEnd(),
     ACTIVATE: activate.trimEnd()
   };
@@ -56,10 +61,15 @@ export function activationScript(
       throw new Error('container mode needs the container image');
     }
     // The env itself is always bound, so its files exist inside the container.
-    const binds = [facts.envPrefix, ...(facts.bindPaths ?? []).filter(bind => bind !== facts.envPrefix)];
+    const binds = [
+      facts.envPrefix,
+      ...(facts.bindPaths ?? []).filter(bind => bind !== facts.envPrefix)
+    ];
     values.CONTAINER_IMAGE = shQuote(facts.containerImage, 'always');
     values.SCRIPT_PATH = shQuote(scriptPath, 'always');
-    values.BIND_ARGS = binds.map(bind => `-B ${shQuote(bind, 'always')}`).join(' ');
+    values.BIND_ARGS = binds
+      .map(bind => `-B ${shQuote(bind, 'always')}`)
+      .join(' ');
     return { file, text: renderTemplate(templates.containerScript, values) };
   }
   return { file, text: renderTemplate(templates.hostScript, values) };
@@ -81,10 +91,19 @@ export interface ICreateScriptFacts {
 }
 
 /** The text of `create-newEnv-on-base.sh`. */
-export function createScriptText(templates: IScriptTemplates, facts: ICreateScriptFacts): string {
+export function createScriptText(
+  templates: IScriptTemplates,
+  facts: ICreateScriptFacts
+): string {
   const cshHint = `start bash, then run: source ${cshQuote(facts.scriptPath, 'always')} -p myEnv`;
   return renderTemplate(templates.createNewEnv, {
-    HEADER: Private.header(templates, CREATE_SCRIPT, facts.scriptPath, cshHint, ' -p myEnv'),
+    HEADER: Private.header(
+      templates,
+      CREATE_SCRIPT,
+      facts.scriptPath,
+      cshHint,
+      ' -p myEnv'
+    ),
     FOOTER: templates.footer.trimEnd(),
     BASE_EXPR: Private.locationWord(facts.base),
     COMMAND_WORDS: facts.command.map(Private.locationWord).join(' ')
@@ -106,15 +125,23 @@ namespace Private {
       CSH_MESSAGE_B64: base64(
         `mlc: ${file} is for bash and zsh; csh and tcsh cannot source it. Instead, ${cshInstead}\n`
       ),
-      NOT_SOURCED_MESSAGE: shQuote(`mlc: ${file} must be sourced, not run; in bash or zsh: ${source}`, 'always'),
-      OTHER_SHELL_MESSAGE: shQuote(`mlc: ${file} needs bash or zsh; start one of them and run: ${source}`, 'always')
+      NOT_SOURCED_MESSAGE: shQuote(
+        `mlc: ${file} must be sourced, not run; in bash or zsh: ${source}`,
+        'always'
+      ),
+      OTHER_SHELL_MESSAGE: shQuote(
+        `mlc: ${file} needs bash or zsh; start one of them and run: ${source}`,
+        'always'
+      )
     }).trimEnd();
   }
 
   /** One shell word for a location: `"$_mlc_dir"/'rel'` or `'/abs'`. */
   export function locationWord(location: ScriptLocation): string {
     if ('relative' in location) {
-      return location.relative === '' ? '"$_mlc_dir"' : `"$_mlc_dir"/${shQuote(location.relative, 'always')}`;
+      return location.relative === ''
+        ? '"$_mlc_dir"'
+        : `"$_mlc_dir"/${shQuote(location.relative, 'always')}`;
     }
     return shQuote(location.absolute, 'always');
   }

@@ -16,7 +16,10 @@ export function base64(text: string): string {
  * Replace every `@MLC_NAME@` token of `template` by `values[NAME]`.
  * Throws when the template has a token without a value (a programming error).
  */
-export function renderTemplate(template: string, values: Record<string, string>): string {
+export function renderTemplate(
+  template: string,
+  values: Record<string, string>
+): string {
   return template.replace(/@MLC_([A-Z0-9_]+)@/g, (token, name: string) => {
     const value = values[name];
     if (value === undefined) {

@@ -2,7 +2,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { envPrefixProblem } from '../../core/safeNames';
-import { envNameProblem, isWithin, normalizeAbsolute } from '../../core/validate';
+import {
+  envNameProblem,
+  isWithin,
+  normalizeAbsolute
+} from '../../core/validate';
 import { UserError } from '../errors';
 import { errnoCode } from '../fs/errors';
 import { readEnvRecord } from './layout';
@@ -18,7 +22,9 @@ const PATH_HINT = 'give a path for a new directory, e.g. ~/envs/myEnv';
 
 /** Check the user's `raw` path (relative to `cwd`) as a place for an env; no file-system access. */
 export function envPathFrom(raw: string, cwd: string): IEnvTarget {
-  const prefix = normalizeAbsolute(path.isAbsolute(raw) ? raw : `${cwd}/${raw}`);
+  const prefix = normalizeAbsolute(
+    path.isAbsolute(raw) ? raw : `${cwd}/${raw}`
+  );
   // The whole prefix, the working directory included: a `:` anywhere in it
   // breaks PATH on activation.
   const problem = envPrefixProblem(raw) ?? envPrefixProblem(prefix);
@@ -43,7 +49,10 @@ export function envPathFrom(raw: string, cwd: string): IEnvTarget {
  * them): returned, outermost first, for the caller to make once every check
  * passed; none of them may lie inside the base.
  */
-export function assertCreatable(target: IEnvTarget, basePhysical: string): string[] {
+export function assertCreatable(
+  target: IEnvTarget,
+  basePhysical: string
+): string[] {
   const missing: string[] = [];
   let existing = target.parent;
   while (!Private.present(existing) && existing !== '/') {
@@ -55,21 +64,35 @@ export function assertCreatable(target: IEnvTarget, basePhysical: string): strin
     existingPhysical = fs.realpathSync(existing);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') {
-      throw new UserError(`the directory ${existing} does not exist or is not a directory`, 'choose another location');
+      throw new UserError(
+        `the directory ${existing} does not exist or is not a directory`,
+        'choose another location'
+      );
     }
     throw error;
   }
   if (!fs.statSync(existingPhysical).isDirectory()) {
-    throw new UserError(`${existing} is not a directory`, 'choose another location');
+    throw new UserError(
+      `${existing} is not a directory`,
+      'choose another location'
+    );
   }
   const rest = target.parent.slice(existing.length).replace(/^\//, '');
-  const parentPhysical = rest ? `${existingPhysical === '/' ? '' : existingPhysical}/${rest}` : existingPhysical;
+  const parentPhysical = rest
+    ? `${existingPhysical === '/' ? '' : existingPhysical}/${rest}`
+    : existingPhysical;
   const physical = `${parentPhysical === '/' ? '' : parentPhysical}/${target.name}`;
   if (isWithin(physical, basePhysical)) {
-    throw new UserError(`the env path ${target.prefix} is inside the base ${basePhysical}`, 'the base is read-only: choose a location outside it, e.g. in your home directory');
+    throw new UserError(
+      `the env path ${target.prefix} is inside the base ${basePhysical}`,
+      'the base is read-only: choose a location outside it, e.g. in your home directory'
+    );
   }
   if (isWithin(basePhysical, physical)) {
-    throw new UserError(`the env path ${target.prefix} contains the base ${basePhysical}`, PATH_HINT);
+    throw new UserError(
+      `the env path ${target.prefix} contains the base ${basePhysical}`,
+      PATH_HINT
+    );
   }
   if (missing.length) {
     return missing;
@@ -79,10 +102,16 @@ export function assertCreatable(target: IEnvTarget, basePhysical: string): strin
     return missing;
   }
   if (stat.isSymbolicLink()) {
-    throw new UserError(`${target.prefix} already exists as a symbolic link`, 'remove it or choose another path');
+    throw new UserError(
+      `${target.prefix} already exists as a symbolic link`,
+      'remove it or choose another path'
+    );
   }
   if (!stat.isDirectory()) {
-    throw new UserError(`${target.prefix} already exists and is not a directory`, 'remove it or choose another path');
+    throw new UserError(
+      `${target.prefix} already exists and is not a directory`,
+      'remove it or choose another path'
+    );
   }
   if (fs.readdirSync(target.prefix).length > 0) {
     const record = readEnvRecord(target.prefix);
@@ -93,7 +122,10 @@ export function assertCreatable(target: IEnvTarget, basePhysical: string): strin
         `if its kernel is missing (an interrupted create), run: mlc env check ${target.prefix} --fix; to start over: mlc env remove ${target.prefix}`
       );
     }
-    throw new UserError(`${target.prefix} already exists and is not empty`, 'choose another path, or remove the old env with: mlc env remove PATH');
+    throw new UserError(
+      `${target.prefix} already exists and is not empty`,
+      'choose another path, or remove the old env with: mlc env remove PATH'
+    );
   }
   return missing;
 }

@@ -29,7 +29,12 @@ export const BANNER_DIR = 'etc/ml-containers';
 export const APPTAINER_BANNER_FILE = '95-ml-containers-banner.sh';
 const PROFILE_NAME = 'zz-ml-containers-banner';
 /** System rc files read by interactive shells; a hook line is added to those that exist. */
-const SH_RC_FILES = ['etc/bash.bashrc', 'etc/bashrc', 'etc/zsh/zshrc', 'etc/zshrc'];
+const SH_RC_FILES = [
+  'etc/bash.bashrc',
+  'etc/bashrc',
+  'etc/zsh/zshrc',
+  'etc/zshrc'
+];
 const CSH_RC_FILE = 'etc/csh.cshrc';
 const HOOK_MARK = '# ml-containers banner (mlc image banner)';
 
@@ -52,14 +57,23 @@ export interface IBannerResult {
 }
 
 export function installBanner(options: IBannerOptions): IBannerResult {
-  for (const [option, value] of [['--package-list', options.packageList], ['--create-script', options.createScript]] as const) {
+  for (const [option, value] of [
+    ['--package-list', options.packageList],
+    ['--create-script', options.createScript]
+  ] as const) {
     const problem = pathProblem(value);
     if (problem || !value.startsWith('/')) {
-      throw new UserError(`${option} ${JSON.stringify(value)}: ${problem ?? 'not an absolute path'}`, `pass the path as the image sees it, e.g. /list-of-pkgs-inside.txt`);
+      throw new UserError(
+        `${option} ${JSON.stringify(value)}: ${problem ?? 'not an absolute path'}`,
+        'pass the path as the image sees it, e.g. /list-of-pkgs-inside.txt'
+      );
     }
   }
   const facts = Private.facts(options);
-  const lines = bannerLines(facts, { packageList: options.packageList, createScript: options.createScript });
+  const lines = bannerLines(facts, {
+    packageList: options.packageList,
+    createScript: options.createScript
+  });
   const text = bannerPlainText(lines);
   const dir = path.join(options.prefix, BANNER_DIR);
   const textFile = path.join(dir, 'banner.txt');
@@ -69,7 +83,10 @@ export function installBanner(options: IBannerOptions): IBannerResult {
   const hooked: string[] = [];
   const apptainerDir = options.apptainerEnvDir;
   if (apptainerDir !== undefined && !Private.isDirectory(apptainerDir)) {
-    throw new UserError(`--apptainer-env-dir ${apptainerDir} is not a directory`, 'create it first (e.g. mkdir -p /.singularity.d/env)');
+    throw new UserError(
+      `--apptainer-env-dir ${apptainerDir} is not a directory`,
+      'create it first (e.g. mkdir -p /.singularity.d/env)'
+    );
   }
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
@@ -86,18 +103,31 @@ export function installBanner(options: IBannerOptions): IBannerResult {
         { name: `${PROFILE_NAME}.sh`, text: rcHookLine(shFile) + '\n' },
         { name: `${PROFILE_NAME}.csh`, text: Private.cshHook(cshFile) + '\n' }
       ]);
-      written.push(path.join(profileDir, `${PROFILE_NAME}.sh`), path.join(profileDir, `${PROFILE_NAME}.csh`));
+      written.push(
+        path.join(profileDir, `${PROFILE_NAME}.sh`),
+        path.join(profileDir, `${PROFILE_NAME}.csh`)
+      );
     }
     for (const rc of SH_RC_FILES) {
       if (Private.appendHook(path.join(options.root, rc), rcHookLine(shFile))) {
         hooked.push(path.join(options.root, rc));
       }
     }
-    if (Private.appendHook(path.join(options.root, CSH_RC_FILE), Private.cshHook(cshFile))) {
+    if (
+      Private.appendHook(
+        path.join(options.root, CSH_RC_FILE),
+        Private.cshHook(cshFile)
+      )
+    ) {
       hooked.push(path.join(options.root, CSH_RC_FILE));
     }
     if (apptainerDir !== undefined) {
-      writeFilesStaged(apptainerDir, [{ name: APPTAINER_BANNER_FILE, text: apptainerEnvScript(shFile, textFile) }]);
+      writeFilesStaged(apptainerDir, [
+        {
+          name: APPTAINER_BANNER_FILE,
+          text: apptainerEnvScript(shFile, textFile)
+        }
+      ]);
       written.push(path.join(apptainerDir, APPTAINER_BANNER_FILE));
     }
   } catch (error) {
@@ -139,26 +169,43 @@ namespace Private {
       return true;
     }
     const updated = `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${line}\n`;
-    writeFilesStaged(path.dirname(file), [{ name: path.basename(file), text: updated }]);
+    writeFilesStaged(path.dirname(file), [
+      { name: path.basename(file), text: updated }
+    ]);
     fs.chmodSync(file, stat.mode & 0o7777);
     return true;
   }
 
   /** The facts from image.json (validated like user input), or blanks when there is none. */
   export function facts(options: IBannerOptions): IBannerFacts {
-    const file = options.image ?? path.join(options.prefix, 'share', 'jupyter', 'kernels', 'python3', 'image.json');
+    const file =
+      options.image ??
+      path.join(
+        options.prefix,
+        'share',
+        'jupyter',
+        'kernels',
+        'python3',
+        'image.json'
+      );
     let raw: string;
     try {
       raw = fs.readFileSync(file, 'utf-8');
     } catch {
       if (options.image !== undefined) {
-        throw new UserError(`cannot read --image ${file}`, "pass the image.json written by 'mlc image manifest'");
+        throw new UserError(
+          `cannot read --image ${file}`,
+          "pass the image.json written by 'mlc image manifest'"
+        );
       }
       return { image: '', python: '', os: '', buildDate: '' };
     }
     const parsed = parseImageMetadata(raw);
     if (!parsed.ok) {
-      throw new UserError(`${file}: ${parsed.error}`, "write it again with 'mlc image manifest'");
+      throw new UserError(
+        `${file}: ${parsed.error}`,
+        "write it again with 'mlc image manifest'"
+      );
     }
     const image = parsed.value;
     const facts = {
@@ -170,7 +217,10 @@ namespace Private {
     for (const [field, value] of Object.entries(facts)) {
       const problem = value === '' ? null : labelProblem(value);
       if (problem) {
-        throw new UserError(`${file}: the ${field} ${problem}`, "write it again with 'mlc image manifest'");
+        throw new UserError(
+          `${file}: the ${field} ${problem}`,
+          "write it again with 'mlc image manifest'"
+        );
       }
     }
     return facts;

@@ -28,20 +28,34 @@ export interface IBannerPaths {
 }
 
 /** A banner line: plain text, or text around a path that moves with the image root in host mode. */
-export type BannerLine = string | { before: string; path: string; after: string };
+export type BannerLine =
+  string | { before: string; path: string; after: string };
 
 /** The variable the first-time guard exports. */
 export const SHOWN_VARIABLE = 'MLC_BANNER_SHOWN';
 
-export function bannerLines(facts: IBannerFacts, paths: IBannerPaths): BannerLine[] {
-  const details = [facts.python && `Python ${facts.python}`, facts.os, facts.buildDate && `built ${facts.buildDate}`].filter(Boolean);
-  const head = facts.image ? [`${facts.image}${details.length ? ` (${details.join(', ')})` : ''}`, ''] : [];
+export function bannerLines(
+  facts: IBannerFacts,
+  paths: IBannerPaths
+): BannerLine[] {
+  const details = [
+    facts.python && `Python ${facts.python}`,
+    facts.os,
+    facts.buildDate && `built ${facts.buildDate}`
+  ].filter(Boolean);
+  const head = facts.image
+    ? [`${facts.image}${details.length ? ` (${details.join(', ')})` : ''}`, '']
+    : [];
   return [
     ...head,
     'For the content in this container,',
     { before: '  please read the file ', path: paths.packageList, after: '' },
     '',
-    { before: 'To create your own new env, run "source ', path: paths.createScript, after: ' -h" for help' },
+    {
+      before: 'To create your own new env, run "source ',
+      path: paths.createScript,
+      after: ' -h" for help'
+    },
     'To install new pkg(s) in a writable container, run "micromamba install pkg1 [pkg2 ...]"',
     '  or "python -m pip install pkg1 [pkg2 ...]"; in a read-only image, create an env first.'
   ];
@@ -49,7 +63,15 @@ export function bannerLines(facts: IBannerFacts, paths: IBannerPaths): BannerLin
 
 /** The banner as plain text, with the paths as the image sees them. */
 export function bannerPlainText(lines: BannerLine[]): string {
-  return lines.map(line => (typeof line === 'string' ? line : `${line.before}${line.path}${line.after}`)).join('\n') + '\n';
+  return (
+    lines
+      .map(line =>
+        typeof line === 'string'
+          ? line
+          : `${line.before}${line.path}${line.after}`
+      )
+      .join('\n') + '\n'
+  );
 }
 
 /**
@@ -60,7 +82,9 @@ export function bannerPlainText(lines: BannerLine[]): string {
  */
 export function bannerSh(prefix: string, lines: BannerLine[]): string {
   const args = lines.map(line =>
-    typeof line === 'string' ? shQuote(line) : `${shQuote(line.before)}"$_mlc_banner_root"${shQuote(line.path + line.after)}`
+    typeof line === 'string'
+      ? shQuote(line)
+      : `${shQuote(line.before)}"$_mlc_banner_root"${shQuote(line.path + line.after)}`
   );
   return [
     '# ml-containers start-up banner (written by `mlc image banner`). Sourced by',
@@ -73,7 +97,7 @@ export function bannerSh(prefix: string, lines: BannerLine[]): string {
     '        case ${_mlc_prefix:-} in',
     `        ?*${shQuote(prefix)}) _mlc_banner_root=\${_mlc_prefix%${shQuote(prefix)}} ;;`,
     '        esac',
-    `        printf '%s\\n' '' \\`,
+    "        printf '%s\\n' '' \\",
     ...args.map(arg => `            ${arg} \\`),
     "            '' >&2",
     `        ${SHOWN_VARIABLE}=1`,
@@ -111,7 +135,10 @@ export function rcHookLine(bannerShPath: string): string {
  * APPTAINER_COMMAND (SINGULARITY_COMMAND in Singularity) and terminals on
  * stdin and stderr can.
  */
-export function apptainerEnvScript(bannerShPath: string, textFile: string): string {
+export function apptainerEnvScript(
+  bannerShPath: string,
+  textFile: string
+): string {
   return [
     '# ml-containers start-up banner (written by `mlc image banner`): shown for',
     '# `apptainer shell` and `apptainer run` on a terminal, on stderr; never for exec.',

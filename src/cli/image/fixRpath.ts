@@ -12,8 +12,18 @@ import * as path from 'path';
 import { fsUserError } from '../fs/errors';
 import { UserError } from '../errors';
 import { fileSource } from '../elf/fileSource';
-import { ELF_DIRS, findElfCandidates, isSharedObjectName } from '../elf/findElf';
-import { ElfFormatError, inspectElf, type ElfInspection, type ISearchPathString, type SearchPathTag } from '../elf/parse';
+import {
+  ELF_DIRS,
+  findElfCandidates,
+  isSharedObjectName
+} from '../elf/findElf';
+import {
+  ElfFormatError,
+  inspectElf,
+  type ElfInspection,
+  type ISearchPathString,
+  type SearchPathTag
+} from '../elf/parse';
 import { patchFileAtomically, type IBytePatch } from '../elf/patchFile';
 import { DEFAULT_BUILD_DIRS, repairSearchPath } from '../elf/searchPathRule';
 
@@ -64,7 +74,10 @@ export function fixRpath(options: IFixRpathOptions): IFixRpathResult {
     try {
       inspection = Private.inspectFile(file);
     } catch (error) {
-      result.problems.push({ file, message: Private.problemText(error, 'reading') });
+      result.problems.push({
+        file,
+        message: Private.problemText(error, 'reading')
+      });
       sawElf = sawElf || error instanceof ElfFormatError;
       continue;
     }
@@ -76,7 +89,10 @@ export function fixRpath(options: IFixRpathOptions): IFixRpathResult {
     }
     sawElf = true;
     if (inspection.kind === 'unsupported') {
-      result.skipped.push({ file, reason: `${inspection.reason} (only 64-bit little-endian ELF is repaired)` });
+      result.skipped.push({
+        file,
+        reason: `${inspection.reason} (only 64-bit little-endian ELF is repaired)`
+      });
       continue;
     }
     result.elfFiles++;
@@ -102,7 +118,10 @@ export function fixRpath(options: IFixRpathOptions): IFixRpathResult {
       });
       if (!patched.has(searchPath.fileOffset)) {
         patched.add(searchPath.fileOffset);
-        patches.push({ offset: searchPath.fileOffset, bytes: Private.padded(repair.kept, searchPath.byteLength) });
+        patches.push({
+          offset: searchPath.fileOffset,
+          bytes: Private.padded(repair.kept, searchPath.byteLength)
+        });
       }
     }
     if (shared !== null) {
@@ -115,9 +134,14 @@ export function fixRpath(options: IFixRpathOptions): IFixRpathResult {
     if (!options.dryRun) {
       try {
         Private.checkWritable(file);
-        patchFileAtomically(file, patches, copy => Private.verify(copy, file, changes));
+        patchFileAtomically(file, patches, copy =>
+          Private.verify(copy, file, changes)
+        );
       } catch (error) {
-        result.problems.push({ file, message: Private.problemText(error, 'repairing') });
+        result.problems.push({
+          file,
+          message: Private.problemText(error, 'repairing')
+        });
         continue;
       }
     }
@@ -139,19 +163,26 @@ namespace Private {
    * rewrite would change it too. DT_RPATH and DT_RUNPATH naming the very
    * same string (old linkers wrote both) is fine: it gets one repair.
    */
-  export function sharesText(searchPath: ISearchPathString, inspection: { searchPaths: ISearchPathString[]; otherStrings: number[] }): boolean {
+  export function sharesText(
+    searchPath: ISearchPathString,
+    inspection: { searchPaths: ISearchPathString[]; otherStrings: number[] }
+  ): boolean {
     const start = searchPath.fileOffset;
     const end = start + searchPath.byteLength;
     const inside = (offset: number) => offset > start && offset < end;
     return (
-      inspection.otherStrings.some(offset => offset === start || inside(offset)) ||
-      inspection.searchPaths.some(other => inside(other.fileOffset))
+      inspection.otherStrings.some(
+        offset => offset === start || inside(offset)
+      ) || inspection.searchPaths.some(other => inside(other.fileOffset))
     );
   }
 
   /** Open without following a link, and inspect the file that was opened. */
   export function inspectFile(file: string): ElfInspection {
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    const fd = fs.openSync(
+      file,
+      fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW
+    );
     try {
       const stat = fs.fstatSync(fd);
       if (!stat.isFile()) {
@@ -168,27 +199,43 @@ namespace Private {
     const stat = fs.lstatSync(file);
     const uid = process.getuid?.() ?? 0;
     if (uid !== 0 && stat.uid !== uid) {
-      throw new UserError(`${file} belongs to another user`, 'run as its owner or as root');
+      throw new UserError(
+        `${file} belongs to another user`,
+        'run as its owner or as root'
+      );
     }
     try {
       fs.accessSync(file, fs.constants.W_OK);
     } catch {
-      throw new UserError(`${file} is read-only`, 'make it writable (chmod u+w) or run as its owner');
+      throw new UserError(
+        `${file} is read-only`,
+        'make it writable (chmod u+w) or run as its owner'
+      );
     }
     try {
       fs.accessSync(path.dirname(file), fs.constants.W_OK | fs.constants.X_OK);
     } catch {
-      throw new UserError(`${path.dirname(file)} is not writable`, 'the repaired file is renamed into place there');
+      throw new UserError(
+        `${path.dirname(file)} is not writable`,
+        'the repaired file is renamed into place there'
+      );
     }
   }
 
   /** Re-read the patched copy: it must hold exactly the new search paths. */
-  export function verify(copy: string, file: string, changes: ISearchPathChange[]): void {
+  export function verify(
+    copy: string,
+    file: string,
+    changes: ISearchPathChange[]
+  ): void {
     const again = inspectFile(copy);
-    const values = again.kind === 'elf64' ? again.searchPaths.map(p => text(p.value)) : [];
+    const values =
+      again.kind === 'elf64' ? again.searchPaths.map(p => text(p.value)) : [];
     for (const change of changes) {
       if (!values.includes(change.after)) {
-        throw new Error(`the patched copy of ${file} does not read back as ${change.tag}=${change.after}`);
+        throw new Error(
+          `the patched copy of ${file} does not read back as ${change.tag}=${change.after}`
+        );
       }
     }
   }

@@ -19,11 +19,17 @@ export function imageLabels(imageJson: string): Record<string, string> {
   try {
     text = fs.readFileSync(imageJson, 'utf-8');
   } catch {
-    throw new UserError(`cannot read ${imageJson}`, "pass the image.json written by 'mlc image manifest'");
+    throw new UserError(
+      `cannot read ${imageJson}`,
+      "pass the image.json written by 'mlc image manifest'"
+    );
   }
   const parsed = parseImageMetadata(text);
   if (!parsed.ok) {
-    throw new UserError(`${imageJson}: ${parsed.error}`, "write it again with 'mlc image manifest'");
+    throw new UserError(
+      `${imageJson}: ${parsed.error}`,
+      "write it again with 'mlc image manifest'"
+    );
   }
   const image = parsed.value;
   const labels: Record<string, string> = {
@@ -48,7 +54,10 @@ export function imageLabels(imageJson: string): Record<string, string> {
     // Values go on a build command line, one KEY=VALUE a line: no newlines.
     const problem = value === '' ? null : labelProblem(value);
     if (problem) {
-      throw new UserError(`${imageJson}: the value of ${key} ${problem}`, "write it again with 'mlc image manifest'");
+      throw new UserError(
+        `${imageJson}: the value of ${key} ${problem}`,
+        "write it again with 'mlc image manifest'"
+      );
     }
   }
   return labels;

@@ -5,7 +5,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { imageReference, parseImageMetadata, type ImageMetadata } from '../../core/imageMetadata';
+import {
+  imageReference,
+  parseImageMetadata,
+  type ImageMetadata
+} from '../../core/imageMetadata';
 import {
   buildImageMetadata,
   formatImageJson,
@@ -66,7 +70,11 @@ export interface IManifestResult {
  * SOURCE_DATE_EPOCH; `now` is the build date when neither it nor
  * --build-date is given.
  */
-export async function writeManifest(options: IManifestOptions, env: NodeJS.ProcessEnv, now: Date): Promise<IManifestResult> {
+export async function writeManifest(
+  options: IManifestOptions,
+  env: NodeJS.ProcessEnv,
+  now: Date
+): Promise<IManifestResult> {
   const buildDate = Private.buildDate(options.buildDate, env, now);
   Private.checkText('--name', options.name, false);
   Private.checkText('--tag', options.tag, false);
@@ -78,7 +86,11 @@ export async function writeManifest(options: IManifestOptions, env: NodeJS.Proce
 
   const prefixPackages = await readPrefixPackages(options.prefix);
   const system = await readSystem(options.root, env);
-  const packages = mergePackages({ conda: prefixPackages.conda, pip: prefixPackages.pip, system: system.packages });
+  const packages = mergePackages({
+    conda: prefixPackages.conda,
+    pip: prefixPackages.pip,
+    system: system.packages
+  });
   const built = buildImageMetadata(
     {
       ...identity,
@@ -103,14 +115,16 @@ export async function writeManifest(options: IManifestOptions, env: NodeJS.Proce
       { name: IMAGE_METADATA_FILE, text: formatImageJson(built.value) }
     ]);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    const reason =
+      (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new UserError(
       `cannot write into the out-dir ${options.outDir} (${reason})`,
       'choose a writable --out-dir with free space',
       1
     );
   }
-  const count = (source: string) => packages.filter(pkg => pkg.source === source).length;
+  const count = (source: string) =>
+    packages.filter(pkg => pkg.source === source).length;
   return {
     listFile: path.join(options.outDir, PACKAGE_LIST_FILE),
     imageJson: path.join(options.outDir, IMAGE_METADATA_FILE),
@@ -119,7 +133,11 @@ export async function writeManifest(options: IManifestOptions, env: NodeJS.Proce
     os: built.value.os,
     buildDate,
     packageCount: packages.length,
-    counts: { conda: count('conda'), pip: count('pip'), system: count('system') },
+    counts: {
+      conda: count('conda'),
+      pip: count('pip'),
+      system: count('system')
+    },
     databases: system.databases,
     warnings: [...prefixPackages.warnings, ...system.warnings]
   };
@@ -127,7 +145,11 @@ export async function writeManifest(options: IManifestOptions, env: NodeJS.Proce
 
 namespace Private {
   /** --build-date, else SOURCE_DATE_EPOCH (reproducible builds), else now. */
-  export function buildDate(given: string | undefined, env: NodeJS.ProcessEnv, now: Date): string {
+  export function buildDate(
+    given: string | undefined,
+    env: NodeJS.ProcessEnv,
+    now: Date
+  ): string {
     if (given !== undefined) {
       if (!isIsoDateTime(given)) {
         throw new UserError(
@@ -152,22 +174,36 @@ namespace Private {
   }
 
   /** Names and tags go on command lines and in `name:tag`: no blanks; nothing has control characters. */
-  export function checkText(flag: string, value: string | undefined, blanksAllowed: boolean): void {
+  export function checkText(
+    flag: string,
+    value: string | undefined,
+    blanksAllowed: boolean
+  ): void {
     if (value === undefined) {
       return;
     }
-    // eslint-disable-next-line no-control-regex
-    const bad = blanksAllowed ? /[\u0000-\u001f\u007f]/ : /[\s\u0000-\u001f\u007f]/;
+
+    const bad = blanksAllowed ? /\p{Cc}/u : /[\s\p{Cc}]/u;
     if (flag === '--name' && value === '') {
-      throw new UserError('--name is empty', 'pass the image name, e.g. --name ml-base');
+      throw new UserError(
+        '--name is empty',
+        'pass the image name, e.g. --name ml-base'
+      );
     }
     if (bad.test(value)) {
-      const what = blanksAllowed ? 'a control character' : 'whitespace or a control character';
-      throw new UserError(`${flag} ${JSON.stringify(value)} is not allowed: it contains ${what}`, `pass a plain ${flag.slice(2)}`);
+      const what = blanksAllowed
+        ? 'a control character'
+        : 'whitespace or a control character';
+      throw new UserError(
+        `${flag} ${JSON.stringify(value)} is not allowed: it contains ${what}`,
+        `pass a plain ${flag.slice(2)}`
+      );
     }
   }
 
-  export function checkFlavour(flavour: string | undefined): asserts flavour is Flavour | undefined {
+  export function checkFlavour(
+    flavour: string | undefined
+  ): asserts flavour is Flavour | undefined {
     if (flavour !== undefined && flavour !== 'cpu' && flavour !== 'gpu') {
       throw new UserError(
         `--flavour ${JSON.stringify(flavour)} is neither cpu nor gpu`,
@@ -182,10 +218,16 @@ namespace Private {
     try {
       stat = fs.statSync(outDir);
     } catch {
-      throw new UserError(`the out-dir ${outDir} does not exist`, 'create it first or pass another --out-dir');
+      throw new UserError(
+        `the out-dir ${outDir} does not exist`,
+        'create it first or pass another --out-dir'
+      );
     }
     if (!stat.isDirectory()) {
-      throw new UserError(`the out-dir ${outDir} is not a directory`, 'pass a directory as --out-dir');
+      throw new UserError(
+        `the out-dir ${outDir} is not a directory`,
+        'pass a directory as --out-dir'
+      );
     }
     try {
       fs.accessSync(outDir, fs.constants.W_OK | fs.constants.X_OK);
@@ -204,7 +246,10 @@ namespace Private {
         existing = null;
       }
       if (existing && !existing.isFile() && !existing.isSymbolicLink()) {
-        throw new UserError(`${target} exists and is not a file`, 'remove it or pass another --out-dir');
+        throw new UserError(
+          `${target} exists and is not a file`,
+          'remove it or pass another --out-dir'
+        );
       }
     }
   }
@@ -214,13 +259,18 @@ namespace Private {
    * image named by an existing out-dir/image.json (a rebuild of the same
    * image), whose other identity fields then fill in the flags not given.
    */
-  export function identity(options: IManifestOptions): Pick<ImageMetadata, 'name' | 'tag' | 'flavour' | 'dockerPath'> {
+  export function identity(
+    options: IManifestOptions
+  ): Pick<ImageMetadata, 'name' | 'tag' | 'flavour' | 'dockerPath'> {
     let previous: ImageMetadata | null = null;
     if (options.name === undefined) {
       const file = path.join(options.outDir, IMAGE_METADATA_FILE);
       const read = readRegularFile(file, { maxBytes: MAX_IMAGE_JSON_BYTES });
       if (!read.ok) {
-        throw new UserError(`--name is required: ${file} ${read.reason} to take it from`, 'pass --name, e.g. --name ml-base');
+        throw new UserError(
+          `--name is required: ${file} ${read.reason} to take it from`,
+          'pass --name, e.g. --name ml-base'
+        );
       }
       const parsed = parseImageMetadata(read.text);
       if (!parsed.ok) {
@@ -235,7 +285,8 @@ namespace Private {
     return {
       name: options.name ?? (previous as ImageMetadata).name,
       tag: options.tag ?? previous?.tag ?? '',
-      flavour: (options.flavour as Flavour | undefined) ?? previous?.flavour ?? 'cpu',
+      flavour:
+        (options.flavour as Flavour | undefined) ?? previous?.flavour ?? 'cpu',
       ...(dockerPath ? { dockerPath } : {})
     };
   }

@@ -29,7 +29,11 @@ import { readRegularFile } from '../fs/regularFile';
  * Far above real files (the largest conda records, with `paths_data`, are a
  * few MB), low enough that a hostile file cannot exhaust memory.
  */
-const MAX_BYTES = { condaRecord: 64 * 1024 * 1024, metadata: 16 * 1024 * 1024, installer: 4096 };
+const MAX_BYTES = {
+  condaRecord: 64 * 1024 * 1024,
+  metadata: 16 * 1024 * 1024,
+  installer: 4096
+};
 
 export interface IPrefixPackages {
   conda: ImagePackage[];
@@ -41,7 +45,9 @@ export interface IPrefixPackages {
 }
 
 /** Read the packages of `prefix` (absolute). Throws UserError on bad input. */
-export async function readPrefixPackages(prefix: string): Promise<IPrefixPackages> {
+export async function readPrefixPackages(
+  prefix: string
+): Promise<IPrefixPackages> {
   if (!isDirectory(prefix)) {
     throw new UserError(
       `the prefix ${prefix} does not exist or is not a directory`,
@@ -50,7 +56,9 @@ export async function readPrefixPackages(prefix: string): Promise<IPrefixPackage
   }
   const warnings: string[] = [];
   const condaMeta = path.join(prefix, 'conda-meta');
-  const records = Private.exists(condaMeta) ? Private.readCondaRecords(condaMeta) : null;
+  const records = Private.exists(condaMeta)
+    ? Private.readCondaRecords(condaMeta)
+    : null;
   const sitePackages = Private.sitePackagesDirs(prefix);
   if (records === null && sitePackages.length === 0) {
     throw new UserError(
@@ -66,13 +74,20 @@ export async function readPrefixPackages(prefix: string): Promise<IPrefixPackage
   const minor = python ? pythonMinor(python) : null;
   // With the version known, a stale lib/python3.Y of an older Python is not the env's.
   const readable = minor
-    ? sitePackages.filter(dir => dir === `python${minor}` || dir === `python${minor}t`)
+    ? sitePackages.filter(
+        dir => dir === `python${minor}` || dir === `python${minor}t`
+      )
     : sitePackages;
 
   const owned = condaOwnedDistInfos(records ?? []);
   const pip: ImagePackage[] = [];
   for (const dir of readable) {
-    for (const pkg of Private.readPipPackages(prefix, path.join('lib', dir, 'site-packages'), owned, warnings)) {
+    for (const pkg of Private.readPipPackages(
+      prefix,
+      path.join('lib', dir, 'site-packages'),
+      owned,
+      warnings
+    )) {
       pip.push(pkg);
     }
   }
@@ -97,9 +112,15 @@ namespace Private {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOTDIR') {
-        throw new UserError(`${dir} is not a directory`, 'repair the prefix or pass another --prefix');
+        throw new UserError(
+          `${dir} is not a directory`,
+          'repair the prefix or pass another --prefix'
+        );
       }
-      throw new UserError(`cannot read ${dir} (${code ?? 'error'})`, 'make the prefix readable and run again');
+      throw new UserError(
+        `cannot read ${dir} (${code ?? 'error'})`,
+        'make the prefix readable and run again'
+      );
     }
   }
 
@@ -118,13 +139,22 @@ namespace Private {
           'rename or remove that file and run again'
         );
       }
-      const read = readRegularFile(file, { maxBytes: MAX_BYTES.condaRecord, strictUtf8: true });
+      const read = readRegularFile(file, {
+        maxBytes: MAX_BYTES.condaRecord,
+        strictUtf8: true
+      });
       if (!read.ok) {
-        throw new UserError(`the conda record ${file} ${read.reason}`, 'repair or remove that file and run again');
+        throw new UserError(
+          `the conda record ${file} ${read.reason}`,
+          'repair or remove that file and run again'
+        );
       }
       const parsed = parseCondaRecord(read.text, file);
       if (!parsed.ok) {
-        throw new UserError(`malformed conda record: ${parsed.error}`, 'repair or remove that file and run again');
+        throw new UserError(
+          `malformed conda record: ${parsed.error}`,
+          'repair or remove that file and run again'
+        );
       }
       records.push(parsed.value);
     }
@@ -139,10 +169,13 @@ namespace Private {
     } catch {
       return []; // no lib/: a prefix of conda records only
     }
-    const version = (name: string) => name.slice('python'.length).replace(/t$/, '').split('.').map(Number);
+    const version = (name: string) =>
+      name.slice('python'.length).replace(/t$/, '').split('.').map(Number);
     return names
       .filter(name => /^python\d+\.\d+t?$/.test(name))
-      .filter(name => isDirectory(path.join(prefix, 'lib', name, 'site-packages')))
+      .filter(name =>
+        isDirectory(path.join(prefix, 'lib', name, 'site-packages'))
+      )
       .sort((a, b) => {
         const [va, vb] = [version(a), version(b)];
         return vb[0] - va[0] || vb[1] - va[1] || (a < b ? -1 : 1);
@@ -153,16 +186,24 @@ namespace Private {
    * Without a conda `python` record, ask the prefix's own interpreter. Run
    * with -I -S -B: no user site, no site import, no .pyc written into the prefix.
    */
-  export async function askInterpreter(prefix: string, dirs: string[], warnings: string[]): Promise<string> {
+  export async function askInterpreter(
+    prefix: string,
+    dirs: string[],
+    warnings: string[]
+  ): Promise<string> {
     for (const dir of dirs) {
       const interpreter = path.join(prefix, 'bin', dir);
       if (!fs.existsSync(interpreter)) {
         continue;
       }
-      const run = await runBounded(interpreter, ['-I', '-S', '-B', '-c', 'import sys; print(sys.version.split()[0])'], {
-        timeoutMs: 60000,
-        maxOutputBytes: 64 * 1024
-      });
+      const run = await runBounded(
+        interpreter,
+        ['-I', '-S', '-B', '-c', 'import sys; print(sys.version.split()[0])'],
+        {
+          timeoutMs: 60000,
+          maxOutputBytes: 64 * 1024
+        }
+      );
       if (run.kind === 'exited' && run.code === 0) {
         const version = run.stdout.trim();
         if (pythonMinor(version)) {
@@ -170,15 +211,24 @@ namespace Private {
         }
         continue;
       }
-      warnings.push(`${interpreter} did not run (${Private.runProblem(run)}); the Python version is left empty`);
+      warnings.push(
+        `${interpreter} did not run (${Private.runProblem(run)}); the Python version is left empty`
+      );
       return '';
     }
-    warnings.push(`no conda python record and no bin/python3.X in ${prefix}; the Python version is left empty`);
+    warnings.push(
+      `no conda python record and no bin/python3.X in ${prefix}; the Python version is left empty`
+    );
     return '';
   }
 
   /** The pip installs of one site-packages (prefix-relative), minus conda's. */
-  export function readPipPackages(prefix: string, site: string, owned: Set<string>, warnings: string[]): ImagePackage[] {
+  export function readPipPackages(
+    prefix: string,
+    site: string,
+    owned: Set<string>,
+    warnings: string[]
+  ): ImagePackage[] {
     const packages: ImagePackage[] = [];
     const siteDir = path.join(prefix, site);
     for (const entry of listDir(siteDir).sort()) {
@@ -186,22 +236,42 @@ namespace Private {
       const distInfo = path.join(siteDir, entry);
       if (entry.endsWith('.dist-info') && entry.includes('\ufffd')) {
         // readdir decoded the name as UTF-8: the path it gives is not the directory's.
-        warnings.push(`${JSON.stringify(distInfo)}: the name is not valid UTF-8; skipped`);
+        warnings.push(
+          `${JSON.stringify(distInfo)}: the name is not valid UTF-8; skipped`
+        );
         continue;
       }
-      if (!entry.endsWith('.dist-info') || owned.has(rel) || !isDirectory(distInfo)) {
+      if (
+        !entry.endsWith('.dist-info') ||
+        owned.has(rel) ||
+        !isDirectory(distInfo)
+      ) {
         continue;
       }
-      if (installedByConda(readOptional(path.join(distInfo, 'INSTALLER'), MAX_BYTES.installer) ?? '')) {
+      if (
+        installedByConda(
+          readOptional(path.join(distInfo, 'INSTALLER'), MAX_BYTES.installer) ??
+            ''
+        )
+      ) {
         continue;
       }
-      const metadata = readOptional(path.join(distInfo, 'METADATA'), MAX_BYTES.metadata);
-      const dist = (metadata !== null ? parseCoreMetadata(metadata) : null) ?? parseDistInfoName(entry);
+      const metadata = readOptional(
+        path.join(distInfo, 'METADATA'),
+        MAX_BYTES.metadata
+      );
+      const dist =
+        (metadata !== null ? parseCoreMetadata(metadata) : null) ??
+        parseDistInfoName(entry);
       if (!dist) {
-        warnings.push(`${distInfo} has no readable METADATA name and version; skipped`);
+        warnings.push(
+          `${distInfo} has no readable METADATA name and version; skipped`
+        );
         continue;
       }
-      const problem = packageFieldProblem('name', dist.name) ?? packageFieldProblem('version', dist.version);
+      const problem =
+        packageFieldProblem('name', dist.name) ??
+        packageFieldProblem('version', dist.version);
       if (problem) {
         warnings.push(`${distInfo}: ${problem}; skipped`);
         continue;

@@ -19,7 +19,8 @@ import { fsUserError } from '../fs/errors';
 import { UserError } from '../errors';
 
 /** The first line of the block we insert; its presence means "already repaired". */
-export const ROOT_CONFIG_MARKER = '# mlc image fix-root-config: link the env\'s own libz (found through -L${libdir})';
+export const ROOT_CONFIG_MARKER =
+  "# mlc image fix-root-config: link the env's own libz (found through -L${libdir})";
 
 export interface IFixRootConfigResult {
   script: string;
@@ -42,9 +43,16 @@ export function fixRootConfig(prefix: string): IFixRootConfigResult {
   if (lines.includes(ROOT_CONFIG_MARKER)) {
     return { script, changed: false, reason: 'already repaired' };
   }
-  const rootlibs = lines.findIndex(line => Private.ROOTLIBS_ASSIGNMENT.test(line));
+  const rootlibs = lines.findIndex(line =>
+    Private.ROOTLIBS_ASSIGNMENT.test(line)
+  );
   const anchor = lines.findIndex(line => Private.ANCHOR.test(line));
-  if (rootlibs < 0 || anchor < 0 || anchor < rootlibs || !lines.some(line => Private.LIBS_BRANCH.test(line))) {
+  if (
+    rootlibs < 0 ||
+    anchor < 0 ||
+    anchor < rootlibs ||
+    !lines.some(line => Private.LIBS_BRANCH.test(line))
+  ) {
     throw new UserError(
       `${script} does not have the shape of ROOT's root-config (a rootlibs="..." list, a --libs) branch and the "### end of machine and compiler dependent settings ###" line)`,
       'check that this prefix holds ROOT from conda-forge; the file was left as it was'
@@ -54,7 +62,11 @@ export function fixRootConfig(prefix: string): IFixRootConfigResult {
     return { script, changed: false, reason: 'rootlibs already names -lz' };
   }
   const block = [ROOT_CONFIG_MARKER, 'rootlibs="$rootlibs -lz"', ''];
-  const repaired = [...lines.slice(0, anchor), ...block, ...lines.slice(anchor)].join('\n');
+  const repaired = [
+    ...lines.slice(0, anchor),
+    ...block,
+    ...lines.slice(anchor)
+  ].join('\n');
   try {
     Private.replaceKeepingMode(script, repaired, stat);
   } catch (error) {
@@ -65,7 +77,8 @@ export function fixRootConfig(prefix: string): IFixRootConfigResult {
 
 namespace Private {
   export const ROOTLIBS_ASSIGNMENT = /^\s*rootlibs="/;
-  export const ANCHOR = /^\s*### end of machine and compiler dependent settings ###\s*$/;
+  export const ANCHOR =
+    /^\s*### end of machine and compiler dependent settings ###\s*$/;
   export const LIBS_BRANCH = /^\s*--libs\)/;
 
   export function scriptStat(script: string): fs.Stats {
@@ -73,13 +86,22 @@ namespace Private {
     try {
       stat = fs.lstatSync(script);
     } catch {
-      throw new UserError(`no root-config in ${path.dirname(script)}`, 'pass the prefix of an env with ROOT installed (e.g. micromamba install root)');
+      throw new UserError(
+        `no root-config in ${path.dirname(script)}`,
+        'pass the prefix of an env with ROOT installed (e.g. micromamba install root)'
+      );
     }
     if (stat.isSymbolicLink()) {
-      throw new UserError(`${script} is a symbolic link`, 'repair the file it points to through its own prefix');
+      throw new UserError(
+        `${script} is a symbolic link`,
+        'repair the file it points to through its own prefix'
+      );
     }
     if (!stat.isFile()) {
-      throw new UserError(`${script} is not a regular file`, 'pass the prefix of an env with ROOT installed');
+      throw new UserError(
+        `${script} is not a regular file`,
+        'pass the prefix of an env with ROOT installed'
+      );
     }
     return stat;
   }
@@ -88,19 +110,34 @@ namespace Private {
   export function checkLibz(prefix: string): void {
     const lib = path.join(prefix, 'lib');
     const names = fs.existsSync(lib) ? fs.readdirSync(lib) : [];
-    if (!names.some(name => name === 'libz.so' || name.startsWith('libz.so.'))) {
-      throw new UserError(`no libz.so in ${lib}`, 'install zlib into the env (it comes with ROOT from conda-forge)');
+    if (
+      !names.some(name => name === 'libz.so' || name.startsWith('libz.so.'))
+    ) {
+      throw new UserError(
+        `no libz.so in ${lib}`,
+        'install zlib into the env (it comes with ROOT from conda-forge)'
+      );
     }
   }
 
   /** Whether a `rootlibs=` assignment (continued lines joined) already lists -lz. */
   export function namesLibz(lines: string[]): boolean {
     const statements = lines.join('\n').replace(/\\\n/g, ' ').split('\n');
-    return statements.some(line => ROOTLIBS_ASSIGNMENT.test(line) && /(^|["\s])-lz(["\s]|$)/.test(line));
+    return statements.some(
+      line =>
+        ROOTLIBS_ASSIGNMENT.test(line) && /(^|["\s])-lz(["\s]|$)/.test(line)
+    );
   }
 
-  export function replaceKeepingMode(file: string, text: string, stat: fs.Stats): void {
-    const temporary = path.join(path.dirname(file), `.${path.basename(file)}.mlc-${randomBytes(4).toString('hex')}.tmp`);
+  export function replaceKeepingMode(
+    file: string,
+    text: string,
+    stat: fs.Stats
+  ): void {
+    const temporary = path.join(
+      path.dirname(file),
+      `.${path.basename(file)}.mlc-${randomBytes(4).toString('hex')}.tmp`
+    );
     let renamed = false;
     try {
       const fd = fs.openSync(temporary, 'wx', 0o600);

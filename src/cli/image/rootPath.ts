@@ -48,9 +48,16 @@ export function resolveInRoot(root: string, inRootPath: string): string {
  * exist; anything else (a FIFO, a device, too large, unreadable) throws an
  * Error whose message is the reason, e.g. `is not a regular file (a FIFO)`.
  */
-export function readFileInRoot(root: string, inRootPath: string, maxBytes: number): string | null {
+export function readFileInRoot(
+  root: string,
+  inRootPath: string,
+  maxBytes: number
+): string | null {
   // Every link is resolved already: one left at the end is not followed.
-  const read = readRegularFile(resolveInRoot(root, inRootPath), { maxBytes, followLinks: false });
+  const read = readRegularFile(resolveInRoot(root, inRootPath), {
+    maxBytes,
+    followLinks: false
+  });
   if (read.ok) {
     return read.text;
   }
@@ -67,7 +74,9 @@ namespace Private {
 
   export function linkTarget(candidate: string): string | null {
     try {
-      return fs.lstatSync(candidate).isSymbolicLink() ? fs.readlinkSync(candidate) : null;
+      return fs.lstatSync(candidate).isSymbolicLink()
+        ? fs.readlinkSync(candidate)
+        : null;
     } catch {
       return null;
     }

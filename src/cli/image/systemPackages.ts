@@ -41,9 +41,15 @@ export const RPM_TIMEOUT_SECONDS = 60;
 const MAX_BYTES = { dpkgStatus: 512 * 1024 * 1024, osRelease: 64 * 1024 };
 
 /** Read the OS facts under `root` (absolute); `env` gives `rpm` its PATH. */
-export async function readSystem(root: string, env: NodeJS.ProcessEnv): Promise<ISystemFacts> {
+export async function readSystem(
+  root: string,
+  env: NodeJS.ProcessEnv
+): Promise<ISystemFacts> {
   if (!isDirectory(root)) {
-    throw new UserError(`the root ${root} does not exist or is not a directory`, 'pass the image root, e.g. --root /');
+    throw new UserError(
+      `the root ${root} does not exist or is not a directory`,
+      'pass the image root, e.g. --root /'
+    );
   }
   const warnings: string[] = [];
   const databases: string[] = [];
@@ -58,7 +64,9 @@ export async function readSystem(root: string, env: NodeJS.ProcessEnv): Promise<
   if (rpmDb !== undefined) {
     const rpm = await Private.queryRpm(root, rpmDb, env);
     if (rpm === null) {
-      warnings.push(`${root} has an rpm database but no rpm command is on PATH; its packages are not listed`);
+      warnings.push(
+        `${root} has an rpm database but no rpm command is on PATH; its packages are not listed`
+      );
     } else {
       databases.push('rpm');
       Private.append(found, rpm);
@@ -67,7 +75,9 @@ export async function readSystem(root: string, env: NodeJS.ProcessEnv): Promise<
 
   const packages: ImagePackage[] = [];
   for (const pkg of found) {
-    const problem = packageFieldProblem('name', pkg.name) ?? packageFieldProblem('version', pkg.version);
+    const problem =
+      packageFieldProblem('name', pkg.name) ??
+      packageFieldProblem('version', pkg.version);
     if (problem) {
       warnings.push(`system package skipped: ${problem}`);
     } else {
@@ -99,7 +109,11 @@ namespace Private {
   }
 
   /** A regular file of the root, or null when missing; anything else is an error. */
-  export function read(root: string, inRootPath: string, maxBytes: number): string | null {
+  export function read(
+    root: string,
+    inRootPath: string,
+    maxBytes: number
+  ): string | null {
     try {
       return readFileInRoot(root, inRootPath, maxBytes);
     } catch (error) {
@@ -115,10 +129,26 @@ namespace Private {
    * no rpm command. The database path is explicit because an rpm built for
    * another distribution (Debian's keeps it in ~/.rpmdb) would look elsewhere.
    */
-  export async function queryRpm(root: string, dbPath: string, env: NodeJS.ProcessEnv): Promise<ISystemPackage[] | null> {
-    const args = ['--root', root, '--dbpath', dbPath, '-qa', '--queryformat', RPM_QUERY_FORMAT];
+  export async function queryRpm(
+    root: string,
+    dbPath: string,
+    env: NodeJS.ProcessEnv
+  ): Promise<ISystemPackage[] | null> {
+    const args = [
+      '--root',
+      root,
+      '--dbpath',
+      dbPath,
+      '-qa',
+      '--queryformat',
+      RPM_QUERY_FORMAT
+    ];
     const seconds = rpmTimeout(env);
-    const run = await runBounded('rpm', args, { env, timeoutMs: seconds * 1000, maxOutputBytes: 256 * 1024 * 1024 });
+    const run = await runBounded('rpm', args, {
+      env,
+      timeoutMs: seconds * 1000,
+      maxOutputBytes: 256 * 1024 * 1024
+    });
     switch (run.kind) {
       case 'not-found':
         return null;
@@ -138,9 +168,17 @@ namespace Private {
           1
         );
       case 'too-much-output':
-        throw new UserError(`rpm printed more than 256 MB for the packages under ${root}`, 'check its rpm database', 1);
+        throw new UserError(
+          `rpm printed more than 256 MB for the packages under ${root}`,
+          'check its rpm database',
+          1
+        );
       case 'failed':
-        throw new UserError(`rpm could not be started (${run.reason})`, 'check the rpm command on PATH', 1);
+        throw new UserError(
+          `rpm could not be started (${run.reason})`,
+          'check the rpm command on PATH',
+          1
+        );
     }
   }
 
@@ -150,7 +188,11 @@ namespace Private {
     if (given === undefined || given === '') {
       return RPM_TIMEOUT_SECONDS;
     }
-    if (!/^[0-9]{1,4}$/.test(given) || Number(given) < 1 || Number(given) > 3600) {
+    if (
+      !/^[0-9]{1,4}$/.test(given) ||
+      Number(given) < 1 ||
+      Number(given) > 3600
+    ) {
       throw new UserError(
         `MLC_RPM_TIMEOUT ${JSON.stringify(given.slice(0, 40))} is not a number of seconds from 1 to 3600`,
         'unset it or give e.g. MLC_RPM_TIMEOUT=120'

@@ -18,14 +18,25 @@ import * as os from 'os';
 import * as path from 'path';
 import { readImageFacts } from '../../core/kernelspec';
 import { isWithin, normalizeAbsolute } from '../../core/validate';
-import { findOnPath, isExecutableFile, jupyterInPrefix, jupyterOnPath, type IJupyterFound } from './jupyterProbe';
+import {
+  findOnPath,
+  isExecutableFile,
+  jupyterInPrefix,
+  jupyterOnPath,
+  type IJupyterFound
+} from './jupyterProbe';
 import { readRegularFile } from '../fs/regularFile';
-import { kernelSearchDirs, type IJupyterFacts, type SearchSource } from './searchPath';
+import {
+  kernelSearchDirs,
+  type IJupyterFacts,
+  type SearchSource
+} from './searchPath';
 
 /** Far above any real kernel.json (a few hundred bytes). */
 const MAX_SPEC_BYTES = 64 * 1024 * 1024;
 
-export type Finding = 'shadowed' | 'missing-interpreter' | 'foreign' | 'invalid';
+export type Finding =
+  'shadowed' | 'missing-interpreter' | 'foreign' | 'invalid';
 
 /** One kernel spec directory as the report shows it (the `--json` array items). */
 export interface IDoctorEntry {
@@ -70,7 +81,11 @@ export interface IDoctorOptions {
   jupyterPrefix?: string;
 }
 
-export function kernelsDoctor(options: IDoctorOptions, env: NodeJS.ProcessEnv, cwd: string): IDoctorReport {
+export function kernelsDoctor(
+  options: IDoctorOptions,
+  env: NodeJS.ProcessEnv,
+  cwd: string
+): IDoctorReport {
   const jupyter = options.jupyterPrefix
     ? jupyterInPrefix(options.jupyterPrefix, env, cwd)
     : jupyterOnPath(env, cwd);
@@ -97,8 +112,23 @@ export function kernelsDoctor(options: IDoctorOptions, env: NodeJS.ProcessEnv, c
     if (winner === undefined) {
       winners.set(name, resourceDir);
     }
-    const examineContext = { env, cwd, jupyter: jupyter?.facts ?? null, imagePrefix: image.prefix };
-    entries.push(Private.examine(name, resourceDir, searchDir, source, winner ?? null, examineContext, builtIn));
+    const examineContext = {
+      env,
+      cwd,
+      jupyter: jupyter?.facts ?? null,
+      imagePrefix: image.prefix
+    };
+    entries.push(
+      Private.examine(
+        name,
+        resourceDir,
+        searchDir,
+        source,
+        winner ?? null,
+        examineContext,
+        builtIn
+      )
+    );
   };
   for (const { dir, source } of searchDirs) {
     const listed = Private.kernelDirsIn(path.resolve(cwd, dir));
@@ -111,20 +141,38 @@ export function kernelsDoctor(options: IDoctorOptions, env: NodeJS.ProcessEnv, c
     for (const [name, entry] of chosen) {
       add(name, path.join(dir, entry), dir, source);
     }
-    for (const entry of listed.filter(entry => chosen.get(entry.toLowerCase()) !== entry)) {
+    for (const entry of listed.filter(
+      entry => chosen.get(entry.toLowerCase()) !== entry
+    )) {
       add(entry.toLowerCase(), path.join(dir, entry), dir, source);
     }
   }
   // jupyter_client falls back to ipykernel's own spec (the server's Python,
   // no kernel.json on disk) when no directory holds a `python3`.
   const facts = jupyter?.facts;
-  if (!winners.has('python3') && facts?.ipykernelResources && facts.executable) {
-    add('python3', facts.ipykernelResources, path.dirname(facts.ipykernelResources), 'ipykernel', {
-      argv: [facts.executable, '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
-      env: {},
-      displayName: 'Python 3 (ipykernel)',
-      metadata: { debugger: true }
-    });
+  if (
+    !winners.has('python3') &&
+    facts?.ipykernelResources &&
+    facts.executable
+  ) {
+    add(
+      'python3',
+      facts.ipykernelResources,
+      path.dirname(facts.ipykernelResources),
+      'ipykernel',
+      {
+        argv: [
+          facts.executable,
+          '-m',
+          'ipykernel_launcher',
+          '-f',
+          '{connection_file}'
+        ],
+        env: {},
+        displayName: 'Python 3 (ipykernel)',
+        metadata: { debugger: true }
+      }
+    );
   }
   return {
     context: {
@@ -200,7 +248,12 @@ namespace Private {
     }
     const mlContainers = readImageFacts(spec.metadata) !== null;
     // Whose a hidden spec is does not matter: Jupyter never shows it.
-    if (shadowedBy === null && !mlContainers && context.imagePrefix !== null && !insideImage(interpreter, context)) {
+    if (
+      shadowedBy === null &&
+      !mlContainers &&
+      context.imagePrefix !== null &&
+      !insideImage(interpreter, context)
+    ) {
       findings.push('foreign');
       notes.push(
         `not the image's: no ml_containers metadata, and ${interpreter.path ?? interpreter.command ?? 'its interpreter'} is outside ${context.imagePrefix}`
@@ -232,7 +285,10 @@ namespace Private {
   /** The parts of kernel.json we look at, or why it is not a spec. */
   function readSpec(resourceDir: string, cwd: string): ISpec | string {
     // Only a regular file, and not without bound: a FIFO would block, a device never end.
-    const read = readRegularFile(path.resolve(cwd, resourceDir, 'kernel.json'), { maxBytes: MAX_SPEC_BYTES });
+    const read = readRegularFile(
+      path.resolve(cwd, resourceDir, 'kernel.json'),
+      { maxBytes: MAX_SPEC_BYTES }
+    );
     if (!read.ok) {
       return `kernel.json ${read.reason}; Jupyter skips this spec`;
     }
@@ -242,7 +298,12 @@ namespace Private {
     } catch (error) {
       return `kernel.json is not valid JSON (${(error as Error).message.split('\n')[0].slice(0, 200)}); Jupyter skips this spec`;
     }
-    const spec = raw as { argv?: unknown; env?: unknown; display_name?: unknown; metadata?: unknown };
+    const spec = raw as {
+      argv?: unknown;
+      env?: unknown;
+      display_name?: unknown;
+      metadata?: unknown;
+    };
     if (
       raw === null ||
       typeof raw !== 'object' ||
@@ -262,7 +323,8 @@ namespace Private {
     return {
       argv: spec.argv as string[],
       env,
-      displayName: typeof spec.display_name === 'string' ? spec.display_name : '',
+      displayName:
+        typeof spec.display_name === 'string' ? spec.display_name : '',
       metadata: spec.metadata
     };
   }
@@ -283,11 +345,22 @@ namespace Private {
     }
     const { jupyter, cwd } = context;
     const command = argv[0];
-    const serverNames = ['python', 'python3', ...(jupyter?.version ? [`python${jupyter.version}`] : [])];
+    const serverNames = [
+      'python',
+      'python3',
+      ...(jupyter?.version ? [`python${jupyter.version}`] : [])
+    ];
     if (jupyter?.executable && serverNames.includes(command)) {
-      return { command, path: jupyter.executable, exists: isExecutableFile(jupyter.executable) };
+      return {
+        command,
+        path: jupyter.executable,
+        exists: isExecutableFile(jupyter.executable)
+      };
     }
-    let searchPath = substitute(specEnv.PATH ?? context.env.PATH ?? '', context.env);
+    let searchPath = substitute(
+      specEnv.PATH ?? context.env.PATH ?? '',
+      context.env
+    );
     let program = command;
     if (path.basename(command) === 'env') {
       // `/usr/bin/env [NAME=VALUE...] PROGRAM`: env itself must exist, then PROGRAM.
@@ -333,14 +406,19 @@ namespace Private {
     );
   }
 
-  function insideImage(interpreter: IDoctorEntry['interpreter'], context: IExamineContext): boolean {
+  function insideImage(
+    interpreter: IDoctorEntry['interpreter'],
+    context: IExamineContext
+  ): boolean {
     const prefix = context.imagePrefix as string;
     const candidate = interpreter.path ?? interpreter.command;
     if (candidate === null || !candidate.startsWith('/')) {
       return false;
     }
     const lexical = normalizeAbsolute(candidate);
-    return isWithin(lexical, prefix) || isWithin(realpath(lexical), realpath(prefix));
+    return (
+      isWithin(lexical, prefix) || isWithin(realpath(lexical), realpath(prefix))
+    );
   }
 
   /** --prefix, else the prefix whose share/jupyter is the first such JUPYTER_PATH entry. */
@@ -373,8 +451,15 @@ namespace Private {
     }
     const names: string[] = [];
     try {
-      for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) {
-        if (isDirectory(path.join(dir, entry.name)) && isFile(path.join(dir, entry.name, 'kernel.json'))) {
+      for (
+        let entry = handle.readSync();
+        entry !== null;
+        entry = handle.readSync()
+      ) {
+        if (
+          isDirectory(path.join(dir, entry.name)) &&
+          isFile(path.join(dir, entry.name, 'kernel.json'))
+        ) {
           names.push(entry.name);
         }
       }

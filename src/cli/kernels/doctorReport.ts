@@ -18,7 +18,9 @@ const STATUS_WORDS: Record<Finding, string> = {
 export function formatDoctorReport(report: IDoctorReport): string {
   const { context, entries } = report;
   const out: string[] = [];
-  out.push("Kernel specs a Jupyter server started here would see, in Jupyter's search order:");
+  out.push(
+    "Kernel specs a Jupyter server started here would see, in Jupyter's search order:"
+  );
   out.push('');
   if (entries.length === 0) {
     out.push('  (none)');
@@ -83,18 +85,24 @@ namespace Private {
   export function table(header: string[], rows: string[][]): string[] {
     // A loop, not Math.max(...rows): a spread of many rows overflows the stack.
     const widths = header.map((title, column) =>
-      rows.reduce((widest, row) => Math.max(widest, row[column].length), title.length)
+      rows.reduce(
+        (widest, row) => Math.max(widest, row[column].length),
+        title.length
+      )
     );
     const line = (cells: string[]) =>
       '  ' +
       cells
-        .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column])))
+        .map((cell, column) =>
+          column === cells.length - 1 ? cell : cell.padEnd(widths[column])
+        )
         .join('  ');
     return [line(header), ...rows.map(line)];
   }
 
   export function summary(entries: IDoctorEntry[]): string {
-    const count = (finding: Finding) => entries.filter(entry => entry.findings.includes(finding)).length;
+    const count = (finding: Finding) =>
+      entries.filter(entry => entry.findings.includes(finding)).length;
     const parts = [`${entries.filter(entry => entry.visible).length} visible`];
     const shadowed = count('shadowed');
     const missing = count('missing-interpreter');

@@ -38,7 +38,9 @@ export type EnvFormat = (typeof ENV_FORMATS)[number];
 
 /** `<prefix>/share/jupyter`, the one JUPYTER_PATH entry of an image. */
 export function jupyterPathOf(prefix: string): string {
-  return prefix === '/' ? '/share/jupyter' : `${prefix.replace(/\/+$/, '')}/share/jupyter`;
+  return prefix === '/'
+    ? '/share/jupyter'
+    : `${prefix.replace(/\/+$/, '')}/share/jupyter`;
 }
 
 /** The exact lines that set JUPYTER_PATH for `prefix` in `format`. */
@@ -70,27 +72,32 @@ export function entryPointFiles(prefix: string): IEntryPointFile[] {
     },
     {
       path: ENTRY_POINT_PATHS.deactivateSh,
-      purpose: 'conda/micromamba deactivation: restores the previous JUPYTER_PATH (sh)',
+      purpose:
+        'conda/micromamba deactivation: restores the previous JUPYTER_PATH (sh)',
       content: Private.deactivateSh()
     },
     {
       path: ENTRY_POINT_PATHS.deactivateCsh,
-      purpose: 'conda/micromamba deactivation: restores the previous JUPYTER_PATH (csh)',
+      purpose:
+        'conda/micromamba deactivation: restores the previous JUPYTER_PATH (csh)',
       content: Private.deactivateCsh()
     },
     {
       path: ENTRY_POINT_PATHS.hostSh,
-      purpose: 'host mode, sourced by sh/bash/zsh users; also puts <prefix>/bin first on PATH',
+      purpose:
+        'host mode, sourced by sh/bash/zsh users; also puts <prefix>/bin first on PATH',
       content: Private.hostSh(prefix)
     },
     {
       path: ENTRY_POINT_PATHS.hostCsh,
-      purpose: 'host mode, sourced by csh/tcsh users; also puts <prefix>/bin first on PATH',
+      purpose:
+        'host mode, sourced by csh/tcsh users; also puts <prefix>/bin first on PATH',
       content: Private.hostCsh(prefix)
     },
     {
       path: ENTRY_POINT_PATHS.apptainer,
-      purpose: 'Apptainer/Singularity: copy to /.singularity.d/env/ (or use --apptainer-env-dir)',
+      purpose:
+        'Apptainer/Singularity: copy to /.singularity.d/env/ (or use --apptainer-env-dir)',
       content: apptainerEnvScript(prefix)
     }
   ];
@@ -171,7 +178,10 @@ namespace Private {
       'if [ -z "$_mlc_prefix" ]; then',
       `    _mlc_prefix=${shQuote(prefix)}`,
       'fi',
-      ...shUnlessColon(['JUPYTER_PATH="$_mlc_prefix/share/jupyter"', 'export JUPYTER_PATH']),
+      ...shUnlessColon([
+        'JUPYTER_PATH="$_mlc_prefix/share/jupyter"',
+        'export JUPYTER_PATH'
+      ]),
       'unset _mlc_prefix'
     );
   }
@@ -305,7 +315,10 @@ namespace Private {
       'endif',
       `set _mlc_prefix = ${cshQuote(prefix)}`,
       'if ( "$_mlc_script" != "" ) set _mlc_prefix = "${_mlc_script:h:h:h}"',
-      ...cshUnlessColon(['setenv PATH "${_mlc_prefix}/bin:${PATH}"', 'setenv JUPYTER_PATH "${_mlc_prefix}/share/jupyter"']),
+      ...cshUnlessColon([
+        'setenv PATH "${_mlc_prefix}/bin:${PATH}"',
+        'setenv JUPYTER_PATH "${_mlc_prefix}/share/jupyter"'
+      ]),
       'unset _mlc_script _mlc_fd _mlc_target _mlc_prefix'
     );
   }

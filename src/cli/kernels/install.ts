@@ -8,7 +8,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { imageReference, parseImageMetadata, type ImageMetadata } from '../../core/imageMetadata';
+import {
+  imageReference,
+  parseImageMetadata,
+  type ImageMetadata
+} from '../../core/imageMetadata';
 import {
   IMAGE_JSON_FILE,
   imageKernelSpecs,
@@ -16,7 +20,12 @@ import {
   type PythonMinor
 } from '../../core/kernelspec';
 import { UserError } from '../errors';
-import { APPTAINER_ENV_FILE, apptainerEnvScript, entryPointFiles, jupyterPathOf } from './entryPoints';
+import {
+  APPTAINER_ENV_FILE,
+  apptainerEnvScript,
+  entryPointFiles,
+  jupyterPathOf
+} from './entryPoints';
 import { existingDirectory, refuseColon } from './prefixArg';
 import { imagePython } from './pythonVersion';
 import { StagedWrite, type FileContent } from './stagedWrite';
@@ -35,7 +44,12 @@ export interface IInstallResult {
   jupyterPath: string;
   /** `name:tag` from --image, or null when no image.json was given. */
   image: string | null;
-  kernels: Array<{ name: string; displayName: string; resourceDir: string; files: string[] }>;
+  kernels: Array<{
+    name: string;
+    displayName: string;
+    resourceDir: string;
+    files: string[];
+  }>;
   files: Array<{ path: string; purpose: string }>;
 }
 
@@ -57,7 +71,10 @@ export function installKernels(
   );
   refuseColon('--prefix', prefix);
   const python = imagePython(prefix, options.python);
-  const image = options.image === undefined ? undefined : Private.readImage(options.image, cwd, python);
+  const image =
+    options.image === undefined
+      ? undefined
+      : Private.readImage(options.image, cwd, python);
   const apptainerDir =
     options.apptainerEnvDir === undefined
       ? undefined
@@ -79,7 +96,12 @@ export function installKernels(
     if (image) {
       content.push([IMAGE_JSON_FILE, JSON.stringify(image, null, 2) + '\n']);
     }
-    return { name, displayName: spec.display_name, resourceDir: path.join(kernelsDir, name), content };
+    return {
+      name,
+      displayName: spec.display_name,
+      resourceDir: path.join(kernelsDir, name),
+      content
+    };
   });
   const files = entryPointFiles(prefix).map(entry => ({
     path: path.join(prefix, entry.path),
@@ -96,10 +118,15 @@ export function installKernels(
 
   // Refuse what would fail before writing anything, then stage and commit.
   files.forEach(file => Private.refuseDirectory(file.path));
-  StagedWrite.checkWritable([...specDirs.map(spec => spec.resourceDir), ...files.map(file => file.path)]);
+  StagedWrite.checkWritable([
+    ...specDirs.map(spec => spec.resourceDir),
+    ...files.map(file => file.path)
+  ]);
   const writer = new StagedWrite();
   try {
-    specDirs.forEach(spec => writer.stageDirectory(spec.resourceDir, spec.content));
+    specDirs.forEach(spec =>
+      writer.stageDirectory(spec.resourceDir, spec.content)
+    );
     files.forEach(file => writer.stageFile(file.path, file.content));
     writer.commit();
   } catch (error) {
@@ -123,14 +150,23 @@ export function installKernels(
 
 namespace Private {
   /** Read and validate --image: a malformed file stops the install before any write. */
-  export function readImage(file: string, cwd: string, python: PythonMinor): ImageMetadata {
+  export function readImage(
+    file: string,
+    cwd: string,
+    python: PythonMinor
+  ): ImageMetadata {
     const where = path.resolve(cwd, file);
     let text: string;
     try {
       text = fs.readFileSync(where, 'utf-8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code;
+      const why =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : code;
       throw new UserError(
         `cannot read --image ${where} (${why})`,
         "pass the image.json written by 'mlc image manifest'"
@@ -162,7 +198,10 @@ namespace Private {
       return;
     }
     if (isDir) {
-      throw new UserError(`${target} is a directory`, 'move it away and run mlc kernels install again');
+      throw new UserError(
+        `${target} is a directory`,
+        'move it away and run mlc kernels install again'
+      );
     }
   }
 }

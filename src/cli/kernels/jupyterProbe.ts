@@ -38,7 +38,10 @@ print(json.dumps({
 `;
 
 /** The `jupyter` on `env.PATH` and its Python's facts, or null when there is none. */
-export function jupyterOnPath(env: NodeJS.ProcessEnv, cwd: string): IJupyterFound | null {
+export function jupyterOnPath(
+  env: NodeJS.ProcessEnv,
+  cwd: string
+): IJupyterFound | null {
   const script = findOnPath('jupyter', env.PATH ?? '', cwd);
   if (script === null) {
     return null;
@@ -47,12 +50,18 @@ export function jupyterOnPath(env: NodeJS.ProcessEnv, cwd: string): IJupyterFoun
   const probed = command ? Private.probe(command, env, cwd) : null;
   return {
     origin: script,
-    facts: probed ?? Private.guess(path.dirname(path.dirname(Private.realpath(script))), env)
+    facts:
+      probed ??
+      Private.guess(path.dirname(path.dirname(Private.realpath(script))), env)
   };
 }
 
 /** The facts for a Jupyter installed in `prefix` (from --jupyter-prefix). */
-export function jupyterInPrefix(prefix: string, env: NodeJS.ProcessEnv, cwd: string): IJupyterFound {
+export function jupyterInPrefix(
+  prefix: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string
+): IJupyterFound {
   const python = ['python3', 'python']
     .map(name => path.join(prefix, 'bin', name))
     .find(file => isExecutableFile(file));
@@ -63,7 +72,11 @@ export function jupyterInPrefix(prefix: string, env: NodeJS.ProcessEnv, cwd: str
 }
 
 /** execvp's lookup: the first executable file named `name` in `searchPath`. */
-export function findOnPath(name: string, searchPath: string, cwd: string): string | null {
+export function findOnPath(
+  name: string,
+  searchPath: string,
+  cwd: string
+): string | null {
   if (name.includes('/')) {
     const file = path.resolve(cwd, name);
     return isExecutableFile(file) ? file : null;
@@ -94,7 +107,9 @@ namespace Private {
       const fd = fs.openSync(script, 'r');
       try {
         const buffer = Buffer.alloc(256);
-        head = buffer.subarray(0, fs.readSync(fd, buffer, 0, 256, 0)).toString('utf-8');
+        head = buffer
+          .subarray(0, fs.readSync(fd, buffer, 0, 256, 0))
+          .toString('utf-8');
       } finally {
         fs.closeSync(fd);
       }
@@ -108,7 +123,11 @@ namespace Private {
     return match[2] ? [match[1], match[2]] : [match[1]];
   }
 
-  export function probe(command: string[], env: NodeJS.ProcessEnv, cwd: string): IJupyterFacts | null {
+  export function probe(
+    command: string[],
+    env: NodeJS.ProcessEnv,
+    cwd: string
+  ): IJupyterFacts | null {
     const result = spawnSync(command[0], [...command.slice(1), '-c', PROBE], {
       env,
       cwd,
@@ -120,7 +139,9 @@ namespace Private {
     }
     try {
       const facts = JSON.parse(result.stdout) as Omit<IJupyterFacts, 'probed'>;
-      return typeof facts.prefix === 'string' ? { ...facts, probed: true } : null;
+      return typeof facts.prefix === 'string'
+        ? { ...facts, probed: true }
+        : null;
     } catch {
       return null;
     }
@@ -136,7 +157,8 @@ namespace Private {
       basePrefix: venv ? (venv.home ? path.dirname(venv.home) : '') : prefix,
       executable: null,
       version: null,
-      enableUserSite: !env.PYTHONNOUSERSITE && (!venv || venv.systemSitePackages),
+      enableUserSite:
+        !env.PYTHONNOUSERSITE && (!venv || venv.systemSitePackages),
       userBase: env.PYTHONUSERBASE || (home ? `${home}/.local` : null),
       hasIPython: true,
       ipykernelResources: null,
@@ -145,8 +167,12 @@ namespace Private {
   }
 
   /** pyvenv.cfg's two keys; a FIFO, device or huge file there is no venv config. */
-  function readPyvenvCfg(prefix: string): { home: string; systemSitePackages: boolean } | null {
-    const read = readRegularFile(path.join(prefix, 'pyvenv.cfg'), { maxBytes: 64 * 1024 });
+  function readPyvenvCfg(
+    prefix: string
+  ): { home: string; systemSitePackages: boolean } | null {
+    const read = readRegularFile(path.join(prefix, 'pyvenv.cfg'), {
+      maxBytes: 64 * 1024
+    });
     if (!read.ok) {
       return null;
     }
@@ -155,12 +181,17 @@ namespace Private {
     for (const line of read.text.split('\n')) {
       const equals = line.indexOf('=');
       if (equals > 0) {
-        values.set(line.slice(0, equals).trim().toLowerCase(), line.slice(equals + 1).trim());
+        values.set(
+          line.slice(0, equals).trim().toLowerCase(),
+          line.slice(equals + 1).trim()
+        );
       }
     }
     return {
       home: values.get('home') ?? '',
-      systemSitePackages: (values.get('include-system-site-packages') ?? '').toLowerCase() === 'true'
+      systemSitePackages:
+        (values.get('include-system-site-packages') ?? '').toLowerCase() ===
+        'true'
     };
   }
 

@@ -5,16 +5,30 @@ import { normalizeAbsolute, pathProblem } from '../../core/validate';
 import { UserError } from '../errors';
 
 /** `value` as an absolute, normalised path (relative ones against `cwd`); not checked on disk. */
-export function absolutePath(option: string, value: string, cwd: string): string {
+export function absolutePath(
+  option: string,
+  value: string,
+  cwd: string
+): string {
   const problem = pathProblem(value);
   if (problem) {
-    throw new UserError(`${option}: ${problem}`, `pass the directory's path to ${option}`);
+    throw new UserError(
+      `${option}: ${problem}`,
+      `pass the directory's path to ${option}`
+    );
   }
-  return normalizeAbsolute(path.isAbsolute(value) ? value : path.join(cwd, value));
+  return normalizeAbsolute(
+    path.isAbsolute(value) ? value : path.join(cwd, value)
+  );
 }
 
 /** As absolutePath, and it must be an existing directory. */
-export function existingDirectory(option: string, value: string, cwd: string, hint: string): string {
+export function existingDirectory(
+  option: string,
+  value: string,
+  cwd: string,
+  hint: string
+): string {
   const dir = absolutePath(option, value, cwd);
   let stat: fs.Stats;
   try {

@@ -11,18 +11,26 @@ import { UserError } from '../errors';
  * The `X.Y` of the Python in `<prefix>/bin`: `requested` (from --python)
  * after checking that `bin/pythonX.Y` is there, else the only one found.
  */
-export function imagePython(prefix: string, requested: string | undefined): PythonMinor {
+export function imagePython(
+  prefix: string,
+  requested: string | undefined
+): PythonMinor {
   const found = pythonsIn(path.join(prefix, 'bin'));
   const foundText = found.length ? `found: ${found.join(', ')}` : 'none found';
   if (requested !== undefined) {
     const minor = pythonMinor(requested);
     if (minor === null) {
-      throw new UserError(`--python '${requested}' is not a version`, 'pass X.Y, e.g. --python 3.11');
+      throw new UserError(
+        `--python '${requested}' is not a version`,
+        'pass X.Y, e.g. --python 3.11'
+      );
     }
     if (!found.includes(minor)) {
       throw new UserError(
         `${path.join(prefix, 'bin', `python${minor}`)} is not an executable (${foundText})`,
-        found.length ? `pass --python ${found[0]}` : "point --prefix at the image's Python env"
+        found.length
+          ? `pass --python ${found[0]}`
+          : "point --prefix at the image's Python env"
       );
     }
     return minor;

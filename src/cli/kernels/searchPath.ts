@@ -39,7 +39,8 @@ export interface IJupyterFacts {
   probed: boolean;
 }
 
-export type SearchSource = 'JUPYTER_PATH' | 'user' | 'env' | 'system' | 'ipython';
+export type SearchSource =
+  'JUPYTER_PATH' | 'user' | 'env' | 'system' | 'ipython';
 
 export interface ISearchDir {
   /** The `.../kernels` directory. */
@@ -65,7 +66,10 @@ function kernelsIn(dir: string): string {
 }
 
 /** jupyter_core's `envset`: set to anything but a "no" word. */
-export function envSet(env: ISearchInputs['env'], name: string): boolean | undefined {
+export function envSet(
+  env: ISearchInputs['env'],
+  name: string
+): boolean | undefined {
   const value = env[name];
   if (value === undefined) {
     return undefined;
@@ -90,7 +94,8 @@ export function jupyterDataDir(inputs: ISearchInputs): string {
 /** jupyter_core's `SYSTEM_JUPYTER_PATH` on Linux. */
 export function systemJupyterPath(env: ISearchInputs['env']): string[] {
   if (envSet(env, 'JUPYTER_PLATFORM_DIRS')) {
-    const dirs = (env.XDG_DATA_DIRS ?? '').trim() || '/usr/local/share:/usr/share';
+    const dirs =
+      (env.XDG_DATA_DIRS ?? '').trim() || '/usr/local/share:/usr/share';
     return dirs.split(':').map(dir => `${dir.replace(/\/$/, '')}/jupyter`);
   }
   return ['/usr/local/share/jupyter', '/usr/share/jupyter'];
@@ -138,7 +143,9 @@ export function kernelSearchDirs(inputs: ISearchInputs): ISearchDir[] {
   }
 
   const system = systemJupyterPath(env);
-  const envDirs = jupyter ? [`${jupyter.prefix}/share/jupyter`].filter(dir => !system.includes(dir)) : [];
+  const envDirs = jupyter
+    ? [`${jupyter.prefix}/share/jupyter`].filter(dir => !system.includes(dir))
+    : [];
 
   const userEntries = user.map(dir => ({ dir, source: 'user' as const }));
   const envEntries = envDirs.map(dir => ({ dir, source: 'env' as const }));
@@ -154,7 +161,10 @@ export function kernelSearchDirs(inputs: ISearchInputs): ISearchDir[] {
     }
   }
 
-  const result: ISearchDir[] = dirs.map(({ dir, source }) => ({ dir: kernelsIn(dir), source }));
+  const result: ISearchDir[] = dirs.map(({ dir, source }) => ({
+    dir: kernelsIn(dir),
+    source
+  }));
   if (!jupyter || jupyter.hasIPython) {
     result.push({ dir: kernelsIn(ipythonDir(inputs)), source: 'ipython' });
   }
@@ -167,7 +177,10 @@ export function ipythonDir(inputs: ISearchInputs): string {
   if (configured === undefined) {
     return `${inputs.realHome}/.ipython`;
   }
-  const expanded = configured === '~' || configured.startsWith('~/') ? inputs.home + configured.slice(1) : configured;
+  const expanded =
+    configured === '~' || configured.startsWith('~/')
+      ? inputs.home + configured.slice(1)
+      : configured;
   return Private.normpath(expanded);
 }
 
@@ -179,13 +192,20 @@ namespace Private {
     }
     const absolute = value.startsWith('/');
     // POSIX keeps exactly two leading slashes; Python does too.
-    const lead = absolute ? (value.startsWith('//') && !value.startsWith('///') ? '//' : '/') : '';
+    const lead = absolute
+      ? value.startsWith('//') && !value.startsWith('///')
+        ? '//'
+        : '/'
+      : '';
     const parts: string[] = [];
     for (const part of value.split('/')) {
       if (part === '' || part === '.') {
         continue;
       }
-      if (part === '..' && (parts.length > 0 ? parts[parts.length - 1] !== '..' : absolute)) {
+      if (
+        part === '..' &&
+        (parts.length > 0 ? parts[parts.length - 1] !== '..' : absolute)
+      ) {
         if (parts.length > 0) {
           parts.pop();
         }

@@ -36,7 +36,9 @@ export class StagedWrite {
       }
       Private.attempt(dir, () => {
         if (!fs.statSync(dir).isDirectory()) {
-          throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
+          throw Object.assign(new Error(`${dir} is not a directory`), {
+            code: 'ENOTDIR'
+          });
         }
         fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
       });
@@ -44,7 +46,10 @@ export class StagedWrite {
   }
 
   /** Stage `files` as the whole content of directory `target`. */
-  stageDirectory(target: string, files: ReadonlyArray<readonly [string, FileContent]>): void {
+  stageDirectory(
+    target: string,
+    files: ReadonlyArray<readonly [string, FileContent]>
+  ): void {
     const staging = this._stagingIn(path.dirname(target));
     const staged = path.join(staging, path.basename(target));
     Private.attempt(target, () => {
@@ -61,7 +66,10 @@ export class StagedWrite {
   stageFile(target: string, content: FileContent): void {
     const dir = path.dirname(target);
     this._ensureDir(dir);
-    const staged = path.join(dir, `.${path.basename(target)}.mlc-tmp-${process.pid}`);
+    const staged = path.join(
+      dir,
+      `.${path.basename(target)}.mlc-tmp-${process.pid}`
+    );
     Private.attempt(target, () => {
       fs.rmSync(staged, { force: true });
       this._tempFiles.push(staged);
@@ -74,7 +82,9 @@ export class StagedWrite {
   commit(): void {
     for (const { target, staged, staging } of this._dirs) {
       const aside = path.join(staging, `${path.basename(target)}.old`);
-      Private.attempt(target, () => Private.replaceDirectory(target, staged, aside));
+      Private.attempt(target, () =>
+        Private.replaceDirectory(target, staged, aside)
+      );
     }
     for (const { target, staged } of this._files) {
       Private.attempt(target, () => fs.renameSync(staged, target));
@@ -114,7 +124,11 @@ export class StagedWrite {
   /** `mkdir -p`, remembering each directory made (abort removes them). */
   private _ensureDir(dir: string): void {
     const missing: string[] = [];
-    for (let current = dir; !Private.exists(current); current = path.dirname(current)) {
+    for (
+      let current = dir;
+      !Private.exists(current);
+      current = path.dirname(current)
+    ) {
       missing.unshift(current);
     }
     for (const made of missing) {
@@ -134,7 +148,8 @@ export class StagedWrite {
     this._createdDirs = [];
   }
 
-  private _dirs: Array<{ target: string; staged: string; staging: string }> = [];
+  private _dirs: Array<{ target: string; staged: string; staging: string }> =
+    [];
   private _files: Array<{ target: string; staged: string }> = [];
   private _stagings: string[] = [];
   private _tempFiles: string[] = [];
@@ -157,7 +172,11 @@ namespace Private {
   }
 
   /** Rename aside, rename in, remove aside; put the old one back if the rename in fails. */
-  export function replaceDirectory(target: string, staged: string, aside: string): void {
+  export function replaceDirectory(
+    target: string,
+    staged: string,
+    aside: string
+  ): void {
     let hadOld = true;
     try {
       fs.renameSync(target, aside);
@@ -192,7 +211,9 @@ namespace Private {
   /** Leftovers of an `mlc` that was killed: staging names carry the pid. */
   export function removeStale(dir: string): void {
     for (const name of fs.readdirSync(dir)) {
-      const match = /^\.mlc-staging-(\d+)$/.exec(name) ?? /^\..+\.mlc-tmp-(\d+)$/.exec(name);
+      const match =
+        /^\.mlc-staging-(\d+)$/.exec(name) ??
+        /^\..+\.mlc-tmp-(\d+)$/.exec(name);
       if (match && !isAlive(Number(match[1]))) {
         fs.rmSync(path.join(dir, name), { recursive: true, force: true });
       }
@@ -214,7 +235,11 @@ namespace Private {
       step();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new UserError(`cannot write ${file} (${describe(code, error)})`, hintFor(code), 1);
+      throw new UserError(
+        `cannot write ${file} (${describe(code, error)})`,
+        hintFor(code),
+        1
+      );
     }
   }
 

@@ -96,7 +96,7 @@ export function formatImageInfo(info: IImageInfo): string {
   if (facts.length > 0) {
     lines.push('  labels:');
     for (const [key, value] of facts.sort()) {
-      lines.push(`    ${key}=${value.replace(/[\u0000-\u001f\u007f]/g, '?')}`);
+      lines.push(`    ${key}=${value.replace(/\p{Cc}/gu, '?')}`);
     }
   }
   return lines.join('\n');

@@ -32,7 +32,7 @@ export async function listPackages(
     image: `${entry.name}:${entry.tag}`,
     source,
     packages: parsePackageList(text)
-      .filter(pkg => /^[^\s\0-\u001f]+$/.test(pkg.name))
+      .filter(pkg => /^[^\s\p{Cc}]+$/u.test(pkg.name))
       .map(pkg => ({ name: pkg.name, version: pkg.version }))
   });
   for (const root of [

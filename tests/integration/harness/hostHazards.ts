@@ -19,14 +19,24 @@ export const USER_SITE_MARKER = 'mlc_marker';
 export function makeDecoyBin(dir: string, names: string[]): string {
   fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   for (const name of names) {
-    fs.writeFileSync(path.join(dir, name), `#!/bin/sh\necho ${DECOY_OUTPUT}\nexit 1\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(dir, name),
+      `#!/bin/sh\necho ${DECOY_OUTPUT}\nexit 1\n`,
+      { mode: 0o755 }
+    );
   }
   return dir;
 }
 
 /** `HOME/.local/lib/pythonX.Y/site-packages/mlc_marker.py`; returns its path. */
 export function plantUserSiteMarker(home: string, python: string): string {
-  const site = path.join(home, '.local', 'lib', `python${python}`, 'site-packages');
+  const site = path.join(
+    home,
+    '.local',
+    'lib',
+    `python${python}`,
+    'site-packages'
+  );
   fs.mkdirSync(site, { recursive: true });
   const file = path.join(site, `${USER_SITE_MARKER}.py`);
   fs.writeFileSync(file, 'MARKER = "user site"\n');
@@ -34,7 +44,11 @@ export function plantUserSiteMarker(home: string, python: string): string {
 }
 
 /** A user-level kernel spec `name` in JUPYTER_DATA_DIR running `interpreter`. */
-export function plantUserKernel(dataDir: string, name: string, interpreter: string): string {
+export function plantUserKernel(
+  dataDir: string,
+  name: string,
+  interpreter: string
+): string {
   const dir = path.join(dataDir, 'kernels', name);
   fs.mkdirSync(dir, { recursive: true });
   const spec = {
@@ -42,7 +56,10 @@ export function plantUserKernel(dataDir: string, name: string, interpreter: stri
     display_name: 'Old user Python',
     language: 'python'
   };
-  fs.writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify(spec, null, 1) + '\n');
+  fs.writeFileSync(
+    path.join(dir, 'kernel.json'),
+    JSON.stringify(spec, null, 1) + '\n'
+  );
   return dir;
 }
 

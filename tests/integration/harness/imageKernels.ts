@@ -25,7 +25,9 @@ export function imageUnderTest(dir: string): IImageUnderTest {
   const install = runMlc(['kernels', 'install', '--prefix', prefix]);
   if (install.code !== 0) {
     const hint = 'is the bundle built? npm run build:cli';
-    throw new Error(`mlc kernels install --prefix ${prefix} failed (exit ${install.code}; ${hint}):\n${install.stderr}`);
+    throw new Error(
+      `mlc kernels install --prefix ${prefix} failed (exit ${install.code}; ${hint}):\n${install.stderr}`
+    );
   }
   return { prefix, python, jupyterDir: path.join(prefix, 'share', 'jupyter') };
 }

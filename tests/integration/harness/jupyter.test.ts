@@ -20,7 +20,8 @@ import { processesMentioning } from './processes';
 
 jest.setTimeout(180000);
 
-const CODE = 'import sys\nprint("to stdout")\nprint("to stderr", file=sys.stderr)\n6 * 7\n';
+const CODE =
+  'import sys\nprint("to stdout")\nprint("to stderr", file=sys.stderr)\n6 * 7\n';
 
 const scratch = makeScratch('harness');
 let env: IJupyterEnv;
@@ -28,13 +29,20 @@ let server: IJupyterServer;
 
 beforeAll(async () => {
   jest.spyOn(console, 'debug').mockImplementation(() => undefined);
-  env = isolatedJupyterEnv(scratch.dir, { jupyterPath: [], path: [path.join(VENV, 'bin'), '/usr/bin', '/bin'] });
+  env = isolatedJupyterEnv(scratch.dir, {
+    jupyterPath: [],
+    path: [path.join(VENV, 'bin'), '/usr/bin', '/bin']
+  });
   // A kernel whose interpreter exits at once, as a wrong argv[0] would.
   const broken = path.join(env.JUPYTER_DATA_DIR, 'kernels', 'broken');
   fs.mkdirSync(broken, { recursive: true });
   fs.writeFileSync(
     path.join(broken, 'kernel.json'),
-    JSON.stringify({ argv: ['/bin/false', '{connection_file}'], display_name: 'Broken', language: 'python' })
+    JSON.stringify({
+      argv: ['/bin/false', '{connection_file}'],
+      display_name: 'Broken',
+      language: 'python'
+    })
   );
   server = await startJupyterServer({ env });
 });
@@ -49,18 +57,29 @@ afterAll(async () => {
 describe('runInKernel', () => {
   it('reports stdout, stderr and the result apart, then shuts the kernel down', async () => {
     const run = await runInKernel(server, 'python3', CODE);
-    expect(run).toEqual({ stdout: 'to stdout\n', stderr: 'to stderr\n', result: '42', error: null });
+    expect(run).toEqual({
+      stdout: 'to stdout\n',
+      stderr: 'to stderr\n',
+      result: '42',
+      error: null
+    });
     expect(await getJson(server, 'api/kernels')).toEqual([]);
   });
 
   it('reports an exception as the error', async () => {
-    const run = await runInKernel(server, 'python3', 'raise ValueError("boom")');
+    const run = await runInKernel(
+      server,
+      'python3',
+      'raise ValueError("boom")'
+    );
     expect(run.error).toMatchObject({ ename: 'ValueError', evalue: 'boom' });
   });
 
   it('fails, with the server log, on a kernel that cannot start', async () => {
     const run = runInKernel(server, 'broken', 'print(1)');
-    await expect(run).rejects.toThrow(/kernel broken went (dead|restarting|autorestarting)/);
+    await expect(run).rejects.toThrow(
+      /kernel broken went (dead|restarting|autorestarting)/
+    );
   });
 });
 
@@ -73,7 +92,11 @@ describe('runWithJupyterClient', () => {
   });
 
   it('exits non-zero when the code raises', async () => {
-    const run = await runWithJupyterClient(env, 'python3', 'raise ValueError("boom")');
+    const run = await runWithJupyterClient(
+      env,
+      'python3',
+      'raise ValueError("boom")'
+    );
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('ValueError');
   });
@@ -94,7 +117,9 @@ describe('stopJupyterServer', () => {
     expect(response.status).toBe(201);
     expect(processesMentioning(own.JUPYTER_RUNTIME_DIR)).toHaveLength(1);
     await stopJupyterServer(running);
-    expect(running.process.exitCode ?? running.process.signalCode).not.toBeNull();
+    expect(
+      running.process.exitCode ?? running.process.signalCode
+    ).not.toBeNull();
     expect(processesMentioning(own.JUPYTER_RUNTIME_DIR)).toEqual([]);
   });
 });

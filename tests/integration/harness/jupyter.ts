@@ -43,7 +43,10 @@ export interface IJupyterEnvOptions {
  * An isolated Jupyter environment below `dir`: home/, config/, data/ and
  * runtime/ are created; nothing of the calling process's environment is used.
  */
-export function isolatedJupyterEnv(dir: string, options: IJupyterEnvOptions): IJupyterEnv {
+export function isolatedJupyterEnv(
+  dir: string,
+  options: IJupyterEnvOptions
+): IJupyterEnv {
   const place = (name: string): string => {
     const target = path.join(dir, name);
     fs.mkdirSync(target, { recursive: true });
@@ -89,7 +92,9 @@ export const VENV_JUPYTER_SERVER = path.join(VENV, 'bin', 'jupyter-server');
 export const VENV_JUPYTER = path.join(VENV, 'bin', 'jupyter');
 
 /** Start a server on a free loopback port and wait until /api/status answers. */
-export async function startJupyterServer(options: IStartServerOptions): Promise<IJupyterServer> {
+export async function startJupyterServer(
+  options: IStartServerOptions
+): Promise<IJupyterServer> {
   // Another process may take the port between our probe and the server's bind.
   let lastError: unknown = null;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -113,11 +118,16 @@ export async function startJupyterServer(options: IStartServerOptions): Promise<
  */
 export async function stopJupyterServer(server: IJupyterServer): Promise<void> {
   await Private.terminate(server.process, 15000);
-  reapProcessesMentioning(Private.kernelFilesIn(server.env.JUPYTER_RUNTIME_DIR));
+  reapProcessesMentioning(
+    Private.kernelFilesIn(server.env.JUPYTER_RUNTIME_DIR)
+  );
 }
 
 /** A GET on the server's REST API, as JSON. */
-export async function getJson(server: IJupyterServer, apiPath: string): Promise<unknown> {
+export async function getJson(
+  server: IJupyterServer,
+  apiPath: string
+): Promise<unknown> {
   const response = await fetch(new URL(apiPath, server.baseUrl), {
     headers: { Authorization: `token ${server.token}` }
   });
@@ -187,7 +197,10 @@ namespace Private {
     });
   }
 
-  export async function startOnce(options: IStartServerOptions, port: number): Promise<IJupyterServer> {
+  export async function startOnce(
+    options: IStartServerOptions,
+    port: number
+  ): Promise<IJupyterServer> {
     const token = randomBytes(16).toString('hex');
     const rootDir = options.rootDir ?? options.env.HOME;
     const args = [
@@ -230,14 +243,21 @@ namespace Private {
   }
 
   /** Poll /api/status until it answers 200; fail at once if the server exits. */
-  async function waitForStatus(server: IJupyterServer, output: () => string): Promise<void> {
+  async function waitForStatus(
+    server: IJupyterServer,
+    output: () => string
+  ): Promise<void> {
     const deadline = Date.now() + START_LIMIT_MS;
     while (Date.now() < deadline) {
-      if (server.process.exitCode !== null || server.process.signalCode !== null) {
+      if (
+        server.process.exitCode !== null ||
+        server.process.signalCode !== null
+      ) {
         const log = output();
         const status = server.process.exitCode ?? server.process.signalCode;
         const message = `jupyter server exited (${status}):\n${tail(log)}`;
-        const portTaken = /port \d+ is not available|address already in use/i.test(log);
+        const portTaken =
+          /port \d+ is not available|address already in use/i.test(log);
         throw portTaken ? new PortTakenError(message) : new Error(message);
       }
       try {
@@ -252,15 +272,22 @@ namespace Private {
       }
       await delay(200);
     }
-    throw new Error(`jupyter server did not answer /api/status in ${START_LIMIT_MS / 1000}s:\n${tail(output())}`);
+    throw new Error(
+      `jupyter server did not answer /api/status in ${START_LIMIT_MS / 1000}s:\n${tail(output())}`
+    );
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
-  export async function terminate(child: ChildProcess, graceMs: number): Promise<void> {
+  export async function terminate(
+    child: ChildProcess,
+    graceMs: number
+  ): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) {
       return;
     }
-    const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
+    const exited = new Promise<void>(resolve =>
+      child.once('exit', () => resolve())
+    );
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
@@ -268,9 +295,18 @@ namespace Private {
   }
 
   /** Run a program to its end, killing it after `limitMs`. */
-  export function runToEnd(file: string, args: string[], env: IJupyterEnv, limitMs: number): Promise<IProcessRun> {
+  export function runToEnd(
+    file: string,
+    args: string[],
+    env: IJupyterEnv,
+    limitMs: number
+  ): Promise<IProcessRun> {
     return new Promise((resolve, reject) => {
-      const child = spawn(file, args, { env, cwd: env.HOME, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(file, args, {
+        env,
+        cwd: env.HOME,
+        stdio: ['ignore', 'pipe', 'pipe']
+      });
       let stdout = '';
       let stderr = '';
       child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

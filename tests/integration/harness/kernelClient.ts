@@ -3,7 +3,12 @@
  * websocket: @jupyterlab/services (the client JupyterLab itself uses) in
  * Node, with the `ws` package standing in for the browser's WebSocket.
  */
-import { Kernel, KernelManager, KernelMessage, ServerConnection } from '@jupyterlab/services';
+import {
+  Kernel,
+  KernelManager,
+  KernelMessage,
+  ServerConnection
+} from '@jupyterlab/services';
 import WebSocket from 'ws';
 import type { IJupyterServer } from './jupyter';
 
@@ -24,10 +29,18 @@ export interface IKernelRun {
  * A kernel that dies or restarts (its interpreter could not start) fails the
  * run at once, with the server's log, which holds the kernel's stderr.
  */
-export async function runInKernel(server: IJupyterServer, kernelName: string, code: string): Promise<IKernelRun> {
-  const manager = new KernelManager({ serverSettings: Private.settings(server) });
+export async function runInKernel(
+  server: IJupyterServer,
+  kernelName: string,
+  code: string
+): Promise<IKernelRun> {
+  const manager = new KernelManager({
+    serverSettings: Private.settings(server)
+  });
   let kernel: Kernel.IKernelConnection | null = null;
-  const starting = manager.ready.then(() => manager.startNew({ name: kernelName }));
+  const starting = manager.ready.then(() =>
+    manager.startNew({ name: kernelName })
+  );
   try {
     const started = await Private.withDeadline(
       starting,
@@ -41,15 +54,24 @@ export async function runInKernel(server: IJupyterServer, kernelName: string, co
       `running code in kernel ${kernelName}`
     );
   } catch (error) {
-    throw new Error(`${(error as Error).message}\nserver log:\n${Private.tail(server.log())}`);
+    throw new Error(
+      `${(error as Error).message}\nserver log:\n${Private.tail(server.log())}`
+    );
   } finally {
     if (kernel) {
       // A dead kernel may refuse the shutdown request; stopping the server reaps it.
-      await Private.withDeadline(kernel.shutdown(), 15000, 'shutting the kernel down').catch(() => undefined);
+      await Private.withDeadline(
+        kernel.shutdown(),
+        15000,
+        'shutting the kernel down'
+      ).catch(() => undefined);
       kernel.dispose();
     }
     // A kernel that arrived after the deadline: close its connection too.
-    void starting.then(late => late.dispose(), () => undefined);
+    void starting.then(
+      late => late.dispose(),
+      () => undefined
+    );
     manager.dispose();
   }
 }
@@ -70,10 +92,17 @@ namespace Private {
   export const KERNEL_LIMIT_MS = 90000;
 
   /** `work`, or a rejection naming `what` once `ms` have passed. */
-  export function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  export function withDeadline<T>(
+    work: Promise<T>,
+    ms: number,
+    what: string
+  ): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000}s`)), ms);
+      timer = setTimeout(
+        () => reject(new Error(`${what} took longer than ${ms / 1000}s`)),
+        ms
+      );
     });
     return Promise.race([work, late]).finally(() => clearTimeout(timer));
   }
@@ -82,11 +111,20 @@ namespace Private {
    * Run one execute_request and gather its IOPub output and reply; reject as
    * soon as the kernel is reported dead or restarting.
    */
-  export async function execute(kernel: Kernel.IKernelConnection, code: string): Promise<IKernelRun> {
-    let onStatus: ((sender: Kernel.IKernelConnection, status: Kernel.Status) => void) | null = null;
+  export async function execute(
+    kernel: Kernel.IKernelConnection,
+    code: string
+  ): Promise<IKernelRun> {
+    let onStatus:
+      | ((sender: Kernel.IKernelConnection, status: Kernel.Status) => void)
+      | null = null;
     const died = new Promise<never>((_, reject) => {
       onStatus = (_sender, status) => {
-        if (status === 'dead' || status === 'autorestarting' || status === 'restarting') {
+        if (
+          status === 'dead' ||
+          status === 'autorestarting' ||
+          status === 'restarting'
+        ) {
           reject(new Error(`kernel ${kernel.name} went ${status}`));
         }
       };
@@ -101,9 +139,21 @@ namespace Private {
     }
   }
 
-  async function collect(kernel: Kernel.IKernelConnection, code: string): Promise<IKernelRun> {
-    const run: IKernelRun = { stdout: '', stderr: '', result: null, error: null };
-    const future = kernel.requestExecute({ code, stop_on_error: true, store_history: false });
+  async function collect(
+    kernel: Kernel.IKernelConnection,
+    code: string
+  ): Promise<IKernelRun> {
+    const run: IKernelRun = {
+      stdout: '',
+      stderr: '',
+      result: null,
+      error: null
+    };
+    const future = kernel.requestExecute({
+      code,
+      stop_on_error: true,
+      store_history: false
+    });
     future.onIOPub = (message: KernelMessage.IIOPubMessage): void => {
       if (KernelMessage.isStreamMsg(message)) {
         run[message.content.name] += message.content.text;

@@ -51,7 +51,9 @@ print(${JSON.stringify(TAG)} + json.dumps({
 export function parseKernelFacts(stdout: string, stderr = ''): IKernelFacts {
   const line = stdout.split('\n').find(text => text.startsWith(TAG));
   if (!line) {
-    throw new Error(`the kernel printed no facts.\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+    throw new Error(
+      `the kernel printed no facts.\nstdout:\n${stdout}\nstderr:\n${stderr}`
+    );
   }
   return JSON.parse(line.slice(TAG.length)) as IKernelFacts;
 }

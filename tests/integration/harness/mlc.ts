@@ -27,7 +27,11 @@ export function runMlc(args: string[], options: IRunOptions = {}): IRunResult {
 }
 
 /** Any command, optionally as the test user (spawn's uid/gid, no shell involved). */
-export function runCommand(file: string, args: string[], options: IRunOptions = {}): IRunResult {
+export function runCommand(
+  file: string,
+  args: string[],
+  options: IRunOptions = {}
+): IRunResult {
   const env = { ...process.env, ...(options.env ?? {}) };
   let ids: { uid?: number; gid?: number } = {};
   if (options.unprivileged) {
@@ -51,5 +55,10 @@ export function runCommand(file: string, args: string[], options: IRunOptions = 
       `${file} ${args.join(' ').slice(0, 200)}: ${result.error.message} (signal ${result.signal ?? 'none'})\nstdout:\n${result.stdout ?? ''}\nstderr:\n${result.stderr ?? ''}`
     );
   }
-  return { code: result.status ?? -1, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+  return {
+    code: result.status ?? -1,
+    signal: result.signal,
+    stdout: result.stdout,
+    stderr: result.stderr
+  };
 }

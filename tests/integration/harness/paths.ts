@@ -10,7 +10,9 @@ export const REPO = path.resolve(__dirname, '..', '..', '..');
  * The bundled mlc (built by `npm run build:cli`); MLC_TEST_BUNDLE runs the
  * tests against another build (e.g. an older commit's, to see a new test fail).
  */
-export const MLC_BUNDLE = process.env.MLC_TEST_BUNDLE || path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc.cjs');
+export const MLC_BUNDLE =
+  process.env.MLC_TEST_BUNDLE ||
+  path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc.cjs');
 
 /** The project-local virtualenv with JupyterLab, jupyter_server and ipykernel. */
 export const VENV = path.join(REPO, '.venv');
@@ -20,8 +22,14 @@ export const VENV = path.join(REPO, '.venv');
  * unprivileged test user can reach what a test puts below it. Removed by
  * the returned function.
  */
-export function makeScratch(label: string): { dir: string; cleanup: () => void } {
+export function makeScratch(label: string): {
+  dir: string;
+  cleanup: () => void;
+} {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mlc-${label}-`));
   fs.chmodSync(dir, 0o755);
-  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true })
+  };
 }

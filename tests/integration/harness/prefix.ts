@@ -17,7 +17,11 @@ import { REPO } from './paths';
 export const TEST_PREFIX = path.join(REPO, 'build', 'test-prefix');
 
 /** The script that builds it. */
-export const MAKE_PREFIX_SCRIPT = path.join(REPO, 'scripts', 'make-python-prefix.sh');
+export const MAKE_PREFIX_SCRIPT = path.join(
+  REPO,
+  'scripts',
+  'make-python-prefix.sh'
+);
 
 /** Written beside the prefix after a successful build (not inside: tests checksum the prefix). */
 const MARKER = `${TEST_PREFIX}.ready.json`;
@@ -66,7 +70,9 @@ export function copyTestPrefix(dest: string): IPrefixCopy {
   const info = testImagePrefixInfo();
   const python = pythonMinor(info.python);
   if (!python) {
-    throw new Error(`the test prefix reports an unusable Python version '${info.python}'`);
+    throw new Error(
+      `the test prefix reports an unusable Python version '${info.python}'`
+    );
   }
   withPrefixLock(() => copyTree(info.prefix, dest));
   return { prefix: dest, python };
@@ -102,8 +108,14 @@ namespace Private {
 
   /** The recipe is the script and its Python helper: a change to either means a rebuild. */
   export function scriptHash(): string {
-    const helper = path.join(path.dirname(MAKE_PREFIX_SCRIPT), 'make-python-prefix-helper.py');
-    return createHash('sha256').update(fs.readFileSync(MAKE_PREFIX_SCRIPT)).update(fs.readFileSync(helper)).digest('hex');
+    const helper = path.join(
+      path.dirname(MAKE_PREFIX_SCRIPT),
+      'make-python-prefix-helper.py'
+    );
+    return createHash('sha256')
+      .update(fs.readFileSync(MAKE_PREFIX_SCRIPT))
+      .update(fs.readFileSync(helper))
+      .digest('hex');
   }
 
   /** The marker's facts when the prefix is complete and current, else null. */
@@ -126,24 +138,43 @@ namespace Private {
   export function build(): ITestPrefixInfo {
     fs.rmSync(MARKER, { force: true });
     const hash = scriptHash();
-    const result = runCommand('bash', [MAKE_PREFIX_SCRIPT, TEST_PREFIX, '--packages', 'ipykernel', '--force'], {
-      timeoutMs: WAIT_LIMIT_MS
-    });
+    const result = runCommand(
+      'bash',
+      [MAKE_PREFIX_SCRIPT, TEST_PREFIX, '--packages', 'ipykernel', '--force'],
+      {
+        timeoutMs: WAIT_LIMIT_MS
+      }
+    );
     if (result.code !== 0) {
-      throw new Error(`make-python-prefix.sh failed (exit ${result.code}): ${result.stderr.trim()}`);
+      throw new Error(
+        `make-python-prefix.sh failed (exit ${result.code}): ${result.stderr.trim()}`
+      );
     }
     const python = runCommand(path.join(TEST_PREFIX, 'bin', 'python3'), [
       '-I',
       '-c',
       'import sys; print("%d.%d" % sys.version_info[:2])'
     ]).stdout.trim();
-    const info: ITestPrefixInfo = { prefix: TEST_PREFIX, python, scriptSha256: hash };
+    const info: ITestPrefixInfo = {
+      prefix: TEST_PREFIX,
+      python,
+      scriptSha256: hash
+    };
     const stat = fs.statSync(TEST_PREFIX);
-    if (stat.uid !== 0 || (stat.mode & 0o002) !== 0 || (stat.mode & 0o005) !== 0o005) {
-      throw new Error(`${TEST_PREFIX} must be root-owned, world-readable and not world-writable`);
+    if (
+      stat.uid !== 0 ||
+      (stat.mode & 0o002) !== 0 ||
+      (stat.mode & 0o005) !== 0o005
+    ) {
+      throw new Error(
+        `${TEST_PREFIX} must be root-owned, world-readable and not world-writable`
+      );
     }
     // Write then rename, so a reader never sees half a marker.
-    fs.writeFileSync(`${MARKER}.${process.pid}`, JSON.stringify(info, null, 2) + '\n');
+    fs.writeFileSync(
+      `${MARKER}.${process.pid}`,
+      JSON.stringify(info, null, 2) + '\n'
+    );
     fs.renameSync(`${MARKER}.${process.pid}`, MARKER);
     return info;
   }
@@ -166,7 +197,9 @@ namespace Private {
         continue;
       }
       if (Date.now() > deadline) {
-        throw new Error(`gave up waiting for ${LOCK}; remove it if no test is running`);
+        throw new Error(
+          `gave up waiting for ${LOCK}; remove it if no test is running`
+        );
       }
       sleep(POLL_MS);
     }

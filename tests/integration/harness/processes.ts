@@ -33,7 +33,9 @@ export function processesMentioning(needle: string): number[] {
 export function reapProcessesMentioning(dir: string): number[] {
   if (!/\/mlc-[^/]+/.test(dir)) {
     // Only makeScratch() directories (…/mlc-LABEL-XXXXXX/…): never a broad path such as `/`.
-    throw new Error(`refusing to reap processes by '${dir}': not a test scratch directory`);
+    throw new Error(
+      `refusing to reap processes by '${dir}': not a test scratch directory`
+    );
   }
   const pids = processesMentioning(dir);
   for (const pid of pids) {

@@ -39,7 +39,12 @@ export function useEnvFixture(label: string): IEnvFixture {
     const info = testImagePrefixInfo();
     const scratch = makeScratch(label);
     cleanup = scratch.cleanup;
-    Object.assign(fixture, { base: info.prefix, python: info.python, scratch: scratch.dir, places: userPlaces(`${scratch.dir}/user`) });
+    Object.assign(fixture, {
+      base: info.prefix,
+      python: info.python,
+      scratch: scratch.dir,
+      places: userPlaces(`${scratch.dir}/user`)
+    });
     checksum = treeChecksum(info.prefix);
   });
   afterEach(() => {
@@ -64,7 +69,9 @@ export function treeChecksum(root: string): string {
     for (const name of names) {
       const file = `${dir}/${name}`;
       const stat = fs.lstatSync(file, { bigint: true });
-      hash.update(`${path.relative(root, file)}\0${stat.mode.toString(8)}\0${stat.uid}\0`);
+      hash.update(
+        `${path.relative(root, file)}\0${stat.mode.toString(8)}\0${stat.uid}\0`
+      );
       if (stat.isDirectory()) {
         walk(file);
       } else if (stat.isSymbolicLink()) {
@@ -128,20 +135,41 @@ export function userPlaces(dir: string): IUserPlaces {
 }
 
 /** `mlc ARGS` as the test user with `places`' environment (plus `extra`). */
-export function mlcAsUser(args: string[], places: IUserPlaces, extra: IRunOptions = {}): IRunResult {
-  return runMlc(args, { ...extra, unprivileged: true, env: { ...places.env, ...(extra.env ?? {}) } });
+export function mlcAsUser(
+  args: string[],
+  places: IUserPlaces,
+  extra: IRunOptions = {}
+): IRunResult {
+  return runMlc(args, {
+    ...extra,
+    unprivileged: true,
+    env: { ...places.env, ...(extra.env ?? {}) }
+  });
 }
 
 /** Any program as the test user with `places`' environment. */
-export function runAsUser(file: string, args: string[], places: IUserPlaces, extra: IRunOptions = {}): IRunResult {
-  return runCommand(file, args, { ...extra, unprivileged: true, env: { ...places.env, ...(extra.env ?? {}) } });
+export function runAsUser(
+  file: string,
+  args: string[],
+  places: IUserPlaces,
+  extra: IRunOptions = {}
+): IRunResult {
+  return runCommand(file, args, {
+    ...extra,
+    unprivileged: true,
+    env: { ...places.env, ...(extra.env ?? {}) }
+  });
 }
 
 /** The `data` of the `result` event in `--json` output. */
 export function resultData<T>(run: IRunResult): T {
-  const line = run.stdout.split('\n').find(text => text.includes('"type":"result"'));
+  const line = run.stdout
+    .split('\n')
+    .find(text => text.includes('"type":"result"'));
   if (!line) {
-    throw new Error(`no result event (exit ${run.code}).\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
+    throw new Error(
+      `no result event (exit ${run.code}).\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`
+    );
   }
   return (JSON.parse(line) as { data: T }).data;
 }
@@ -150,7 +178,11 @@ export function resultData<T>(run: IRunResult): T {
  * A pure-Python wheel of one module `name` with `__version__ = version`,
  * written with the project venv's zipfile (a wheel is a zip with metadata).
  */
-export function buildWheel(outDir: string, name: string, version: string): string {
+export function buildWheel(
+  outDir: string,
+  name: string,
+  version: string
+): string {
   fs.mkdirSync(outDir, { recursive: true });
   const script = `
 import base64, hashlib, sys, zipfile
@@ -171,7 +203,15 @@ with zipfile.ZipFile(wheel, "w") as z:
     z.writestr(f"{dist}/RECORD", record)
 print(wheel)
 `;
-  return execFileSync(path.join(VENV, 'bin', 'python'), ['-c', script, outDir, name, version]).toString().trim();
+  return execFileSync(path.join(VENV, 'bin', 'python'), [
+    '-c',
+    script,
+    outDir,
+    name,
+    version
+  ])
+    .toString()
+    .trim();
 }
 
 /** Paths below `root` (relative) that are symlinks resolving to directories. */
@@ -182,7 +222,10 @@ export function linksToDirectories(root: string): string[] {
       const file = `${dir}/${entry.name}`;
       if (entry.isDirectory()) {
         walk(file);
-      } else if (entry.isSymbolicLink() && fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+      } else if (
+        entry.isSymbolicLink() &&
+        fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()
+      ) {
         found.push(path.relative(root, file));
       }
     }

@@ -22,7 +22,9 @@ export function testUser(): ITestUser {
   if (cached) {
     return cached;
   }
-  execFileSync('bash', [path.join(REPO, 'scripts', 'ensure-test-user.sh')], { stdio: 'pipe' });
+  execFileSync('bash', [path.join(REPO, 'scripts', 'ensure-test-user.sh')], {
+    stdio: 'pipe'
+  });
   const uid = Number(execFileSync('id', ['-u', TEST_USER]).toString().trim());
   const gid = Number(execFileSync('id', ['-g', TEST_USER]).toString().trim());
   cached = { name: TEST_USER, uid, gid, home: `/home/${TEST_USER}` };
