@@ -294,7 +294,7 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
     });
     expect(noDriver.code).toBe(0);
     expect(noDriver.stderr.trim()).toBe(
-      'mlc: no NVIDIA GPU driver found: setting up a CPU-only container'
+      'mlc: warning: no NVIDIA GPU driver found: setting up a CPU-only container'
     );
     expect(calls().find(call => call[1] === 'create')).not.toContain('--gpus');
     const all = mlc(

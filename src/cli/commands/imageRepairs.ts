@@ -46,8 +46,8 @@ export function registerImageRepairCommands(
       });
       if (!context.reporter.machine) {
         for (const problem of result.problems) {
-          process.stderr.write(
-            `mlc: error: ${Private.shown(problem.file)}: ${problem.message}\n`
+          context.reporter.error(
+            `${Private.shown(problem.file)}: ${problem.message}`
           );
         }
       }

@@ -131,8 +131,8 @@ namespace Private {
         !isSandboxEngine(engine.kind) &&
         localImageDigest(engine, entry.reference) !== null
       ) {
-        process.stderr.write(
-          `mlc: warning: could not read the registry (${reason.message}); using the local copy, size and dates unknown\n`
+        context.reporter.warning(
+          `could not read the registry (${reason.message}); using the local copy, size and dates unknown`
         );
         return null;
       }

@@ -52,7 +52,7 @@ export async function setup(
   const dir = workDir(context.cwd);
   assertWritable(dir);
   const binds = options.binds.map(Private.parseBind);
-  const old = Private.previousState(dir, options.force);
+  const old = Private.previousState(dir, options.force, context);
   if (old && !options.force) {
     const sameImage =
       old.image.name === entry.name &&
@@ -74,12 +74,12 @@ export async function setup(
   const state = await provision(context, { entry, engine, dir, binds, gpu });
   // Said once the container exists, so a failure stays the one line.
   if (gpu.note) {
-    process.stderr.write(`mlc: ${gpu.note}\n`);
+    context.reporter.warning(gpu.note);
   }
   writeState(dir, state);
   let retired: string | null = null;
   if (old) {
-    retired = Private.retire(old, context.env);
+    retired = Private.retire(old, context);
   }
   return { state, reused: false, retired };
 }
@@ -87,9 +87,9 @@ export async function setup(
 /** Remove what an older state recorded, if it is still ours; returns what went, or null. */
 export function retireRecorded(
   old: WorkState,
-  env: NodeJS.ProcessEnv
+  context: ICliContext
 ): string | null {
-  return Private.retire(old, env);
+  return Private.retire(old, context);
 }
 
 namespace Private {
@@ -99,14 +99,15 @@ namespace Private {
    */
   export function previousState(
     dir: IWorkDir,
-    force: boolean
+    force: boolean,
+    context: ICliContext
   ): WorkState | null {
     try {
       return readState(dir);
     } catch (reason) {
       if (force && reason instanceof UserError) {
-        process.stderr.write(
-          `mlc: warning: ignoring the state file here (${reason.message}); nothing it names is removed\n`
+        context.reporter.warning(
+          `ignoring the state file here (${reason.message}); nothing it names is removed`
         );
         return null;
       }
@@ -151,10 +152,8 @@ namespace Private {
     }
   }
 
-  export function retire(
-    old: WorkState,
-    env: NodeJS.ProcessEnv
-  ): string | null {
+  export function retire(old: WorkState, context: ICliContext): string | null {
+    const env = context.env;
     if (old.sandbox) {
       return removeRecordedSandbox(old) ? sandboxPath(old) : null;
     }
@@ -164,8 +163,8 @@ namespace Private {
         : null;
     } catch (reason) {
       if (reason instanceof UserError) {
-        process.stderr.write(
-          `mlc: warning: the old container ${old.container?.name} was left in place: ${reason.message}\n`
+        context.reporter.warning(
+          `the old container ${old.container?.name} was left in place: ${reason.message}`
         );
         return null;
       }

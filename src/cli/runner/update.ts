@@ -93,7 +93,7 @@ export async function update(
   }
   writeState(dir, fresh);
   result.updated = true;
-  result.retired = retireRecorded(old, context.env);
+  result.retired = retireRecorded(old, context);
   return result;
 }
 
