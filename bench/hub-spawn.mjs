@@ -27,7 +27,9 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 
-const bundle = path.join(REPO, 'build', 'bench', 'hub-harness.cjs');
+// Three levels below the repository, as the harness files are: they find
+// the repository from their own directory (__dirname/../../..).
+const bundle = path.join(REPO, 'build', 'bench', 'hub', 'harness.cjs');
 await build({
   stdin: {
     contents: "export * from './tests/hub/harness/bnlHub'; export * from './tests/hub/harness/browser';",

@@ -46,7 +46,7 @@ if env.get("MLC_HUB_SPAWNER", "slurm") == "local":
 else:
     c.JupyterHub.spawner_class = "batchspawner.SlurmSpawner"
     # No sudo on these machines: runuser as the hub (root) starts Slurm's clients as the user.
-    c.SlurmSpawner.exec_prefix = "runuser -u {username} --"
+    c.SlurmSpawner.exec_prefix = "/usr/sbin/runuser -u {username} --"
     c.Spawner.env_keep = ["PATH", "LANG", "SLURM_CONF"]
     home = q(user_home) if user_home else '"$HOME"'
     c.SlurmSpawner.batch_script = f"""#!/bin/bash
@@ -64,10 +64,15 @@ hub_vars=()
 for name in $(compgen -e); do
     case $name in JUPYTERHUB_*|JPY_*) hub_vars+=(-e "$name") ;; esac
 done
-exec podman run --rm --network=host --userns=keep-id \\
+# Rootless podman's container lives under conmon, outside the job's
+# processes: on scancel (SIGTERM) stop it by name, or it outlives the job.
+name=mlc-hub-job-$SLURM_JOB_ID
+trap 'podman stop -t 3 "$name" >/dev/null 2>&1' TERM
+podman run --rm --name "$name" --network=host --userns=keep-id \\
     -v "$HOME:$HOME" -w "$HOME" -e HOME="$HOME" \\
     -v {q(host_python)}:{q(host_python)}:ro \\
     -e PATH={q(host_python)}/bin:/opt/conda/bin:/usr/local/bin:/usr/bin:/bin \\
     -e PYTHONHOME={q(host_python)} \\
-    "${{hub_vars[@]}}" {q(image)} {{{{cmd}}}}
+    "${{hub_vars[@]}}" {q(image)} {{{{cmd}}}} &
+wait $! || wait $!
 """

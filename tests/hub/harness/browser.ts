@@ -59,12 +59,17 @@ export async function runFromPalette(page: Page, label: string): Promise<void> {
 }
 
 /**
- * Type one line of code into the active notebook's last cell, run it, and
+ * Type one line of code into the last cell of the notebook on show whose
+ * kernel's name matches `kernel`, run it, and
  * return that cell's output text. The code is typed as a user types it
  * (the editor closes brackets; typing the closing one steps over it).
  */
-export async function runCell(page: Page, code: string): Promise<string> {
-  const notebook = page.locator('.jp-NotebookPanel:visible').last();
+export async function runCell(page: Page, code: string, kernel: string | RegExp): Promise<string> {
+  // Several notebooks may be on show (a toast's "Open a notebook" splits the area): take the one on `kernel`.
+  const notebook = page
+    .locator('.jp-NotebookPanel:visible')
+    .filter({ has: page.locator('.jp-KernelName', { hasText: kernel }) })
+    .last();
   await notebook.locator('.jp-Notebook-cell').first().waitFor({ timeout: 60000 });
   // The kernel must be idle before the cell runs, or the output waits on a kernel still starting.
   await notebook.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').waitFor({ timeout: 180000 }).catch(() => undefined);

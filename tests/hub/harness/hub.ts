@@ -67,7 +67,7 @@ export async function startHub(name: string, options: IHubOptions): Promise<IHub
   const out = fs.openSync(logFile, 'a');
   const child: ChildProcess = spawn(path.join(VENV, 'bin', 'jupyterhub'), ['-f', HUB_CONFIG], {
     cwd: dir,
-    env: { PATH: `${path.join(VENV, 'bin')}:/usr/local/bin:/usr/bin:/bin`, LANG: 'C.UTF-8', HOME: dir, ...config },
+    env: { PATH: `${path.join(VENV, 'bin')}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`, LANG: 'C.UTF-8', HOME: dir, ...config },
     stdio: ['ignore', out, out]
   });
   fs.closeSync(out);
