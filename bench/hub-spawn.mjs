@@ -20,7 +20,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' } }
+});
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) {
   console.error('hub-spawn: error: --runs needs a positive whole number');
@@ -32,7 +34,8 @@ if (!Number.isInteger(runs) || runs < 1) {
 const bundle = path.join(REPO, 'build', 'bench', 'hub', 'harness.cjs');
 await build({
   stdin: {
-    contents: "export * from './tests/hub/harness/bnlHub'; export * from './tests/hub/harness/browser';",
+    contents:
+      "export * from './tests/hub/harness/bnlHub'; export * from './tests/hub/harness/browser';",
     resolveDir: REPO,
     loader: 'ts'
   },
@@ -59,7 +62,8 @@ async function timeOneStart(page, hubUrl) {
   return seconds;
 }
 
-const median = list => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+const median = list =>
+  [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'mlc-hub-bench-'));
 chmodSync(scratch, 0o755);
 const hubs = {};
@@ -67,9 +71,17 @@ const browser = await harness.launchChromium();
 const times = { local: [], slurm: [] };
 try {
   for (const kind of ['local', 'slurm']) {
-    hubs[kind] = await harness.startBnlHub(`bench-${kind}`, path.join(scratch, `home-${kind}`), kind);
-    hubs[kind].page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await hubs[kind].page.goto(new URL('hub/login?next=%2Fhub%2Fhome', hubs[kind].hub.url).href);
+    hubs[kind] = await harness.startBnlHub(
+      `bench-${kind}`,
+      path.join(scratch, `home-${kind}`),
+      kind
+    );
+    hubs[kind].page = await browser.newPage({
+      viewport: { width: 1400, height: 900 }
+    });
+    await hubs[kind].page.goto(
+      new URL('hub/login?next=%2Fhub%2Fhome', hubs[kind].hub.url).href
+    );
     await hubs[kind].page.locator('#username_input').fill('mlc-hub');
     await hubs[kind].page.locator('#password_input').fill('any');
     await hubs[kind].page.locator('#login_submit').click();
@@ -91,7 +103,13 @@ try {
 }
 const local = median(times.local);
 const slurm = median(times.slurm);
-console.log(`"Start My Server" to the image section drawn, median of ${runs} (seconds):`);
-console.log(`  SimpleLocalProcessSpawner (reference): ${local.toFixed(1)}   [${times.local.map(t => t.toFixed(1)).join(', ')}]`);
-console.log(`  SlurmSpawner + rootless podman:        ${slurm.toFixed(1)}   [${times.slurm.map(t => t.toFixed(1)).join(', ')}]`);
+console.log(
+  `"Start My Server" to the image section drawn, median of ${runs} (seconds):`
+);
+console.log(
+  `  SimpleLocalProcessSpawner (reference): ${local.toFixed(1)}   [${times.local.map(t => t.toFixed(1)).join(', ')}]`
+);
+console.log(
+  `  SlurmSpawner + rootless podman:        ${slurm.toFixed(1)}   [${times.slurm.map(t => t.toFixed(1)).join(', ')}]`
+);
 console.log(`  ratio Slurm/local: ${(slurm / local).toFixed(2)}`);

@@ -41,7 +41,13 @@ let page: Page;
 
 /** The spawner's Slurm jobs now queued or running. */
 function spawnerJobs(): string[] {
-  const listed = slurm(bnl?.cluster as ICluster, 'squeue', ['-h', '-n', 'spawner-jupyterhub', '-o', '%i']);
+  const listed = slurm(bnl?.cluster as ICluster, 'squeue', [
+    '-h',
+    '-n',
+    'spawner-jupyterhub',
+    '-o',
+    '%i'
+  ]);
   return listed.stdout.split('\n').filter(line => line.trim() !== '');
 }
 
@@ -50,9 +56,15 @@ async function waitForSection(): Promise<void> {
   try {
     await launcherSection(page).first().waitFor({ timeout: 300000 });
   } catch (error) {
-    const jobLogs = fs.readdirSync(bnl!.home).filter(name => name.startsWith('jupyterhub_slurmspawner_'));
-    const last = jobLogs.length ? fs.readFileSync(path.join(bnl!.home, jobLogs.sort().pop()!), 'utf-8') : '';
-    throw new Error(`${(error as Error).message}\nhub log:\n${bnl!.hub.log().slice(-3000)}\njob log:\n${last.slice(-3000)}`);
+    const jobLogs = fs
+      .readdirSync(bnl!.home)
+      .filter(name => name.startsWith('jupyterhub_slurmspawner_'));
+    const last = jobLogs.length
+      ? fs.readFileSync(path.join(bnl!.home, jobLogs.sort().pop()!), 'utf-8')
+      : '';
+    throw new Error(
+      `${(error as Error).message}\nhub log:\n${bnl!.hub.log().slice(-3000)}\njob log:\n${last.slice(-3000)}`
+    );
   }
 }
 
@@ -89,7 +101,13 @@ beforeAll(async () => {
   fs.mkdirSync(site, { recursive: true });
   fs.writeFileSync(path.join(site, 'mlc_marker.py'), 'LEAKED = True\n');
   const user = hubUser();
-  for (const dir of [path.join(home, '.local'), path.join(home, '.local', 'lib'), path.join(home, '.local', 'lib', 'python3.11'), site, path.join(site, 'mlc_marker.py')]) {
+  for (const dir of [
+    path.join(home, '.local'),
+    path.join(home, '.local', 'lib'),
+    path.join(home, '.local', 'lib', 'python3.11'),
+    site,
+    path.join(site, 'mlc_marker.py')
+  ]) {
     fs.chownSync(dir, user.uid, user.gid);
   }
   browser = await launchChromium();
@@ -118,7 +136,10 @@ describe('JupyterHub with SlurmSpawner, the server in the image by rootless podm
   });
 
   it("runs ML-Python3 on the image's interpreter, without the ~/.local package", async () => {
-    await tile(page, 'python3').first().locator('button[data-kind="notebook"]').click();
+    await tile(page, 'python3')
+      .first()
+      .locator('button[data-kind="notebook"]')
+      .click();
     const output = await runCell(page, PROBE, 'ML-Python3');
     const values = outputValues(output);
     expect(values.EXE).toMatch(/^\/opt\/conda\/bin\/python3/);
@@ -132,23 +153,33 @@ describe('JupyterHub with SlurmSpawner, the server in the image by rootless podm
     await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
     const created = page.locator('.Toastify__toast', { hasText: 'Created' });
     await created.waitFor({ timeout: 300000 });
-    expect(fs.existsSync(path.join(bnl!.home, 'ml-envs', ENV_NAME, 'pyvenv.cfg'))).toBe(true);
+    expect(
+      fs.existsSync(path.join(bnl!.home, 'ml-envs', ENV_NAME, 'pyvenv.cfg'))
+    ).toBe(true);
     await created.getByRole('button', { name: 'Open a notebook' }).click();
     const output = await runCell(page, PROBE, ENV_NAME);
-    expect(output).toContain(`PREFIX=${path.join(bnl!.home, 'ml-envs', ENV_NAME)}`);
+    expect(output).toContain(
+      `PREFIX=${path.join(bnl!.home, 'ml-envs', ENV_NAME)}`
+    );
   });
 
   it("stops, spawns a new Slurm job, and finds the env's tile and kernel still working", async () => {
     await page.goto(new URL('hub/home', bnl!.hub.url).href);
     // The page shows "Start" before the hub has finished stopping: wait for its answer.
     const stopped = page.waitForResponse(
-      response => response.request().method() === 'DELETE' && response.url().includes('/hub/api/users/mlc-hub/server'),
+      response =>
+        response.request().method() === 'DELETE' &&
+        response.url().includes('/hub/api/users/mlc-hub/server'),
       { timeout: 180000 }
     );
     await page.locator('#stop').click();
     expect((await stopped).status()).toBeLessThan(300);
     // The hub answers before Slurm has ended the job (scancel, then the container stops).
-    await waitFor('the server job to end', async () => (spawnerJobs().length === 0 ? true : null), 120000);
+    await waitFor(
+      'the server job to end',
+      async () => (spawnerJobs().length === 0 ? true : null),
+      120000
+    );
     // The spawn page "Start My Server" leads to (its link, /user/mlc-hub, goes
     // there by redirects that a page still showing the stop does not follow).
     await page.goto(new URL('hub/spawn/mlc-hub', bnl!.hub.url).href);
@@ -161,6 +192,8 @@ describe('JupyterHub with SlurmSpawner, the server in the image by rootless podm
     await envTileNow.waitFor({ timeout: 60000 });
     await envTileNow.locator('button[data-kind="notebook"]').click();
     const output = await runCell(page, PROBE, ENV_NAME);
-    expect(output).toContain(`PREFIX=${path.join(bnl!.home, 'ml-envs', ENV_NAME)}`);
+    expect(output).toContain(
+      `PREFIX=${path.join(bnl!.home, 'ml-envs', ENV_NAME)}`
+    );
   }, 900000);
 });

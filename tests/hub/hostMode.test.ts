@@ -24,7 +24,13 @@ import {
 } from './harness/lab';
 import { mountReadOnly, unmount } from './harness/mount';
 import { freePort } from './harness/ports';
-import { cancelJob, jobState, startCluster, submitAsUser, type ICluster } from './harness/slurm';
+import {
+  cancelJob,
+  jobState,
+  startCluster,
+  submitAsUser,
+  type ICluster
+} from './harness/slurm';
 import { asHubUser, hubUser } from './harness/user';
 
 const MOUNT_AT = 'unpacked.cern.ch/registry.local/ml-hub-test';
@@ -68,7 +74,10 @@ beforeAll(async () => {
   lab = {
     baseUrl: `http://127.0.0.1:${port}/`,
     token,
-    log: () => (fs.existsSync(output) ? fs.readFileSync(output, 'utf-8') : '(no job output yet)')
+    log: () =>
+      fs.existsSync(output)
+        ? fs.readFileSync(output, 'utf-8')
+        : '(no job output yet)'
   };
   await waitForLab(lab, () => jobState(cluster as ICluster, jobId) !== '');
 }, 1800000);
@@ -96,27 +105,40 @@ describe('host mode from a read-only unpacked image, JupyterLab in a Slurm job',
   });
 
   it("loads the launcher section's labextension from the tree", async () => {
-    expect(await labExtensionsListed(lab)).toContain('jupyterlab-ml-containers');
+    expect(await labExtensionsListed(lab)).toContain(
+      'jupyterlab-ml-containers'
+    );
   });
 
   it("runs ML-Python3 on the tree's interpreter without the user site", async () => {
     const values = probeValues(await runOnLab(lab, 'python3', PROBE_CODE));
-    expect(values.EXE.startsWith(`${mountPoint}/opt/conda/bin/python3`)).toBe(true);
+    expect(values.EXE.startsWith(`${mountPoint}/opt/conda/bin/python3`)).toBe(
+      true
+    );
     expect(values.USERSITE).toBe('False');
   });
 
   it("creates an extended env in the user's home whose kernel the server then lists and runs", async () => {
     const created = asHubUser(
       'bash',
-      ['-c', `source '${mountPoint}/opt/conda/etc/ml-containers/setupMe-on-host.sh' && cd "$HOME" && mlc env create "$HOME/myEnv"`],
+      [
+        '-c',
+        `source '${mountPoint}/opt/conda/etc/ml-containers/setupMe-on-host.sh' && cd "$HOME" && mlc env create "$HOME/myEnv"`
+      ],
       { env: { HOME: home }, timeoutMs: 300000 }
     );
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     const names = await kernelDisplayNames(lab);
-    const envKernel = Object.keys(names).find(name => !['python3', 'python3-usersite'].includes(name) && names[name].includes('myEnv'));
+    const envKernel = Object.keys(names).find(
+      name =>
+        !['python3', 'python3-usersite'].includes(name) &&
+        names[name].includes('myEnv')
+    );
     expect(envKernel).toBeDefined();
-    const values = probeValues(await runOnLab(lab, envKernel as string, PROBE_CODE));
+    const values = probeValues(
+      await runOnLab(lab, envKernel as string, PROBE_CODE)
+    );
     expect(values.PREFIX).toBe(path.join(home, 'myEnv'));
   });
 

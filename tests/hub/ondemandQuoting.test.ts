@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runCommand } from '../integration/harness/mlc';
 import { makeScratch, MLC_BUNDLE } from '../integration/harness/paths';
+import { hasControlCharacter } from '../../src/core/quote';
 
 let scratch: { dir: string; cleanup: () => void };
 let bin = '';
@@ -30,43 +31,86 @@ afterAll(() => scratch?.cleanup());
 function engineArgv(mlcArgs: string[], jupyterArgs: string[]): string[] {
   const file = path.join(scratch.dir, 'session.sh');
   fs.rmSync(file, { force: true });
-  const written = runCommand(process.execPath, [MLC_BUNDLE, 'hub', 'ondemand-script', ...mlcArgs, '-o', file], {
-    env: { PATH: `${bin}:/usr/bin:/bin` }
-  });
+  const written = runCommand(
+    process.execPath,
+    [MLC_BUNDLE, 'hub', 'ondemand-script', ...mlcArgs, '-o', file],
+    {
+      env: { PATH: `${bin}:/usr/bin:/bin` }
+    }
+  );
   if (written.code !== 0) {
     throw new Error(written.stderr);
   }
-  const ran = runCommand('bash', ['-c', 'set -e; source "$0"; jupyter "$@"', file, ...jupyterArgs], {
-    env: { PATH: `${bin}:/usr/bin:/bin`, HOME: '/home/someone' },
-    cwd: scratch.dir
-  });
+  const ran = runCommand(
+    'bash',
+    ['-c', 'set -e; source "$0"; jupyter "$@"', file, ...jupyterArgs],
+    {
+      env: { PATH: `${bin}:/usr/bin:/bin`, HOME: '/home/someone' },
+      cwd: scratch.dir
+    }
+  );
   expect(ran.stderr).toBe('');
   return ran.stdout.split('\0').slice(0, -1);
 }
 
 /** Text without control characters and without a leading '-' (what the command accepts). */
-const word = fc.string({ minLength: 1, maxLength: 20 }).filter(text => !/[\x00-\x1f\x7f]/.test(text) && !text.startsWith('-'));
-const bindPath = fc.string({ minLength: 1, maxLength: 12 }).filter(text => !/[\x00-\x1f\x7f,:]/.test(text)).map(text => `/${text}`);
+const word = fc
+  .string({ minLength: 1, maxLength: 20 })
+  .filter(text => !hasControlCharacter(text) && !text.startsWith('-'));
+const bindPath = fc
+  .string({ minLength: 1, maxLength: 12 })
+  .filter(text => !hasControlCharacter(text) && !/[,:]/.test(text))
+  .map(text => `/${text}`);
 
 describe('the ondemand script in bash', () => {
   it('finds the engine on PATH and passes image, binds and arguments through unchanged', () => {
     fc.assert(
-      fc.property(word, fc.array(bindPath, { maxLength: 3 }), fc.array(fc.string({ maxLength: 10 }).filter(t => !t.includes('\0')), { maxLength: 3 }), (image, binds, args) => {
-        const bindArgs = binds.flatMap(bind => ['-B', bind]);
-        const argv = engineArgv([`/images/${image}`, ...bindArgs, '--no-gpu'], args);
-        const expected = ['exec', ...(binds.length ? ['-B', binds.join(',')] : []), `/images/${image}`, 'jupyter', ...args];
-        expect(argv).toEqual(expected);
-      }),
+      fc.property(
+        word,
+        fc.array(bindPath, { maxLength: 3 }),
+        fc.array(
+          fc.string({ maxLength: 10 }).filter(t => !t.includes('\0')),
+          { maxLength: 3 }
+        ),
+        (image, binds, args) => {
+          const bindArgs = binds.flatMap(bind => ['-B', bind]);
+          const argv = engineArgv(
+            [`/images/${image}`, ...bindArgs, '--no-gpu'],
+            args
+          );
+          const expected = [
+            'exec',
+            ...(binds.length ? ['-B', binds.join(',')] : []),
+            `/images/${image}`,
+            'jupyter',
+            ...args
+          ];
+          expect(argv).toEqual(expected);
+        }
+      ),
       { numRuns: 25 }
     );
   });
 
   it("gives podman the session's home and working directory", () => {
-    const argv = engineArgv(['localhost/ml-base:1', '--engine', 'podman'], ['lab']);
+    const argv = engineArgv(
+      ['localhost/ml-base:1', '--engine', 'podman'],
+      ['lab']
+    );
     expect(argv).toEqual([
-      'run', '--rm', '--network=host', '--userns=keep-id',
-      '-v', '/home/someone:/home/someone', '-w', fs.realpathSync(scratch.dir), '-e', 'HOME=/home/someone',
-      'localhost/ml-base:1', 'jupyter', 'lab'
+      'run',
+      '--rm',
+      '--network=host',
+      '--userns=keep-id',
+      '-v',
+      '/home/someone:/home/someone',
+      '-w',
+      fs.realpathSync(scratch.dir),
+      '-e',
+      'HOME=/home/someone',
+      'localhost/ml-base:1',
+      'jupyter',
+      'lab'
     ]);
   });
 });

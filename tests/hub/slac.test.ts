@@ -22,7 +22,13 @@ import {
   type IRemoteLab
 } from './harness/lab';
 import { freePort } from './harness/ports';
-import { cancelJob, jobState, startCluster, submitAsUser, type ICluster } from './harness/slurm';
+import {
+  cancelJob,
+  jobState,
+  startCluster,
+  submitAsUser,
+  type ICluster
+} from './harness/slurm';
 import { asHubUser, hubUser, podmanEnv } from './harness/user';
 import { removeUserContainers } from './harness/containers';
 
@@ -55,7 +61,18 @@ beforeAll(async () => {
   const scriptFile = path.join(home, 'ml-jupyter.sh');
   const written = asHubUser(
     'node',
-    [MLC_BUNDLE, 'hub', 'ondemand-script', HUB_IMAGE, '--engine', 'podman', '-B', `${scratch.dir}/data`, '-o', scriptFile],
+    [
+      MLC_BUNDLE,
+      'hub',
+      'ondemand-script',
+      HUB_IMAGE,
+      '--engine',
+      'podman',
+      '-B',
+      `${scratch.dir}/data`,
+      '-o',
+      scriptFile
+    ],
     { env: { HOME: home } }
   );
   if (written.code !== 0) {
@@ -66,12 +83,18 @@ beforeAll(async () => {
   cluster = await startCluster('slac');
   const port = await freePort();
   const token = randomBytes(16).toString('hex');
-  jobId = submitAsUser(cluster, sessionJob(scriptFile, port, token), home, { HOME: home, ...podmanEnv() });
+  jobId = submitAsUser(cluster, sessionJob(scriptFile, port, token), home, {
+    HOME: home,
+    ...podmanEnv()
+  });
   const output = path.join(home, `slurm-${jobId}.out`);
   lab = {
     baseUrl: `http://127.0.0.1:${port}/`,
     token,
-    log: () => (fs.existsSync(output) ? fs.readFileSync(output, 'utf-8') : '(no job output yet)')
+    log: () =>
+      fs.existsSync(output)
+        ? fs.readFileSync(output, 'utf-8')
+        : '(no job output yet)'
   };
   await waitForLab(lab, () => jobState(cluster as ICluster, jobId) !== '');
 }, 1800000);
@@ -87,7 +110,9 @@ afterAll(async () => {
 
 describe('an Open OnDemand custom-image session in a Slurm job, through mlc hub ondemand-script', () => {
   it('defines jupyter as podman running the image', () => {
-    expect(scriptText).toContain('jupyter() {\n    podman run --rm --network=host --userns=keep-id ');
+    expect(scriptText).toContain(
+      'jupyter() {\n    podman run --rm --network=host --userns=keep-id '
+    );
     expect(scriptText).toContain(` ${HUB_IMAGE} jupyter "$@"\n}`);
   });
 
@@ -95,11 +120,19 @@ describe('an Open OnDemand custom-image session in a Slurm job, through mlc hub 
     const names = await kernelDisplayNames(lab);
     expect(names['python3']).toBe('ML-Python3');
     expect(names['python3-usersite']).toBe('ML-Python3-usersite');
-    expect(await labExtensionsListed(lab)).toContain('jupyterlab-ml-containers');
+    expect(await labExtensionsListed(lab)).toContain(
+      'jupyterlab-ml-containers'
+    );
   });
 
   it("runs ML-Python3 on the image's interpreter, in the session's home", async () => {
-    const values = probeValues(await runOnLab(lab, 'python3', `${PROBE_CODE}\nimport os\nprint("HOME=" + os.environ["HOME"])`));
+    const values = probeValues(
+      await runOnLab(
+        lab,
+        'python3',
+        `${PROBE_CODE}\nimport os\nprint("HOME=" + os.environ["HOME"])`
+      )
+    );
     expect(values.EXE).toMatch(/^\/opt\/conda\/bin\/python3/);
     expect(values.USERSITE).toBe('False');
     expect(values.HOME).toBe(home);

@@ -213,8 +213,9 @@ run('mlc runs an image with real podman from a real registry', () => {
   it('sets up a labelled container per work directory, and a Created one is started on entry', () => {
     const a = workdir('wd-a');
     const setupA = mlc(a, ['--json', 'setup', 'ml-test', '--podman']);
-    expect(setupA.stderr).toMatch(
-      /no NVIDIA GPU driver found: setting up a CPU-only container/
+    // With --json the note is a warning event among the others.
+    expect(setupA.stdout).toMatch(
+      /"type":"warning","message":"no NVIDIA GPU driver found: setting up a CPU-only container"/
     );
     expect(setupA.code).toBe(0);
     const recorded = state(a);

@@ -18,7 +18,13 @@ const HEADER = [
 ];
 
 function script(request: Partial<IOndemandRequest>): string {
-  return renderOndemandScript({ engine: 'apptainer', image: '/sdf/img.sif', binds: [], gpu: false, ...request });
+  return renderOndemandScript({
+    engine: 'apptainer',
+    image: '/sdf/img.sif',
+    binds: [],
+    gpu: false,
+    ...request
+  });
 }
 
 function body(text: string): string {
@@ -31,31 +37,58 @@ function body(text: string): string {
 describe('mlc hub ondemand-script text', () => {
   it('is the SLAC shape for Apptainer and Singularity', () => {
     const binds = splitBinds(['/sdf,/cvmfs']);
-    expect(body(script({ image: '/sdf/group/ml/ml-torch-gpu.sif', binds, gpu: true }))).toBe(
+    expect(
+      body(
+        script({ image: '/sdf/group/ml/ml-torch-gpu.sif', binds, gpu: true })
+      )
+    ).toBe(
       '    apptainer exec --nv -B /sdf,/cvmfs /sdf/group/ml/ml-torch-gpu.sif jupyter "$@"'
     );
-    expect(body(script({ engine: 'singularity', image: '/cvmfs/unpacked.cern.ch/x/ml-base', binds }))).toBe(
+    expect(
+      body(
+        script({
+          engine: 'singularity',
+          image: '/cvmfs/unpacked.cern.ch/x/ml-base',
+          binds
+        })
+      )
+    ).toBe(
       '    singularity exec -B /sdf,/cvmfs /cvmfs/unpacked.cern.ch/x/ml-base jupyter "$@"'
     );
-    expect(body(script({}))).toBe('    apptainer exec /sdf/img.sif jupyter "$@"');
+    expect(body(script({}))).toBe(
+      '    apptainer exec /sdf/img.sif jupyter "$@"'
+    );
   });
 
   it('runs podman with the session home and directory, the user id and the binds', () => {
-    expect(body(script({ engine: 'podman', image: 'localhost/ml-base:latest', binds: ['/data:/mnt:ro'], gpu: true }))).toBe(
+    expect(
+      body(
+        script({
+          engine: 'podman',
+          image: 'localhost/ml-base:latest',
+          binds: ['/data:/mnt:ro'],
+          gpu: true
+        })
+      )
+    ).toBe(
       '    podman run --rm --network=host --userns=keep-id -v "$HOME:$HOME" -w "$PWD" -e HOME="$HOME" ' +
         '--device nvidia.com/gpu=all -v /data:/mnt:ro localhost/ml-base:latest jupyter "$@"'
     );
   });
 
   it('quotes every value as one shell word', () => {
-    expect(body(script({ image: "/sdf/it's $HOME/a b.sif", binds: ['/x y'] }))).toBe(
-      `    apptainer exec -B '/x y' '/sdf/it'\\''s $HOME/a b.sif' jupyter "$@"`
+    expect(
+      body(script({ image: "/sdf/it's $HOME/a b.sif", binds: ['/x y'] }))
+    ).toBe(
+      "    apptainer exec -B '/x y' '/sdf/it'\\''s $HOME/a b.sif' jupyter \"$@\""
     );
   });
 
   it('passes the GPUs for GPU images only, by name', () => {
     expect(looksLikeGpuImage('/sdf/ml-torch-gpu.sif')).toBe(true);
-    expect(looksLikeGpuImage('docker://ghcr.io/x/ml-tensorflow-gpu:2.16')).toBe(true);
+    expect(looksLikeGpuImage('docker://ghcr.io/x/ml-tensorflow-gpu:2.16')).toBe(
+      true
+    );
     expect(looksLikeGpuImage('ml-base:cuda12')).toBe(true);
     expect(looksLikeGpuImage('/sdf/ml-tensorflow-cpu.sif')).toBe(false);
     expect(looksLikeGpuImage('/gpu-images/ml-base.sif')).toBe(false);

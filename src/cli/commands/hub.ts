@@ -14,42 +14,80 @@ import {
 } from '../hub/ondemandScript';
 import { writeScriptFile } from '../hub/writeScript';
 
-export function registerHubCommands(program: Command, context: ICliContext): void {
-  const hub = program.command('hub').description("what the facilities' Jupyter services need from the image");
+export function registerHubCommands(
+  program: Command,
+  context: ICliContext
+): void {
+  const hub = program
+    .command('hub')
+    .description("what the facilities' Jupyter services need from the image");
 
   hub
     .command('ondemand-script')
     .description(
       'write the script an Open OnDemand "custom image" session sources: a `jupyter` function that runs the image'
     )
-    .argument('<image>', 'the image: a .sif file or unpacked directory (Apptainer), or a reference (podman)')
-    .option('-B, --bind <paths>', 'bind paths, e.g. /sdf,/cvmfs (repeatable)', Private.collect, [])
-    .addOption(new Option('--engine <engine>', 'the container engine (default: the first on PATH)').choices(ONDEMAND_ENGINES))
-    .option('--gpu', 'pass the GPUs in (--nv) (default: when the image name says gpu or cuda)')
+    .argument(
+      '<image>',
+      'the image: a .sif file or unpacked directory (Apptainer), or a reference (podman)'
+    )
+    .option(
+      '-B, --bind <paths>',
+      'bind paths, e.g. /sdf,/cvmfs (repeatable)',
+      Private.collect,
+      []
+    )
+    .addOption(
+      new Option(
+        '--engine <engine>',
+        'the container engine (default: the first on PATH)'
+      ).choices(ONDEMAND_ENGINES)
+    )
+    .option(
+      '--gpu',
+      'pass the GPUs in (--nv) (default: when the image name says gpu or cuda)'
+    )
     .option('--no-gpu', 'do not pass the GPUs in')
-    .option('-o, --output <file>', 'write the script to this file (default: print it)')
+    .option(
+      '-o, --output <file>',
+      'write the script to this file (default: print it)'
+    )
     .allowExcessArguments(false)
     .addHelpText('after', Private.HELP)
-    .action((image: string, options: { bind: string[]; engine?: OndemandEngine; gpu?: boolean; output?: string }) => {
-      const engine = options.engine ?? findEngine(context.env.PATH ?? '');
-      const request = {
-        engine,
-        image,
-        binds: splitBinds(options.bind),
-        gpu: options.gpu ?? looksLikeGpuImage(image)
-      };
-      const script = renderOndemandScript(request);
-      if (options.output === undefined) {
-        context.reporter.result('hub ondemand-script', { ...request, script }, script.trimEnd());
-        return;
+    .action(
+      (
+        image: string,
+        options: {
+          bind: string[];
+          engine?: OndemandEngine;
+          gpu?: boolean;
+          output?: string;
+        }
+      ) => {
+        const engine = options.engine ?? findEngine(context.env.PATH ?? '');
+        const request = {
+          engine,
+          image,
+          binds: splitBinds(options.bind),
+          gpu: options.gpu ?? looksLikeGpuImage(image)
+        };
+        const script = renderOndemandScript(request);
+        if (options.output === undefined) {
+          context.reporter.result(
+            'hub ondemand-script',
+            { ...request, script },
+            script.trimEnd()
+          );
+          return;
+        }
+        const file = writeScriptFile(options.output, script, context.cwd);
+        context.reporter.result(
+          'hub ondemand-script',
+          { ...request, script, file },
+          `wrote ${file}; in the session's commands: source ${file}`
+        );
       }
-      const file = writeScriptFile(options.output, script, context.cwd);
-      context.reporter.result(
-        'hub ondemand-script',
-        { ...request, script, file },
-        `wrote ${file}; in the session's commands: source ${file}`
-      );
-    });
+    );
 }
 
 namespace Private {

@@ -6,7 +6,9 @@ import { ONDEMAND_ENGINES, type OndemandEngine } from './ondemandScript';
 
 /** The first engine found on `searchPath` (PATH's value), in the order facilities prefer. */
 export function findEngine(searchPath: string): OndemandEngine {
-  const dirs = searchPath.split(path.delimiter).filter(dir => dir.startsWith('/'));
+  const dirs = searchPath
+    .split(path.delimiter)
+    .filter(dir => dir.startsWith('/'));
   for (const engine of ONDEMAND_ENGINES) {
     if (dirs.some(dir => Private.isExecutable(path.join(dir, engine)))) {
       return engine;

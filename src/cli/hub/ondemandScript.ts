@@ -13,7 +13,7 @@
  * by the session's shell.
  */
 import { UserError } from '../errors';
-import { shQuote } from '../../core/quote';
+import { hasControlCharacter, shQuote } from '../../core/quote';
 
 export const ONDEMAND_ENGINES = ['apptainer', 'singularity', 'podman'] as const;
 export type OndemandEngine = (typeof ONDEMAND_ENGINES)[number];
@@ -44,19 +44,37 @@ export function splitBinds(values: string[]): string[] {
 export function validateOndemandRequest(request: IOndemandRequest): void {
   Private.checkWord('IMAGE', request.image);
   if (request.image.startsWith('-')) {
-    throw new UserError(`IMAGE '${request.image}' starts with '-'`, 'pass the image path or reference first');
+    throw new UserError(
+      `IMAGE '${request.image}' starts with '-'`,
+      'pass the image path or reference first'
+    );
   }
   for (const bind of request.binds) {
     Private.checkWord('-B', bind);
     if (bind.includes(',')) {
-      throw new UserError(`-B ${bind} holds a ','`, 'split the binds at their commas first (splitBinds)');
+      throw new UserError(
+        `-B ${bind} holds a ','`,
+        'split the binds at their commas first (splitBinds)'
+      );
     }
     const [source, dest, mode, ...rest] = bind.split(':');
-    if (!source.startsWith('/') || (dest !== undefined && !dest.startsWith('/'))) {
-      throw new UserError(`-B ${bind} is not an absolute path`, 'give binds as /host/path[:/container/path[:ro|rw]]');
+    if (
+      !source.startsWith('/') ||
+      (dest !== undefined && !dest.startsWith('/'))
+    ) {
+      throw new UserError(
+        `-B ${bind} is not an absolute path`,
+        'give binds as /host/path[:/container/path[:ro|rw]]'
+      );
     }
-    if ((mode !== undefined && mode !== 'ro' && mode !== 'rw') || rest.length > 0) {
-      throw new UserError(`-B ${bind} has an unknown option '${[mode, ...rest].join(':')}'`, 'use ro or rw');
+    if (
+      (mode !== undefined && mode !== 'ro' && mode !== 'rw') ||
+      rest.length > 0
+    ) {
+      throw new UserError(
+        `-B ${bind} has an unknown option '${[mode, ...rest].join(':')}'`,
+        'use ro or rw'
+      );
     }
   }
 }
@@ -65,13 +83,23 @@ export function validateOndemandRequest(request: IOndemandRequest): void {
  * Words the session's shell expands when the function runs (podman only:
  * Apptainer mounts the home and the working directory by itself).
  */
-export const PODMAN_SESSION_WORDS = ['-v', '"$HOME:$HOME"', '-w', '"$PWD"', '-e', 'HOME="$HOME"'];
+export const PODMAN_SESSION_WORDS = [
+  '-v',
+  '"$HOME:$HOME"',
+  '-w',
+  '"$PWD"',
+  '-e',
+  'HOME="$HOME"'
+];
 
 /**
  * The engine's command line inside the function, ending in `jupyter`: the
  * words before and after the session words, each still to be quoted.
  */
-export function engineWords(request: IOndemandRequest): { head: string[]; tail: string[] } {
+export function engineWords(request: IOndemandRequest): {
+  head: string[];
+  tail: string[];
+} {
   if (request.engine === 'podman') {
     return Private.podmanWords(request);
   }
@@ -91,7 +119,11 @@ export function renderOndemandScript(request: IOndemandRequest): string {
   validateOndemandRequest(request);
   const { head, tail } = engineWords(request);
   const session = request.engine === 'podman' ? PODMAN_SESSION_WORDS : [];
-  const command = [...head.map(word => shQuote(word)), ...session, ...tail.map(word => shQuote(word))].join(' ');
+  const command = [
+    ...head.map(word => shQuote(word)),
+    ...session,
+    ...tail.map(word => shQuote(word))
+  ].join(' ');
   return [
     '# Written by `mlc hub ondemand-script` (jupyterlab-ml-containers). Source it in an',
     '# Open OnDemand "custom image" Jupyter session: `jupyter ...` then runs in the image.',
@@ -110,8 +142,11 @@ namespace Private {
     if (value === '') {
       throw new UserError(`${what} is empty`, `pass a value for ${what}`);
     }
-    if (/[\x00-\x1f\x7f]/.test(value)) {
-      throw new UserError(`${what} holds a control character`, `pass ${what} without newlines or tabs`);
+    if (hasControlCharacter(value)) {
+      throw new UserError(
+        `${what} holds a control character`,
+        `pass ${what} without newlines or tabs`
+      );
     }
   }
 
@@ -120,14 +155,25 @@ namespace Private {
    * and working directory mounted at the same paths, the user's own uid
    * inside, the host's network (the session's port is on the node).
    */
-  export function podmanWords(request: IOndemandRequest): { head: string[]; tail: string[] } {
+  export function podmanWords(request: IOndemandRequest): {
+    head: string[];
+    tail: string[];
+  } {
     const mounts = request.binds.flatMap(bind => {
       const [source, dest, mode] = bind.split(':');
-      return ['-v', [source, dest ?? source, ...(mode ? [mode] : [])].join(':')];
+      return [
+        '-v',
+        [source, dest ?? source, ...(mode ? [mode] : [])].join(':')
+      ];
     });
     return {
       head: ['podman', 'run', '--rm', '--network=host', '--userns=keep-id'],
-      tail: [...(request.gpu ? ['--device', 'nvidia.com/gpu=all'] : []), ...mounts, request.image, 'jupyter']
+      tail: [
+        ...(request.gpu ? ['--device', 'nvidia.com/gpu=all'] : []),
+        ...mounts,
+        request.image,
+        'jupyter'
+      ]
     };
   }
 }

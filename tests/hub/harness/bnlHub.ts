@@ -21,12 +21,17 @@ export interface IBnlHub {
 }
 
 /** Start the hub; `spawner` 'local' gives the reference hub (no Slurm, no container). */
-export async function startBnlHub(name: string, home: string, spawner: 'slurm' | 'local' = 'slurm'): Promise<IBnlHub> {
+export async function startBnlHub(
+  name: string,
+  home: string,
+  spawner: 'slurm' | 'local' = 'slurm'
+): Promise<IBnlHub> {
   hubImageForUser();
   const user = hubUser();
   fs.mkdirSync(home, { recursive: true });
   fs.chownSync(home, user.uid, user.gid);
-  const cluster = spawner === 'slurm' ? await startCluster(`${name}-slurm`) : null;
+  const cluster =
+    spawner === 'slurm' ? await startCluster(`${name}-slurm`) : null;
   try {
     const hub = await startHub(name, {
       settings: {

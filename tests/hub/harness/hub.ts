@@ -21,7 +21,12 @@ export interface IHub {
 }
 
 /** The config file every hub here loads (its settings are MLC_HUB_* variables). */
-export const HUB_CONFIG = path.join(REPO, 'scripts', 'hub', 'jupyterhub_config.py');
+export const HUB_CONFIG = path.join(
+  REPO,
+  'scripts',
+  'hub',
+  'jupyterhub_config.py'
+);
 
 export interface IHubOptions {
   /**
@@ -33,28 +38,54 @@ export interface IHubOptions {
 
 /** The proxy's command, installed from npm into build/hub on first use. */
 export function proxyCommand(): string {
-  const bin = path.join(HUB_BUILD, 'node_modules', '.bin', 'configurable-http-proxy');
+  const bin = path.join(
+    HUB_BUILD,
+    'node_modules',
+    '.bin',
+    'configurable-http-proxy'
+  );
   if (!fs.existsSync(bin)) {
     const installed = runCommand(
       'npm',
-      ['install', '--no-audit', '--no-fund', '--loglevel=error', '--prefix', HUB_BUILD, 'configurable-http-proxy@5'],
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        '--prefix',
+        HUB_BUILD,
+        'configurable-http-proxy@5'
+      ],
       { timeoutMs: 300000, cwd: REPO }
     );
     if (installed.code !== 0) {
-      throw new Error(`npm install configurable-http-proxy failed: ${installed.stderr.trim()}`);
+      throw new Error(
+        `npm install configurable-http-proxy failed: ${installed.stderr.trim()}`
+      );
     }
   }
   return bin;
 }
 
-export async function startHub(name: string, options: IHubOptions): Promise<IHub> {
+export async function startHub(
+  name: string,
+  options: IHubOptions
+): Promise<IHub> {
   const dir = path.join(HUB_BUILD, 'run', name);
   fs.mkdirSync(dir, { recursive: true });
   Private.stopLeftovers(dir);
-  for (const file of ['jupyterhub.sqlite', 'jupyterhub_cookie_secret', 'hub.log']) {
+  for (const file of [
+    'jupyterhub.sqlite',
+    'jupyterhub_cookie_secret',
+    'hub.log'
+  ]) {
     fs.rmSync(path.join(dir, file), { force: true });
   }
-  const [port, apiPort, proxyApiPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, apiPort, proxyApiPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort()
+  ];
   const config: Record<string, string> = {
     MLC_HUB_STATE: dir,
     MLC_HUB_PORT: String(port),
@@ -65,13 +96,23 @@ export async function startHub(name: string, options: IHubOptions): Promise<IHub
   };
   const logFile = path.join(dir, 'hub.log');
   const out = fs.openSync(logFile, 'a');
-  const child: ChildProcess = spawn(path.join(VENV, 'bin', 'jupyterhub'), ['-f', HUB_CONFIG], {
-    cwd: dir,
-    env: { PATH: `${path.join(VENV, 'bin')}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`, LANG: 'C.UTF-8', HOME: dir, ...config },
-    stdio: ['ignore', out, out]
-  });
+  const child: ChildProcess = spawn(
+    path.join(VENV, 'bin', 'jupyterhub'),
+    ['-f', HUB_CONFIG],
+    {
+      cwd: dir,
+      env: {
+        PATH: `${path.join(VENV, 'bin')}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`,
+        LANG: 'C.UTF-8',
+        HOME: dir,
+        ...config
+      },
+      stdio: ['ignore', out, out]
+    }
+  );
   fs.closeSync(out);
-  const log = (): string => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf-8') : '');
+  const log = (): string =>
+    fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf-8') : '';
   const hub: IHub = {
     url: `http://127.0.0.1:${port}/`,
     dir,
@@ -88,7 +129,9 @@ export async function startHub(name: string, options: IHubOptions): Promise<IHub
         if (child.exitCode !== null) {
           throw new Error(`jupyterhub exited: ${log().slice(-2000)}`);
         }
-        const answer = await fetch(new URL('hub/api/', hub.url), { signal: AbortSignal.timeout(5000) }).catch(() => null);
+        const answer = await fetch(new URL('hub/api/', hub.url), {
+          signal: AbortSignal.timeout(5000)
+        }).catch(() => null);
         return answer?.status === 200 ? true : null;
       },
       120000
@@ -106,7 +149,9 @@ namespace Private {
     if (child.exitCode !== null || child.signalCode !== null) {
       return;
     }
-    const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
+    const exited = new Promise<void>(resolve =>
+      child.once('exit', () => resolve())
+    );
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 60000);
     await exited;

@@ -20,11 +20,20 @@ export const UNPACKED = path.join(HUB_BUILD, 'unpacked');
 
 /** Podman's flags that work on these machines (shared/MACHINE-NOTES.md). */
 export const PODMAN_FLAGS = ['--runtime', 'runc'];
-export const RUN_LIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
+export const RUN_LIMITS = [
+  '--ulimit',
+  'nofile=1024:1024',
+  '--ulimit',
+  'nproc=1024:1024'
+];
 
 /** The hub prefix, built now if missing or out of date. */
 export function hubPrefix(): string {
-  Private.run('bash', [path.join(REPO, 'scripts', 'hub', 'make-hub-prefix.sh'), HUB_PREFIX], 1800000);
+  Private.run(
+    'bash',
+    [path.join(REPO, 'scripts', 'hub', 'make-hub-prefix.sh'), HUB_PREFIX],
+    1800000
+  );
   return HUB_PREFIX;
 }
 
@@ -33,9 +42,19 @@ export function hubImage(): string {
   hubPrefix();
   const stamp = fs.readFileSync(`${HUB_PREFIX}.ready`, 'utf-8').trim();
   const stampFile = path.join(HUB_BUILD, 'image.stamp');
-  const exists = runCommand('podman', [...PODMAN_FLAGS, 'image', 'exists', HUB_IMAGE]).code === 0;
+  const exists =
+    runCommand('podman', [...PODMAN_FLAGS, 'image', 'exists', HUB_IMAGE])
+      .code === 0;
   if (!exists || Private.read(stampFile) !== stamp) {
-    Private.run('bash', [path.join(REPO, 'scripts', 'make-container-image.sh'), HUB_PREFIX, HUB_IMAGE], 1200000);
+    Private.run(
+      'bash',
+      [
+        path.join(REPO, 'scripts', 'make-container-image.sh'),
+        HUB_PREFIX,
+        HUB_IMAGE
+      ],
+      1200000
+    );
     fs.writeFileSync(stampFile, stamp);
   }
   return Private.imageId(['podman', ...PODMAN_FLAGS]);
@@ -49,11 +68,19 @@ export function hubImageForUser(): string {
   if (theirs !== id) {
     const moved = runCommand(
       'bash',
-      ['-c', 'podman --runtime runc save "$1" | runuser -u "$2" -- podman --runtime runc load -q', 'save', HUB_IMAGE, hubUser().name],
+      [
+        '-c',
+        'podman --runtime runc save "$1" | runuser -u "$2" -- podman --runtime runc load -q',
+        'save',
+        HUB_IMAGE,
+        hubUser().name
+      ],
       { cwd: '/', timeoutMs: 900000 }
     );
     if (moved.code !== 0 || Private.imageIdAsUser() !== id) {
-      throw new Error(`could not load ${HUB_IMAGE} into ${hubUser().name}'s podman storage: ${moved.stderr.trim()}`);
+      throw new Error(
+        `could not load ${HUB_IMAGE} into ${hubUser().name}'s podman storage: ${moved.stderr.trim()}`
+      );
     }
     // The image the tag pointed at before: the hub user's, unused by anything else.
     asHubUser('podman', ['image', 'prune', '-f'], { timeoutMs: 120000 });
@@ -79,7 +106,9 @@ export function unpackedImage(): string {
     [
       '-c',
       'set -eo pipefail; c=$(podman --runtime runc create "$1" true); trap "podman rm -f $c >/dev/null" EXIT; podman export "$c" | tar -x -C "$2" --no-same-owner --exclude="./dev/*" --exclude="dev/*"',
-      'unpack', HUB_IMAGE, tree
+      'unpack',
+      HUB_IMAGE,
+      tree
     ],
     { timeoutMs: 600000 }
   );
@@ -95,7 +124,9 @@ namespace Private {
   export function run(file: string, args: string[], timeoutMs: number): void {
     const result = runCommand(file, args, { timeoutMs, cwd: REPO });
     if (result.code !== 0) {
-      throw new Error(`${path.basename(args[0] ?? file)} failed: ${(result.stderr || result.stdout).trim()}`);
+      throw new Error(
+        `${path.basename(args[0] ?? file)} failed: ${(result.stderr || result.stdout).trim()}`
+      );
     }
   }
 
@@ -108,12 +139,26 @@ namespace Private {
   }
 
   export function imageId(podman: string[]): string {
-    const inspected = runCommand(podman[0], [...podman.slice(1), 'image', 'inspect', '--format', '{{.Id}}', HUB_IMAGE]);
+    const inspected = runCommand(podman[0], [
+      ...podman.slice(1),
+      'image',
+      'inspect',
+      '--format',
+      '{{.Id}}',
+      HUB_IMAGE
+    ]);
     return inspected.code === 0 ? inspected.stdout.trim() : '';
   }
 
   export function imageIdAsUser(): string {
-    const inspected = asHubUser('podman', [...PODMAN_FLAGS, 'image', 'inspect', '--format', '{{.Id}}', HUB_IMAGE]);
+    const inspected = asHubUser('podman', [
+      ...PODMAN_FLAGS,
+      'image',
+      'inspect',
+      '--format',
+      '{{.Id}}',
+      HUB_IMAGE
+    ]);
     return inspected.code === 0 ? inspected.stdout.trim() : '';
   }
 }

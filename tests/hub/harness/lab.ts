@@ -3,7 +3,10 @@
  * cannot hold as a child process (a Slurm job, a container), reached over
  * HTTP with its token; and the checks every facility shape makes on it.
  */
-import { runInKernel, type IKernelRun } from '../../integration/harness/kernelClient';
+import {
+  runInKernel,
+  type IKernelRun
+} from '../../integration/harness/kernelClient';
 import type { IJupyterServer } from '../../integration/harness/jupyter';
 import { waitFor } from './ports';
 
@@ -16,7 +19,10 @@ export interface IRemoteLab {
 }
 
 /** GET a path below the server's base URL with its token; JSON or text. */
-export async function getFromLab(lab: IRemoteLab, apiPath: string): Promise<{ status: number; text: string }> {
+export async function getFromLab(
+  lab: IRemoteLab,
+  apiPath: string
+): Promise<{ status: number; text: string }> {
   const response = await fetch(new URL(apiPath, lab.baseUrl), {
     headers: { Authorization: `token ${lab.token}` },
     signal: AbortSignal.timeout(30000)
@@ -28,47 +34,75 @@ export async function getFromLab(lab: IRemoteLab, apiPath: string): Promise<{ st
  * Wait (bounded) until the server answers /api/status; `alive` says whether
  * whatever runs it (job, container) is still there, so a dead one fails fast.
  */
-export async function waitForLab(lab: IRemoteLab, alive: () => boolean, limitMs = 180000): Promise<void> {
+export async function waitForLab(
+  lab: IRemoteLab,
+  alive: () => boolean,
+  limitMs = 180000
+): Promise<void> {
   await waitFor(
     `JupyterLab at ${lab.baseUrl} to answer`,
     async () => {
       if (!alive()) {
-        throw new Error(`the server's job or container ended; its log:\n${Private.tail(lab.log())}`);
+        throw new Error(
+          `the server's job or container ended; its log:\n${Private.tail(lab.log())}`
+        );
       }
       const status = await getFromLab(lab, 'api/status').catch(() => null);
       return status?.status === 200 ? true : null;
     },
     limitMs
   ).catch(error => {
-    throw new Error(`${(error as Error).message}\nlog:\n${Private.tail(lab.log())}`);
+    throw new Error(
+      `${(error as Error).message}\nlog:\n${Private.tail(lab.log())}`
+    );
   });
 }
 
 /** The server's kernel specs: name to display name. */
-export async function kernelDisplayNames(lab: IRemoteLab): Promise<Record<string, string>> {
+export async function kernelDisplayNames(
+  lab: IRemoteLab
+): Promise<Record<string, string>> {
   const answer = await getFromLab(lab, 'api/kernelspecs');
   if (answer.status !== 200) {
     throw new Error(`GET api/kernelspecs: HTTP ${answer.status}`);
   }
-  const specs = JSON.parse(answer.text).kernelspecs as Record<string, { spec: { display_name: string } }>;
-  return Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, spec.spec.display_name]));
+  const specs = JSON.parse(answer.text).kernelspecs as Record<
+    string,
+    { spec: { display_name: string } }
+  >;
+  return Object.fromEntries(
+    Object.entries(specs).map(([name, spec]) => [name, spec.spec.display_name])
+  );
 }
 
 /** The federated extensions JupyterLab's /lab page will load. */
 export async function labExtensionsListed(lab: IRemoteLab): Promise<string[]> {
   const page = await getFromLab(lab, 'lab');
-  const match = /<script id="jupyter-config-data" type="application\/json">([\s\S]*?)<\/script>/.exec(page.text);
+  const match =
+    /<script id="jupyter-config-data" type="application\/json">([\s\S]*?)<\/script>/.exec(
+      page.text
+    );
   if (page.status !== 200 || !match) {
     throw new Error(`GET lab: HTTP ${page.status}, no page config`);
   }
-  const config = JSON.parse(match[1]) as { federated_extensions?: { name: string }[] };
+  const config = JSON.parse(match[1]) as {
+    federated_extensions?: { name: string }[];
+  };
   return (config.federated_extensions ?? []).map(extension => extension.name);
 }
 
 /** Run code in a kernel of the remote server (REST API + kernel websocket). */
-export function runOnLab(lab: IRemoteLab, kernelName: string, code: string): Promise<IKernelRun> {
+export function runOnLab(
+  lab: IRemoteLab,
+  kernelName: string,
+  code: string
+): Promise<IKernelRun> {
   // runInKernel reads only baseUrl, token and log of a server.
-  const server = { baseUrl: lab.baseUrl, token: lab.token, log: lab.log } as unknown as IJupyterServer;
+  const server = {
+    baseUrl: lab.baseUrl,
+    token: lab.token,
+    log: lab.log
+  } as unknown as IJupyterServer;
   return runInKernel(server, kernelName, code);
 }
 

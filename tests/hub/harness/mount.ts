@@ -18,14 +18,24 @@ export function mountReadOnly(source: string, relative: string): string {
   fs.mkdirSync(target, { recursive: true });
   const mounted = runCommand('mount', ['--bind', '-o', 'ro', source, target]);
   if (mounted.code !== 0) {
-    throw new Error(`mount --bind -o ro ${source} ${target}: ${mounted.stderr.trim()}`);
+    throw new Error(
+      `mount --bind -o ro ${source} ${target}: ${mounted.stderr.trim()}`
+    );
   }
   // Older util-linux ignores `ro` on the first bind: remount makes it so.
   runCommand('mount', ['-o', 'remount,bind,ro', target]);
-  const options = runCommand('findmnt', ['-n', '-o', 'OPTIONS', '--target', target]).stdout;
+  const options = runCommand('findmnt', [
+    '-n',
+    '-o',
+    'OPTIONS',
+    '--target',
+    target
+  ]).stdout;
   if (!/(^|,)ro(,|$)/.test(options.trim())) {
     unmount(target);
-    throw new Error(`${target} is not read-only after mounting (options: ${options.trim()})`);
+    throw new Error(
+      `${target} is not read-only after mounting (options: ${options.trim()})`
+    );
   }
   return target;
 }

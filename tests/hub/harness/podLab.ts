@@ -23,13 +23,34 @@ export async function startPodLab(home: string): Promise<IPodLab> {
   const port = await freePort();
   const token = randomBytes(16).toString('hex');
   const name = `mlc-hub-pod-${randomBytes(4).toString('hex')}`;
-  const started = asHubUser('podman', [
-    'run', '-d', '--name', name, '--network=host', '--userns=keep-id',
-    '-v', `${home}:${POD_HOME}`, '-e', `HOME=${POD_HOME}`, '-w', POD_HOME,
-    HUB_IMAGE,
-    'jupyter', 'lab', '--no-browser', '--ip', '127.0.0.1', `--port=${port}`, '--ServerApp.port_retries=0',
-    `--IdentityProvider.token=${token}`, `--ServerApp.root_dir=${POD_HOME}`
-  ], { timeoutMs: 120000 });
+  const started = asHubUser(
+    'podman',
+    [
+      'run',
+      '-d',
+      '--name',
+      name,
+      '--network=host',
+      '--userns=keep-id',
+      '-v',
+      `${home}:${POD_HOME}`,
+      '-e',
+      `HOME=${POD_HOME}`,
+      '-w',
+      POD_HOME,
+      HUB_IMAGE,
+      'jupyter',
+      'lab',
+      '--no-browser',
+      '--ip',
+      '127.0.0.1',
+      `--port=${port}`,
+      '--ServerApp.port_retries=0',
+      `--IdentityProvider.token=${token}`,
+      `--ServerApp.root_dir=${POD_HOME}`
+    ],
+    { timeoutMs: 120000 }
+  );
   if (started.code !== 0) {
     throw new Error(`podman run failed: ${started.stderr.trim()}`);
   }
@@ -46,7 +67,16 @@ export async function startPodLab(home: string): Promise<IPodLab> {
     }
   };
   try {
-    await waitForLab(lab, () => asHubUser('podman', ['inspect', '-f', '{{.State.Running}}', name]).stdout.trim() === 'true');
+    await waitForLab(
+      lab,
+      () =>
+        asHubUser('podman', [
+          'inspect',
+          '-f',
+          '{{.State.Running}}',
+          name
+        ]).stdout.trim() === 'true'
+    );
   } catch (error) {
     lab.stop();
     throw error;
@@ -55,6 +85,13 @@ export async function startPodLab(home: string): Promise<IPodLab> {
 }
 
 /** `podman exec` in the running container as its user; the code is the test's own. */
-export function execInPod(lab: IPodLab, command: string[]): { code: number; stdout: string; stderr: string } {
-  return asHubUser('podman', ['exec', '-e', `HOME=${POD_HOME}`, '-w', POD_HOME, lab.name, ...command], { timeoutMs: 300000 });
+export function execInPod(
+  lab: IPodLab,
+  command: string[]
+): { code: number; stdout: string; stderr: string } {
+  return asHubUser(
+    'podman',
+    ['exec', '-e', `HOME=${POD_HOME}`, '-w', POD_HOME, lab.name, ...command],
+    { timeoutMs: 300000 }
+  );
 }

@@ -1,7 +1,11 @@
 /** The hub tests' unprivileged user, made by scripts/hub/ensure-hub-user.sh. */
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { runCommand, type IRunOptions, type IRunResult } from '../../integration/harness/mlc';
+import {
+  runCommand,
+  type IRunOptions,
+  type IRunResult
+} from '../../integration/harness/mlc';
 import { REPO } from '../../integration/harness/paths';
 
 export interface IHubUser {
@@ -17,7 +21,11 @@ let cached: IHubUser | null = null;
 export function hubUser(): IHubUser {
   if (!cached) {
     const uid = Number(
-      execFileSync('bash', [path.join(REPO, 'scripts', 'hub', 'ensure-hub-user.sh')], { stdio: 'pipe' })
+      execFileSync(
+        'bash',
+        [path.join(REPO, 'scripts', 'hub', 'ensure-hub-user.sh')],
+        { stdio: 'pipe' }
+      )
         .toString()
         .trim()
     );
@@ -45,12 +53,18 @@ export function asHubUser(
     LANG: 'C.UTF-8',
     ...(options.env ?? {})
   };
-  const assignments = Object.entries(env).map(([name, value]) => `${name}=${value}`);
-  return runCommand('runuser', ['-u', user.name, '--', 'env', '-i', ...assignments, file, ...args], {
-    input: options.input,
-    timeoutMs: options.timeoutMs,
-    cwd: options.cwd ?? '/'
-  });
+  const assignments = Object.entries(env).map(
+    ([name, value]) => `${name}=${value}`
+  );
+  return runCommand(
+    'runuser',
+    ['-u', user.name, '--', 'env', '-i', ...assignments, file, ...args],
+    {
+      input: options.input,
+      timeoutMs: options.timeoutMs,
+      cwd: options.cwd ?? '/'
+    }
+  );
 }
 
 /**
