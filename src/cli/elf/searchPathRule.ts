@@ -16,6 +16,7 @@
  *
  * Pure: strings in, strings out.
  */
+import { isWithin, normalizeAbsolute } from '../../core/validate';
 
 /** The default `drop` directories besides the prefix itself. */
 export const DEFAULT_BUILD_DIRS: readonly string[] = [
@@ -54,30 +55,11 @@ namespace Private {
     if (!entry.startsWith('/')) {
       return false;
     }
-    const normal = normalize(entry);
-    if (dropDirs.some(dir => isSameOrBelow(normal, normalize(dir)))) {
+    // Lexically, as the loader does (it resolves no links either).
+    const normal = normalizeAbsolute(entry);
+    if (dropDirs.some(dir => isWithin(normal, normalizeAbsolute(dir)))) {
       return true;
     }
     return normal.split('/').some(part => BUILD_COMPONENT.test(part));
-  }
-
-  /** Collapse `//`, `/./` and `..` lexically (the loader does not resolve links either). */
-  function normalize(p: string): string {
-    const parts: string[] = [];
-    for (const part of p.split('/')) {
-      if (part === '' || part === '.') {
-        continue;
-      }
-      if (part === '..') {
-        parts.pop();
-      } else {
-        parts.push(part);
-      }
-    }
-    return '/' + parts.join('/');
-  }
-
-  function isSameOrBelow(p: string, dir: string): boolean {
-    return dir === '/' ? true : p === dir || p.startsWith(dir + '/');
   }
 }
