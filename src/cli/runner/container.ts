@@ -14,6 +14,7 @@ import {
 import { UserError } from '../errors';
 import { captureEngine, inspectContainer, type IEngine } from './engine';
 import type { IWorkDir } from './stateFile';
+import { removeTree } from '../fs/removeTree';
 
 /** Inside every sandbox mlc builds: who it belongs to. */
 export const SANDBOX_MARKER = '.mlc-sandbox-id';
@@ -225,8 +226,8 @@ export function removeRecordedSandbox(state: WorkState): boolean {
   } catch {
     return false;
   }
-  // rmSync unlinks links inside the tree, never enters them.
-  fs.rmSync(dir, { recursive: true, force: true });
+  // The one removal of the project: never follows a link, never leaves the tree.
+  removeTree(dir);
   return true;
 }
 
