@@ -6,14 +6,12 @@
  * every test.
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import {
   ENV_RECORD_FILE,
   parseEnvRecord,
   type IEnvCreateResult
 } from '../../src/core/envRecord';
 import { runWithJupyterClient, isolatedJupyterEnv } from './harness/jupyter';
-import { REPO } from './harness/paths';
 import { runCommand } from './harness/mlc';
 import {
   buildWheel,
@@ -27,14 +25,7 @@ import {
   userDir,
   type IUserPlaces
 } from './harness/unprivileged-base';
-
-const RATTLER_PYTHON = path.join(
-  REPO,
-  'build',
-  'rattler-venv',
-  'bin',
-  'python'
-);
+import { condaInstallerArgs, RATTLER_PYTHON } from './harness/condaInstaller';
 
 const fixture = useEnvFixture('env-create');
 let base: string;
@@ -286,7 +277,15 @@ describe('mlc env create', () => {
     const work = userDir(`${fixture.scratch}/rattler`);
     const run = runAsUser(
       RATTLER_PYTHON,
-      ['-c', Private.RATTLER_SCRIPT, env, work, python],
+      condaInstallerArgs({
+        prefix: env,
+        workDir: work,
+        python,
+        action: 'install',
+        name: 'mlc-condaprobe',
+        version: '1.0',
+        message: 'condaprobe ok'
+      }),
       places,
       { timeoutMs: 300000 }
     );
@@ -342,60 +341,3 @@ describe('mlc env create', () => {
     expect(run.stdout).toContain(`PREFIX ${env} 1`);
   });
 });
-
-namespace Private {
-  /**
-   * Build a one-file conda package (bin/mlc-condaprobe, noarch, depends on
-   * python) into a local file:// channel, then solve and install it into the
-   * env with the env's conda-meta as the installed packages, as conda does.
-   */
-  export const RATTLER_SCRIPT = String.raw`
-import asyncio, glob, hashlib, io, json, os, sys, tarfile, time
-from rattler import PrefixRecord, install, solve
-
-prefix, work, pyver = sys.argv[1:4]
-channel = os.path.join(work, "channel")
-name, version, build = "mlc-condaprobe", "1.0", "0"
-fn = f"{name}-{version}-{build}.tar.bz2"
-body = b"#!/bin/sh\necho condaprobe ok\n"
-index = {"name": name, "version": version, "build": build, "build_number": 0, "depends": [f"python >={pyver}"],
-         "subdir": "noarch", "noarch": "generic", "license": "BSD-3-Clause", "timestamp": 1700000000000}
-paths = {"paths": [{"_path": "bin/mlc-condaprobe", "path_type": "hardlink",
-                    "sha256": hashlib.sha256(body).hexdigest(), "size_in_bytes": len(body)}], "paths_version": 1}
-for subdir in ("noarch", "linux-64"):
-    os.makedirs(os.path.join(channel, subdir), exist_ok=True)
-archive = os.path.join(channel, "noarch", fn)
-with tarfile.open(archive, "w:bz2") as tar:
-    for member, data, mode in (("info/index.json", json.dumps(index).encode(), 0o644),
-                               ("info/paths.json", json.dumps(paths).encode(), 0o644),
-                               ("bin/mlc-condaprobe", body, 0o755)):
-        info = tarfile.TarInfo(member)
-        info.size, info.mode, info.mtime = len(data), mode, int(time.time())
-        tar.addfile(info, io.BytesIO(data))
-data = open(archive, "rb").read()
-entry = dict(index, md5=hashlib.md5(data).hexdigest(), sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-for subdir, packages in (("noarch", {fn: entry}), ("linux-64", {})):
-    with open(os.path.join(channel, subdir, "repodata.json"), "w") as f:
-        json.dump({"info": {"subdir": subdir}, "packages": packages, "packages.conda": {}, "repodata_version": 1}, f)
-
-async def main():
-    installed = [PrefixRecord.from_path(p) for p in sorted(glob.glob(os.path.join(prefix, "conda-meta", "*.json")))]
-    solved = await solve(sources=["file://" + channel], specs=[name], locked_packages=installed,
-                         platforms=["linux-64", "noarch"], virtual_packages=[])
-    # As conda does, packages the request does not touch stay installed.
-    names = {r.name.normalized for r in solved}
-    desired = solved + [r for r in installed if r.name.normalized not in names]
-    await install(desired, target_prefix=prefix, cache_dir=os.path.join(work, "cache"),
-                  installed_packages=installed, show_progress=False)
-    print(json.dumps({"solved": sorted(r.name.normalized for r in solved)}))
-
-asyncio.run(main())
-# py-rattler's calls run on a Tokio runtime (pyo3-async-runtimes) whose worker
-# threads can still touch the interpreter while it finalizes: now and then the
-# process then dies by SIGSEGV/SIGABRT after all its work, with no traceback
-# (issue 8 item 12). Everything is written: leave without finalizing.
-sys.stdout.flush()
-sys.stderr.flush()
-os._exit(0)
-`;
-}

@@ -7,10 +7,8 @@
  * package in such an env; a stale or hostile plan is never used.
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import type { IEnvCreateResult } from '../../src/core/envRecord';
 import { runCommand, runMlc } from './harness/mlc';
-import { REPO } from './harness/paths';
 import {
   copyBase,
   mlcAsUser,
@@ -21,14 +19,8 @@ import {
   userDir,
   type IUserPlaces
 } from './harness/unprivileged-base';
+import { condaInstallerArgs, RATTLER_PYTHON } from './harness/condaInstaller';
 
-const RATTLER_PYTHON = path.join(
-  REPO,
-  'build',
-  'rattler-venv',
-  'bin',
-  'python'
-);
 const PLAN = 'share/jupyterlab-ml-containers/env-plan.json';
 
 const fixture = useEnvFixture('env-plan');
@@ -333,20 +325,20 @@ namespace Private {
   export function rattler(
     prefix: string,
     workDir: string,
-    action: string,
+    action: 'install' | 'upgrade' | 'remove',
     version: string,
     options: { asUser?: boolean }
   ): void {
     fs.mkdirSync(workDir, { recursive: true });
-    const args = [
-      '-c',
-      RATTLER_SCRIPT,
+    const args = condaInstallerArgs({
       prefix,
       workDir,
       python,
       action,
-      version
-    ];
+      name: 'mlc-basetool',
+      version,
+      message: `basetool ${version}`
+    });
     const run = options.asUser
       ? runAsUser(RATTLER_PYTHON, args, places, { timeoutMs: 300000 })
       : runCommand(RATTLER_PYTHON, args, { timeoutMs: 300000 });
@@ -356,54 +348,4 @@ namespace Private {
       stderr: expect.not.stringMatching(/Traceback|panicked/)
     });
   }
-
-  /** Build mlc-basetool VERSION (bin/ tool, share/ data, noarch) into a file:// channel; then act on PREFIX. */
-  const RATTLER_SCRIPT = String.raw`
-import asyncio, glob, hashlib, io, json, os, sys, tarfile, time
-from rattler import PrefixRecord, install, solve
-
-prefix, work, pyver, action, version = sys.argv[1:6]
-channel = os.path.join(work, "channel-" + version)
-name, build = "mlc-basetool", "0"
-fn = f"{name}-{version}-{build}.tar.bz2"
-files = {"bin/mlc-basetool": (f"#!/bin/sh\necho basetool {version}\n".encode(), 0o755),
-         "share/mlc-basetool/notes.txt": (b"notes\n", 0o644)}
-index = {"name": name, "version": version, "build": build, "build_number": 0, "depends": [f"python >={pyver}"],
-         "subdir": "noarch", "noarch": "generic", "license": "BSD-3-Clause", "timestamp": 1700000000000}
-paths = {"paths": [{"_path": p, "path_type": "hardlink", "sha256": hashlib.sha256(b).hexdigest(), "size_in_bytes": len(b)}
-                   for p, (b, _) in files.items()], "paths_version": 1}
-for subdir in ("noarch", "linux-64"):
-    os.makedirs(os.path.join(channel, subdir), exist_ok=True)
-archive = os.path.join(channel, "noarch", fn)
-with tarfile.open(archive, "w:bz2") as tar:
-    members = [("info/index.json", json.dumps(index).encode(), 0o644), ("info/paths.json", json.dumps(paths).encode(), 0o644)]
-    for member, data, mode in members + [(p, b, m) for p, (b, m) in files.items()]:
-        info = tarfile.TarInfo(member)
-        info.size, info.mode, info.mtime = len(data), mode, int(time.time())
-        tar.addfile(info, io.BytesIO(data))
-data = open(archive, "rb").read()
-entry = dict(index, md5=hashlib.md5(data).hexdigest(), sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-for subdir, packages in (("noarch", {fn: entry}), ("linux-64", {})):
-    with open(os.path.join(channel, subdir, "repodata.json"), "w") as f:
-        json.dump({"info": {"subdir": subdir}, "packages": packages, "packages.conda": {}, "repodata_version": 1}, f)
-
-async def main():
-    installed = [PrefixRecord.from_path(p) for p in sorted(glob.glob(os.path.join(prefix, "conda-meta", "*.json")))]
-    if action == "remove":
-        desired = [r for r in installed if r.name.normalized != name]
-    else:
-        solved = await solve(sources=["file://" + channel], specs=[f"{name}=={version}"], locked_packages=installed,
-                             platforms=["linux-64", "noarch"], virtual_packages=[])
-        names = {r.name.normalized for r in solved}
-        desired = solved + [r for r in installed if r.name.normalized not in names]
-    await install(desired, target_prefix=prefix, cache_dir=os.path.join(work, "cache-" + action),
-                  installed_packages=installed, show_progress=False)
-
-asyncio.run(main())
-# py-rattler 0.28 sometimes dies of SIGSEGV in the interpreter's teardown,
-# after its work is done (1 run in 6 here; none in 14 ending this way):
-# end without the teardown. The test judges the work by what is on disk.
-sys.stdout.flush()
-os._exit(0)
-`;
 }
