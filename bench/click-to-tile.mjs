@@ -3,7 +3,7 @@
  * Click to tile: in a real JupyterLab on the demo image, the time from the
  * Create button of the "Create Extended Environment" dialog to the env's
  * tile in the launcher, with its breakdown from the extension's `mlc:*`
- * performance marks (src/envs/timing.ts). Debian's Chromium, driven by
+ * performance marks (src/lab/envActions/timing.ts). Debian's Chromium, driven by
  * playwright-core. Medians of several runs, after one warm-up run.
  *
  *   node bench/click-to-tile.mjs [--runs N] [--think-ms MS] [--reference-commit REF] [--keep-state]

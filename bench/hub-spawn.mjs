@@ -29,8 +29,7 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 
-// Three levels below the repository, as the harness files are: they find
-// the repository from their own directory (__dirname/../../..).
+// The harness finds the repository by walking up to its package.json.
 const bundle = path.join(REPO, 'build', 'bench', 'hub', 'harness.cjs');
 await build({
   stdin: {

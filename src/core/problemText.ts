@@ -1,7 +1,7 @@
 /**
  * mlc's English for the validation problems of validate.ts: the one wording
  * table of the CLI (its tests assert these words). The extension words the
- * same codes with literal `trans.__` strings instead (src/envs/problemWords.ts),
+ * same codes with literal `trans.__` strings instead (src/lab/envActions/problemWords.ts),
  * so that they can be extracted for translation.
  */
 import type { ValidationProblem } from './validate';

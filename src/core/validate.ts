@@ -15,7 +15,7 @@ export const MAX_NAME_BYTES = 255;
 /**
  * Why a name, a path or a label is refused: a code with its parameters, so
  * that mlc words it in English (`problemText`, src/core/problemText.ts) and
- * the extension with literal `trans.__` strings (src/envs/problemWords.ts).
+ * the extension with literal `trans.__` strings (src/lab/envActions/problemWords.ts).
  */
 export type ValidationProblem =
   | { code: 'name-empty' }

@@ -34,7 +34,7 @@ export interface IWireRequest {
 export const WIRE_FLAG = '--wire';
 
 /**
- * The only verbs `mlc --wire` runs: what the extension sends (src/envs/
+ * The only verbs `mlc --wire` runs: what the extension sends (src/lab/envActions/
  * mlcArgs.ts). Anything else arriving over the wire is refused, so a page
  * that can type into a terminal cannot reach the rest of `mlc` this way.
  */

@@ -5,7 +5,7 @@
  * source throws a RangeError on such a read, which fails the property).
  */
 import fc from 'fast-check';
-import { ElfFormatError, inspectElf } from '../../src/cli/elf/parse';
+import { ElfFormatError, inspectElf } from '../../src/cli/image/elf/parse';
 import { buildElf, memorySource } from '../unit/elfFixture';
 
 /** Run the parser; only a result or an ElfFormatError is acceptable. */

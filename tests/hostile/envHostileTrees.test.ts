@@ -12,14 +12,14 @@ import { execFileSync, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { MLC_BUNDLE, REPO } from '../integration/harness/paths';
+import { MLC_BUNDLE, REPO } from '../harness/paths';
 import {
   treeChecksum,
   useEnvFixture,
   userDir,
   type IUserPlaces
-} from '../integration/harness/unprivileged-base';
-import { testUser } from '../integration/harness/user';
+} from '../harness/unprivilegedBase';
+import { testUser } from '../harness/user';
 
 const fixture = useEnvFixture('env-hostile');
 /** Long enough for a create on a loaded machine, short enough to call a hang a hang. */

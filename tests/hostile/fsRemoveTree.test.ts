@@ -14,7 +14,7 @@ import {
   removeTree,
   TreeChangedError
 } from '../../src/cli/fs/removeTree';
-import { treeChecksum } from '../integration/harness/unprivileged-base';
+import { treeChecksum } from '../harness/unprivilegedBase';
 
 let scratch: string;
 

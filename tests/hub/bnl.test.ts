@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
-import { makeScratch } from '../integration/harness/paths';
+import { makeScratch } from '../harness/paths';
 import {
   envTile,
   launchChromium,

@@ -9,8 +9,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
-import { makeScratch } from '../integration/harness/paths';
-import { treeChecksum } from '../integration/harness/unprivileged-base';
+import { makeScratch } from '../harness/paths';
+import { treeChecksum } from '../harness/unprivilegedBase';
 import { unpackedImage } from './harness/images';
 import {
   getFromLab,

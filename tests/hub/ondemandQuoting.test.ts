@@ -7,8 +7,8 @@
 import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runCommand } from '../integration/harness/mlc';
-import { makeScratch, MLC_BUNDLE } from '../integration/harness/paths';
+import { runCommand } from '../harness/mlc';
+import { makeScratch, MLC_BUNDLE } from '../harness/paths';
 import { hasControlCharacter } from '../../src/core/quote';
 
 let scratch: { dir: string; cleanup: () => void };

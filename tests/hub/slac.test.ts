@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
-import { makeScratch, MLC_BUNDLE } from '../integration/harness/paths';
+import { makeScratch, MLC_BUNDLE } from '../harness/paths';
 import { HUB_IMAGE, hubImageForUser } from './harness/images';
 import {
   kernelDisplayNames,

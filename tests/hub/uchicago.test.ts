@@ -7,8 +7,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { makeScratch } from '../integration/harness/paths';
-import { buildWheel } from '../integration/harness/unprivileged-base';
+import { makeScratch } from '../harness/paths';
+import { buildWheel } from '../harness/unprivilegedBase';
 import { removeUserContainers } from './harness/containers';
 import { hubImageForUser } from './harness/images';
 import {

@@ -8,9 +8,9 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runCommand, runMlc } from './harness/mlc';
-import { makeScratch } from './harness/paths';
-import { copyTestPrefix } from './harness/prefix';
+import { runCommand, runMlc } from '../harness/mlc';
+import { makeScratch } from '../harness/paths';
+import { copyTestPrefix } from '../harness/prefix';
 
 let scratch: { dir: string; cleanup: () => void };
 

@@ -8,10 +8,10 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runCommand, type IRunResult } from './harness/mlc';
-import { makeScratch, REPO } from './harness/paths';
-import { testImagePrefix } from './harness/prefix';
-import { buildWheel } from './harness/unprivileged-base';
+import { runCommand, type IRunResult } from '../harness/mlc';
+import { makeScratch, REPO } from '../harness/paths';
+import { testImagePrefix } from '../harness/prefix';
+import { buildWheel } from '../harness/unprivilegedBase';
 
 const IMAGE = 'localhost/mlc-test-image:latest';
 const PODMAN = ['--runtime', 'runc'];

@@ -11,8 +11,8 @@ import {
   parseEnvRecord,
   type IEnvCreateResult
 } from '../../src/core/envRecord';
-import { runWithJupyterClient, isolatedJupyterEnv } from './harness/jupyter';
-import { runCommand } from './harness/mlc';
+import { runWithJupyterClient, isolatedJupyterEnv } from '../harness/jupyter';
+import { runCommand } from '../harness/mlc';
 import {
   buildWheel,
   copyBase,
@@ -24,8 +24,8 @@ import {
   useEnvFixture,
   userDir,
   type IUserPlaces
-} from './harness/unprivileged-base';
-import { condaInstallerArgs, RATTLER_PYTHON } from './harness/condaInstaller';
+} from '../harness/unprivilegedBase';
+import { condaInstallerArgs, RATTLER_PYTHON } from '../harness/condaInstaller';
 
 const fixture = useEnvFixture('env-create');
 let base: string;

@@ -7,7 +7,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { resolveJupyterDataDir } from '../../src/cli/fs/jupyterDataDir';
-import { makeScratch, VENV } from './harness/paths';
+import { makeScratch, VENV } from '../harness/paths';
 
 let scratch: { dir: string; cleanup: () => void };
 let realHome: string;

@@ -12,7 +12,7 @@ import type {
   IEnvListResult,
   IEnvRemoveResult
 } from '../../src/core/envRecord';
-import { MLC_BUNDLE } from './harness/paths';
+import { MLC_BUNDLE } from '../harness/paths';
 import {
   copyBase,
   mlcAsUser,
@@ -22,9 +22,9 @@ import {
   useEnvFixture,
   userDir,
   type IUserPlaces
-} from './harness/unprivileged-base';
-import { runMlc, type IRunResult } from './harness/mlc';
-import { testUser } from './harness/user';
+} from '../harness/unprivilegedBase';
+import { runMlc, type IRunResult } from '../harness/mlc';
+import { testUser } from '../harness/user';
 
 const fixture = useEnvFixture('env-invariants');
 let base: string;

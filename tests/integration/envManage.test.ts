@@ -20,7 +20,7 @@ import {
   useEnvFixture,
   userDir,
   type IUserPlaces
-} from './harness/unprivileged-base';
+} from '../harness/unprivilegedBase';
 
 const fixture = useEnvFixture('env-manage');
 let base: string;

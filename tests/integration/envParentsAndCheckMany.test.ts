@@ -16,8 +16,8 @@ import {
   useEnvFixture,
   userDir,
   type IUserPlaces
-} from './harness/unprivileged-base';
-import type { IRunResult } from './harness/mlc';
+} from '../harness/unprivilegedBase';
+import type { IRunResult } from '../harness/mlc';
 
 const fixture = useEnvFixture('env-parents');
 let base: string;

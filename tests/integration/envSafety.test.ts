@@ -6,16 +6,16 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import type { IEnvCreateResult } from '../../src/core/envRecord';
-import { MLC_BUNDLE } from './harness/paths';
-import { runCommand } from './harness/mlc';
-import { testUser } from './harness/user';
+import { MLC_BUNDLE } from '../harness/paths';
+import { runCommand } from '../harness/mlc';
+import { testUser } from '../harness/user';
 import {
   mlcAsUser,
   resultData,
   useEnvFixture,
   userDir,
   type IUserPlaces
-} from './harness/unprivileged-base';
+} from '../harness/unprivilegedBase';
 
 const fixture = useEnvFixture('env-safety');
 let base: string;

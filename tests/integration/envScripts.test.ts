@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import type { EnvRecord, IEnvCreateResult } from '../../src/core/envRecord';
-import { runMlc } from './harness/mlc';
+import { runMlc } from '../harness/mlc';
 import {
   mlcAsUser,
   resultData,
@@ -15,7 +15,7 @@ import {
   useEnvFixture,
   userDir,
   type IUserPlaces
-} from './harness/unprivileged-base';
+} from '../harness/unprivilegedBase';
 
 const fixture = useEnvFixture('env-scripts');
 let base: string;

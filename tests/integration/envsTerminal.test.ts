@@ -15,14 +15,14 @@ import {
   startJupyterServer,
   stopJupyterServer,
   type IJupyterServer
-} from './harness/jupyter';
-import { makeScratch, REPO, VENV } from './harness/paths';
+} from '../harness/jupyter';
+import { makeScratch, REPO, VENV } from '../harness/paths';
 import {
   MlcRunError,
   outcomeProblem,
   TerminalMlcRunner,
   type MlcRunFailure
-} from '../../src/envs/runner';
+} from '../../src/lab/envActions/terminalTransport';
 
 /** The launcher script next to the bundle: what `mlc` is once installed. */
 const MLC_LAUNCHER = path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc');

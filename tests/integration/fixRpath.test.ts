@@ -10,9 +10,9 @@ import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runCommand, runMlc } from './harness/mlc';
-import { makeScratch } from './harness/paths';
-import { testUser } from './harness/user';
+import { runCommand, runMlc } from '../harness/mlc';
+import { makeScratch } from '../harness/paths';
+import { testUser } from '../harness/user';
 import { buildElf } from '../unit/elfFixture';
 
 const BUILD_DIR =

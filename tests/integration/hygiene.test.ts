@@ -18,13 +18,13 @@ import {
   runWithJupyterClient,
   startJupyterServer,
   stopJupyterServer
-} from './harness/jupyter';
-import { IImageUnderTest, imageUnderTest } from './harness/imageKernels';
+} from '../harness/jupyter';
+import { IImageUnderTest, imageUnderTest } from '../harness/imageKernels';
 import {
   IKernelFacts,
   PROBE_CODE,
   parseKernelFacts
-} from './harness/kernelProbe';
+} from '../harness/kernelProbe';
 import {
   DECOY_OUTPUT,
   USER_SITE_MARKER,
@@ -32,9 +32,9 @@ import {
   plantUserKernel,
   plantUserSiteMarker,
   whichOnPath
-} from './harness/hostHazards';
-import { runCommand } from './harness/mlc';
-import { VENV, makeScratch } from './harness/paths';
+} from '../harness/hostHazards';
+import { runCommand } from '../harness/mlc';
+import { VENV, makeScratch } from '../harness/paths';
 
 const ISOLATED = 'python3';
 const USERSITE = 'python3-usersite';

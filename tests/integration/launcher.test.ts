@@ -7,9 +7,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { runCommand, type IRunResult } from './harness/mlc';
-import { makeScratch, REPO, VENV } from './harness/paths';
-import { testImagePrefixInfo } from './harness/prefix';
+import { runCommand, type IRunResult } from '../harness/mlc';
+import { makeScratch, REPO, VENV } from '../harness/paths';
+import { testImagePrefixInfo } from '../harness/prefix';
 
 const { version } = JSON.parse(
   fs.readFileSync(path.join(REPO, 'package.json'), 'utf-8')

@@ -8,9 +8,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { runCommand, runMlc, type IRunResult } from './harness/mlc';
-import { makeScratch } from './harness/paths';
-import { testImagePrefix } from './harness/prefix';
+import { runCommand, runMlc, type IRunResult } from '../harness/mlc';
+import { makeScratch } from '../harness/paths';
+import { testImagePrefix } from '../harness/prefix';
 
 const LIST = 'list-of-pkgs-inside.txt';
 const IMAGE_JSON = 'image.json';

@@ -20,9 +20,9 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
-import { runCommand } from './harness/mlc';
-import { makeScratch, REPO } from './harness/paths';
-import { copyTestPrefix, testImagePrefixInfo } from './harness/prefix';
+import { runCommand } from '../harness/mlc';
+import { makeScratch, REPO } from '../harness/paths';
+import { copyTestPrefix, testImagePrefixInfo } from '../harness/prefix';
 
 const BASE_IMAGE = 'localhost/mlc-debian:bookworm';
 const TAG = `test-${process.pid}`;

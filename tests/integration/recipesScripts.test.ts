@@ -6,8 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { runCommand, runMlc } from './harness/mlc';
-import { makeScratch, REPO } from './harness/paths';
+import { runCommand, runMlc } from '../harness/mlc';
+import { makeScratch, REPO } from '../harness/paths';
 
 const BUILD_ENV = path.join(REPO, 'images', 'shared', 'build-env.sh');
 const IMAGES = [

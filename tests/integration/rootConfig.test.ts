@@ -10,8 +10,8 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT_CONFIG_MARKER } from '../../src/cli/image/rootConfig';
-import { runCommand, runMlc } from './harness/mlc';
-import { makeScratch } from './harness/paths';
+import { runCommand, runMlc } from '../harness/mlc';
+import { makeScratch } from '../harness/paths';
 
 /** A root-config-shaped script for an env at `prefix` (structure as ROOT's; text our own). */
 function rootConfigScript(prefix: string): string {

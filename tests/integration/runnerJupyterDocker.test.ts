@@ -19,11 +19,11 @@ import {
   dockerUnavailable,
   startDocker,
   type IDockerDaemon
-} from './harness/docker';
-import { runMlc } from './harness/mlc';
-import { makeScratch, MLC_BUNDLE, REPO, VENV } from './harness/paths';
-import { reapProcessesMentioning } from './harness/processes';
-import { testImagePrefix } from './harness/prefix';
+} from '../harness/docker';
+import { runMlc } from '../harness/mlc';
+import { makeScratch, MLC_BUNDLE, REPO, VENV } from '../harness/paths';
+import { reapProcessesMentioning } from '../harness/processes';
+import { testImagePrefix } from '../harness/prefix';
 import {
   buildImage,
   freePort,
@@ -33,7 +33,7 @@ import {
   registryAvailable,
   startRegistry,
   type ILocalRegistry
-} from './harness/registry';
+} from '../harness/registry';
 
 const BASE_IMAGE = 'localhost/mlc-test-image:latest';
 const UNIQUE = `${process.pid}-${Date.now().toString(36)}`;

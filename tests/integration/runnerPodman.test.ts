@@ -11,9 +11,9 @@ import { createHash } from 'crypto';
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runMlc, type IRunResult } from './harness/mlc';
-import { makeScratch, REPO } from './harness/paths';
-import { testImagePrefix } from './harness/prefix';
+import { runMlc, type IRunResult } from '../harness/mlc';
+import { makeScratch, REPO } from '../harness/paths';
+import { testImagePrefix } from '../harness/prefix';
 import {
   buildImage,
   PODMAN_GLOBAL,
@@ -23,8 +23,8 @@ import {
   registryAvailable,
   startRegistry,
   type ILocalRegistry
-} from './harness/registry';
-import { buildWheel } from './harness/unprivileged-base';
+} from '../harness/registry';
+import { buildWheel } from '../harness/unprivilegedBase';
 
 const run = registryAvailable() ? describe : describe.skip;
 const BASE_IMAGE = 'localhost/mlc-test-image:latest';

@@ -16,9 +16,9 @@ import {
   startHubStandIn,
   type IHubStandIn,
   type ITestCa
-} from './harness/hubStandIn';
-import { runMlcAsync } from './harness/mlcAsync';
-import { makeScratch } from './harness/paths';
+} from '../harness/hubStandIn';
+import { runMlcAsync } from '../harness/mlcAsync';
+import { makeScratch } from '../harness/paths';
 import {
   buildImage,
   podman,
@@ -26,7 +26,7 @@ import {
   registryAvailable,
   startRegistry,
   type ILocalRegistry
-} from './harness/registry';
+} from '../harness/registry';
 
 const run = registryAvailable() ? describe : describe.skip;
 const UNIQUE = `${process.pid}-${Date.now().toString(36)}`;

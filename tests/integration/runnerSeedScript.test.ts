@@ -6,7 +6,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { makeScratch, MLC_BUNDLE, REPO } from './harness/paths';
+import { makeScratch, MLC_BUNDLE, REPO } from '../harness/paths';
 
 const SCRIPT = path.join(REPO, 'scripts', 'run-ml_container.sh');
 let scratch: { dir: string; cleanup: () => void };

@@ -1,6 +1,6 @@
 /**
  * nerdctl and Apptainer/Singularity cannot be installed here: stand-ins
- * first on PATH record their argv (fixtures/engine-stand-in.cjs), and these
+ * first on PATH record their argv (fixtures/engineStandIn.cjs), and these
  * tests assert the exact commands mlc gives them for setup, enter, jupyter
  * and update. The sandbox is a real directory tree unpacked from a real
  * image with podman (`podman export | tar -x`), so the sandbox code paths
@@ -11,9 +11,9 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runMlc, type IRunResult } from './harness/mlc';
-import { makeScratch, REPO } from './harness/paths';
-import { testImagePrefix } from './harness/prefix';
+import { runMlc, type IRunResult } from '../harness/mlc';
+import { makeScratch, REPO } from '../harness/paths';
+import { testImagePrefix } from '../harness/prefix';
 import {
   buildImage,
   PODMAN_GLOBAL,
@@ -22,7 +22,7 @@ import {
   registryAvailable,
   startRegistry,
   type ILocalRegistry
-} from './harness/registry';
+} from '../harness/registry';
 
 const run = registryAvailable() ? describe : describe.skip;
 const BASE_IMAGE = 'localhost/mlc-test-image:latest';
@@ -135,7 +135,7 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
           'tests',
           'integration',
           'fixtures',
-          'engine-stand-in.cjs'
+          'engineStandIn.cjs'
         ),
         path.join(bin, tool)
       );

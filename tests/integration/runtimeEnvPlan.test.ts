@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import type { IEnvCreateResult } from '../../src/core/envRecord';
-import { runCommand, runMlc } from './harness/mlc';
+import { runCommand, runMlc } from '../harness/mlc';
 import {
   copyBase,
   mlcAsUser,
@@ -18,8 +18,8 @@ import {
   useEnvFixture,
   userDir,
   type IUserPlaces
-} from './harness/unprivileged-base';
-import { condaInstallerArgs, RATTLER_PYTHON } from './harness/condaInstaller';
+} from '../harness/unprivilegedBase';
+import { condaInstallerArgs, RATTLER_PYTHON } from '../harness/condaInstaller';
 
 const PLAN = 'share/jupyterlab-ml-containers/env-plan.json';
 

@@ -1,5 +1,5 @@
-/** The ELF search-path parser (src/cli/elf/parse.ts) on hand-built files. */
-import { ElfFormatError, inspectElf } from '../../src/cli/elf/parse';
+/** The ELF search-path parser (src/cli/image/elf/parse.ts) on hand-built files. */
+import { ElfFormatError, inspectElf } from '../../src/cli/image/elf/parse';
 import { buildElf, memorySource } from './elfFixture';
 
 function inspect(bytes: Uint8Array) {

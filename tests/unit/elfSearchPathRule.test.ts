@@ -1,8 +1,8 @@
-/** Which RPATH/RUNPATH entries an image keeps (src/cli/elf/searchPathRule.ts). */
+/** Which RPATH/RUNPATH entries an image keeps (src/cli/image/elf/searchPathRule.ts). */
 import {
   DEFAULT_BUILD_DIRS,
   repairSearchPath
-} from '../../src/cli/elf/searchPathRule';
+} from '../../src/cli/image/elf/searchPathRule';
 
 const DROP = ['/opt/conda', ...DEFAULT_BUILD_DIRS];
 

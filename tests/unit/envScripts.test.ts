@@ -15,7 +15,15 @@ import { base64, renderTemplate } from '../../src/cli/env/shellText';
 /** How the env scripts quote a template slot. */
 const shQuote = (text: string): string => quoteWord(text, 'always');
 
-const dir = path.resolve(__dirname, '..', '..', 'templates', 'env');
+const dir = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'src',
+  'cli',
+  'env',
+  'templates'
+);
 const read = (file: string): string =>
   fs.readFileSync(path.join(dir, file), 'utf-8');
 const templates: IScriptTemplates = {

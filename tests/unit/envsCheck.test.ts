@@ -7,9 +7,9 @@
  * with `{ envs }`), put together from those recorded results, until the mlc
  * that emits it is merged.
  */
-import { checkAllArgs, fixArgs } from '../../src/envs/mlcArgs';
-import { checkedEnvs } from '../../src/envs/results';
-import type { IMlcOutcome } from '../../src/envs/runner';
+import { checkAllArgs, fixArgs } from '../../src/lab/envActions/mlcArgs';
+import { checkedEnvs } from '../../src/lab/envActions/results';
+import type { IMlcOutcome } from '../../src/lab/envActions/terminalTransport';
 
 /** An outcome as the runner builds it from `--json`/wire event lines. */
 function outcomeOf(lines: string): IMlcOutcome {

@@ -4,16 +4,16 @@ import {
   envLocationDir,
   envPrefix,
   locationProblem
-} from '../../src/envs/envPath';
-import { formProblemText } from '../../src/envs/problemWords';
+} from '../../src/lab/envActions/envPath';
+import { formProblemText } from '../../src/lab/envActions/problemWords';
 import { englishBundle } from './launcherDomHelpers';
 import {
   checkArgs,
   createArgs,
   listArgs,
   removeArgs
-} from '../../src/envs/mlcArgs';
-import { createResult, envSummaries } from '../../src/envs/results';
+} from '../../src/lab/envActions/mlcArgs';
+import { createResult, envSummaries } from '../../src/lab/envActions/results';
 
 describe('envPrefix', () => {
   it('puts a relative location below the Jupyter root folder', () => {

@@ -10,7 +10,7 @@ import {
   pathIssue,
   pathProblem
 } from '../../src/core/validate';
-import { formProblemText } from '../../src/envs/problemWords';
+import { formProblemText } from '../../src/lab/envActions/problemWords';
 import { englishBundle } from './launcherDomHelpers';
 
 describe('validation problems as codes', () => {

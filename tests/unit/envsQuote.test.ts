@@ -8,7 +8,7 @@ import {
   parseMlcCommand,
   pasteQuote as posixQuote
 } from '../../src/core/quote';
-import { mlcCommandFor } from '../../src/envs/mlcCommand';
+import { mlcCommandFor } from '../../src/lab/envActions/mlcCommand';
 
 /** Run `printf '%s\0' <quoted...>` in a real shell and return the arguments it saw. */
 function argsSeenBy(shell: string, quoted: string): string[] {

@@ -18,7 +18,7 @@ import {
   type IHeadlessTerminal,
   type ITerminalService,
   type MlcRunFailure
-} from '../../src/envs/runner';
+} from '../../src/lab/envActions/terminalTransport';
 
 class FakeTerminal implements IHeadlessTerminal {
   connectionStatus: Terminal.ConnectionStatus = 'connecting';

@@ -14,12 +14,12 @@ import {
   formatBuildDate,
   imageJsonWarning,
   interpretImageJson
-} from '../../src/image/imageState';
+} from '../../src/lab/imageService/imageState';
 import {
   catalogKernels,
   interpreterOf,
   type ISpecLike
-} from '../../src/image/kernelCatalog';
+} from '../../src/lab/imageService/kernelCatalog';
 import { englishBundle } from './launcherDomHelpers';
 
 const PREFIX = '/opt/conda';

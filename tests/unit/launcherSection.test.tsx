@@ -12,13 +12,16 @@ import { envKernelSpec, imageKernelSpecs } from '../../src/core/kernelspec';
 import {
   interpretImageJson,
   type ImageMetadataState
-} from '../../src/image/imageState';
-import { catalogKernels, type ISpecLike } from '../../src/image/kernelCatalog';
-import type { LaunchKind } from '../../src/launcher/kernelTile';
+} from '../../src/lab/imageService/imageState';
+import {
+  catalogKernels,
+  type ISpecLike
+} from '../../src/lab/imageService/kernelCatalog';
+import type { LaunchKind } from '../../src/lab/launcher/kernelTile';
 import {
   LauncherSection,
   type ILauncherSectionProps
-} from '../../src/launcher/section';
+} from '../../src/lab/launcher/section';
 import {
   click,
   englishBundle,

@@ -1,4 +1,4 @@
-/** The pure parsing and formatting of `mlc image manifest` (src/core/manifest.ts). */
+/** The pure parsing and formatting of `mlc image manifest` (src/core/packageManifest.ts). */
 import {
   parseImageMetadata,
   type ImagePackage
@@ -26,7 +26,7 @@ import {
   parsePackageList,
   parseRpmQuery,
   type IImageFacts
-} from '../../src/core/manifest';
+} from '../../src/core/packageManifest';
 
 /** A record with the shape micromamba writes (trimmed file lists). */
 const NUMPY_RECORD = {

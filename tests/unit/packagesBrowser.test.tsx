@@ -8,11 +8,11 @@
  */
 import * as React from 'react';
 import type { ImageMetadata, ImagePackage } from '../../src/core/imageMetadata';
-import type { ImageMetadataState } from '../../src/image/imageState';
+import type { ImageMetadataState } from '../../src/lab/imageService/imageState';
 import {
   PACKAGE_ROW_HEIGHT,
   PackageBrowser
-} from '../../src/packages/packageBrowser';
+} from '../../src/lab/packageBrowser/packageBrowser';
 import {
   click,
   englishBundle,

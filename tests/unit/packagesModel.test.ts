@@ -8,7 +8,7 @@ import {
   filterPackages,
   nextSort,
   sortPackages
-} from '../../src/packages/packageModel';
+} from '../../src/lab/packageBrowser/packageModel';
 
 const SOURCES = ['conda', 'pip', 'system'] as const;
 

@@ -6,23 +6,23 @@ import {
   matchOneImage,
   mergeCatalogue,
   parseCatalogueFile
-} from '../../src/core/catalogue';
-import { parseAuthChallenge } from '../../src/core/catalogue/authChallenge';
-import { addedCondaPackages } from '../../src/core/catalogue/condaHistory';
+} from '../../src/core/runner/catalogue';
+import { parseAuthChallenge } from '../../src/core/runner/authChallenge';
+import { addedCondaPackages } from '../../src/core/runner/condaHistory';
 import {
   parseRateLimitValue,
   pullLimitFromHeaders
-} from '../../src/core/catalogue/rateLimit';
+} from '../../src/core/runner/rateLimit';
 import {
   formatImageReference,
   parseImageReference
-} from '../../src/core/catalogue/reference';
+} from '../../src/core/runner/imageReference';
 import {
   containerName,
   parseWorkState,
   sandboxDirectory,
   WORK_STATE_VERSION
-} from '../../src/core/workState';
+} from '../../src/core/runner/workState';
 
 describe('catalogue', () => {
   it('ships the five seed images with their Docker Hub references and CVMFS paths', () => {

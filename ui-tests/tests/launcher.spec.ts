@@ -21,7 +21,10 @@ import {
   pythonMinor,
   type PythonMinor
 } from '../../src/core/kernelspec';
-import { filterPackages, sortPackages } from '../../src/packages/packageModel';
+import {
+  filterPackages,
+  sortPackages
+} from '../../src/lab/packageBrowser/packageModel';
 
 const DEMO = process.env.MLC_DEMO_IMAGE as string;
 const STATE = process.env.MLC_UI_STATE as string;

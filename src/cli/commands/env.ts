@@ -17,7 +17,7 @@ import { installScripts } from '../env/installScripts';
 import { listEnvs } from '../env/list';
 import { removeEnv } from '../env/remove';
 import { shQuote } from '../../core/quote';
-import { TEMPLATES } from '../env/templates';
+import { TEMPLATES } from '../env/templateTexts';
 import { UserError } from '../errors';
 import { fsUserError } from '../fs/errors';
 

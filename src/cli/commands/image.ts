@@ -1,13 +1,16 @@
 /** `mlc image ...`: what an image holds, written at image build time. */
 import type { Command } from 'commander';
 import * as path from 'path';
-import { IMAGE_METADATA_FILE, PACKAGE_LIST_FILE } from '../../core/manifest';
+import {
+  IMAGE_METADATA_FILE,
+  PACKAGE_LIST_FILE
+} from '../../core/packageManifest';
 import type { ICliContext } from '../context';
 import {
   writeManifest,
   type IManifestOptions,
   type IManifestResult
-} from '../image/manifest';
+} from '../image/writeManifest';
 import { registerImageRepairCommands } from './imageRepairs';
 
 export function registerImageCommands(

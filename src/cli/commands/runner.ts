@@ -6,11 +6,11 @@
 import type { Command } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
-import { entryKey, matchImages } from '../../core/catalogue';
-import { WORK_STATE_FILE, type Engine } from '../../core/workState';
+import { entryKey, matchImages } from '../../core/runner/catalogue';
+import { WORK_STATE_FILE, type Engine } from '../../core/runner/workState';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
-import { dockerHubPullLimit } from '../registry/dockerHub';
+import { dockerHubPullLimit } from '../runner/registry/dockerHub';
 import { loadCatalogue, oneImage } from '../runner/catalogueSource';
 import { enter } from '../runner/enter';
 import type { GpuRequest } from '../runner/gpu';

@@ -13,7 +13,7 @@ export const CONTAINER_SCRIPT = 'setup-UserEnv-in-container.sh';
 /** The image's entry point that creates an env and enters it. */
 export const CREATE_SCRIPT = 'create-newEnv-on-base.sh';
 
-/** The template texts (templates/env/*.sh). */
+/** The template texts (src/cli/env/templates/*.sh). */
 export interface IScriptTemplates {
   header: string;
   footer: string;

@@ -1,4 +1,4 @@
-// The env shell templates under templates/env/, embedded in the mlc bundle as
+// The env shell templates under src/cli/env/templates/, embedded in the mlc bundle as
 // text by scripts/build-cli.mjs (esbuild loader: .sh as text).
 declare module '*.sh' {
   const text: string;

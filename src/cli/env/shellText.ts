@@ -1,5 +1,5 @@
 /**
- * Rendering the activation scripts from their templates (templates/env/).
+ * Rendering the activation scripts from their templates (src/cli/env/templates/).
  *
  * Pure string work. Every piece of user text (paths, names, image, binds)
  * enters a script as one single-quoted shell word (`shQuote(text,

@@ -11,21 +11,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { fsUserError } from '../fs/errors';
 import { UserError } from '../errors';
-import { fileSource } from '../elf/fileSource';
-import {
-  ELF_DIRS,
-  findElfCandidates,
-  isSharedObjectName
-} from '../elf/findElf';
+import { fileSource } from './elf/fileSource';
+import { ELF_DIRS, findElfCandidates, isSharedObjectName } from './elf/findElf';
 import {
   ElfFormatError,
   inspectElf,
   type ElfInspection,
   type ISearchPathString,
   type SearchPathTag
-} from '../elf/parse';
-import { patchFileAtomically, type IBytePatch } from '../elf/patchFile';
-import { DEFAULT_BUILD_DIRS, repairSearchPath } from '../elf/searchPathRule';
+} from './elf/parse';
+import { patchFileAtomically, type IBytePatch } from './elf/patchFile';
+import { DEFAULT_BUILD_DIRS, repairSearchPath } from './elf/searchPathRule';
 
 export interface IFixRpathOptions {
   /** The image env prefix, absolute and existing. */

@@ -19,7 +19,7 @@ import {
   parseCoreMetadata,
   parseDistInfoName,
   type ICondaRecord
-} from '../../core/manifest';
+} from '../../core/packageManifest';
 import { UserError } from '../errors';
 import { runBounded, type BoundedRunResult } from './boundedRun';
 import { isDirectory } from './isDirectory';

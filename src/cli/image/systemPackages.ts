@@ -12,7 +12,7 @@ import {
   parseRpmQuery,
   RPM_QUERY_FORMAT,
   type ISystemPackage
-} from '../../core/manifest';
+} from '../../core/packageManifest';
 import { UserError } from '../errors';
 import { runBounded } from './boundedRun';
 import { readFileInRoot, resolveInRoot } from './rootPath';

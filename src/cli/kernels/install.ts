@@ -28,7 +28,7 @@ import {
 } from './entryPoints';
 import { existingDirectory, refuseColon } from './prefixArg';
 import { imagePython } from './pythonVersion';
-import { StagedWrite, type FileContent } from './stagedWrite';
+import { StagedWrite, type FileContent } from './kernelDirWrite';
 
 export interface IInstallOptions {
   prefix: string;

@@ -9,13 +9,13 @@ import * as path from 'path';
 import {
   addedCondaPackages,
   historyTimestamp
-} from '../../core/catalogue/condaHistory';
+} from '../../core/runner/condaHistory';
 import {
   parseDistInfoName,
   parsePackageList,
   PACKAGE_LIST_FILE
-} from '../../core/manifest';
-import { IMAGE_ENV_PREFIX, type WorkState } from '../../core/workState';
+} from '../../core/packageManifest';
+import { IMAGE_ENV_PREFIX, type WorkState } from '../../core/runner/workState';
 import { sandboxPath } from './container';
 import { captureEngine, type IEngine } from './engine';
 

@@ -15,7 +15,7 @@ import {
   mergeCatalogue,
   parseCatalogueFile,
   type CatalogueEntry
-} from '../../core/catalogue';
+} from '../../core/runner/catalogue';
 import { UserError } from '../errors';
 
 export interface ICatalogue {

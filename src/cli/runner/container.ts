@@ -10,7 +10,7 @@ import {
   LABEL_WORKDIR,
   LABEL_WORKDIR_ID,
   type WorkState
-} from '../../core/workState';
+} from '../../core/runner/workState';
 import { UserError } from '../errors';
 import { captureEngine, inspectContainer, type IEngine } from './engine';
 import type { IWorkDir } from './stateFile';

@@ -9,7 +9,7 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ENGINES, type Engine } from '../../core/workState';
+import { ENGINES, type Engine } from '../../core/runner/workState';
 import { UserError } from '../errors';
 
 export interface IEngine {

@@ -7,7 +7,7 @@
  * returned.
  */
 import { spawn } from 'child_process';
-import { isSandboxEngine, type WorkState } from '../../core/workState';
+import { isSandboxEngine, type WorkState } from '../../core/runner/workState';
 import {
   ensureRunning,
   execArgs,

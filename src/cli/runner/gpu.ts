@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Engine, WorkState } from '../../core/workState';
+import type { Engine, WorkState } from '../../core/runner/workState';
 import { UserError } from '../errors';
 
 export type GpuRequest = 'auto' | 'all' | 'none';

@@ -1,17 +1,17 @@
 /** `mlc info`: what the registry says of an image, and Docker Hub's date for its tag. */
-import type { CatalogueEntry } from '../../core/catalogue';
+import type { CatalogueEntry } from '../../core/runner/catalogue';
 import {
   DOCKER_HUB,
   parseImageReference,
   type IImageReference
-} from '../../core/catalogue/reference';
+} from '../../core/runner/imageReference';
 import { UserError } from '../errors';
 import {
   hostPlatform,
   RegistryClient,
   type IImageFacts
-} from '../registry/client';
-import { dockerHubTag } from '../registry/dockerHub';
+} from './registry/client';
+import { dockerHubTag } from './registry/dockerHub';
 
 export interface IImageInfo {
   image: string;

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'crypto';
 import * as net from 'net';
-import { isSandboxEngine } from '../../core/workState';
+import { isSandboxEngine } from '../../core/runner/workState';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { ensureRunning, execArgs, sandboxArgs } from './container';

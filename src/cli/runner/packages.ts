@@ -5,12 +5,15 @@
  * URL.
  */
 import * as path from 'path';
-import type { CatalogueEntry } from '../../core/catalogue';
-import { PACKAGE_LIST_FILE, parsePackageList } from '../../core/manifest';
-import { ENGINES, isSandboxEngine } from '../../core/workState';
+import type { CatalogueEntry } from '../../core/runner/catalogue';
+import {
+  PACKAGE_LIST_FILE,
+  parsePackageList
+} from '../../core/packageManifest';
+import { ENGINES, isSandboxEngine } from '../../core/runner/workState';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
-import { httpRequest } from '../registry/http';
+import { httpRequest } from './registry/http';
 import { sandboxPath } from './container';
 import { captureEngine, engineFor, findExecutable } from './engine';
 import { readState, workDir } from './stateFile';

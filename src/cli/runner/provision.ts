@@ -8,14 +8,14 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { CatalogueEntry } from '../../core/catalogue';
+import type { CatalogueEntry } from '../../core/runner/catalogue';
 import {
   containerName,
   isSandboxEngine,
   sandboxDirectory,
   WORK_STATE_VERSION,
   type WorkState
-} from '../../core/workState';
+} from '../../core/runner/workState';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { createArgs, localImageDigest, writeSandboxMarker } from './container';

@@ -4,7 +4,7 @@
  * and then only after the new one is ready (the seed deleted it first,
  * with or without -f).
  */
-import type { Engine, WorkState } from '../../core/workState';
+import type { Engine, WorkState } from '../../core/runner/workState';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { loadCatalogue, oneImage } from './catalogueSource';

@@ -10,7 +10,7 @@ import {
   parseWorkState,
   WORK_STATE_FILE,
   type WorkState
-} from '../../core/workState';
+} from '../../core/runner/workState';
 import { UserError } from '../errors';
 
 export interface IWorkDir {

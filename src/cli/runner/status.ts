@@ -1,5 +1,5 @@
 /** `mlc status`: what is set up here (the seed's printMe), and what the user added since. */
-import { isSandboxEngine, type WorkState } from '../../core/workState';
+import { isSandboxEngine, type WorkState } from '../../core/runner/workState';
 import type { ICliContext } from '../context';
 import { addedPackages, type IAddedPackages } from './addedPackages';
 import { ensureRunning, recordedContainer, sandboxPath } from './container';

@@ -5,12 +5,12 @@
  * conda installer, then pip), and only then the old one retired. Any
  * failure removes only the new one and leaves the old one working.
  */
-import type { CatalogueEntry } from '../../core/catalogue';
+import type { CatalogueEntry } from '../../core/runner/catalogue';
 import {
   IMAGE_ENV_PREFIX,
   isSandboxEngine,
   type WorkState
-} from '../../core/workState';
+} from '../../core/runner/workState';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { addedPackages, type IAddedPackages } from './addedPackages';

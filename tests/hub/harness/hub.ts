@@ -7,8 +7,8 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runCommand } from '../../integration/harness/mlc';
-import { REPO, VENV } from '../../integration/harness/paths';
+import { runCommand } from '../../harness/mlc';
+import { REPO, VENV } from '../../harness/paths';
 import { HUB_BUILD } from './images';
 import { freePort, waitFor } from './ports';
 

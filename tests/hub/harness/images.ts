@@ -8,8 +8,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { runCommand } from '../../integration/harness/mlc';
-import { REPO } from '../../integration/harness/paths';
+import { runCommand } from '../../harness/mlc';
+import { REPO } from '../../harness/paths';
 import { asHubUser, hubUser } from './user';
 
 export const HUB_BUILD = path.join(REPO, 'build', 'hub');

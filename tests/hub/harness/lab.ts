@@ -3,11 +3,8 @@
  * cannot hold as a child process (a Slurm job, a container), reached over
  * HTTP with its token; and the checks every facility shape makes on it.
  */
-import {
-  runInKernel,
-  type IKernelRun
-} from '../../integration/harness/kernelClient';
-import type { IJupyterServer } from '../../integration/harness/jupyter';
+import { runInKernel, type IKernelRun } from '../../harness/kernelClient';
+import type { IJupyterServer } from '../../harness/jupyter';
 import { waitFor } from './ports';
 
 export interface IRemoteLab {

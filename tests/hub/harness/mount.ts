@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { runCommand } from '../../integration/harness/mlc';
+import { runCommand } from '../../harness/mlc';
 import { HUB_BUILD } from './images';
 
 /** The CVMFS-like root of the tests' mounts. */

@@ -6,8 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { runCommand, type IRunResult } from '../../integration/harness/mlc';
-import { REPO } from '../../integration/harness/paths';
+import { runCommand, type IRunResult } from '../../harness/mlc';
+import { REPO } from '../../harness/paths';
 import { freePort, waitFor } from './ports';
 import { asHubUser } from './user';
 

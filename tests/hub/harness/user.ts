@@ -5,8 +5,8 @@ import {
   runCommand,
   type IRunOptions,
   type IRunResult
-} from '../../integration/harness/mlc';
-import { REPO } from '../../integration/harness/paths';
+} from '../../harness/mlc';
+import { REPO } from '../../harness/paths';
 
 export interface IHubUser {
   name: string;

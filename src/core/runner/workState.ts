@@ -1,0 +1,155 @@
+/**
+ * What `mlc setup` set up in a work directory, as a JSON file there
+ * (`.mlc-container.json`): read and validated, never sourced or executed
+ * (the seed sourced a shell file from the current directory). Containers
+ * and sandboxes are removed only when they match what this file recorded.
+ */
+import * as z from 'zod/mini';
+import { zodMessages } from '../zodMessages';
+import type { ParseResult } from '../imageMetadata';
+
+export const WORK_STATE_FILE = '.mlc-container.json';
+export const WORK_STATE_VERSION = 1;
+
+/** Labels every container `mlc setup` creates carries. */
+export const LABEL_WORKDIR_ID = 'io.github.mlc.workdir-id';
+export const LABEL_WORKDIR = 'io.github.mlc.workdir';
+export const LABEL_SETUP_ID = 'io.github.mlc.setup-id';
+
+export const ENGINES = [
+  'podman',
+  'docker',
+  'nerdctl',
+  'apptainer',
+  'singularity'
+] as const;
+export type Engine = (typeof ENGINES)[number];
+
+export function isSandboxEngine(engine: Engine): boolean {
+  return engine === 'apptainer' || engine === 'singularity';
+}
+
+const nonEmpty = z.string().check(z.minLength(1));
+const bindPath = z
+  .string()
+  .check(
+    z.regex(/^\/[^:,\0\n]*$/, 'expected an absolute path without ":" or ","')
+  );
+
+export const workStateSchema = z.object({
+  schemaVersion: z.literal(WORK_STATE_VERSION),
+  /** mlc's version that wrote it. */
+  writtenBy: z.string(),
+  engine: z.enum(ENGINES),
+  /** The physical work directory and its id (sha256 of that path, hex). */
+  workdir: nonEmpty,
+  workdirId: z.string().check(z.regex(/^[a-f0-9]{64}$/)),
+  /** Random id of this setup, also a label of its container. */
+  setupId: z.string().check(z.regex(/^[a-f0-9]{32}$/)),
+  /** ISO 8601 time of the setup (UTC). */
+  setupAt: nonEmpty,
+  image: z.object({
+    name: nonEmpty,
+    tag: nonEmpty,
+    reference: nonEmpty,
+    digest: z.nullable(z.string().check(z.regex(/^sha256:[a-f0-9]{64}$/))),
+    compressedSize: z.nullable(z.number()),
+    created: z.nullable(z.string()),
+    lastUpdated: z.nullable(z.string())
+  }),
+  /** Container engines: the container's name and full id. */
+  container: z.optional(
+    z.object({
+      name: z.string().check(z.regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,200}$/)),
+      id: z.string().check(z.regex(/^[a-f0-9]{64}$/))
+    })
+  ),
+  /** Apptainer/Singularity: the sandbox directory, relative to the work dir, one component. */
+  sandbox: z.optional(
+    z.object({
+      directory: z.string().check(z.regex(/^\.mlc-sandbox-[a-z0-9._-]+$/))
+    })
+  ),
+  /** `-B` mounts: absolute paths without ':' or ',' (the engines' separators). */
+  binds: z.array(z.object({ source: bindPath, target: bindPath })),
+  gpu: z.enum(['none', 'cdi', 'gpus', 'nv'])
+});
+export type WorkState = z.infer<typeof workStateSchema>;
+
+/** Parse the state file; a newer schema is refused with its own message. */
+export function parseWorkState(text: string): ParseResult<WorkState> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, error: `${WORK_STATE_FILE} is not valid JSON` };
+  }
+  if (
+    typeof raw === 'object' &&
+    raw !== null &&
+    typeof (raw as { schemaVersion?: unknown }).schemaVersion === 'number' &&
+    (raw as { schemaVersion: number }).schemaVersion > WORK_STATE_VERSION
+  ) {
+    const by = (raw as { writtenBy?: unknown }).writtenBy;
+    return {
+      ok: false,
+      error: `${WORK_STATE_FILE} was written by a newer mlc${typeof by === 'string' ? ` (${by.slice(0, 40)})` : ''} (schema ${(raw as { schemaVersion: number }).schemaVersion}, this mlc reads ${WORK_STATE_VERSION}); upgrade jupyterlab-ml-containers`
+    };
+  }
+  zodMessages();
+  const result = workStateSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    return {
+      ok: false,
+      error: `${WORK_STATE_FILE}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`
+    };
+  }
+  const state = result.data;
+  if ((state.container === undefined) === (state.sandbox === undefined)) {
+    return {
+      ok: false,
+      error: `${WORK_STATE_FILE}: records neither or both a container and a sandbox`
+    };
+  }
+  if (isSandboxEngine(state.engine) !== (state.sandbox !== undefined)) {
+    return {
+      ok: false,
+      error: `${WORK_STATE_FILE}: engine ${state.engine} does not match what it records`
+    };
+  }
+  return { ok: true, value: state };
+}
+
+/**
+ * The container name for an image in a work directory: readable, and
+ * unique per directory (a digest of its physical path), so two work
+ * directories never share a container. `generation` > 0 for updates.
+ */
+export function containerName(
+  imageName: string,
+  tag: string,
+  workdirId: string,
+  generation: number
+): string {
+  const base = `mlc-${imageName}-${tag}`
+    .replace(/[^a-zA-Z0-9_.-]/g, '_')
+    .slice(0, 100);
+  return `${base}-${workdirId.slice(0, 12)}${generation > 0 ? `-u${generation}` : ''}`;
+}
+
+/** The sandbox directory name for an image (one component, under the work dir). */
+export function sandboxDirectory(
+  imageName: string,
+  tag: string,
+  generation: number
+): string {
+  const base = `${imageName}-${tag}`
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]/g, '_')
+    .slice(0, 100);
+  return `.mlc-sandbox-${base}${generation > 0 ? `-u${generation}` : ''}`;
+}
+
+/** Where the ML images keep their image env (conda-meta/history, pip). */
+export const IMAGE_ENV_PREFIX = '/opt/conda';
