@@ -8,11 +8,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { decodeWireRequest, WIRE_FLAG, WIRE_VERBS } from '../core/wire';
-import { registerEnvCommands } from './commands/env';
-import { registerHubCommands } from './commands/hub';
-import { registerImageCommands } from './commands/image';
-import { registerKernelsCommands } from './commands/kernels';
-import { registerRunnerCommands, setUpHere } from './commands/runner';
+import { commandGroupsFor } from './commandGroups';
 import { makeContext } from './context';
 import { UserError } from './errors';
 import { Reporter, visibleText, type OutputMode } from './output';
@@ -85,19 +81,19 @@ export async function main(argv: string[]): Promise<number> {
     .action((_options: unknown, command: Command) =>
       Private.noSubcommand(program, command)
     );
-  registerKernelsCommands(program, context);
-  registerImageCommands(program, context);
-  registerEnvCommands(program, context);
-  registerRunnerCommands(program, context);
-  registerHubCommands(program, context);
+  // Bare `mlc` in a set-up work directory enters it, as the seed's script did.
+  const commandLine =
+    args.length === 0 && (await import('./commands/runner')).setUpHere(context)
+      ? ['enter']
+      : args;
+  // Only the groups the command line needs are loaded (see commandGroups.ts).
+  for (const register of await commandGroupsFor(commandLine, context.env)) {
+    register(program, context);
+  }
 
   let exitCode = 0;
   try {
-    // Bare `mlc` in a set-up work directory enters it, as the seed's script did.
-    await program.parseAsync(
-      args.length === 0 && setUpHere(context) ? ['enter'] : args,
-      { from: 'user' }
-    );
+    await program.parseAsync(commandLine, { from: 'user' });
     // Verbs that hand the terminal to a shell set its status here.
     exitCode = typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (reason) {
