@@ -14,6 +14,7 @@
  */
 import type { Command } from 'commander';
 import type { ICliContext } from './context';
+import { isVersionRequest } from './version';
 
 export type RegisterCommands = (program: Command, context: ICliContext) => void;
 
@@ -45,10 +46,6 @@ export async function commandGroupsFor(
 }
 
 namespace Private {
-  /** The program's own flags: none takes a value, so the first other word is the command. */
-  const PROGRAM_FLAGS = new Set(['--json', '--version', '-V']);
-  const VERSION_FLAGS = new Set(['--version', '-V']);
-
   export function groupNames(args: readonly string[]): string[] {
     const all = Object.keys(COMMAND_GROUPS);
     const record =
@@ -57,11 +54,7 @@ namespace Private {
       return all;
     }
     // `mlc --version` (with --json or not) is answered by the program alone.
-    if (
-      args.length > 0 &&
-      args.every(arg => PROGRAM_FLAGS.has(arg)) &&
-      args.some(arg => VERSION_FLAGS.has(arg))
-    ) {
+    if (isVersionRequest(args)) {
       return [];
     }
     // As commander tells an option from an operand; `--` ends the options.

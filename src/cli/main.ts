@@ -12,8 +12,7 @@ import { commandGroupsFor } from './commandGroups';
 import { makeContext } from './context';
 import { UserError } from './errors';
 import { Reporter, visibleText, type OutputMode } from './output';
-
-declare const MLC_VERSION: string;
+import { mlcVersion, reportVersion } from './version';
 
 /** Run `mlc` with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -108,10 +107,6 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 namespace Private {
-  export function version(): string {
-    return typeof MLC_VERSION === 'string' ? MLC_VERSION : '0.0.0-dev';
-  }
-
   /** The program-level --json, wherever it stood (commander reads program options anywhere). */
   export function applyJsonFlag(program: Command, reporter: Reporter): void {
     if ((program.opts() as { json?: boolean }).json) {
@@ -122,7 +117,7 @@ namespace Private {
   /** --version anywhere on the line answers instead of the command. */
   export function answerVersion(program: Command): void {
     if ((program.opts() as { version?: boolean }).version) {
-      throw new CommanderError(0, 'commander.version', version());
+      throw new CommanderError(0, 'commander.version', mlcVersion());
     }
   }
 
@@ -190,13 +185,11 @@ namespace Private {
         reason.code === 'commander.helpDisplayed' ||
         reason.code === 'commander.version'
       ) {
-        const what = reason.code === 'commander.version' ? 'version' : 'help';
-        const text = what === 'version' ? `${version()}\n` : helpText;
-        reporter.result(
-          what,
-          what === 'version' ? { version: version(), text } : { text },
-          text
-        );
+        if (reason.code === 'commander.version') {
+          reportVersion(reporter);
+        } else {
+          reporter.result('help', { text: helpText }, helpText);
+        }
         return 0;
       }
       // A command group without a subcommand: commander has printed its help for people.
