@@ -4,7 +4,9 @@ On a shared, loaded machine the wall time of a 40 ms command spreads by
 tens of ms; the CPU time the command itself used spreads far less. Node
 cannot read a child's rusage, hence this helper. Reads one JSON object
 on stdin: {"runs": N, "cases": [{"argv": [...], "env": {...},
-"cwd": "..."}]}; runs one warm-up round, then N rounds round-robin (the
+"cwd": "...", "stdout": FILE, "stderr": FILE}], "warmup": true}: FILEs
+(optional) take the command's output, else it is dropped; runs one
+warm-up round (unless "warmup" is false), then N rounds round-robin (the
 order rotated each round); prints {"times": [[{"wallMs", "cpuMs",
 "status"}, ...], ...]}, one list per case.
 """
@@ -22,15 +24,18 @@ def run_once(case):
         os.chdir(cwd)
     try:
         start = time.perf_counter_ns()
-        with open(os.devnull, "rb") as stdin, open(os.devnull, "wb") as devnull:
-            pid = os.posix_spawn(
+        with open(os.devnull, "rb") as stdin, open(
+            case.get("stdout", os.devnull), "wb"
+        ) as out, open(case.get("stderr", os.devnull), "wb") as err:
+            spawn = os.posix_spawn if "/" in case["argv"][0] else os.posix_spawnp
+            pid = spawn(
                 case["argv"][0],
                 case["argv"],
                 case["env"],
                 file_actions=[
                     (os.POSIX_SPAWN_DUP2, stdin.fileno(), 0),
-                    (os.POSIX_SPAWN_DUP2, devnull.fileno(), 1),
-                    (os.POSIX_SPAWN_DUP2, devnull.fileno(), 2),
+                    (os.POSIX_SPAWN_DUP2, out.fileno(), 1),
+                    (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
                 ],
             )
             _, status, usage = os.wait4(pid, 0)
@@ -49,7 +54,8 @@ def main():
     request = json.load(sys.stdin)
     cases = request["cases"]
     times = [[] for _ in cases]
-    for round_number in range(-1, request["runs"]):
+    first = -1 if request.get("warmup", True) else 0
+    for round_number in range(first, request["runs"]):
         for k in range(len(cases)):
             i = (k + max(round_number, 0)) % len(cases)
             result = run_once(cases[i])
