@@ -97,8 +97,8 @@ async function main() {
   }
 
   const registry = await Private.startRegistry(log);
-  const enterDir = Private.enterWorkDir();
   try {
+    const enterDir = Private.enterWorkDir();
     const node = { label: 'node -e 0', argv: [options.node, '-e', '0'], env };
     const cases = [node];
     const pairs = [];
@@ -221,11 +221,16 @@ const Private = {
           runs: { type: 'string', default: '21' },
           envs: { type: 'string', default: '50' },
           node: { type: 'string' },
-          compare: { type: 'string' }
+          compare: { type: 'string' },
+          help: { type: 'boolean', short: 'h', default: false }
         }
       }).values;
     } catch (error) {
       throw new Error(`${error.message.split('\n')[0]} (${USAGE})`);
+    }
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
     }
     const whole = (name, low) => {
       const value = Number(values[name]);
