@@ -43,7 +43,8 @@ export function buildPackages(dir: string, packages: IDemoPackage[]): void {
   fs.mkdirSync(dir, { recursive: true });
   const sources = fs.mkdtempSync(path.join(dir, '.src-'));
   try {
-    const made: string[] = [];
+    // pip wheel resolves its arguments together: two versions of one name go in separate rounds.
+    const rounds: string[][] = [];
     for (const pkg of packages) {
       const module = pkg.name.replace(/-/g, '_');
       const src = path.join(sources, `${module}-${pkg.version}`);
@@ -67,25 +68,36 @@ export function buildPackages(dir: string, packages: IDemoPackage[]): void {
           ''
         ].join('\n')
       );
-      made.push(src);
+      const round =
+        rounds.find(
+          names =>
+            !names.some(made => path.basename(made).startsWith(`${module}-`))
+        ) ?? (rounds[rounds.push([]) - 1] as string[]);
+      round.push(src);
     }
-    execFileSync(
-      path.join(VENV, 'bin', 'python'),
-      [
-        '-m',
-        'pip',
-        'wheel',
-        '--quiet',
-        '--no-deps',
-        '--no-build-isolation',
-        '--no-index',
-        '--disable-pip-version-check',
-        '-w',
-        dir,
-        ...made
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300000 }
-    );
+    for (const made of rounds) {
+      execFileSync(
+        path.join(VENV, 'bin', 'python'),
+        [
+          '-m',
+          'pip',
+          'wheel',
+          '--quiet',
+          '--no-deps',
+          '--no-build-isolation',
+          '--no-index',
+          '--disable-pip-version-check',
+          '-w',
+          dir,
+          ...made
+        ],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+          timeout: 300000,
+          env: { ...process.env, PYTHONWARNINGS: 'ignore' }
+        }
+      );
+    }
   } finally {
     fs.rmSync(sources, { recursive: true, force: true });
   }
