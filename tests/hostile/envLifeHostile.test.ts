@@ -49,7 +49,8 @@ beforeAll(() => {
 });
 
 function mlc(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return mlcAsUser([...args, '--json'], places, { env, timeoutMs: 120000 });
+  // --json first: after a `--` it would be a spec.
+  return mlcAsUser(['--json', ...args], places, { env, timeoutMs: 120000 });
 }
 
 /** The error event's line; exactly one error event. */
