@@ -86,9 +86,16 @@ export async function rebaseEnv(
         ],
         { env, timeoutMs }
       );
-      if (check.stopped || check.code !== 0) {
+      if (check.stopped) {
         throw new UserError(
-          `the env's packages do not fit the image as it is now: ${check.stopped ?? pipErrorLine(check.log)}; the env is unchanged`,
+          `the rebase was stopped (${check.stopped}); the env is unchanged`,
+          'run it again',
+          1
+        );
+      }
+      if (check.code !== 0) {
+        throw new UserError(
+          `the env's packages do not fit the image as it is now: ${pipErrorLine(check.log)}; the env is unchanged`,
           'uninstall or change the package named (mlc env uninstall / install), then rebase again',
           1
         );
