@@ -19,6 +19,8 @@ export interface IDemoPackage {
   requires?: string[];
   /** Source of the module (default: `__version__ = "<version>"`). */
   source?: string;
+  /** Console scripts: name -> `module:function` (pip writes them into the env's bin/). */
+  scripts?: Record<string, string>;
 }
 
 export interface IPackageIndex {
@@ -65,6 +67,15 @@ export function buildPackages(dir: string, packages: IDemoPackage[]): void {
           `dependencies = ${JSON.stringify(pkg.requires ?? [])}`,
           '[tool.setuptools]',
           `py-modules = ["${module}"]`,
+          ...(pkg.scripts
+            ? [
+                '[project.scripts]',
+                ...Object.entries(pkg.scripts).map(
+                  ([name, entry]) =>
+                    `${JSON.stringify(name)} = ${JSON.stringify(entry)}`
+                )
+              ]
+            : []),
           ''
         ].join('\n')
       );

@@ -27,6 +27,7 @@ import {
   userDir,
   type IUserPlaces
 } from '../harness/unprivilegedBase';
+import { buildPackages } from '../harness/packageIndex';
 import { MLC_BUNDLE } from '../harness/paths';
 import { processesMentioning } from '../harness/processes';
 import { testUser } from '../harness/user';
@@ -379,6 +380,113 @@ describe('a package index that is down, answers garbage or hangs', () => {
     expect(fixed.code).toBe(0);
     expect(fs.existsSync(`${env}/.mlc-revisions/pending.json`)).toBe(false);
   });
+});
+
+describe('SIGKILL during a rebase', () => {
+  let wheels: string;
+  let pipEnv: NodeJS.ProcessEnv;
+  beforeAll(() => {
+    wheels = `${fixture.scratch}/rebase-wheels`;
+    buildPackages(wheels, [
+      { name: 'mlc-demo-a', version: '1.0' },
+      {
+        name: 'mlc-demo-tool',
+        version: '1.0',
+        source: 'def main():\n    print("tool ok")\n',
+        scripts: { 'mlc-demo-tool': 'mlc_demo_tool:main' }
+      }
+    ]);
+    fs.chmodSync(wheels, 0o755);
+    pipEnv = { PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheels };
+  }, 300000);
+
+  // The progress line after which the kill is sent: the staging build, pip
+  // installing into it, the smoke test, the swap (which may win the race).
+  it.each([
+    ['building', 'building the env again beside it'],
+    ['installing', "installing the env's"],
+    ['verifying', "importing the env's modules"],
+    ['swapping', 'swapping the rebuilt env in']
+  ])(
+    'killed while %s: the env is whole, as it was or rebased, and env check says which',
+    async (moment, line) => {
+      const env = `${envs}/rebase-${moment}`;
+      const created = await mlcAsync(
+        ['env', 'create', env, '--base', fixture.base, '--no-kernel'],
+        {}
+      );
+      expect(created.code).toBe(0);
+      const installed = await mlcAsync(
+        ['env', 'install', env, 'mlc-demo-a', 'mlc-demo-tool'],
+        pipEnv
+      );
+      expect(installed.code).toBe(0);
+      const before = treeChecksum(env);
+      const revisionsBefore = resultData<IEnvHistoryResult>(
+        await mlcAsync(['env', 'history', env], {})
+      ).revisions.length;
+
+      const run = await mlcAsync(['env', 'rebase', env], pipEnv, child =>
+        child.stdout?.on('data', chunk => {
+          if (String(chunk).includes(line)) {
+            child.kill('SIGKILL');
+          }
+        })
+      );
+      if (moment !== 'swapping') {
+        expect(run.code).toBe(-1);
+      }
+      // pip and the smoke test run in groups of their own: let them end.
+      await Private.untilGone(`${envs}/.mlc-tmp.`);
+
+      const history = resultData<IEnvHistoryResult>(
+        await mlcAsync(['env', 'history', env], {})
+      ).revisions;
+      const check = await mlcAsync(['env', 'check', env], {});
+      const problems = resultData<IEnvCheckResult>(check).problems;
+      if (history.length === revisionsBefore) {
+        // As it was: byte for byte but the mark, which check reports and --fix forgets.
+        expect(problems.map(p => p.code)).toEqual(['change-interrupted']);
+        expect(problems[0].message).toMatch(
+          /mlc env rebase did not finish; the env is unchanged/
+        );
+        expect((await mlcAsync(['env', 'check', env, '--fix'], {})).code).toBe(
+          0
+        );
+        expect(treeChecksum(env)).toBe(before);
+      } else {
+        expect(history.map(r => r.command)).toEqual([
+          'create',
+          'install',
+          'rebase'
+        ]);
+        expect(problems).toEqual([]);
+      }
+      // Whole either way: its scripts name the env's own path and run, its modules import.
+      const user = { uid: testUser().uid, gid: testUser().gid };
+      const tool = execFileSync(`${env}/bin/mlc-demo-tool`, [], {
+        encoding: 'utf-8',
+        ...user
+      });
+      expect(tool.trim()).toBe('tool ok');
+      expect(
+        fs.readFileSync(`${env}/bin/mlc-demo-tool`, 'utf-8')
+      ).not.toContain('.mlc-tmp.');
+      execFileSync(
+        `${env}/bin/python`,
+        ['-c', 'import mlc_demo_a, mlc_demo_tool'],
+        user
+      );
+
+      // The next rebase finishes and leaves no temporary beside the env.
+      const again = await mlcAsync(['env', 'rebase', env], pipEnv);
+      expect(again.code).toBe(0);
+      expect(
+        fs.readdirSync(envs).filter(name => name.startsWith('.mlc-tmp.'))
+      ).toEqual([]);
+    },
+    300000
+  );
 });
 
 /** `mlc ARGS --json` as the test user without blocking jest's event loop (servers above answer). */

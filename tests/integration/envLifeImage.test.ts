@@ -6,6 +6,7 @@
  * copy of the base with an image.json; the copy's checksum is compared
  * across every mlc run as the unprivileged user.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import type {
   IEnvHistoryResult,
@@ -28,6 +29,7 @@ import {
   userDir,
   type IUserPlaces
 } from '../harness/unprivilegedBase';
+import { testUser } from '../harness/user';
 
 const fixture = useEnvFixture('env-life-image');
 let places: IUserPlaces;
@@ -46,6 +48,12 @@ beforeAll(() => {
   wheels = `${fixture.scratch}/wheels`;
   buildPackages(wheels, [
     { name: 'mlc-demo-a', version: '1.0' },
+    {
+      name: 'mlc-demo-tool',
+      version: '1.0',
+      source: 'def main():\n    print("tool ok")\n',
+      scripts: { 'mlc-demo-tool': 'mlc_demo_tool:main' }
+    },
     // Imports an image package at import time, without declaring it.
     { name: 'mlc-demo-uses-comm', version: '1.0', source: 'import comm\n' }
   ]);
@@ -116,7 +124,13 @@ describe('an image updated under an env', () => {
       '--base',
       base
     ]);
-    mlc<IEnvInstallResult>(['env', 'install', env, 'mlc-demo-a']);
+    mlc<IEnvInstallResult>([
+      'env',
+      'install',
+      env,
+      'mlc-demo-a',
+      'mlc-demo-tool'
+    ]);
     expect(mlc<IEnvCheckResult>(['env', 'check', env]).problems).toEqual([]);
 
     // The image is replaced in place: one package upgraded, one added, one gone.
@@ -154,10 +168,26 @@ describe('an image updated under an env', () => {
     const rebased = mlc<IEnvRebaseResult>(['env', 'rebase', env]);
     expect(rebased.to.buildDate).toBe('2026-02-01T00:00:00Z');
     expect(rebased.from.buildDate).toBe('2026-01-01T00:00:00Z');
-    expect(rebased.imported).toEqual(['mlc_demo_a']);
+    expect(rebased.imported).toEqual(['mlc_demo_a', 'mlc_demo_tool']);
     expect(rebased.pipCheck).toBe('ok');
     expect(rebased.previous).toBe(2);
     expect(treeChecksum(base)).toBe(before);
+    // Built beside the env and swapped in: nothing left beside it, and the
+    // script pip wrote names the env's own interpreter, not the temporary.
+    expect(fs.readdirSync(envs).filter(name => name.startsWith('.'))).toEqual(
+      []
+    );
+    const script = fs.readFileSync(`${env}/bin/mlc-demo-tool`, 'utf-8');
+    expect(script).toContain(`${env}/bin/python${fixture.python}`);
+    expect(script).not.toContain('.mlc-tmp.');
+    const user = testUser();
+    expect(
+      execFileSync(`${env}/bin/mlc-demo-tool`, [], {
+        encoding: 'utf-8',
+        uid: user.uid,
+        gid: user.gid
+      }).trim()
+    ).toBe('tool ok');
 
     expect(mlc<IEnvCheckResult>(['env', 'check', env]).problems).toEqual([]);
     const history = mlc<IEnvHistoryResult>(['env', 'history', env]);

@@ -385,3 +385,14 @@ namespace Private {
     }
   }
 }
+
+/**
+ * What `mlc env rebase` shares with create: the env's files built into a
+ * hidden temporary sibling of the env (named and cleaned as create's are).
+ */
+export const envStaging = {
+  build: Private.build,
+  tempSibling: Private.tempSibling,
+  removeStaleTemps: Private.removeStaleTemps,
+  removeQuietly: Private.removeQuietly
+};

@@ -1,39 +1,54 @@
 /**
  * `mlc env rebase ENV`: make the env's own packages work on the image as it
  * is now, after the image was updated in place (docs/architecture.md, "Env
- * life"). First pip resolves the env's pins against the new image's
- * packages without writing anything (a failure names the package, nothing
- * changes); then the env's links are refreshed from the base, what the
- * resolution needs is installed, every top-level module of the env's
- * packages is imported and `pip check` run; only then is the new image
- * recorded. The state before is the previous revision.
+ * life"). The env is built again in a hidden temporary sibling (as `env
+ * create` builds one: links to the image as it is now, the same record and
+ * creation id, the revisions so far), the env's pins are installed there
+ * with the image's packages as constraints, every top-level module of the
+ * env's packages is imported and `pip check` run there; only then are the
+ * two trees swapped in one step (renameat2 RENAME_EXCHANGE) and the old one
+ * removed. The live env is not touched before the swap but for the pending
+ * mark, so a failure or a kill at any moment leaves it whole: as it was
+ * (then `env check` says the rebase did not finish and the env is
+ * unchanged) or rebased. The old package set is the previous revision, and
+ * `mlc env rollback` installs it again.
  */
 import {
   REVISIONS_DIR,
   normalizeName,
   type IEnvRebaseResult
 } from '../../core/envLife';
+import type { EnvRecord } from '../../core/envRecord';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
+import { exchangeDirectories } from '../fs/exchangeDirs';
+import { ensureRealDirectory } from '../fs/realDir';
 import { readRegularFile } from '../fs/regularFile';
-import { removeEntry } from '../fs/removeTree';
 import { writeFileStaged } from '../fs/stagedWrite';
-import { checkEnv } from './check';
+import { inspectBase } from './base';
+import { envStaging } from './create';
 import {
   assertNoChangeRunning,
-  beginChange,
   changeTarget,
-  failedChange,
   finishChange,
   installTimeoutMs,
   keepLog,
-  pipErrorLine
+  pipErrorLine,
+  type IEnvTarget
 } from './envChange';
 import { currentImage } from './imageIdentity';
-import { parsePipReport, PIP_QUIET_FLAGS } from './install';
-import { writeEnvRecord } from './layout';
+import { PIP_QUIET_FLAGS } from './install';
+import { readEnvRecord } from './layout';
 import { pipEnvironment, runPip } from './pipRun';
-import { envPackages, writeImagePackages } from './revisions';
+import {
+  clearPending,
+  envPackages,
+  readRevisions,
+  revisionsDir,
+  writeImagePackages,
+  writePending
+} from './revisions';
+import { envPathFrom } from './target';
 import { TEMPLATES } from './templateTexts';
 import { runBounded } from '../image/boundedRun';
 import { listRealDirectory } from '../fs/listDir';
@@ -43,99 +58,92 @@ export async function rebaseEnv(
   context: ICliContext
 ): Promise<IEnvRebaseResult> {
   const started = performance.now();
-  let target = changeTarget(options.prefix, context);
+  const target = changeTarget(options.prefix, context);
   const image = currentImage(target.record.basePrefix, target.record.python);
   const from = target.record.image ?? image.identity;
   const reporter = context.reporter;
   const env = pipEnvironment(context.env);
   const timeoutMs = installTimeoutMs(context);
   assertNoChangeRunning(target);
-  const pins = envPackages(target.envDir, target.record.python).pip;
-  const specs = pins.map(pin => `${pin.name}==${pin.version}`);
-  const work = `${target.envDir}/${REVISIONS_DIR}`;
-  const constraints = `${work}/.constraints-${process.pid}.txt`;
-  const own = new Set(pins.map(pin => normalizeName(pin.name)));
-  writeFileStaged(
-    constraints,
-    [...target.imagePip.entries()]
-      .filter(([key]) => !own.has(key))
-      .map(([key, pkg]) => `${key}==${pkg.version}\n`)
-      .join('')
-  );
+  const before = envPackages(target.envDir, target.record.python);
+  if (before.conda.length) {
+    throw new UserError(
+      `the env holds conda packages of its own (${before.conda
+        .slice(0, 3)
+        .map(pin => pin.name)
+        .join(
+          ', '
+        )}), which a rebase does not rebuild yet; the env is unchanged`,
+      'export it (mlc env export) and create it again on the image (mlc env create --from)',
+      1
+    );
+  }
+  const { revisions } = readRevisions(target.envDir);
+  const specs = before.pip.map(pin => `${pin.name}==${pin.version}`);
+  const base = inspectBase(target.record.basePrefix);
+  const place = envPathFrom(target.envDir, context.cwd);
+  envStaging.removeStaleTemps(place);
+  const staging = envStaging.tempSibling(place);
+  const staged: IEnvTarget = {
+    ...target,
+    envDir: staging,
+    interpreter: `${staging}/bin/python${target.record.python}`,
+    record: { ...target.record, image: image.identity }
+  };
+  writePending(target.envDir, {
+    command: 'rebase',
+    args: [],
+    fromRevision: revisions.length ? revisions[revisions.length - 1].number : 0
+  });
+  let swapped = false;
   try {
-    // Whether the resolution on the new image needs anything installed.
-    let needed = 0;
-    if (specs.length) {
-      reporter.progress(
-        `resolving ${specs.length} package(s) on the image as it is now`,
-        'resolve'
+    reporter.progress(
+      'building the env again beside it, on the image as it is now',
+      'resolve'
+    );
+    try {
+      ensureRealDirectory(staging, 0o755);
+      envStaging.build(staging, base, staged.record, TEMPLATES, {
+        directories: 0,
+        links: 0,
+        records: 0
+      });
+      Private.copyRevisions(target.envDir, staging);
+      writeImagePackages(staging, image);
+    } catch (error) {
+      throw new UserError(
+        `the env could not be built again beside it: ${(error as Error).message.slice(0, 300)}; the env is unchanged`,
+        `check the space and permissions of ${place.parent}`,
+        1
       );
-      const check = await runPip(
-        target.interpreter,
+    }
+    let log = '';
+    if (specs.length) {
+      const own = new Set(before.pip.map(pin => normalizeName(pin.name)));
+      const constraints = `${staging}/${REVISIONS_DIR}/.constraints.txt`;
+      writeFileStaged(
+        constraints,
+        [...target.imagePip.entries()]
+          .filter(([key]) => !own.has(key))
+          .map(([key, pkg]) => `${key}==${pkg.version}\n`)
+          .join('')
+      );
+      reporter.progress(
+        `installing the env's ${specs.length} package(s) on the image as it is now`,
+        'install'
+      );
+      // --no-compile: byte code would name the temporary path; it is written at first import.
+      const run = await runPip(
+        staged.interpreter,
         [
           'install',
           ...PIP_QUIET_FLAGS,
-          '--dry-run',
-          '--quiet',
-          '--report',
-          '-',
+          '--no-compile',
           '-c',
           constraints,
           '--',
           ...specs
         ],
-        { env, timeoutMs }
-      );
-      if (check.stopped) {
-        throw new UserError(
-          `the rebase was stopped (${check.stopped}); the env is unchanged`,
-          'run it again',
-          1
-        );
-      }
-      if (check.code !== 0) {
-        throw new UserError(
-          `the env's packages do not fit the image as it is now: ${pipErrorLine(check.log)}; the env is unchanged`,
-          'uninstall or change the package named (mlc env uninstall / install), then rebase again',
-          1
-        );
-      }
-      const report = parsePipReport(
-        check.stdout.slice(Math.max(0, check.stdout.indexOf('{')))
-      );
-      // An unreadable report: install anyway, pip decides.
-      needed = report ? report.length : specs.length;
-    }
-    const { revisions, before } = beginChange(target, 'rebase', []);
-    reporter.progress('refreshing the links to the image', 'install');
-    const checked = checkEnv(
-      { prefix: target.envDir, fix: true },
-      context,
-      TEMPLATES
-    );
-    const left = checked.problems.filter(
-      problem =>
-        problem.code !== 'base-updated' && problem.code !== 'change-interrupted'
-    );
-    if (left.length) {
-      throw failedChange(
-        target,
-        before,
-        revisions,
-        `the env cannot be repaired on the image: ${left[0].message}`,
-        left[0].hint
-      );
-    }
-    target = changeTarget(target.envDir, context);
-    let log = '';
-    if (needed > 0) {
-      reporter.progress(
-        'installing what the image as it is now needs',
-        'install'
-      );
-      const run = await runPip(
-        target.interpreter,
-        ['install', ...PIP_QUIET_FLAGS, '-c', constraints, '--', ...specs],
         {
           env,
           timeoutMs,
@@ -143,34 +151,41 @@ export async function rebaseEnv(
         }
       );
       log = run.log;
-      if (run.stopped || run.code !== 0) {
-        keepLog(target, log);
-        throw failedChange(
-          target,
-          before,
-          revisions,
-          `the rebase could not install: ${run.stopped ?? pipErrorLine(run.log)}`,
-          'see the log in the env'
+      if (run.stopped) {
+        throw new UserError(
+          `the rebase was stopped (${run.stopped}); the env is unchanged`,
+          'run it again',
+          1
         );
       }
+      if (run.code !== 0) {
+        keepLog(target, log);
+        throw new UserError(
+          `the env's packages do not fit the image as it is now: ${pipErrorLine(run.log)}; the env is unchanged`,
+          'uninstall or change the package named (mlc env uninstall / install), then rebase again',
+          1
+        );
+      }
+      Private.moveScripts(staging, target.envDir);
     }
     reporter.progress(
       "importing the env's modules and running pip check",
       'verify'
     );
-    const provided = Private.topLevelModules(
-      target.envDir,
-      target.record.python
-    );
+    const provided = Private.topLevelModules(staging, target.record.python);
     const modules = [...provided.keys()];
     const smoke = await runBounded(
-      target.interpreter,
+      staged.interpreter,
       [
         '-c',
         'import importlib, sys\nfor m in sys.argv[1:]:\n    try:\n        importlib.import_module(m)\n    except Exception as e:\n        print(f"{m}: {type(e).__name__}: {e}"[:300]); sys.exit(1)',
         ...modules
       ],
-      { env, timeoutMs: 600000, maxOutputBytes: 1 << 20 }
+      {
+        env: { ...env, PYTHONDONTWRITEBYTECODE: '1' },
+        timeoutMs: 600000,
+        maxOutputBytes: 1 << 20
+      }
     );
     if (smoke.kind !== 'exited' || smoke.code !== 0) {
       const why =
@@ -180,18 +195,16 @@ export async function rebaseEnv(
           : smoke.kind;
       keepLog(target, log);
       const owner = provided.get((why ?? '').split(':')[0]);
-      throw failedChange(
-        target,
-        before,
-        revisions,
-        `a package of the env does not import on the image as it is now: ${owner ? `${owner} (` : ''}${why}${owner ? ')' : ''}`,
-        'uninstall or upgrade it, then rebase again'
+      throw new UserError(
+        `a package of the env does not import on the image as it is now: ${owner ? `${owner} (` : ''}${why}${owner ? ')' : ''}; the env is unchanged`,
+        'uninstall or upgrade it, then rebase again',
+        1
       );
     }
     const pipCheck = await runPip(
-      target.interpreter,
+      staged.interpreter,
       ['check', '--disable-pip-version-check'],
-      { env, timeoutMs }
+      { env: { ...env, PYTHONDONTWRITEBYTECODE: '1' }, timeoutMs }
     );
     const verdict =
       pipCheck.code === 0
@@ -202,22 +215,39 @@ export async function rebaseEnv(
             .slice(0, 3)
             .join('; ')
             .slice(0, 500);
-    writeImagePackages(target.envDir, image);
-    writeEnvRecord(target.envDir, { ...target.record, image: image.identity });
-    target = changeTarget(target.envDir, context);
-    const logFile = keepLog(target, log + pipCheck.log);
-    const after = envPackages(target.envDir, target.record.python);
+    const logFile = keepLog(staged, log + pipCheck.log);
+    const after = envPackages(staging, target.record.python);
     const previous = revisions.length
       ? revisions[revisions.length - 1].number
       : 0;
     const revision = finishChange(
-      target,
+      staged,
       'rebase',
       [],
       revisions,
       after,
       image
     );
+    reporter.progress('swapping the rebuilt env in', 'verify');
+    const exchange = await exchangeDirectories(
+      target.interpreter,
+      staging,
+      target.envDir
+    );
+    if (!exchange.ok) {
+      throw new UserError(
+        exchange.unsupported
+          ? `the file system of ${place.parent} cannot swap two directories in one step (${exchange.reason}); the env is unchanged`
+          : `the rebuilt env could not be swapped in (${exchange.reason}); the env is unchanged`,
+        exchange.unsupported
+          ? 'export the env (mlc env export) and create it again from the file (mlc env create --from)'
+          : 'run it again',
+        1
+      );
+    }
+    swapped = true;
+    // The old tree now sits at the temporary name: ours (same creation id) and gone.
+    Private.removeOldTree(staging, target.record);
     return {
       prefix: target.envDir,
       from,
@@ -226,15 +256,87 @@ export async function rebaseEnv(
       previous,
       imported: modules,
       pipCheck: verdict,
-      logFile,
+      logFile:
+        logFile === null
+          ? null
+          : `${target.envDir}/${logFile.slice(staging.length + 1)}`,
       elapsedMs: Math.round(performance.now() - started)
     };
   } finally {
-    removeEntry(constraints);
+    if (!swapped) {
+      envStaging.removeQuietly(staging);
+      clearPending(target.envDir);
+    }
   }
 }
 
 namespace Private {
+  /** The readable revisions of the live env, copied into the rebuilt one (refused files stay behind). */
+  export function copyRevisions(from: string, to: string): void {
+    ensureRealDirectory(revisionsDir(to), 0o755);
+    for (const revision of readRevisions(from).revisions) {
+      const file = `${revisionsDir(from)}/${revision.number}.json`;
+      const read = readRegularFile(file, {
+        maxBytes: 16 << 20,
+        followLinks: false,
+        strictUtf8: true
+      });
+      if (read.ok) {
+        writeFileStaged(
+          `${revisionsDir(to)}/${revision.number}.json`,
+          read.text
+        );
+      }
+    }
+  }
+
+  /**
+   * pip writes the interpreter's absolute path into the console scripts it
+   * installs (`#!<env>/bin/python3.X`, or the sh polyglot for long paths):
+   * in the rebuilt env that is the temporary path, rewritten here to the
+   * env's own. Only regular files of bin/ (the image's are links) are read.
+   */
+  export function moveScripts(staging: string, final: string): void {
+    const bin = `${staging}/bin`;
+    const listing = listRealDirectory(bin, 100000);
+    if (!listing.ok) {
+      return;
+    }
+    for (const entry of listing.entries) {
+      if (!entry.isFile()) {
+        continue;
+      }
+      const file = `${bin}/${entry.name}`;
+      const read = readRegularFile(file, {
+        maxBytes: 1 << 20,
+        followLinks: false
+      });
+      if (!read.ok || !read.text.startsWith('#!') || read.text.includes('\0')) {
+        continue;
+      }
+      const head = read.text.slice(0, 4096);
+      if (head.includes(`${staging}/`)) {
+        writeFileStaged(
+          file,
+          head.split(`${staging}/`).join(`${final}/`) + read.text.slice(4096),
+          0o755
+        );
+      }
+    }
+  }
+
+  /** Remove the pre-rebase tree, once it proves to be this env's (its record's creation id). */
+  export function removeOldTree(dir: string, live: EnvRecord): void {
+    const record = readEnvRecord(dir);
+    if (
+      record.ok &&
+      record.value.prefix === live.prefix &&
+      record.value.creationId === live.creationId
+    ) {
+      envStaging.removeQuietly(dir);
+    }
+  }
+
   /** The importable top-level modules the env's own distributions provide, each with its package. */
   export function topLevelModules(
     envDir: string,
