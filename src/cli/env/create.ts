@@ -26,7 +26,7 @@ import {
   assertKernelSlotFree,
   defaultDisplayName,
   envKernelFile,
-  jupyterDataDir,
+  kernelDataDir,
   registerKernel
 } from './kernel';
 import {
@@ -52,6 +52,10 @@ import {
   removeMadeParents,
   type IEnvTarget
 } from './target';
+import { makeDirectory, makePath, makeSymlink, moveEntry } from '../fs/entries';
+import { resolves } from '../fs/probes';
+import { readRegularFile } from '../fs/regularFile';
+import { writeNewFile } from '../fs/stagedWrite';
 
 export interface ICreateOptions {
   /** The env's path as the user gave it. */
@@ -84,11 +88,11 @@ export function createEnv(
   }
   const missingParents = assertCreatable(target, base.physical);
   // An empty directory given as the target is put back if the create fails late.
-  const targetWasEmptyDir = fs.existsSync(target.prefix);
+  const targetWasEmptyDir = resolves(target.prefix);
   const kernelName = options.kernel
     ? envKernelName(target.name, target.prefix)
     : null;
-  const dataDir = kernelName ? jupyterDataDir(context) : null;
+  const dataDir = kernelName ? kernelDataDir(context) : null;
   if (kernelName && dataDir) {
     assertKernelSlotFree(dataDir, kernelName, target.prefix);
   }
@@ -123,7 +127,7 @@ export function createEnv(
   const stats: IMirrorStats = { directories: 0, links: 0, records: 0 };
   let activateFile: string;
   try {
-    fs.mkdirSync(temp);
+    makeDirectory(temp);
     activateFile = Private.build(temp, base, record, templates, stats);
   } catch (error) {
     Private.removeQuietly(temp);
@@ -158,7 +162,7 @@ export function createEnv(
       // The env is ours and seconds old: take it back rather than leave it half-registered.
       Private.removeQuietly(target.prefix);
       if (targetWasEmptyDir) {
-        fs.mkdirSync(target.prefix, { recursive: true });
+        makePath(target.prefix);
       }
       removeMadeParents(madeParents);
       const failure = fsUserError(
@@ -197,7 +201,7 @@ namespace Private {
     templates: IScriptTemplates,
     stats: IMirrorStats
   ): string {
-    fs.symlinkSync(base.prefix, `${dir}/${BASE_LINK}`);
+    makeSymlink(base.prefix, `${dir}/${BASE_LINK}`);
     // The image build's precomputed plan when it is still true of the base; else walk and copy.
     const plan = readFreshPlan(base);
     if (plan) {
@@ -211,7 +215,7 @@ namespace Private {
     if (base.hasPip) {
       writePipScripts(dir, base.python);
     }
-    fs.writeFileSync(
+    writeNewFile(
       `${dir}/pyvenv.cfg`,
       pyvenvCfgText(base.prefix, base.pythonVersion)
     );
@@ -227,7 +231,7 @@ namespace Private {
           }
         : {})
     });
-    fs.writeFileSync(`${dir}/${script.file}`, script.text, { mode: 0o755 });
+    writeNewFile(`${dir}/${script.file}`, script.text, 0o755);
     writeEnvRecord(dir, record);
     return script.file;
   }
@@ -322,7 +326,11 @@ namespace Private {
     }
     try {
       // /proc/PID/stat: "pid (comm) S ...", S being the state; comm may hold spaces.
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf-8');
+      const read = readRegularFile(`/proc/${pid}/stat`, { maxBytes: 1 << 16 });
+      if (!read.ok) {
+        return true;
+      }
+      const stat = read.text;
       return (
         stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
       );
@@ -334,7 +342,7 @@ namespace Private {
   /** The one step that publishes the env; losing a race is a clear refusal. */
   export function renameIntoPlace(temp: string, target: IEnvTarget): void {
     try {
-      fs.renameSync(temp, target.prefix);
+      moveEntry(temp, target.prefix);
     } catch (error) {
       removeQuietly(temp);
       const code = errnoCode(error);
