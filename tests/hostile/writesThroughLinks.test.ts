@@ -160,6 +160,20 @@ describe('mlc image banner', () => {
     }
   );
 
+  it('refuses a root whose etc/zsh links outside to a zshrc, and leaves that zshrc alone', () => {
+    const { prefix, root, outside } = bannerRoot();
+    fs.writeFileSync(path.join(outside, 'zshrc'), '# outside\n');
+    const link = linkAt(root, 'etc/zsh', outside);
+    const beforePrefix = treeOf(prefix);
+    const run = banner(prefix, root);
+    expectRefusal(run, link);
+    expect(fs.readFileSync(path.join(outside, 'zshrc'), 'utf-8')).toBe(
+      '# outside\n'
+    );
+    expect(treeOf(outside)).toEqual(['zshrc file']);
+    expect(treeOf(prefix)).toEqual(beforePrefix);
+  });
+
   it('refuses a root whose etc links outside (the rc files there are not ours to change)', () => {
     const { prefix, outside } = fakePrefix();
     const root = path.join(scratch, 'root');

@@ -294,14 +294,14 @@ export class StagedWrite {
 
   /** Rename everything staged into place, then remove what is left over. */
   commit(): void {
-    for (const { root, target } of [
-      ...this._whole,
-      ...this._inPlace,
-      ...this._files
-    ]) {
+    for (const { root, target } of [...this._whole, ...this._files]) {
       Private.attempt(target, () =>
         assertNoLinkBelow(root, path.dirname(target))
       );
+    }
+    for (const { root, target } of this._inPlace) {
+      // Written into: the kernel directory itself must still be a real one.
+      Private.attempt(target, () => assertNoLinkBelow(root, target));
     }
     for (const { target, staged } of this._whole) {
       Private.attempt(target, () => Private.replaceEntry(target, staged));

@@ -13,7 +13,7 @@ import { fsUserError } from '../fs/errors';
 import { cshQuote } from '../../core/quote';
 import { UserError } from '../errors';
 import { makeDirectories } from '../fs/entries';
-import { entryStat, isRealDirectory } from '../fs/probes';
+import { entryStat, isRealDirectory, resolves } from '../fs/probes';
 import { readRegularFile } from '../fs/regularFile';
 import { assertNoLinkBelow, writeFilesStaged } from '../fs/stagedWrite';
 import { MAX_IMAGE_JSON_BYTES } from './writeManifest';
@@ -100,6 +100,12 @@ export function installBanner(options: IBannerOptions): IBannerResult {
     // below the prefix or the root refuses the whole banner.
     assertNoLinkBelow(options.prefix, dir);
     assertNoLinkBelow(options.root, profileDir);
+    for (const rc of [...SH_RC_FILES, CSH_RC_FILE]) {
+      const file = path.join(options.root, rc);
+      if (resolves(file)) {
+        assertNoLinkBelow(options.root, path.dirname(file));
+      }
+    }
     makeDirectories(options.prefix, dir, 0o755);
     writeFilesStaged(
       dir,
