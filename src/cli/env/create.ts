@@ -215,9 +215,12 @@ namespace Private {
     if (base.hasPip) {
       writePipScripts(dir, base.python);
     }
+    // In the hidden temporary published by one rename: no per-file fsync.
     writeNewFile(
       `${dir}/pyvenv.cfg`,
-      pyvenvCfgText(base.prefix, base.pythonVersion)
+      pyvenvCfgText(base.prefix, base.pythonVersion),
+      0o644,
+      { durable: false }
     );
     const script = activationScript(templates, {
       envPrefix: record.prefix,
@@ -231,7 +234,9 @@ namespace Private {
           }
         : {})
     });
-    writeNewFile(`${dir}/${script.file}`, script.text, 0o755);
+    writeNewFile(`${dir}/${script.file}`, script.text, 0o755, {
+      durable: false
+    });
     writeEnvRecord(dir, record);
     return script.file;
   }

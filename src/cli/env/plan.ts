@@ -38,6 +38,12 @@ import { removeTree } from '../fs/removeTree';
 import { writeNewFile } from '../fs/stagedWrite';
 import { UserError } from '../errors';
 
+/**
+ * Files of the env being built, a hidden temporary published whole by one
+ * rename: written without a per-file fsync, as the walk's record copies are.
+ */
+const IN_NEW_ENV = { durable: false };
+
 /** Where the plan lives in the base: share/ is never mirrored into envs. */
 export const PLAN_FILE = 'share/jupyterlab-ml-containers/env-plan.json';
 
@@ -160,19 +166,21 @@ export function applyPlan(
   const meta = `${envDir}/conda-meta`;
   makeDirectory(meta);
   for (const [file, text] of plan.records) {
-    writeNewFile(`${meta}/${file}`, text);
+    writeNewFile(`${meta}/${file}`, text, 0o644, IN_NEW_ENV);
   }
   stats.records += plan.records.length;
   const names = plan.records.map(([file]) => file);
   writeNewFile(
     `${meta}/${BASE_RECORDS_FILE}`,
-    names.length ? names.join('\n') + '\n' : ''
+    names.length ? names.join('\n') + '\n' : '',
+    0o644,
+    IN_NEW_ENV
   );
   if (base.condaMeta.includes('pinned')) {
     copyNewFile(`${base.prefix}/conda-meta/pinned`, `${meta}/pinned`);
   }
   // conda and micromamba take a prefix with conda-meta/history for an env.
-  writeNewFile(`${meta}/history`, '');
+  writeNewFile(`${meta}/history`, '', 0o644, IN_NEW_ENV);
 }
 
 namespace Private {

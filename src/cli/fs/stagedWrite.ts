@@ -97,13 +97,19 @@ export function writeFilesStaged(
   }
 }
 
-/** Create `file` exclusively (it must not exist, not even as a link) and write it durably. */
+/**
+ * Create `file` exclusively (it must not exist, not even as a link) and
+ * write it durably. `durable: false` skips the fsync, for the many files of
+ * a tree this process made and publishes whole by one rename (an env being
+ * built: a per-file fsync made `mlc env create` five times slower).
+ */
 export function writeNewFile(
   file: string,
   content: FileContent,
-  mode = 0o644
+  mode = 0o644,
+  options: { durable?: boolean } = {}
 ): void {
-  Private.writeDurably(file, content, mode, () => undefined);
+  Private.writeDurably(file, content, mode, () => undefined, options.durable);
 }
 
 /** Make or replace the symlink `file` -> `target` in one step (a link renamed over it). */
@@ -396,12 +402,13 @@ namespace Private {
   export const FILE_MODE = 0o644;
   export const DIR_MODE = 0o755;
 
-  /** Create exclusively, write, set the mode (and owner), fsync; `created` runs once the file exists. */
+  /** Create exclusively, write, set the mode (and owner), fsync unless told not to; `created` runs once the file exists. */
   export function writeDurably(
     file: string,
     content: FileContent,
     mode: number | IFileKeep,
-    created: () => void
+    created: () => void,
+    durable = true
   ): void {
     const fd = fs.openSync(
       file,
@@ -419,7 +426,9 @@ namespace Private {
       } else {
         keep(fd, mode);
       }
-      fs.fsyncSync(fd);
+      if (durable) {
+        fs.fsyncSync(fd);
+      }
     } finally {
       fs.closeSync(fd);
     }
