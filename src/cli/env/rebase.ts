@@ -21,7 +21,7 @@ import {
 import type { EnvRecord } from '../../core/envRecord';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
-import { exchangeDirectories } from '../fs/exchangeDirs';
+import { exchangeDirectories } from './exchangeDirs';
 import { ensureRealDirectory } from '../fs/realDir';
 import { readRegularFile } from '../fs/regularFile';
 import { writeFileStaged } from '../fs/stagedWrite';
