@@ -195,7 +195,11 @@ export function registerEnvCommands(
           // One env: its result, or one line when it cannot be checked at all.
           const result = Private.safely(`checking ${prefixes[0]}`, () =>
             Private.checkWithKernels(prefixes[0], fix, context, () =>
-              checkEnv({ prefix: prefixes[0], fix, ...base }, context, TEMPLATES)
+              checkEnv(
+                { prefix: prefixes[0], fix, ...base },
+                context,
+                TEMPLATES
+              )
             )
           );
           reporter.result('env check', result, Private.checkLines(result));

@@ -164,7 +164,7 @@ namespace Private {
         kernelName: kernel?.name ?? null,
         problems: [
           {
-            code: 'env-missing',
+            code: 'env-unreadable',
             message: `the kernel ${kernel?.name ?? ''} belongs to ${prefix}, which is no mlc env any more (${record.error})`,
             fixable: false,
             hint: `unregister the kernel: mlc env remove ${quoted}`

@@ -68,6 +68,10 @@ export class LauncherSectionWidget extends ReactWidget {
           }
           kinds={this._options.kinds()}
           icons={Private.icons}
+          envReports={image.envReports}
+          onEnvMenu={this._options.onEnvMenu}
+          onImageUpdate={this._options.onImageUpdate}
+          onCheckEnvs={this._options.onCheckEnvs}
         />
       </div>
     );
@@ -150,6 +154,12 @@ export namespace LauncherSectionWidget {
     canShowPackages: () => boolean;
     /** Which launch commands exist. */
     kinds: () => readonly LaunchKind[];
+    /** Opens an env tile's menu below `anchor`. */
+    onEnvMenu?: (prefix: string, anchor: HTMLElement) => void;
+    /** The update badge's action. */
+    onImageUpdate?: (prefix: string) => void;
+    /** Opens the env check. */
+    onCheckEnvs?: () => void;
   }
 }
 
