@@ -126,29 +126,23 @@ describe('mlc env check --all --fix on dangling kernels', () => {
     fs.rmSync(`${envs}/mount`, { recursive: true });
 
     expect(problemCodes(`${envs}/gone`)).toEqual(['env-missing']);
-    const goneProblem = listed().envs.find(
-      env => env.prefix === `${envs}/gone`
-    )?.problems[0];
+    const goneProblem = listed().envs.find(env => env.prefix === `${envs}/gone`)
+      ?.problems[0];
     expect(goneProblem).toMatchObject({ fixable: true });
     expect(goneProblem?.hint).toContain('--fix');
     expect(problemCodes(noId)).toEqual(['env-missing']);
     expect(problemCodes(`${envs}/mount/far`)).toEqual(['env-missing']);
 
-    const run = mlcAsUser(
-      ['env', 'check', '--all', '--fix', '--json'],
-      places
-    );
+    const run = mlcAsUser(['env', 'check', '--all', '--fix', '--json'], places);
     // Problems are left (the kernels not proven ours): exit 1, with the summary.
     expect(run.code).toBe(1);
-    const summary = resultData<IEnvCheckSummary>(
-      {
-        ...run,
-        stdout: run.stdout
-          .split('\n')
-          .filter(line => line.includes('"env check-summary"'))
-          .join('\n')
-      }
-    );
+    const summary = resultData<IEnvCheckSummary>({
+      ...run,
+      stdout: run.stdout
+        .split('\n')
+        .filter(line => line.includes('"env check-summary"'))
+        .join('\n')
+    });
     const byPrefix = new Map(summary.envs.map(env => [env.prefix, env]));
     expect(byPrefix.get(`${envs}/gone`)?.fixed.map(p => p.code)).toEqual([
       'env-missing'
