@@ -270,7 +270,7 @@ namespace Private {
       text: trans.__('Image updated'),
       title: change
         ? trans.__(
-            'The image under this env changed (built %1 → %2): %3 packages upgraded, %4 added, %5 removed. Rebase the env to build its packages on it.',
+            'The image under this env changed (built %1 → %2); packages upgraded: %3, added: %4, removed: %5. Rebase the env to build its packages on it.',
             change.recordedBuild || trans.__('unknown date'),
             change.currentBuild || trans.__('unknown date'),
             change.upgraded.length,
