@@ -131,7 +131,7 @@ describe('mlc env check --all --fix on dangling kernels', () => {
     expect(goneProblem).toMatchObject({ fixable: true });
     expect(goneProblem?.hint).toContain('--fix');
     expect(problemCodes(noId)).toEqual(['env-missing']);
-    expect(problemCodes(`${envs}/mount/far`)).toEqual(['env-missing']);
+    expect(problemCodes(`${envs}/mount/far`)).toEqual(['env-unreachable']);
 
     const run = mlcAsUser(['env', 'check', '--all', '--fix', '--json'], places);
     // Problems are left (the kernels not proven ours): exit 1, with the summary.

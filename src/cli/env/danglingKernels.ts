@@ -39,9 +39,14 @@ export interface IDanglingKernel {
   fixable: boolean;
 }
 
-/** The problem codes: an env gone with its kernel left, or an old kernel beside a new env. */
+/**
+ * The problem codes: an env gone with its kernel left, an old kernel beside
+ * a new env, and an env whose folder is not there either (the launcher
+ * hides the first two; the third may be a file system mounted later).
+ */
 export const ENV_MISSING = 'env-missing';
 export const KERNEL_DANGLING = 'kernel-dangling';
+export const ENV_UNREACHABLE = 'env-unreachable';
 
 /** Every dangling kernel in `dataDir`, or those of the env prefix `only`. */
 export function findDanglingKernels(
@@ -75,7 +80,12 @@ export function danglingProblem(dangling: IDanglingKernel): IEnvProblem {
         ? `an env that was at ${envPrefix} and is not there any more`
         : `${envPrefix}, whose folder ${path.dirname(envPrefix)} is not reachable either`;
   return {
-    code: reason === 'replaced' ? KERNEL_DANGLING : ENV_MISSING,
+    code:
+      reason === 'replaced'
+        ? KERNEL_DANGLING
+        : reason === 'missing'
+          ? ENV_MISSING
+          : ENV_UNREACHABLE,
     message: `the kernel ${kernel.name} belongs to ${where}`,
     fixable: dangling.fixable,
     hint: dangling.fixable
