@@ -30,11 +30,11 @@ interface ICreated {
  * Create an env as the server's user would in a terminal: the demo image's
  * own mlc, the server's HOME and Jupyter data dir.
  */
-function createEnv(prefix: string): ICreated {
+function createEnv(prefix: string, base?: string): ICreated {
   fs.rmSync(prefix, { recursive: true, force: true });
   const out = execFileSync(
     path.join(DEMO, 'bin', 'mlc'),
-    ['env', 'create', prefix, '--json'],
+    ['env', 'create', prefix, '--json', ...(base ? ['--base', base] : [])],
     { env: serverEnv(), encoding: 'utf-8' }
   );
   const result = out
@@ -130,6 +130,7 @@ test.describe('the env tile menu', () => {
   });
 
   let cleanup: string[] = [];
+  let scratch: string[] = [];
   test.afterEach(() => {
     for (const prefix of cleanup) {
       if (fs.existsSync(path.join(prefix, '.mlc-env.json'))) {
@@ -139,6 +140,11 @@ test.describe('the env tile menu', () => {
       }
     }
     cleanup = [];
+    // After the envs: an env is removed while its base is still there.
+    for (const dir of scratch) {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    scratch = [];
   });
 
   test('opens and runs with the keyboard alone: Remove… removes the env and its tile', async ({
@@ -276,5 +282,72 @@ test.describe('the env tile menu', () => {
     await expect(
       page.locator('.jp-MLC-launcherHost:visible .jp-MLC-dangling')
     ).toHaveCount(0);
+  });
+
+  test('the update badge after the image changed in place; Rebase… clears it, History… rolls back', async ({
+    page
+  }) => {
+    // A copy of the demo image, updated in place later as a CVMFS image is.
+    const image = path.join(STATE, 'image-copy');
+    fs.rmSync(image, { recursive: true, force: true });
+    execFileSync('cp', ['-a', DEMO, image]);
+    scratch.push(image);
+    const prefix = path.join(STATE, 'root', 'ml-envs', 'rebase-env');
+    const created = createEnv(prefix, image);
+    cleanup.push(prefix);
+    const imageJson = path.join(
+      image,
+      'share',
+      'jupyter',
+      'kernels',
+      'python3',
+      'image.json'
+    );
+    const metadata = JSON.parse(fs.readFileSync(imageJson, 'utf-8')) as {
+      buildDate: string;
+      packages: { name: string; version: string }[];
+    };
+    metadata.buildDate = '2099-01-01T00:00:00Z';
+    metadata.packages[0].version = `${metadata.packages[0].version}.post1`;
+    fs.writeFileSync(imageJson, JSON.stringify(metadata));
+
+    // A new session: its one mlc env list notices the change.
+    await page.reload();
+    await openLauncher(page);
+    const tile = envTile(page, created.kernelName);
+    const badge = tile.locator('.jp-MLC-tile-badge');
+    await expect(badge).toHaveText('Image updated', { timeout: 60_000 });
+    await expect(badge).toHaveAttribute(
+      'title',
+      /packages upgraded: 1, added: 0, removed: 0/
+    );
+    await badge.click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText(
+      'Rebase rebase-env on the updated image?'
+    );
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+    await expect(toast(page, 'Rebased')).toBeVisible({ timeout: 120_000 });
+    await expect(badge).toHaveCount(0);
+
+    await tile
+      .getByRole('button', { name: 'More actions for rebase-env' })
+      .click();
+    await page
+      .locator('.jp-MLC-envMenu .lm-Menu-item', { hasText: 'History…' })
+      .click();
+    const revisions = dialog.locator('.jp-MLC-history-revision');
+    await expect(revisions.first().locator('strong')).toHaveText(
+      '2. rebased on the updated image',
+      { timeout: 60_000 }
+    );
+    const first = dialog.locator('.jp-MLC-history-revision[data-revision="1"]');
+    await first.locator('.jp-MLC-history-rollback').click();
+    await first.locator('.jp-MLC-history-rollback').click();
+    await expect(dialog.locator('[role="status"]')).toContainText(
+      'revision 1',
+      { timeout: 120_000 }
+    );
+    await dialog.locator('.jp-Dialog-button').click();
   });
 });
