@@ -26,6 +26,12 @@ export namespace CommandIDs {
 
   /** Rebuild an env on the updated image (args `{ prefix }`). */
   export const rebaseEnv = 'ml-containers:rebase-env';
+
+  /**
+   * The session's one `mlc env list` (image updates, deleted envs): run by
+   * the launcher section after its first paint; not in the palette.
+   */
+  export const sessionEnvCheck = 'ml-containers:session-env-check';
 }
 
 /** The commands of an env tile's menu, in menu order. */

@@ -2,8 +2,9 @@
  * The extended-env commands (palette category "ML Containers", and the menu
  * of each env tile in the launcher): create, check, add packages, history,
  * export, rebase and remove, run through `mlc` in a headless terminal; and
- * the one `mlc env list` of a session that tells the launcher about image
- * updates and envs deleted by hand.
+ * the one `mlc env list` of a session (run when the launcher section has
+ * painted its env tiles) that tells the launcher about image updates and
+ * envs deleted by hand.
  */
 import type {
   JupyterFrontEnd,
@@ -22,7 +23,7 @@ import { imageUpdateOf, targetFromArgs } from './envTarget';
 import { EnvCommands } from './handlers';
 import { EnvLifeCommands } from './lifeCommands';
 import { mlcCommandFor } from './mlcCommand';
-import { afterFirstPaint, SessionEnvCheck } from './sessionCheck';
+import { SessionEnvCheck } from './sessionCheck';
 import { TerminalMlcRunner } from './terminalTransport';
 import { ExtensionSettings } from '../settings/settings';
 
@@ -166,48 +167,22 @@ export const envsPlugin: JupyterFrontEndPlugin<void> = {
     }
 
     if (image) {
-      Private.checkOncePerSession(
-        app,
+      const check = new SessionEnvCheck({
         image,
-        settings,
-        () =>
-          new SessionEnvCheck({
-            image,
-            // Its own runner: a dialog's prepared session stays the dialog's.
-            runner: new TerminalMlcRunner(runnerOptions),
-            dirs: () => [envLocationDir(settings.envLocation, serverRoot)]
-          })
-      );
+        // Its own runner: a dialog's prepared session stays the dialog's.
+        runner: new TerminalMlcRunner(runnerOptions),
+        dirs: () => [envLocationDir(settings.envLocation, serverRoot)]
+      });
+      app.commands.addCommand(CommandIDs.sessionEnvCheck, {
+        label: trans.__('Look for Updates of the Extended Environments'),
+        caption: trans.__(
+          'Once per session: whether the image under an env changed, and which envs were deleted by hand'
+        ),
+        execute: async () => {
+          await settings.ready;
+          return check.run();
+        }
+      });
     }
   }
 };
-
-namespace Private {
-  /**
-   * After the app is restored and the launcher painted, and once the
-   * catalog has env kernels: the session's one `mlc env list`.
-   */
-  export function checkOncePerSession(
-    app: JupyterFrontEnd,
-    image: IMLImage,
-    settings: ExtensionSettings,
-    make: () => SessionEnvCheck
-  ): void {
-    const check = make();
-    let scheduled = false;
-    const consider = (): void => {
-      if (scheduled || check.started || !image.catalog.envKernels.length) {
-        return;
-      }
-      scheduled = true;
-      afterFirstPaint(() => {
-        scheduled = false;
-        void settings.ready.then(() => check.run());
-      });
-    };
-    void app.restored.then(() => {
-      consider();
-      image.changed.connect(consider);
-    });
-  }
-}

@@ -1,15 +1,17 @@
 /**
- * The one `mlc env list` of a session: after the launcher's first paint,
- * when the server has env kernels and terminals, ask mlc what it knows of
- * each env (its image updated, its folder deleted by hand) and hand that to
- * IMLImage, which hides dangling kernels and lets the tiles show an update
- * badge. Never on the launcher's critical path, at most once per session:
- * later changes come from the env commands' own runs.
+ * The one `mlc env list` of a session: when the launcher section has
+ * painted its env tiles (it runs CommandIDs.sessionEnvCheck then) and the
+ * server has terminals, ask mlc what it knows of each env (its image
+ * updated, its folder deleted by hand) and hand that to IMLImage, which
+ * hides dangling kernels and lets the tiles show an update badge. Never on
+ * the launcher's critical path, at most once per session: later changes
+ * come from the env commands' own runs.
  */
 import type { IMLImage } from '../tokens';
 import { listArgs } from './mlcArgs';
 import { envSummaries } from './results';
 import type { TerminalMlcRunner } from './terminalTransport';
+import { markTime } from './timing';
 
 export interface ISessionCheckOptions {
   image: IMLImage;
@@ -48,6 +50,7 @@ export class SessionEnvCheck {
 
   private async _run(): Promise<boolean> {
     const { image, runner } = this._options;
+    markTime('session-check-start');
     try {
       const outcome = await runner.run(listArgs(this._options.dirs()), {
         timeoutMs: this._options.timeoutMs ?? 60000
@@ -56,6 +59,7 @@ export class SessionEnvCheck {
         return false;
       }
       image.reportEnvs(envSummaries(outcome), true);
+      markTime('session-check-done');
       return true;
     } catch (reason) {
       console.warn('ml-containers: could not list the extended envs', reason);
@@ -65,24 +69,4 @@ export class SessionEnvCheck {
 
   private readonly _options: ISessionCheckOptions;
   private _done: Promise<boolean> | null = null;
-}
-
-/**
- * Call `work` once the browser has painted and is idle: two animation
- * frames (the paint that shows the launcher) then an idle period, or a
- * timeout where requestIdleCallback is missing.
- */
-export function afterFirstPaint(work: () => void): void {
-  const idle = (): void => {
-    if (typeof requestIdleCallback === 'function') {
-      requestIdleCallback(() => work(), { timeout: 2000 });
-    } else {
-      setTimeout(work, 0);
-    }
-  };
-  if (typeof requestAnimationFrame !== 'function') {
-    setTimeout(idle, 0);
-    return;
-  }
-  requestAnimationFrame(() => requestAnimationFrame(idle));
 }

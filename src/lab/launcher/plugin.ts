@@ -74,7 +74,12 @@ export const launcherPlugin: JupyterFrontEndPlugin<void> = {
           openEnvMenu(commands, ENV_MENU_COMMANDS, { prefix }, anchor),
         onImageUpdate: prefix =>
           void commands.execute(CommandIDs.rebaseEnv, { prefix }),
-        onCheckEnvs: () => void commands.execute(CommandIDs.checkEnvs)
+        onCheckEnvs: () => void commands.execute(CommandIDs.checkEnvs),
+        onEnvTilesPainted: () => {
+          if (commands.hasCommand(CommandIDs.sessionEnvCheck)) {
+            void commands.execute(CommandIDs.sessionEnvCheck);
+          }
+        }
       });
       host.contentHeader.addWidget(section);
     });
