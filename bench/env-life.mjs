@@ -68,21 +68,44 @@ writeFileSync(
   '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n[project]\nname = "mlc-bench-pkg"\nversion = "1.0"\n[tool.setuptools]\npy-modules = ["mlc_bench_pkg"]\n'
 );
 const wheels = path.join(WORK, 'wheels');
-execFileSync(VENV_PYTHON, [
-  '-m',
-  'pip',
-  'wheel',
-  '-q',
-  '--no-deps',
-  '--no-build-isolation',
-  '--no-index',
-  '-w',
-  wheels,
-  src
-]);
+const manySources = [];
+for (let i = 0; i < 20; i++) {
+  const dir = mkdtempSync(path.join(WORK, 'src-'));
+  writeFileSync(
+    path.join(dir, `mlc_bench_user${i}.py`),
+    '__version__ = "1.0"\n'
+  );
+  writeFileSync(
+    path.join(dir, 'pyproject.toml'),
+    `[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n[project]\nname = "mlc-bench-user${i}"\nversion = "1.0"\n[tool.setuptools]\npy-modules = ["mlc_bench_user${i}"]\n`
+  );
+  manySources.push(dir);
+}
+// pip wheel resolves its arguments together: fine here, every name differs.
+execFileSync(
+  VENV_PYTHON,
+  [
+    '-m',
+    'pip',
+    'wheel',
+    '-q',
+    '--no-deps',
+    '--no-build-isolation',
+    '--no-index',
+    '-w',
+    wheels,
+    src,
+    ...manySources
+  ],
+  {
+    env: { ...process.env, PYTHONWARNINGS: 'ignore' },
+    stdio: ['ignore', 'ignore', 'inherit']
+  }
+);
+const userPackages = Array.from({ length: 20 }, (_, i) => `mlc-bench-user${i}`);
 const wheel = path.join(
   wheels,
-  readdirSync(wheels).find(name => name.endsWith('.whl'))
+  readdirSync(wheels).find(name => name.startsWith('mlc_bench_pkg-'))
 );
 
 const env = path.join(WORK, 'env');
@@ -143,6 +166,39 @@ for (let i = 0; i < runs; i++) {
     )
   );
 }
+// Rebase of an env holding 20 user wheels, against a fresh env with the same 20 installed.
+const rebaseEnv = path.join(WORK, 'rebase-env');
+time(
+  process.execPath,
+  [MLC, 'env', 'create', rebaseEnv, '--base', base, '--no-kernel'],
+  runEnv
+);
+time(
+  process.execPath,
+  [MLC, 'env', 'install', rebaseEnv, ...userPackages],
+  runEnv
+);
+const rebases = [];
+const freshes = [];
+for (let i = 0; i < Math.max(3, Math.floor(runs / 2)); i++) {
+  rebases.push(
+    time(process.execPath, [MLC, 'env', 'rebase', rebaseEnv], runEnv)
+  );
+  const fresh = path.join(WORK, `fresh-${i}`);
+  const started = process.hrtime.bigint();
+  time(
+    process.execPath,
+    [MLC, 'env', 'create', fresh, '--base', base, '--no-kernel'],
+    runEnv
+  );
+  time(
+    path.join(fresh, 'bin', `python${python}`),
+    ['-m', 'pip', 'install', '-q', ...userPackages],
+    runEnv
+  );
+  freshes.push(Number(process.hrtime.bigint() - started) / 1e6);
+  rmSync(fresh, { recursive: true, force: true });
+}
 const mlcMedian = median(mlcTimes);
 const pipMedian = median(pipTimes);
 const lines = [
@@ -152,6 +208,8 @@ const lines = [
   '| --- | --- | --- | --- |',
   `| plain pip install of one local wheel into the env | ${pipMedian.toFixed(0)} ms | 1.00x | |`,
   `| mlc env install of the same wheel (revision, log, constraints) | ${mlcMedian.toFixed(0)} ms | ${(mlcMedian / pipMedian).toFixed(2)}x | <= 1.2x |`,
-  `| mlc env install --dry-run (preview), warm | ${median(previews).toFixed(0)} ms | | < 3000 ms |`
+  `| mlc env install --dry-run (preview), warm | ${median(previews).toFixed(0)} ms | | < 3000 ms |`,
+  `| fresh env + pip install of 20 user wheels | ${median(freshes).toFixed(0)} ms | 1.00x | |`,
+  `| mlc env rebase of an env holding the 20 | ${median(rebases).toFixed(0)} ms | ${(median(rebases) / median(freshes)).toFixed(2)}x | <= 1.5x |`
 ];
 console.log(lines.join('\n'));

@@ -7,7 +7,7 @@
  * naming the refused file), a bounded run, the env unchanged and the base
  * unchanged (useEnvFixture compares its checksum after every test).
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
@@ -27,6 +27,8 @@ import {
   userDir,
   type IUserPlaces
 } from '../harness/unprivilegedBase';
+import { MLC_BUNDLE } from '../harness/paths';
+import { processesMentioning } from '../harness/processes';
 import { testUser } from '../harness/user';
 
 const fixture = useEnvFixture('env-life-hostile');
@@ -47,7 +49,8 @@ beforeAll(() => {
 });
 
 function mlc(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return mlcAsUser([...args, '--json'], places, { env, timeoutMs: 120000 });
+  // --json first: after a `--` it would be a spec.
+  return mlcAsUser(['--json', ...args], places, { env, timeoutMs: 120000 });
 }
 
 /** The error event's line; exactly one error event. */
@@ -279,50 +282,161 @@ describe('hostile specs, names and places', () => {
   });
 });
 
-describe('a package index that is down or answers garbage', () => {
+describe('a package index that is down, answers garbage or hangs', () => {
   let server: http.Server;
   let port = 0;
+  let hanging: http.Server;
+  let hangingPort = 0;
   beforeAll(async () => {
     server = http.createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/html' });
       response.end(
-        '<html><body>\u0000garbage<a href="../../../etc/passwd">x</a></body></html>'
+        '<html><body>\u0000garbage<a href="../../../etc/passwd#sha256=00">mlc_demo_a-1.0-py3-none-any.whl</a></body></html>'
       );
     });
+    // Accepts and never answers: an install waits on it until stopped.
+    hanging = http.createServer(() => undefined);
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>(resolve => hanging.listen(0, '127.0.0.1', resolve));
     port = (server.address() as net.AddressInfo).port;
+    hangingPort = (hanging.address() as net.AddressInfo).port;
   });
-  afterAll(() => new Promise<void>(resolve => server.close(() => resolve())));
+  afterAll(async () => {
+    hanging.closeAllConnections();
+    await new Promise<void>(resolve => server.close(() => resolve()));
+    await new Promise<void>(resolve => hanging.close(() => resolve()));
+  });
 
   it.each([
     ['down', () => 'http://127.0.0.1:9/simple/'],
     ['answering garbage', () => `http://127.0.0.1:${port}/simple/`]
-  ])('an index that is %s: one line, the env unchanged', (_label, url) => {
-    const before = treeChecksum(env);
-    const env2 = {
-      PIP_INDEX_URL: url(),
+  ])(
+    'an index that is %s: one line, the env unchanged',
+    async (_label, url) => {
+      fs.rmSync(`${env}/.mlc-install.log`, { force: true });
+      const before = treeChecksum(env);
+      const pipEnv = {
+        PIP_INDEX_URL: url(),
+        PIP_RETRIES: '0',
+        PIP_TIMEOUT: '5',
+        PIP_NO_CACHE_DIR: '1'
+      };
+      const dry = await mlcAsync(
+        ['env', 'install', env, 'mlc-demo-a', '--dry-run'],
+        pipEnv
+      );
+      expect(dry.code).toBe(1);
+      errorLine(dry.stdout);
+      const run = await mlcAsync(['env', 'install', env, 'mlc-demo-a'], pipEnv);
+      expect(run.code).toBe(1);
+      expect(errorLine(run.stdout)).toContain('the env is unchanged');
+      expect(resultOf(run.stdout)).toBeNull();
+      expect(fs.existsSync(`${env}/.mlc-revisions/pending.json`)).toBe(false);
+      // Only the log of the failed run is new in the env.
+      fs.rmSync(`${env}/.mlc-install.log`, { force: true });
+      expect(treeChecksum(env)).toBe(before);
+    }
+  );
+
+  it('SIGTERM during an install stops pip and leaves the env unchanged', async () => {
+    const pipEnv = {
+      PIP_INDEX_URL: `http://127.0.0.1:${hangingPort}/simple/`,
       PIP_RETRIES: '0',
-      PIP_TIMEOUT: '5',
-      PIP_NO_CACHE_DIR: '1'
+      PIP_TIMEOUT: '600'
     };
-    const dry = mlc(['env', 'install', env, 'mlc-demo-a', '--dry-run'], env2);
-    expect(dry.code).toBe(1);
-    errorLine(dry.stdout);
-    const run = mlc(['env', 'install', env, 'mlc-demo-a'], env2);
+    const run = await mlcAsync(
+      ['env', 'install', env, 'mlc-demo-a'],
+      pipEnv,
+      child => Private.whenPending(env, () => child.kill('SIGTERM'))
+    );
     expect(run.code).toBe(1);
-    expect(errorLine(run.stdout)).toContain('the env is unchanged');
-    expect(resultOf(run.stdout)).toBeNull();
-    const history = resultData<IEnvHistoryResult>(mlc(['env', 'history', env]));
-    expect(history.current).toBe(1);
-    expect(treeChecksum(env)).not.toBe('');
+    expect(errorLine(run.stdout)).toMatch(
+      /stopped \(SIGTERM\).*the env is unchanged/
+    );
     expect(fs.existsSync(`${env}/.mlc-revisions/pending.json`)).toBe(false);
-    void before;
+  });
+
+  it('SIGKILL during an install: env check says the env is unchanged, --fix forgets the change', async () => {
+    const pipEnv = {
+      PIP_INDEX_URL: `http://127.0.0.1:${hangingPort}/simple/`,
+      PIP_RETRIES: '0',
+      PIP_TIMEOUT: '3'
+    };
+    const run = await mlcAsync(
+      ['env', 'install', env, 'mlc-demo-a'],
+      pipEnv,
+      child => Private.whenPending(env, () => child.kill('SIGKILL'))
+    );
+    expect(run.code).toBe(-1);
+    // pip, in its own group, gives up on the silent index by itself.
+    await Private.untilGone(`${env}/bin/python`);
+    const check = await mlcAsync(['env', 'check', env], {});
+    expect(check.code).toBe(1);
+    const result = resultData<IEnvCheckResult>(check);
+    expect(result.problems.map(p => p.code)).toEqual(['change-interrupted']);
+    expect(result.problems[0].message).toContain('the env is unchanged');
+    const fixed = await mlcAsync(['env', 'check', env, '--fix'], {});
+    expect(fixed.code).toBe(0);
+    expect(fs.existsSync(`${env}/.mlc-revisions/pending.json`)).toBe(false);
   });
 });
+
+/** `mlc ARGS --json` as the test user without blocking jest's event loop (servers above answer). */
+function mlcAsync(
+  args: string[],
+  extra: NodeJS.ProcessEnv,
+  started?: (child: ChildProcess) => void
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const user = testUser();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MLC_BUNDLE, ...args, '--json'], {
+      env: { ...process.env, ...places.env, ...extra, USER: user.name },
+      uid: user.uid,
+      gid: user.gid,
+      stdio: ['ignore', 'pipe', 'pipe']
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', chunk => (stdout += chunk));
+    child.stderr?.on('data', chunk => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120000);
+    child.on('error', reject);
+    child.on('close', code => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    started?.(child);
+  });
+}
 
 function resultOf(stdout: string): IEnvInstallResult | null {
   const line = stdout
     .split('\n')
     .find(text => text.includes('"type":"result"'));
   return line ? (JSON.parse(line) as { data: IEnvInstallResult }).data : null;
+}
+
+namespace Private {
+  /** Run `action` once the install has marked itself as under way (pip then runs). */
+  export function whenPending(envDir: string, action: () => void): void {
+    const poll = setInterval(() => {
+      if (fs.existsSync(`${envDir}/.mlc-revisions/pending.json`)) {
+        clearInterval(poll);
+        // pip has been started right after the mark; give it a moment to connect.
+        setTimeout(action, 1500);
+      }
+    }, 50);
+  }
+
+  /** Wait (bounded) until no process runs the env's interpreter. */
+  export async function untilGone(needle: string): Promise<void> {
+    for (let i = 0; i < 600; i++) {
+      const found = processesMentioning(needle);
+      if (found.length === 0) {
+        return;
+      }
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+    throw new Error(`processes mentioning ${needle} still run`);
+  }
 }

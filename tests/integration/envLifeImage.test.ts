@@ -44,7 +44,11 @@ beforeAll(() => {
   fs.mkdirSync(`${base}/share/jupyter/kernels/python3`, { recursive: true });
   writeImage(imageOf('2026-01-01T00:00:00Z', {}));
   wheels = `${fixture.scratch}/wheels`;
-  buildPackages(wheels, [{ name: 'mlc-demo-a', version: '1.0' }]);
+  buildPackages(wheels, [
+    { name: 'mlc-demo-a', version: '1.0' },
+    // Imports an image package at import time, without declaring it.
+    { name: 'mlc-demo-uses-comm', version: '1.0', source: 'import comm\n' }
+  ]);
   fs.chmodSync(wheels, 0o755);
 }, 300000);
 
@@ -171,5 +175,59 @@ describe('an image updated under an env', () => {
     expect(
       fs.existsSync(`${places.data}/kernels/${created.kernelName}/kernel.json`)
     ).toBe(true);
+  });
+
+  it('refuses a rebase whose smoke test fails, naming the package, and changes nothing', () => {
+    const baseB = copyBase(fixture.base, `${fixture.scratch}/imageB`);
+    const jsonB = `${baseB}/share/jupyter/kernels/python3/image.json`;
+    fs.mkdirSync(`${baseB}/share/jupyter/kernels/python3`, { recursive: true });
+    fs.writeFileSync(
+      jsonB,
+      JSON.stringify({ ...imageOf('2026-01-01T00:00:00Z', {}), prefix: baseB })
+    );
+    const env = `${envs}/breaks`;
+    mlc<IEnvCreateResult>([
+      'env',
+      'create',
+      env,
+      '--base',
+      baseB,
+      '--no-kernel'
+    ]);
+    mlc<IEnvInstallResult>(['env', 'install', env, 'mlc-demo-uses-comm']);
+
+    // The update drops comm from the image.
+    const site = `${baseB}/lib/python${fixture.python}/site-packages`;
+    for (const name of fs.readdirSync(site)) {
+      if (name === 'comm' || /^comm-[^-]+\.dist-info$/.test(name)) {
+        fs.rmSync(`${site}/${name}`, { recursive: true });
+      }
+    }
+    fs.writeFileSync(
+      jsonB,
+      JSON.stringify({ ...imageOf('2026-03-01T00:00:00Z', {}), prefix: baseB })
+    );
+    const sumB = treeChecksum(baseB);
+    const history = mlc<IEnvHistoryResult>(['env', 'history', env]);
+
+    const run = mlcAsUser(['--json', 'env', 'rebase', env], places, {
+      env: { PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheels },
+      timeoutMs: 300000
+    });
+    expect(run.code).toBe(1);
+    const error = run.stdout
+      .split('\n')
+      .find(line => line.includes('"type":"error"')) as string;
+    expect(JSON.parse(error).message).toMatch(
+      /mlc-demo-uses-comm \(mlc_demo_uses_comm: ModuleNotFoundError.*comm.*the env is unchanged/
+    );
+    expect(treeChecksum(baseB)).toBe(sumB);
+    expect(mlc<IEnvHistoryResult>(['env', 'history', env]).revisions).toEqual(
+      history.revisions
+    );
+    const checked = mlc<IEnvCheckResult>(['env', 'check', env], 1);
+    expect(checked.problems.map(problem => problem.code)).toEqual([
+      'base-updated'
+    ]);
   });
 });

@@ -128,7 +128,7 @@ export function finishChange(
     {
       command,
       args,
-      image: target.record.image ?? image.identity,
+      image: image.identity,
       python: Private.pythonVersion(revisions, target.record.python),
       packages: after
     },

@@ -30,7 +30,7 @@ import {
   pipErrorLine
 } from './envChange';
 import { currentImage } from './imageIdentity';
-import { PIP_QUIET_FLAGS } from './install';
+import { parsePipReport, PIP_QUIET_FLAGS } from './install';
 import { writeEnvRecord } from './layout';
 import { pipEnvironment, runPip } from './pipRun';
 import { envPackages, writeImagePackages } from './revisions';
@@ -63,6 +63,8 @@ export async function rebaseEnv(
       .join('')
   );
   try {
+    // Whether the resolution on the new image needs anything installed.
+    let needed = 0;
     if (specs.length) {
       reporter.progress(
         `resolving ${specs.length} package(s) on the image as it is now`,
@@ -84,13 +86,25 @@ export async function rebaseEnv(
         ],
         { env, timeoutMs }
       );
-      if (check.stopped || check.code !== 0) {
+      if (check.stopped) {
         throw new UserError(
-          `the env's packages do not fit the image as it is now: ${check.stopped ?? pipErrorLine(check.log)}; the env is unchanged`,
+          `the rebase was stopped (${check.stopped}); the env is unchanged`,
+          'run it again',
+          1
+        );
+      }
+      if (check.code !== 0) {
+        throw new UserError(
+          `the env's packages do not fit the image as it is now: ${pipErrorLine(check.log)}; the env is unchanged`,
           'uninstall or change the package named (mlc env uninstall / install), then rebase again',
           1
         );
       }
+      const report = parsePipReport(
+        check.stdout.slice(Math.max(0, check.stdout.indexOf('{')))
+      );
+      // An unreadable report: install anyway, pip decides.
+      needed = report ? report.length : specs.length;
     }
     const { revisions, before } = beginChange(target, 'rebase', []);
     reporter.progress('refreshing the links to the image', 'install');
@@ -114,7 +128,7 @@ export async function rebaseEnv(
     }
     target = changeTarget(target.envDir, context);
     let log = '';
-    if (specs.length) {
+    if (needed > 0) {
       reporter.progress(
         'installing what the image as it is now needs',
         'install'
@@ -144,10 +158,11 @@ export async function rebaseEnv(
       "importing the env's modules and running pip check",
       'verify'
     );
-    const modules = Private.topLevelModules(
+    const provided = Private.topLevelModules(
       target.envDir,
       target.record.python
     );
+    const modules = [...provided.keys()];
     const smoke = await runBounded(
       target.interpreter,
       [
@@ -164,11 +179,12 @@ export async function rebaseEnv(
             smoke.stderr.trim().split('\n').pop()
           : smoke.kind;
       keepLog(target, log);
+      const owner = provided.get((why ?? '').split(':')[0]);
       throw failedChange(
         target,
         before,
         revisions,
-        `a package of the env does not import on the image as it is now: ${why}`,
+        `a package of the env does not import on the image as it is now: ${owner ? `${owner} (` : ''}${why}${owner ? ')' : ''}`,
         'uninstall or upgrade it, then rebase again'
       );
     }
@@ -219,14 +235,17 @@ export async function rebaseEnv(
 }
 
 namespace Private {
-  /** The importable top-level modules the env's own distributions provide. */
-  export function topLevelModules(envDir: string, python: string): string[] {
+  /** The importable top-level modules the env's own distributions provide, each with its package. */
+  export function topLevelModules(
+    envDir: string,
+    python: string
+  ): Map<string, string> {
     const site = `${envDir}/lib/python${python}/site-packages`;
     const listing = listRealDirectory(site, 100000);
+    const modules = new Map<string, string>();
     if (!listing.ok) {
-      return [];
+      return modules;
     }
-    const modules = new Set<string>();
     for (const entry of listing.entries) {
       if (!entry.name.endsWith('.dist-info')) {
         continue;
@@ -243,11 +262,18 @@ namespace Private {
           /^[A-Za-z_][A-Za-z0-9_]{0,100}$/.test(name) &&
           !name.startsWith('_')
         ) {
-          modules.add(name);
+          modules.set(
+            name,
+            entry.name.replace(/-[^-]+\.dist-info$/, '').replace(/_/g, '-')
+          );
         }
       }
     }
-    return [...modules].sort().slice(0, 1000);
+    return new Map(
+      [...modules.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .slice(0, 1000)
+    );
   }
 
   export function fromRecord(file: string): string[] {
