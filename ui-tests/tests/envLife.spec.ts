@@ -226,6 +226,31 @@ test.describe('the env tile menu', () => {
     );
     await dialog.locator('.jp-Dialog-button').click();
 
+    // Export… writes the lock file into the file browser's folder (this test's).
+    await tile
+      .getByRole('button', { name: 'More actions for packages-env' })
+      .click();
+    await page
+      .locator('.jp-MLC-envMenu .lm-Menu-item', { hasText: 'Export…' })
+      .click();
+    await expect(toast(page, 'packages-env.mlc-lock.json')).toBeVisible({
+      timeout: 120_000
+    });
+    const lockFile = path.join(
+      STATE,
+      'root',
+      await page.filebrowser.getCurrentDirectory(),
+      'packages-env.mlc-lock.json'
+    );
+    const lock = JSON.parse(fs.readFileSync(lockFile, 'utf-8')) as {
+      kind: string;
+      pip: { name: string; version: string }[];
+    };
+    expect(lock.kind).toBe('mlc-env-lock');
+    expect(lock.pip.map(pin => `${pin.name}==${pin.version}`)).toEqual([
+      'mlc-ui-demo==0.3'
+    ]);
+
     await tile.locator('[data-kind="notebook"]').click();
     await expect(page.locator('.jp-NotebookPanel').first()).toBeVisible();
     await page.notebook.setCell(
