@@ -14,7 +14,7 @@ import type { ICliContext } from '../context';
 import { checkEnv } from '../env/check';
 import { checkWithDanglingKernels } from '../env/danglingKernels';
 import { existingEnvPath } from '../env/existing';
-import { jupyterDataDir } from '../env/kernel';
+import { kernelDataDir } from '../env/kernel';
 import { createEnv, type ICreateOptions } from '../env/create';
 import { createFromLock } from '../env/exportLock';
 import { registerEnvLifeCommands } from './envLife';
@@ -399,7 +399,7 @@ namespace Private {
     const envDir = existingEnvPath(prefix, context.cwd);
     let dataDir: string | null;
     try {
-      dataDir = jupyterDataDir(context);
+      dataDir = kernelDataDir(context);
     } catch {
       dataDir = null; // no data dir: no kernels either
     }

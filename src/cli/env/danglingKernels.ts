@@ -17,6 +17,8 @@ import {
 import { shQuote } from '../../core/quote';
 import { kernelNameProblem, recordedPathProblem } from '../../core/safeNames';
 import { normalizeAbsolute } from '../../core/validate';
+import { errnoCode } from '../fs/errors';
+import { entryStat, isRealDirectory } from '../fs/probes';
 import { removeTree } from '../fs/removeTree';
 import { kernelDir, readKernel, type IRegisteredKernel } from './kernel';
 import { readEnvRecord } from './layout';
@@ -137,7 +139,10 @@ namespace Private {
     }
     const dir = `${dataDir}/kernels/${name}`;
     // Never through a link: ours are real directories holding a regular kernel.json.
-    if (!isReal(dir, 'directory') || !isReal(`${dir}/kernel.json`, 'file')) {
+    if (
+      !isRealDirectory(dir) ||
+      entryStat(`${dir}/kernel.json`)?.isFile() !== true
+    ) {
       return null;
     }
     const kernel = readKernel(dataDir, name);
@@ -197,22 +202,12 @@ namespace Private {
     return !stat.isDirectory() || recordStat === null ? 'replaced' : null;
   }
 
-  function isReal(file: string, kind: 'directory' | 'file'): boolean {
-    const stat = lstatOrError(file);
-    if (stat === null || stat === 'error') {
-      return false;
-    }
-    return kind === 'directory' ? stat.isDirectory() : stat.isFile();
-  }
-
   /** lstat: the stats, null when nothing is there (ENOENT, ENOTDIR), 'error' otherwise. */
   function lstatOrError(file: string): fs.Stats | null | 'error' {
     try {
       return fs.lstatSync(file, { throwIfNoEntry: false }) ?? null;
     } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ENOTDIR'
-        ? null
-        : 'error';
+      return errnoCode(error) === 'ENOTDIR' ? null : 'error';
     }
   }
 }
