@@ -4,8 +4,7 @@
  * extension renders.
  */
 import * as z from 'zod/mini';
-import { zodMessages } from './zodMessages';
-import type { ParseResult } from './imageMetadata';
+import { parseJson, type ParseResult } from './parseJson';
 import { envNameProblem } from './validate';
 import {
   kernelNameProblem,
@@ -72,22 +71,7 @@ export type EnvRecord = z.infer<typeof envRecordSchema>;
 
 /** Parse the text of `.mlc-env.json`. */
 export function parseEnvRecord(text: string): ParseResult<EnvRecord> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { ok: false, error: `${ENV_RECORD_FILE} is not valid JSON` };
-  }
-  zodMessages();
-  const result = envRecordSchema.safeParse(raw);
-  if (result.success) {
-    return { ok: true, value: result.data };
-  }
-  const issue = result.error.issues[0];
-  return {
-    ok: false,
-    error: `${ENV_RECORD_FILE}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`
-  };
+  return parseJson(envRecordSchema, ENV_RECORD_FILE, text);
 }
 
 /** One problem `mlc env check` found. */
