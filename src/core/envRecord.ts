@@ -5,12 +5,12 @@
  */
 import * as z from 'zod/mini';
 import { parseJson, type ParseResult } from './parseJson';
-import { envNameProblem } from './validate';
+import { envNameProblem } from './problemText';
 import {
   kernelNameProblem,
   recordedPathProblem,
   userPathProblem
-} from './safeNames';
+} from './problemText';
 
 /** The marker file that makes a directory an mlc env (and safe to remove). */
 export const ENV_RECORD_FILE = '.mlc-env.json';

@@ -23,7 +23,7 @@ import type { PythonMinor } from '../../core/kernelspec';
 import { isWithin } from '../../core/validate';
 import type { IBaseFacts } from './base';
 import { condaRecordParts } from './base';
-import { condaRecordFileProblem } from '../../core/safeNames';
+import { condaRecordFileProblem } from '../../core/problemText';
 import { errnoCode } from '../fs/errors';
 import { NotRealDirectoryError } from '../fs/realDir';
 import { readRegularFile } from '../fs/regularFile';

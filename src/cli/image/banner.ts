@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { imageReference, parseImageMetadata } from '../../core/imageMetadata';
-import { labelProblem, pathProblem } from '../../core/validate';
+import { labelProblem, pathProblem } from '../../core/problemText';
 import { fsUserError } from '../fs/errors';
 import { cshQuote } from '../../core/quote';
 import { UserError } from '../errors';

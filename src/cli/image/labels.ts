@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import { parseImageMetadata } from '../../core/imageMetadata';
-import { labelProblem } from '../../core/validate';
+import { labelProblem } from '../../core/problemText';
 import { UserError } from '../errors';
 
 /** The namespace of our labels (documented in images/README.md). */
