@@ -16,8 +16,7 @@ import { registerRunnerCommands, setUpHere } from './commands/runner';
 import { makeContext } from './context';
 import { UserError } from './errors';
 import { Reporter, visibleText, type OutputMode } from './output';
-
-declare const MLC_VERSION: string;
+import { mlcVersion } from './version';
 
 /** Run `mlc` with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -112,10 +111,6 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 namespace Private {
-  export function version(): string {
-    return typeof MLC_VERSION === 'string' ? MLC_VERSION : '0.0.0-dev';
-  }
-
   /** The program-level --json, wherever it stood (commander reads program options anywhere). */
   export function applyJsonFlag(program: Command, reporter: Reporter): void {
     if ((program.opts() as { json?: boolean }).json) {
@@ -126,7 +121,7 @@ namespace Private {
   /** --version anywhere on the line answers instead of the command. */
   export function answerVersion(program: Command): void {
     if ((program.opts() as { version?: boolean }).version) {
-      throw new CommanderError(0, 'commander.version', version());
+      throw new CommanderError(0, 'commander.version', mlcVersion());
     }
   }
 
@@ -195,10 +190,10 @@ namespace Private {
         reason.code === 'commander.version'
       ) {
         const what = reason.code === 'commander.version' ? 'version' : 'help';
-        const text = what === 'version' ? `${version()}\n` : helpText;
+        const text = what === 'version' ? `${mlcVersion()}\n` : helpText;
         reporter.result(
           what,
-          what === 'version' ? { version: version(), text } : { text },
+          what === 'version' ? { version: mlcVersion(), text } : { text },
           text
         );
         return 0;

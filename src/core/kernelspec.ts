@@ -15,9 +15,6 @@ export const IMAGE_KERNEL_NAMES = {
   usersite: 'python3-usersite'
 } as const;
 
-/** File written beside `kernel.json` with the full image metadata. */
-export const IMAGE_JSON_FILE = 'image.json';
-
 /** What a kernel of ours is for. */
 export type KernelRole = 'isolated' | 'usersite' | 'extended-env';
 

@@ -19,9 +19,6 @@ import {
 /** The seed's file name, at the top of every image. */
 export const PACKAGE_LIST_FILE = 'list-of-pkgs-inside.txt';
 
-/** Where `mlc image manifest` writes the metadata (beside the list). */
-export const IMAGE_METADATA_FILE = 'image.json';
-
 /** The fields of a `conda-meta/*.json` record the manifest reads. */
 export interface ICondaRecord {
   name: string;
