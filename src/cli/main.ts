@@ -8,14 +8,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { decodeWireRequest, WIRE_FLAG, WIRE_VERBS } from '../core/wire';
-import { registerEnvCommands } from './commands/env';
-import { registerHubCommands } from './commands/hub';
-import { registerImageCommands } from './commands/image';
-import { registerKernelsCommands } from './commands/kernels';
-import { registerRunnerCommands, setUpHere } from './commands/runner';
+import { setUpHere } from './commands/runner';
 import { makeContext } from './context';
 import { UserError } from './errors';
 import { Reporter, visibleText, type OutputMode } from './output';
+import { buildProgram } from './program';
 import { mlcVersion } from './version';
 
 /** Run `mlc` with `argv` (without node and script); resolves to the exit code. */
@@ -52,43 +49,30 @@ export async function main(argv: string[]): Promise<number> {
   const context = makeContext(reporter);
   let helpText = '';
   let usageText = '';
-  const program = new Command('mlc')
-    .description(
-      'Kernels, image metadata and extended envs for the ML container images'
-    )
-    // A plain option, not commander's .version(): that answers as soon as it
-    // is read, before a --json later on the line is known.
-    .option('-V, --version', 'output the version number')
-    .option(
-      '--json',
-      'print JSON events, one a line, instead of text (anywhere on the command line)'
-    )
-    .showHelpAfterError(false)
-    .exitOverride()
-    .configureOutput({
-      // Help and version: printed by us once the mode is known.
-      writeOut: text => {
-        helpText += text;
-      },
-      // Usage after a mistake: for people only, once the mode is known.
-      writeErr: text => {
-        usageText += text;
-      },
-      outputError: () => undefined
-    })
-    .hook('preAction', () => {
-      Private.applyJsonFlag(program, reporter);
-      Private.answerVersion(program);
-    })
-    // Reached only without a subcommand: the version, or what is missing.
-    .action((_options: unknown, command: Command) =>
-      Private.noSubcommand(program, command)
-    );
-  registerKernelsCommands(program, context);
-  registerImageCommands(program, context);
-  registerEnvCommands(program, context);
-  registerRunnerCommands(program, context);
-  registerHubCommands(program, context);
+  const program = buildProgram(context, root =>
+    root
+      .showHelpAfterError(false)
+      .exitOverride()
+      .configureOutput({
+        // Help and version: printed by us once the mode is known.
+        writeOut: text => {
+          helpText += text;
+        },
+        // Usage after a mistake: for people only, once the mode is known.
+        writeErr: text => {
+          usageText += text;
+        },
+        outputError: () => undefined
+      })
+      .hook('preAction', () => {
+        Private.applyJsonFlag(root, reporter);
+        Private.answerVersion(root);
+      })
+      // Reached only without a subcommand: the version, or what is missing.
+      .action((_options: unknown, command: Command) =>
+        Private.noSubcommand(root, command)
+      )
+  );
 
   let exitCode = 0;
   try {
