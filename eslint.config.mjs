@@ -75,6 +75,33 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' }
   },
   {
+    // Nothing read from a kernel spec or image.json is rendered as HTML
+    // (docs/architecture.md, invariant 2): the views are React text nodes.
+    files: ['src/lab/**/*.ts', 'src/lab/**/*.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']",
+          message: 'render text as React children, never as HTML'
+        },
+        {
+          selector: 'MemberExpression[property.name=/^(innerHTML|outerHTML)$/]',
+          message: 'set textContent, never HTML'
+        },
+        {
+          selector: "CallExpression[callee.property.name='insertAdjacentHTML']",
+          message: 'build nodes, never HTML text'
+        },
+        {
+          selector:
+            "CallExpression[callee.object.name='document'][callee.property.name=/^write(ln)?$/]",
+          message: 'build nodes, never HTML text'
+        }
+      ]
+    }
+  },
+  {
     // Tests load some CommonJS-only modules (Galata's config, jsdom helpers) with require.
     files: ['tests/**', 'ui-tests/**'],
     rules: { '@typescript-eslint/no-require-imports': 'off' }
