@@ -68,48 +68,21 @@ export function problemText(problem: ValidationProblem): string {
   }
 }
 
-/** `envNameIssue` in mlc's English, or null. */
-export function envNameProblem(name: string): string | null {
-  return Private.worded(envNameIssue(name));
-}
-
-/** `pathIssue` in mlc's English, or null. */
-export function pathProblem(path: string): string | null {
-  return Private.worded(pathIssue(path));
-}
-
-/** `labelIssue` in mlc's English, or null. */
-export function labelProblem(text: string): string | null {
-  return Private.worded(labelIssue(text));
-}
-
-/** `kernelNameIssue` in mlc's English, or null. */
-export function kernelNameProblem(name: string): string | null {
-  return Private.worded(kernelNameIssue(name));
-}
-
-/** `condaRecordFileIssue` in mlc's English, or null. */
-export function condaRecordFileProblem(line: string): string | null {
-  return Private.worded(condaRecordFileIssue(line));
-}
-
-/** `userPathIssue` in mlc's English, or null. */
-export function userPathProblem(path: string): string | null {
-  return Private.worded(userPathIssue(path));
-}
-
-/** `recordedPathIssue` in mlc's English, or null. */
-export function recordedPathProblem(path: string): string | null {
-  return Private.worded(recordedPathIssue(path));
-}
-
-/** `envPrefixIssue` in mlc's English, or null. */
-export function envPrefixProblem(path: string): string | null {
-  return Private.worded(envPrefixIssue(path));
-}
-
-namespace Private {
-  export function worded(problem: ValidationProblem | null): string | null {
+/** A check of validate.ts in mlc's English: the problem's words, or null. */
+export function inEnglish(
+  issue: (value: string) => ValidationProblem | null
+): (value: string) => string | null {
+  return value => {
+    const problem = issue(value);
     return problem ? problemText(problem) : null;
-  }
+  };
 }
+
+export const envNameProblem = inEnglish(envNameIssue);
+export const pathProblem = inEnglish(pathIssue);
+export const labelProblem = inEnglish(labelIssue);
+export const kernelNameProblem = inEnglish(kernelNameIssue);
+export const condaRecordFileProblem = inEnglish(condaRecordFileIssue);
+export const userPathProblem = inEnglish(userPathIssue);
+export const recordedPathProblem = inEnglish(recordedPathIssue);
+export const envPrefixProblem = inEnglish(envPrefixIssue);
