@@ -8,12 +8,6 @@
 import * as z from 'zod/mini';
 import { checkJson, parseJson, type ParseResult } from './parseJson';
 
-/**
- * The file's name: written by `mlc image manifest` beside the package list,
- * and beside `kernel.json` of the image's kernels.
- */
-export const IMAGE_JSON_FILE = 'image.json';
-
 /** Bump when a field changes meaning; readers refuse newer major versions. */
 export const IMAGE_METADATA_VERSION = 1;
 

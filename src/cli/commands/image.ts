@@ -1,7 +1,7 @@
 /** `mlc image ...`: what an image holds, written at image build time. */
 import type { Command } from 'commander';
 import * as path from 'path';
-import { IMAGE_JSON_FILE } from '../../core/imageMetadata';
+import { IMAGE_JSON_FILE } from '../../core/kernelspec';
 import { PACKAGE_LIST_FILE } from '../../core/packageManifest';
 import type { ICliContext } from '../context';
 import {

@@ -7,13 +7,13 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  IMAGE_JSON_FILE,
   imageReference,
   parseImageMetadata,
   type ImageMetadata
 } from '../../core/imageMetadata';
 import { ENV_RECORD_FILE } from '../../core/envRecord';
 import {
+  IMAGE_JSON_FILE,
   IMAGE_KERNEL_NAMES,
   pythonMinor,
   type PythonMinor

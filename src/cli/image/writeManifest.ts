@@ -5,8 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { IMAGE_JSON_FILE } from '../../core/kernelspec';
 import {
-  IMAGE_JSON_FILE,
   imageReference,
   parseImageMetadata,
   type ImageMetadata

@@ -9,12 +9,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  IMAGE_JSON_FILE,
   imageReference,
   parseImageMetadata,
   type ImageMetadata
 } from '../../core/imageMetadata';
 import {
+  IMAGE_JSON_FILE,
   imageKernelSpecs,
   pythonMinor,
   type PythonMinor

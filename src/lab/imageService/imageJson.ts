@@ -4,7 +4,7 @@
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import { IMAGE_JSON_FILE } from '../../core/imageMetadata';
+import { IMAGE_JSON_FILE } from '../../core/kernelspec';
 import { interpretImageJson, type ImageJsonResult } from './imageState';
 
 /** The URL of `image.json` in the folder of kernel `kernelName`. */
