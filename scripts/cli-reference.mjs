@@ -57,7 +57,7 @@ async function loadProgram() {
     const { buildProgram, makeContext, Reporter } = createRequire(
       import.meta.url
     )(file);
-    return buildProgram(makeContext(new Reporter({ kind: 'human' }), {}));
+    return await buildProgram(makeContext(new Reporter({ kind: 'human' }), {}));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -73,7 +73,9 @@ function reference(root) {
     '     run `npm run docs:cli` after changing a verb (tests/unit/cliReference.test.ts checks). -->',
     '',
     'Every verb takes `--json` (JSON events, one a line) and `-h, --help`; the',
-    'options of `mlc` itself can stand anywhere on the line.',
+    'options of `mlc` itself can stand anywhere on the line. The `data` of each',
+    "verb's result is typed in `src/core/`; the env-life verbs' results are",
+    'described in [env-life.md](env-life.md).',
     '',
     ...commands.map(
       ({ names, command }) =>

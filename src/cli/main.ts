@@ -8,12 +8,12 @@
  */
 import { Command, CommanderError } from 'commander';
 import { decodeWireRequest, WIRE_FLAG, WIRE_VERBS } from '../core/wire';
-import { setUpHere } from './commands/runner';
+import { commandGroupsFor } from './commandGroups';
 import { makeContext } from './context';
 import { UserError } from './errors';
 import { Reporter, visibleText, type OutputMode } from './output';
-import { buildProgram } from './program';
-import { mlcVersion } from './version';
+import { programRoot } from './program';
+import { mlcVersion, reportVersion } from './version';
 
 /** Run `mlc` with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -49,38 +49,42 @@ export async function main(argv: string[]): Promise<number> {
   const context = makeContext(reporter);
   let helpText = '';
   let usageText = '';
-  const program = buildProgram(context, root =>
-    root
-      .showHelpAfterError(false)
-      .exitOverride()
-      .configureOutput({
-        // Help and version: printed by us once the mode is known.
-        writeOut: text => {
-          helpText += text;
-        },
-        // Usage after a mistake: for people only, once the mode is known.
-        writeErr: text => {
-          usageText += text;
-        },
-        outputError: () => undefined
-      })
-      .hook('preAction', () => {
-        Private.applyJsonFlag(root, reporter);
-        Private.answerVersion(root);
-      })
-      // Reached only without a subcommand: the version, or what is missing.
-      .action((_options: unknown, command: Command) =>
-        Private.noSubcommand(root, command)
-      )
-  );
+  // Set before the verbs are added: commander copies them into each verb.
+  const program = programRoot()
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({
+      // Help and version: printed by us once the mode is known.
+      writeOut: text => {
+        helpText += text;
+      },
+      // Usage after a mistake: for people only, once the mode is known.
+      writeErr: text => {
+        usageText += text;
+      },
+      outputError: () => undefined
+    })
+    .hook('preAction', () => {
+      Private.applyJsonFlag(program, reporter);
+      Private.answerVersion(program);
+    })
+    // Reached only without a subcommand: the version, or what is missing.
+    .action((_options: unknown, command: Command) =>
+      Private.noSubcommand(program, command)
+    );
+  // Bare `mlc` in a set-up work directory enters it, as the seed's script did.
+  const commandLine =
+    args.length === 0 && (await import('./commands/runner')).setUpHere(context)
+      ? ['enter']
+      : args;
+  // Only the groups the command line needs are loaded (see commandGroups.ts).
+  for (const register of await commandGroupsFor(commandLine, context.env)) {
+    register(program, context);
+  }
 
   let exitCode = 0;
   try {
-    // Bare `mlc` in a set-up work directory enters it, as the seed's script did.
-    await program.parseAsync(
-      args.length === 0 && setUpHere(context) ? ['enter'] : args,
-      { from: 'user' }
-    );
+    await program.parseAsync(commandLine, { from: 'user' });
     // Verbs that hand the terminal to a shell set its status here.
     exitCode = typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (reason) {
@@ -173,13 +177,11 @@ namespace Private {
         reason.code === 'commander.helpDisplayed' ||
         reason.code === 'commander.version'
       ) {
-        const what = reason.code === 'commander.version' ? 'version' : 'help';
-        const text = what === 'version' ? `${mlcVersion()}\n` : helpText;
-        reporter.result(
-          what,
-          what === 'version' ? { version: mlcVersion(), text } : { text },
-          text
-        );
+        if (reason.code === 'commander.version') {
+          reportVersion(reporter);
+        } else {
+          reporter.result('help', { text: helpText }, helpText);
+        }
         return 0;
       }
       // A command group without a subcommand: commander has printed its help for people.

@@ -19,6 +19,7 @@ import {
 } from './kernel';
 import { readEnvRecord } from './layout';
 import { BASE_LINK } from './mirror';
+import { lifeFindings } from './lifeCheck';
 import { shQuote } from '../../core/quote';
 
 export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
@@ -160,6 +161,10 @@ namespace Private {
         hint: check
       });
     }
-    return envSummary(record.value, prefix, problems);
+    const life = lifeFindings(prefix, record.value);
+    return {
+      ...envSummary(record.value, prefix, [...problems, ...life.problems]),
+      ...(life.imageChange ? { imageChange: life.imageChange } : {})
+    };
   }
 }
