@@ -22,7 +22,7 @@ import {
   assertKernelSlotFree,
   defaultDisplayName,
   envKernelFile,
-  jupyterDataDir,
+  kernelDataDir,
   registerKernel
 } from './kernel';
 import {
@@ -50,6 +50,9 @@ import {
   removeMadeParents,
   type IEnvTarget
 } from './target';
+import { makeDirectory, makePath, makeSymlink, moveEntry } from '../fs/entries';
+import { isProcessAlive, resolves } from '../fs/probes';
+import { writeNewFile } from '../fs/stagedWrite';
 
 export interface ICreateOptions {
   /** The env's path as the user gave it. */
@@ -82,11 +85,11 @@ export function createEnv(
   }
   const missingParents = assertCreatable(target, base.physical);
   // An empty directory given as the target is put back if the create fails late.
-  const targetWasEmptyDir = fs.existsSync(target.prefix);
+  const targetWasEmptyDir = resolves(target.prefix);
   const kernelName = options.kernel
     ? envKernelName(target.name, target.prefix)
     : null;
-  const dataDir = kernelName ? jupyterDataDir(context) : null;
+  const dataDir = kernelName ? kernelDataDir(context) : null;
   if (kernelName && dataDir) {
     assertKernelSlotFree(dataDir, kernelName, target.prefix);
   }
@@ -123,7 +126,7 @@ export function createEnv(
   const stats: IMirrorStats = { directories: 0, links: 0, records: 0 };
   let activateFile: string;
   try {
-    fs.mkdirSync(temp);
+    makeDirectory(temp);
     activateFile = Private.build(temp, base, record, templates, stats);
     Private.firstRevision(temp, base, image);
   } catch (error) {
@@ -159,7 +162,7 @@ export function createEnv(
       // The env is ours and seconds old: take it back rather than leave it half-registered.
       Private.removeQuietly(target.prefix);
       if (targetWasEmptyDir) {
-        fs.mkdirSync(target.prefix, { recursive: true });
+        makePath(target.prefix);
       }
       removeMadeParents(madeParents);
       const failure = fsUserError(
@@ -214,7 +217,7 @@ namespace Private {
     templates: IScriptTemplates,
     stats: IMirrorStats
   ): string {
-    fs.symlinkSync(base.prefix, `${dir}/${BASE_LINK}`);
+    makeSymlink(base.prefix, `${dir}/${BASE_LINK}`);
     // The image build's precomputed plan when it is still true of the base; else walk and copy.
     const plan = readFreshPlan(base);
     if (plan) {
@@ -228,9 +231,12 @@ namespace Private {
     if (base.hasPip) {
       writePipScripts(dir, base.python);
     }
-    fs.writeFileSync(
+    // In the hidden temporary published by one rename: no per-file fsync.
+    writeNewFile(
       `${dir}/pyvenv.cfg`,
-      pyvenvCfgText(base.prefix, base.pythonVersion)
+      pyvenvCfgText(base.prefix, base.pythonVersion),
+      0o644,
+      { durable: false }
     );
     const script = activationScript(templates, {
       envPrefix: record.prefix,
@@ -244,7 +250,9 @@ namespace Private {
           }
         : {})
     });
-    fs.writeFileSync(`${dir}/${script.file}`, script.text, { mode: 0o755 });
+    writeNewFile(`${dir}/${script.file}`, script.text, 0o755, {
+      durable: false
+    });
     writeEnvRecord(dir, record);
     return script.file;
   }
@@ -324,34 +332,16 @@ namespace Private {
         continue;
       }
       const pid = Number(name.slice(prefix.length).split('.')[0]);
-      if (Number.isInteger(pid) && pid > 0 && !alive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) {
         removeQuietly(`${target.parent}/${name}`);
       }
-    }
-  }
-
-  /** Whether `pid` runs (a zombie, killed but not yet reaped by its parent, does not). */
-  function alive(pid: number): boolean {
-    try {
-      process.kill(pid, 0);
-    } catch (error) {
-      return errnoCode(error) === 'EPERM';
-    }
-    try {
-      // /proc/PID/stat: "pid (comm) S ...", S being the state; comm may hold spaces.
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf-8');
-      return (
-        stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-      );
-    } catch {
-      return true;
     }
   }
 
   /** The one step that publishes the env; losing a race is a clear refusal. */
   export function renameIntoPlace(temp: string, target: IEnvTarget): void {
     try {
-      fs.renameSync(temp, target.prefix);
+      moveEntry(temp, target.prefix);
     } catch (error) {
       removeQuietly(temp);
       const code = errnoCode(error);

@@ -4,6 +4,7 @@
  * packages it must not shadow, the pending mark while the change runs, the
  * log kept in the env, and the revision recorded at the end.
  */
+import { isProcessAlive } from '../fs/probes';
 import { INSTALL_LOG_FILE, normalizeName } from '../../core/envLife';
 import type { EnvRecord } from '../../core/envRecord';
 import type { ICliContext } from '../context';
@@ -20,7 +21,6 @@ import {
   clearPending,
   envPackages,
   knownHashes,
-  processAlive,
   readPending,
   readRevisions,
   recordRevision,
@@ -87,7 +87,7 @@ export function changeTarget(raw: string, context: ICliContext): IEnvTarget {
 /** Refuse when another change of this env is running now. */
 export function assertNoChangeRunning(target: IEnvTarget): void {
   const pending = readPending(target.envDir);
-  if (pending && pending.pid !== process.pid && processAlive(pending.pid)) {
+  if (pending && pending.pid !== process.pid && isProcessAlive(pending.pid)) {
     throw new UserError(
       `another change of the env is running (mlc env ${pending.command}, process ${pending.pid})`,
       'wait for it to finish, then try again',

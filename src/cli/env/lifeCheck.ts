@@ -4,6 +4,7 @@
  * with the package differences), and a change that did not finish
  * (`change-interrupted`: the env unchanged, or restorable by rollback).
  */
+import { isProcessAlive } from '../fs/probes';
 import {
   BASE_UPDATED,
   CHANGE_INTERRUPTED,
@@ -16,7 +17,6 @@ import { currentImage, imageChange, sameImage } from './imageIdentity';
 import {
   clearPending,
   envPackages,
-  processAlive,
   readPending,
   readRevision,
   readImagePackages,
@@ -81,7 +81,7 @@ export function fixUnfinishedChange(
 
 function pendingFinding(envDir: string, record: EnvRecord): IEnvProblem | null {
   const pending = readPending(envDir);
-  if (!pending || processAlive(pending.pid)) {
+  if (!pending || isProcessAlive(pending.pid)) {
     return null;
   }
   const quoted = shQuote(envDir, 'always');

@@ -12,7 +12,7 @@ import {
 import type { ICliContext } from '../context';
 import { existingEnvPath, envSummary } from './existing';
 import {
-  jupyterDataDir,
+  kernelDataDir,
   listEnvKernels,
   readKernel,
   type IRegisteredKernel
@@ -53,7 +53,7 @@ export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
 namespace Private {
   export function dataDirOrNull(context: ICliContext): string | null {
     try {
-      return jupyterDataDir(context);
+      return kernelDataDir(context);
     } catch {
       return null;
     }

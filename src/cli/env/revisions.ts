@@ -29,7 +29,6 @@ import {
 import { imageIdentitySchema } from '../../core/envLife';
 import { condaRecordFileProblem } from '../../core/problemText';
 import { zodMessages } from '../../core/zodMessages';
-import { errnoCode } from '../fs/errors';
 import { readRegularFile } from '../fs/regularFile';
 import { ensureRealDirectory } from '../fs/realDir';
 import { listRealDirectory } from '../fs/listDir';
@@ -308,16 +307,6 @@ export function readPending(envDir: string): PendingChange | null {
   }
   const parsed = parsePendingChange(read.text, file);
   return parsed.ok ? parsed.value : null;
-}
-
-/** Whether the process a pending mark names still runs (EPERM: it does, as another user). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errnoCode(error) === 'EPERM';
-  }
 }
 
 export function clearPending(envDir: string): void {
