@@ -12,6 +12,9 @@ import type {
 } from '../../core/envRecord';
 import type { ICliContext } from '../context';
 import { checkEnv } from '../env/check';
+import { checkWithDanglingKernels } from '../env/danglingKernels';
+import { existingEnvPath } from '../env/existing';
+import { userJupyterDataDir } from '../kernels/jupyterDirs';
 import { createEnv, type ICreateOptions } from '../env/create';
 import { createFromLock } from '../env/exportLock';
 import { registerEnvLifeCommands } from './envLife';
@@ -220,7 +223,13 @@ export function registerEnvCommands(
         if (!options.all && prefixes.length === 1) {
           // One env: its result, or one line when it cannot be checked at all.
           const result = Private.safely(`checking ${prefixes[0]}`, () =>
-            checkEnv({ prefix: prefixes[0], fix, ...base }, context, TEMPLATES)
+            Private.checkWithKernels(prefixes[0], fix, context, () =>
+              checkEnv(
+                { prefix: prefixes[0], fix, ...base },
+                context,
+                TEMPLATES
+              )
+            )
           );
           reporter.result('env check', result, Private.checkLines(result));
           Private.failOnProblems([result], fix);
@@ -233,10 +242,12 @@ export function registerEnvCommands(
           : prefixes.map(prefix => ({ prefix, problems: [] as IEnvProblem[] }));
         const results = targets.map(target => {
           const result = Private.checkOne(target.prefix, target.problems, () =>
-            checkEnv(
-              { prefix: target.prefix, fix, ...base },
-              context,
-              TEMPLATES
+            Private.checkWithKernels(target.prefix, fix, context, () =>
+              checkEnv(
+                { prefix: target.prefix, fix, ...base },
+                context,
+                TEMPLATES
+              )
             )
           );
           reporter.result('env check', result, Private.checkLines(result));
@@ -361,6 +372,19 @@ namespace Private {
     } catch (error) {
       throw fsUserError(error, action);
     }
+  }
+
+  /** One env's check, with the kernels left dangling at its path (unregistered with --fix). */
+  export function checkWithKernels(
+    prefix: string,
+    fix: boolean,
+    context: ICliContext,
+    check: () => IEnvCheckResult
+  ): IEnvCheckResult {
+    const envDir = existingEnvPath(prefix, context.cwd);
+    // No data dir (no home): no kernels either.
+    const dataDir = userJupyterDataDir(context.env);
+    return checkWithDanglingKernels(envDir, dataDir, fix, check);
   }
 
   export function checkLines(result: IEnvCheckResult): string {
