@@ -14,7 +14,7 @@ import type { ICliContext } from '../context';
 import { checkEnv } from '../env/check';
 import { checkWithDanglingKernels } from '../env/danglingKernels';
 import { existingEnvPath } from '../env/existing';
-import { userJupyterDataDir } from '../kernels/jupyterDirs';
+import { kernelDataDir } from '../env/kernel';
 import { createEnv, type ICreateOptions } from '../env/create';
 import { createFromLock } from '../env/exportLock';
 import { registerEnvLifeCommands } from './envLife';
@@ -382,8 +382,12 @@ namespace Private {
     check: () => IEnvCheckResult
   ): IEnvCheckResult {
     const envDir = existingEnvPath(prefix, context.cwd);
-    // No data dir (no home): no kernels either.
-    const dataDir = userJupyterDataDir(context.env);
+    let dataDir: string | null;
+    try {
+      dataDir = kernelDataDir(context);
+    } catch {
+      dataDir = null; // no data dir: no kernels either
+    }
     return checkWithDanglingKernels(envDir, dataDir, fix, check);
   }
 
