@@ -186,7 +186,7 @@ export function registerEnvLifeCommands(
   env
     .command('rebase')
     .description(
-      "rebuild the env's packages on the image as it is now (after an image update); the old state stays as the previous revision"
+      'rebuild the env beside it on the image as it is now (after an image update) and swap it in whole; the old state stays as the previous revision'
     )
     .argument('<env>', 'the env (its path)')
     .action(async (prefix: string) => {
