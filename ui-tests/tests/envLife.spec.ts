@@ -2,7 +2,8 @@
  * An env tile's menu in a real JupyterLab on the demo image, with the real
  * mlc in real headless terminals: the menu opens and runs with the keyboard
  * alone, Remove… removes the env from its tile, Add Packages… previews and
- * installs a wheel whose module a notebook on the env then imports, and an
+ * installs a wheel whose module a notebook on the env then imports, Remove
+ * Packages… uninstalls it again, and an
  * env deleted by hand loses its tile after the session's one `mlc env list`.
  */
 import {
@@ -97,6 +98,10 @@ function buildWheel(dir: string, name: string, version: string): string {
   return path.join(dir, wheel);
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 async function refreshSpecs(page: IJupyterLabPageFixture): Promise<void> {
   await page.evaluate(async () => {
     await window.jupyterapp.serviceManager.kernelspecs.refreshSpecs();
@@ -167,7 +172,13 @@ test.describe('the env tile menu', () => {
     await expect(menu).toBeVisible();
     await expect(
       menu.locator('.lm-Menu-item:not(.lm-mod-hidden) .lm-Menu-itemLabel')
-    ).toHaveText(['Add Packages…', 'History…', 'Export…', 'Remove…']);
+    ).toHaveText([
+      'Add Packages…',
+      'Remove Packages…',
+      'History…',
+      'Export…',
+      'Remove…'
+    ]);
     // The first entry is active; up from it wraps to the last, Remove….
     await page.keyboard.press('ArrowUp');
     await expect(menu.locator('.lm-Menu-item.lm-mod-active')).toHaveText(
@@ -263,6 +274,39 @@ test.describe('the env tile menu', () => {
       `0.3 ${prefix}`
     );
     await page.notebook.close(true);
+
+    // Remove Packages… lists the env's own packages (not the image's),
+    // previews the pick, and uninstalls it.
+    await openLauncher(page);
+    await tile
+      .getByRole('button', { name: 'More actions for packages-env' })
+      .click();
+    await page
+      .locator('.jp-MLC-envMenu .lm-Menu-item', { hasText: 'Remove Packages…' })
+      .click();
+    await expect(dialog).toContainText('Remove Packages from packages-env');
+    const own = dialog.locator('.jp-MLC-removePackages-list label');
+    await expect(own).toHaveText(['mlc-ui-demo 0.3'], { timeout: 120_000 });
+    await own.locator('input').check();
+    await dialog.locator('.jp-MLC-removePackages-preview').click();
+    await expect(dialog.locator('.jp-MLC-addPackages-changes')).toHaveText(
+      'remove mlc-ui-demo 0.3',
+      { timeout: 120_000 }
+    );
+    await dialog.locator('.jp-MLC-removePackages-remove').click();
+    await expect(dialog.locator('.jp-MLC-addPackages-done')).toContainText(
+      'Removed; the env is now at revision',
+      { timeout: 120_000 }
+    );
+    await dialog.locator('.jp-Dialog-button').click();
+    const sitePackages = fs
+      .readdirSync(path.join(prefix, 'lib'))
+      .filter(name => name.startsWith('python3'))
+      .map(name => path.join(prefix, 'lib', name, 'site-packages'));
+    expect(sitePackages).toHaveLength(1);
+    expect(fs.existsSync(path.join(sitePackages[0], 'mlc_ui_demo'))).toBe(
+      false
+    );
   });
 
   test('an env deleted by hand loses its tile after the session check', async ({
@@ -345,6 +389,12 @@ test.describe('the env tile menu', () => {
     await expect(badge).toHaveAttribute(
       'title',
       /packages upgraded: 1, added: 0, removed: 0/
+    );
+    // The upgraded package listed with its versions, not only counted.
+    const upgraded = metadata.packages[0];
+    await expect(badge).toHaveAttribute(
+      'title',
+      new RegExp(`\\nUpgraded: \\S+ \\S+ → ${escapeRegExp(upgraded.version)}$`)
     );
     await badge.click();
     const dialog = page.locator('.jp-Dialog');
