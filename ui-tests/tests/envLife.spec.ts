@@ -19,6 +19,7 @@ import * as path from 'path';
 const REPO = path.resolve(__dirname, '..', '..');
 const DEMO =
   process.env.MLC_DEMO_IMAGE ?? path.join(REPO, 'build', 'demo-image');
+const DEMO_V2 = process.env.MLC_DEMO_IMAGE_V2 ?? `${DEMO}-v2`;
 const STATE = process.env.MLC_UI_STATE as string;
 const SETTINGS_ID = 'jupyterlab-ml-containers:plugin';
 
@@ -353,10 +354,12 @@ test.describe('the env tile menu', () => {
     ).toHaveCount(0);
   });
 
-  test('the update badge after the image changed in place; Rebase… clears it, History… rolls back', async ({
+  test('the update badge after the image was rebuilt in place; Rebase… clears it, History… rolls back', async ({
     page
   }) => {
-    // A copy of the demo image, updated in place later as a CVMFS image is.
+    // A copy of the demo image, replaced later by its second version (built
+    // by the harness: another tqdm, a new build date, the same tag) in
+    // place, as a CVMFS image is.
     const image = path.join(STATE, 'image-copy');
     fs.rmSync(image, { recursive: true, force: true });
     execFileSync('cp', ['-a', DEMO, image]);
@@ -364,21 +367,29 @@ test.describe('the env tile menu', () => {
     const prefix = path.join(STATE, 'root', 'ml-envs', 'rebase-env');
     const created = createEnv(prefix, image);
     cleanup.push(prefix);
-    const imageJson = path.join(
-      image,
-      'share',
-      'jupyter',
-      'kernels',
-      'python3',
-      'image.json'
-    );
-    const metadata = JSON.parse(fs.readFileSync(imageJson, 'utf-8')) as {
-      buildDate: string;
-      packages: { name: string; version: string }[];
+    const tqdm = (root: string): string => {
+      const imageJson = path.join(
+        root,
+        'share',
+        'jupyter',
+        'kernels',
+        'python3',
+        'image.json'
+      );
+      const metadata = JSON.parse(fs.readFileSync(imageJson, 'utf-8')) as {
+        packages: { name: string; version: string }[];
+      };
+      const found = metadata.packages.find(pkg => pkg.name === 'tqdm');
+      if (!found) {
+        throw new Error(`no tqdm in ${imageJson}`);
+      }
+      return found.version;
     };
-    metadata.buildDate = '2099-01-01T00:00:00Z';
-    metadata.packages[0].version = `${metadata.packages[0].version}.post1`;
-    fs.writeFileSync(imageJson, JSON.stringify(metadata));
+    const before = tqdm(image);
+    const after = tqdm(DEMO_V2);
+    expect(after).not.toBe(before);
+    fs.rmSync(image, { recursive: true });
+    execFileSync('cp', ['-a', DEMO_V2, image]);
 
     // A new session: its one mlc env list notices the change.
     await page.reload();
@@ -391,16 +402,20 @@ test.describe('the env tile menu', () => {
       /packages upgraded: 1, added: 0, removed: 0/
     );
     // The upgraded package listed with its versions, not only counted.
-    const upgraded = metadata.packages[0];
     await expect(badge).toHaveAttribute(
       'title',
-      new RegExp(`\\nUpgraded: \\S+ \\S+ → ${escapeRegExp(upgraded.version)}$`)
+      new RegExp(
+        `\\nUpgraded: tqdm ${escapeRegExp(before)} → ${escapeRegExp(after)}$`
+      )
     );
     await badge.click();
     const dialog = page.locator('.jp-Dialog');
     await expect(dialog).toContainText(
       'Rebase rebase-env on the updated image?'
     );
+    await expect(dialog.locator('.jp-MLC-rebase-upgraded li')).toHaveText([
+      `tqdm ${before} → ${after}`
+    ]);
     await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
     await expect(toast(page, 'Rebased')).toBeVisible({ timeout: 120_000 });
     await expect(badge).toHaveCount(0);
