@@ -13,6 +13,7 @@ import type {
 import type { ICliContext } from '../context';
 import { checkEnv } from '../env/check';
 import { createEnv } from '../env/create';
+import { registerEnvScaleOutCommands } from './envScaleOut';
 import { installScripts } from '../env/installScripts';
 import { listEnvs } from '../env/list';
 import { removeEnv } from '../env/remove';
@@ -275,6 +276,8 @@ export function registerEnvCommands(
         `Wrote ${result.script} (creates envs on ${result.basePrefix})${plan}; users run: source ${shQuote(result.script, 'always')} -p myEnv`
       );
     });
+
+  registerEnvScaleOutCommands(env, context);
 }
 
 namespace Private {

@@ -1,0 +1,207 @@
+/**
+ * The command line that runs an env's Python inside the same image its
+ * kernel runs in (issue 17): Python's own arguments are appended to it, as
+ * dask-jobqueue appends `-m distributed.cli.dask_worker ...` to its `python`
+ * setting. Before Python starts, the fingerprint of what the kernel ran is
+ * checked (./fingerprint.ts); a worker on a changed env or image refuses in
+ * one line.
+ *
+ * The argv is data; `workerCommandLine` makes it one sh line through the one
+ * quoting module, so any path or value reaches the program unchanged.
+ */
+import * as path from 'path';
+import type { EnvRecord } from '../../core/envRecord';
+import { shQuote } from '../../core/quote';
+import { userPathProblem } from '../../core/safeNames';
+import type { ICliContext } from '../context';
+import { UserError } from '../errors';
+import { imageLabel, readBaseImage } from './base';
+import { existingEnvPath, requireEnvRecord } from './existing';
+import {
+  envFingerprint,
+  fingerprintDigest,
+  FINGERPRINT_CHECK_PY,
+  type IFingerprint
+} from './fingerprint';
+
+/** How the image is entered. */
+export const ENTRIES = ['host', 'podman', 'apptainer', 'singularity'] as const;
+export type Entry = (typeof ENTRIES)[number];
+
+export interface IWorkerCommandOptions {
+  env: string;
+  /** Default: `apptainer` for an env made in container mode, else `host`. */
+  via?: string;
+  /** podman: the image reference (default: image.json's dockerPath, else name:tag). */
+  image?: string;
+  /** What is appended: Python's arguments (default), or a whole command (batch jobs). */
+  runs?: 'python' | 'command';
+}
+
+/** The `data` of `mlc env worker-command`'s result. */
+export interface IWorkerCommand {
+  env: string;
+  via: Entry;
+  /** The program and its arguments; append Python's own. */
+  argv: string[];
+  /** The same as one POSIX sh line. */
+  line: string;
+  /** A short digest of the fingerprint, for people. */
+  fingerprint: string;
+  imageName: string;
+  packages: number;
+}
+
+/**
+ * The shell step between the entry and the program: the kernel's
+ * environment (the env's bin/ first, no user site, no PYTHONHOME or
+ * PYTHONPATH), the check, then Python with its arguments (`python`) or any
+ * command (`command`, for batch jobs).
+ */
+const SETUP_SH =
+  'PATH="$4:$PATH"; export PATH PYTHONNOUSERSITE=1; unset PYTHONHOME PYTHONPATH; ' +
+  '"$1" -I -S -c "$2" "$3" || exit; p=$1; shift 4; ';
+const WORKER_SH: Record<'python' | 'command', string> = {
+  python: `${SETUP_SH}exec "$p" -s "$@"`,
+  command: `${SETUP_SH}exec "$@"`
+};
+
+/** The worker command of the env the options name. */
+export function workerCommand(
+  options: IWorkerCommandOptions,
+  context: ICliContext
+): IWorkerCommand {
+  const envDir = existingEnvPath(options.env, context.cwd);
+  const record = requireEnvRecord(envDir);
+  const fingerprint = envFingerprint(envDir, record);
+  const via = Private.chooseEntry(options.via, record);
+  const argv = [
+    ...Private.entryArgv(via, record, fingerprint, options, context),
+    '/bin/sh',
+    '-c',
+    WORKER_SH[options.runs ?? 'python'],
+    'mlc-worker',
+    `${envDir}/bin/python${record.python}`,
+    // One line: a JSON string is a Python string literal too.
+    `exec(${JSON.stringify(FINGERPRINT_CHECK_PY)})`,
+    JSON.stringify(fingerprint),
+    `${envDir}/bin:${record.basePrefix}/bin`
+  ];
+  return {
+    env: envDir,
+    via,
+    argv,
+    line: workerCommandLine(argv),
+    fingerprint: fingerprintDigest(fingerprint),
+    imageName: fingerprint.imageName,
+    packages: Object.keys(fingerprint.packages).length
+  };
+}
+
+/** argv as one sh command line (every word quoted where needed). */
+export function workerCommandLine(argv: readonly string[]): string {
+  return argv.map(word => shQuote(word)).join(' ');
+}
+
+namespace Private {
+  export function chooseEntry(
+    raw: string | undefined,
+    record: EnvRecord
+  ): Entry {
+    if (raw === undefined) {
+      return record.mode === 'container' ? 'apptainer' : 'host';
+    }
+    if (!(ENTRIES as readonly string[]).includes(raw)) {
+      throw new UserError(
+        `unknown --via "${raw.slice(0, 40)}"`,
+        `use one of: ${ENTRIES.join(', ')}`
+      );
+    }
+    return raw as Entry;
+  }
+
+  export function entryArgv(
+    via: Entry,
+    record: EnvRecord,
+    fingerprint: IFingerprint,
+    options: IWorkerCommandOptions,
+    context: ICliContext
+  ): string[] {
+    if (via === 'host') {
+      return [];
+    }
+    if (via === 'apptainer' || via === 'singularity') {
+      const image = options.image ?? record.containerImage;
+      if (!image) {
+        throw new UserError(
+          `the env ${fingerprint.env} records no container image`,
+          'pass --image the image (e.g. the CVMFS sandbox path), or --via host'
+        );
+      }
+      Private.checkValue('--image', image);
+      return [
+        via,
+        'exec',
+        ...(record.bindPaths ?? []).flatMap(bind => ['--bind', bind]),
+        image
+      ];
+    }
+    const reference = options.image ?? Private.imageReference(record);
+    Private.checkValue('--image', reference);
+    const home = context.env.HOME;
+    if (!home || userPathProblem(home) || !path.isAbsolute(home)) {
+      throw new UserError(
+        'HOME is not set to an absolute path, so the worker cannot mount it',
+        'set HOME'
+      );
+    }
+    const mounts = [home];
+    if (!Private.within(fingerprint.env, home)) {
+      mounts.push(fingerprint.env);
+    }
+    // Rootless podman keeps the user's identity as the runner does
+    // (src/cli/runner/container.ts): root inside is the user outside.
+    return [
+      'podman',
+      'run',
+      '--rm',
+      '--network',
+      'host',
+      ...mounts.flatMap(mount => ['-v', `${mount}:${mount}`]),
+      '-e',
+      `HOME=${home}`,
+      '-w',
+      home,
+      reference
+    ];
+  }
+
+  /** The image reference image.json names: its registry path, else name:tag. */
+  export function imageReference(record: EnvRecord): string {
+    const image = readBaseImage(record.basePrefix);
+    if (!image) {
+      throw new UserError(
+        `the base ${record.basePrefix} has no image.json naming its image`,
+        'pass --image REFERENCE'
+      );
+    }
+    return image.dockerPath || imageLabel(image);
+  }
+
+  /** A value that becomes one argument of podman or apptainer: never an option of theirs. */
+  export function checkValue(flag: string, value: string): void {
+    if (value.startsWith('-') || /[\0-\x1f\x7f]/.test(value) || !value) {
+      throw new UserError(
+        `${flag} "${value.slice(0, 60).replace(/[\0-\x1f\x7f]/g, '?')}" is not a usable image`,
+        'give an image path or reference (no leading "-", no control characters)'
+      );
+    }
+  }
+
+  export function within(inner: string, outer: string): boolean {
+    return (
+      inner === outer ||
+      inner.startsWith(outer.endsWith('/') ? outer : `${outer}/`)
+    );
+  }
+}
