@@ -70,7 +70,7 @@ export function registerEnvScaleOutCommands(
         const { output, ...rest } = options;
         const target =
           output !== undefined ? path.resolve(context.cwd, output) : undefined;
-        const script = Private.safely(`writing the job script`, () => {
+        const script = Private.safely('writing the job script', () => {
           const built = jobScript(
             { env: envPath, command, ...rest },
             context,
@@ -133,7 +133,7 @@ export function registerEnvScaleOutCommands(
         envPath: string,
         options: Omit<Parameters<typeof writeDaskConfig>[0], 'env'>
       ) => {
-        const result = Private.safely(`writing the Dask configuration`, () =>
+        const result = Private.safely('writing the Dask configuration', () =>
           writeDaskConfig({ env: envPath, ...options }, context)
         );
         reporter.result(

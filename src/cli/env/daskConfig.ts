@@ -16,6 +16,7 @@ import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { ensureRealDirectory } from '../fs/realDir';
 import { writeFileStaged } from '../fs/stagedWrite';
+import { directiveValue, shownValue } from './directiveValue';
 import { requireEnvRecord } from './existing';
 import { workerCommand } from './workerCommand';
 import { MLC_DASK_PY } from './mlcDaskModule';
@@ -55,7 +56,7 @@ export function writeDaskConfig(
 ): IDaskConfigResult {
   if ((options.scheduler ?? 'slurm') !== 'slurm') {
     throw new UserError(
-      `--scheduler "${Private.printable(options.scheduler ?? '')}" is not supported for Dask`,
+      `--scheduler "${shownValue(options.scheduler ?? '')}" is not supported for Dask`,
       'use --scheduler slurm (HTCondor: mlc env job-script --scheduler htcondor)'
     );
   }
@@ -77,7 +78,7 @@ export function writeDaskConfig(
     ...(options.schedulerHost !== undefined
       ? {
           'scheduler-options': {
-            host: Private.checked('--scheduler-host', options.schedulerHost)
+            host: directiveValue('--scheduler-host', options.schedulerHost)
           }
         }
       : {})
@@ -130,21 +131,21 @@ namespace Private {
     const cores = options.cores ?? '1';
     if (!/^[1-9][0-9]{0,4}$/.test(cores)) {
       throw new UserError(
-        `--cores "${printable(cores)}" is not a positive whole number`,
+        `--cores "${shownValue(cores)}" is not a positive whole number`,
         'give e.g. --cores 4'
       );
     }
     const memory = options.memory ?? '2GiB';
     if (!/^[0-9]+(\.[0-9]+)?\s?([kKMGT]i?B|B)?$/.test(memory)) {
       throw new UserError(
-        `--memory "${printable(memory)}" is not a memory size`,
+        `--memory "${shownValue(memory)}" is not a memory size`,
         'give e.g. --memory 4GiB or 4GB'
       );
     }
     const walltime = options.walltime ?? '01:00:00';
     if (!/^[0-9][0-9:-]*$/.test(walltime)) {
       throw new UserError(
-        `--walltime "${printable(walltime)}" is not a time limit`,
+        `--walltime "${shownValue(walltime)}" is not a time limit`,
         'give e.g. --walltime 02:00:00'
       );
     }
@@ -154,29 +155,12 @@ namespace Private {
       processes: 1,
       walltime,
       ...(options.queue !== undefined
-        ? { queue: checked('--queue', options.queue) }
+        ? { queue: directiveValue('--queue', options.queue) }
         : {}),
       ...(options.account !== undefined
-        ? { account: checked('--account', options.account) }
+        ? { account: directiveValue('--account', options.account) }
         : {})
     };
-  }
-
-  export function checked(flag: string, value: string): string {
-    if (
-      !/^[A-Za-z0-9_][A-Za-z0-9_.:,+@%=/-]*$/.test(value) ||
-      value.length > 200
-    ) {
-      throw new UserError(
-        `${flag} "${printable(value)}" has characters a scheduler directive cannot carry safely`,
-        'use letters, digits and _ . : , + @ % = / - only'
-      );
-    }
-    return value;
-  }
-
-  export function printable(value: string): string {
-    return value.slice(0, 60).replace(/[\0-\x1f\x7f]/g, '?');
   }
 
   /** Make `env/a/b/...` real directories, one level at a time (never through a link). */

@@ -10,7 +10,9 @@
  * else refused in one line. The command's words reach the shell through the
  * one quoting module.
  */
+import { hasControlCharacter } from '../../core/quote';
 import type { ICliContext } from '../context';
+import { directiveValue, shownValue } from './directiveValue';
 import { UserError } from '../errors';
 import { workerCommand, workerCommandLine } from './workerCommand';
 
@@ -40,9 +42,6 @@ export interface IJobScript {
   /** HTCondor: the executable wrapper's text (written to `<output>.sh`). */
   wrapper?: string;
 }
-
-/** Characters an option value may have: those of partition, account and QOS names, times and sizes. */
-const VALUE = /^[A-Za-z0-9_][A-Za-z0-9_.:,+@%=/-]*$/;
 
 /** Build the job script (nothing is written here). */
 export function jobScript(
@@ -116,47 +115,31 @@ namespace Private {
     for (const flag of ['partition', 'time', 'mem', 'account'] as const) {
       const value = options[flag];
       if (value !== undefined) {
-        values[flag] = checkedValue(`--${flag}`, value);
+        values[flag] = directiveValue(`--${flag}`, value);
       }
     }
     if (options.time !== undefined && !/^[0-9][0-9:-]*$/.test(options.time)) {
       throw new UserError(
-        `--time "${printable(options.time)}" is not a time limit`,
+        `--time "${shownValue(options.time)}" is not a time limit`,
         'give minutes, MM:SS, HH:MM:SS or D-HH:MM:SS'
       );
     }
     if (options.mem !== undefined && !/^[0-9]+[KMGT]?$/.test(options.mem)) {
       throw new UserError(
-        `--mem "${printable(options.mem)}" is not a memory size`,
+        `--mem "${shownValue(options.mem)}" is not a memory size`,
         'give a number of megabytes, or one with K, M, G or T (e.g. 4G)'
       );
     }
     if (options.cpus !== undefined) {
       if (!/^[1-9][0-9]{0,5}$/.test(options.cpus)) {
         throw new UserError(
-          `--cpus "${printable(options.cpus)}" is not a positive whole number`,
+          `--cpus "${shownValue(options.cpus)}" is not a positive whole number`,
           'give e.g. --cpus 4'
         );
       }
       values.cpus = Number(options.cpus);
     }
     return values;
-  }
-
-  /** A value that goes on a directive line: refused unless plainly safe there. */
-  export function checkedValue(flag: string, value: string): string {
-    if (!VALUE.test(value) || value.length > 200) {
-      throw new UserError(
-        `${flag} "${printable(value)}" has characters a scheduler directive cannot carry safely`,
-        'use letters, digits and _ . : , + @ % = / - only (not first: - . : , + @ % = /)'
-      );
-    }
-    return value;
-  }
-
-  /** At most 60 characters, control characters shown as `?`, for an error line. */
-  export function printable(value: string): string {
-    return value.slice(0, 60).replace(/[\0-\x1f\x7f]/g, '?');
   }
 
   export function slurmScript(
@@ -195,9 +178,13 @@ namespace Private {
    * free text: no `$` (macro expansion), quote, `#` or control character.
    */
   export function condorSubmit(values: IValues, wrapperPath: string): string {
-    if (/[\0-\x1f\x7f$"'#]/.test(wrapperPath) || /^\s|\s$/.test(wrapperPath)) {
+    if (
+      hasControlCharacter(wrapperPath) ||
+      /[$"'#]/.test(wrapperPath) ||
+      /^\s|\s$/.test(wrapperPath)
+    ) {
       throw new UserError(
-        `the output path "${printable(wrapperPath)}" cannot be named in a submit description`,
+        `the output path "${shownValue(wrapperPath)}" cannot be named in a submit description`,
         'choose -o FILE without $, quotes, #, control characters or edge blanks'
       );
     }
@@ -255,7 +242,7 @@ namespace Private {
     const parts = rest.split(':').map(Number);
     if (parts.some(part => !Number.isFinite(part)) || !Number.isFinite(days)) {
       throw new UserError(
-        `--time "${printable(time)}" is not a time limit`,
+        `--time "${shownValue(time)}" is not a time limit`,
         'give e.g. 2:00:00'
       );
     }

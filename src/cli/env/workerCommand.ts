@@ -11,11 +11,12 @@
  */
 import * as path from 'path';
 import type { EnvRecord } from '../../core/envRecord';
-import { shQuote } from '../../core/quote';
+import { hasControlCharacter, shQuote } from '../../core/quote';
 import { userPathProblem } from '../../core/safeNames';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { imageLabel, readBaseImage } from './base';
+import { shownValue } from './directiveValue';
 import { existingEnvPath, requireEnvRecord } from './existing';
 import {
   envFingerprint,
@@ -190,9 +191,9 @@ namespace Private {
 
   /** A value that becomes one argument of podman or apptainer: never an option of theirs. */
   export function checkValue(flag: string, value: string): void {
-    if (value.startsWith('-') || /[\0-\x1f\x7f]/.test(value) || !value) {
+    if (!value || value.startsWith('-') || hasControlCharacter(value)) {
       throw new UserError(
-        `${flag} "${value.slice(0, 60).replace(/[\0-\x1f\x7f]/g, '?')}" is not a usable image`,
+        `${flag} "${shownValue(value)}" is not a usable image`,
         'give an image path or reference (no leading "-", no control characters)'
       );
     }
