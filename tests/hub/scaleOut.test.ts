@@ -10,12 +10,21 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { makeScratch, REPO } from '../harness/paths';
-import { runCommand } from '../harness/mlc';
-import { treeChecksum } from '../harness/unprivilegedBase';
+import { makeScratch } from '../harness/paths';
+import {
+  buildWheel as buildProbeWheel,
+  treeChecksum
+} from '../harness/unprivilegedBase';
 import { hubPrefix } from './harness/images';
 import { mountReadOnly, unmount } from './harness/mount';
 import { startCluster, type ICluster } from './harness/slurm';
+import {
+  lastJson,
+  PROBE_REFUSAL,
+  REFUSAL_DRIVER,
+  SCALE_DRIVER,
+  type IScaleResult
+} from './harness/scaleOut';
 import { asHubUser, hubUser } from './harness/user';
 
 const MOUNT_AT = 'unpacked.cern.ch/registry.local/ml-scale-out/opt/conda';
@@ -29,41 +38,9 @@ let home = '';
 let env = '';
 let wheels = '';
 
-/** A wheel of `probe-pkg` at `version`, built on the host with the repo's pip. */
+/** A wheel of `probe_pkg` at `version` (built on the host), readable by the hub user. */
 function buildWheel(version: string): string {
-  const source = path.join(scratch.dir, `probe-${version}`);
-  fs.mkdirSync(path.join(source, 'probe_pkg'), { recursive: true });
-  fs.writeFileSync(
-    path.join(source, 'probe_pkg', '__init__.py'),
-    `__version__ = "${version}"\n`
-  );
-  fs.writeFileSync(
-    path.join(source, 'pyproject.toml'),
-    `[project]\nname = "probe-pkg"\nversion = "${version}"\n[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n`
-  );
-  const built = runCommand(
-    path.join(REPO, '.venv', 'bin', 'python'),
-    [
-      '-m',
-      'pip',
-      'wheel',
-      '-q',
-      '--no-deps',
-      '--no-build-isolation',
-      '-w',
-      wheels,
-      source
-    ],
-    { timeoutMs: 300000 }
-  );
-  if (built.code !== 0) {
-    throw new Error(`pip wheel failed: ${built.stderr}`);
-  }
-  const wheel = fs
-    .readdirSync(wheels)
-    .find(name => name.startsWith(`probe_pkg-${version}-`));
-  fs.chmodSync(path.join(wheels, wheel as string), 0o644);
-  return path.join(wheels, wheel as string);
+  return buildProbeWheel(wheels, 'probe_pkg', version);
 }
 
 /** A command as the hub user with HOME in the scratch and the cluster's SLURM_CONF. */
@@ -107,21 +84,6 @@ function runAsKernel(
   fs.chmodSync(script, 0o644);
   return asUser(spec.argv[0], ['-s', script], kernelEnv, timeoutMs);
 }
-
-/** The last line of the driver's stdout, as JSON. */
-function lastJson(stdout: string): Record<string, unknown> {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
-}
-
-const KERNEL_FACTS = `
-import json, sys
-def facts():
-    import json, sys, probe_pkg
-    with open(sys.base_prefix + "/share/jupyter/kernels/python3/image.json") as handle:
-        image = json.load(handle)
-    return {"prefix": sys.prefix, "build": image["buildDate"], "version": probe_pkg.__version__}
-`;
 
 beforeAll(async () => {
   scratch = makeScratch('hub-scale');
@@ -179,29 +141,9 @@ describe('scale out from an extended env in host mode, on Slurm', () => {
   });
 
   it('SLURMCluster() scales to 2 workers, Slurm jobs of the hub user, running what the kernel runs', () => {
-    const ran = runAsKernel(`${KERNEL_FACTS}
-import subprocess
-from dask_jobqueue import SLURMCluster
-from distributed import Client
-import mlc_dask
-cluster = SLURMCluster()
-cluster.scale(2)
-mlc_dask.wait_for_workers(cluster, 2, timeout=300)
-client = Client(cluster)
-workers = sorted(client.nthreads())
-results = [client.submit(facts, pure=False, workers=[w]).result(timeout=120) for w in workers]
-jobs = sorted(str(job.job_id) for job in cluster.workers.values())
-queue = subprocess.run(["squeue", "-h", "-o", "%i %u %T"], capture_output=True, text=True, timeout=30).stdout
-client.close(); cluster.close()
-print(json.dumps({"kernel": facts(), "workers": results, "jobs": jobs, "queue": queue}))
-`);
+    const ran = runAsKernel(SCALE_DRIVER);
     expect(ran.code).toBe(0);
-    const out = lastJson(ran.stdout) as {
-      kernel: Record<string, string>;
-      workers: Record<string, string>[];
-      jobs: string[];
-      queue: string;
-    };
+    const out = lastJson<IScaleResult>(ran.stdout, ran.stderr);
     expect(out.kernel.prefix).toBe(env);
     expect(out.kernel.version).toBe('1.0');
     expect(out.workers).toHaveLength(2);
@@ -253,24 +195,10 @@ print(json.dumps({"kernel": facts(), "workers": results, "jobs": jobs, "queue": 
       buildWheel('2.0')
     ]);
     expect(upgraded.code).toBe(0);
-    const ran = runAsKernel(`${KERNEL_FACTS}
-from dask_jobqueue import SLURMCluster
-import mlc_dask
-cluster = SLURMCluster()
-cluster.scale(1)
-try:
-    mlc_dask.wait_for_workers(cluster, 1, timeout=300)
-    print(json.dumps({"error": None}))
-except RuntimeError as error:
-    print(json.dumps({"error": str(error)}))
-finally:
-    cluster.close()
-`);
+    const ran = runAsKernel(REFUSAL_DRIVER);
     expect(ran.code).toBe(0);
-    const error = lastJson(ran.stdout).error as string;
-    expect(error).toMatch(
-      /^mlc worker: refusing to start: package probe_pkg differs: the kernel had 1\.0, here 2\.0;/
-    );
+    const error = lastJson<{ error: string }>(ran.stdout, ran.stderr).error;
+    expect(error).toMatch(PROBE_REFUSAL);
     const logs = fs
       .readdirSync(path.join(env, 'var', 'log', 'dask'))
       .filter(name => name.endsWith('.err'));
