@@ -323,6 +323,30 @@ describe('mlc env dask-config', () => {
     ).toBe(0);
   });
 
+  it("with --panel, writes the Dask panel's factory with every argument into the user's ~/.config/dask", () => {
+    const run = mlcAsUser(
+      ['env', 'dask-config', env, '--queue', 'debug', '--panel'],
+      places
+    );
+    expect(run.code).toBe(0);
+    const text = fs.readFileSync(
+      `${places.home}/.config/dask/mlc-dask-panel.yaml`,
+      'utf-8'
+    );
+    const panel = JSON.parse(text.replace(/^#.*\n/gm, '')) as {
+      labextension: { factory: { kwargs: Record<string, unknown> } };
+    };
+    const line = mlcAsUser(
+      ['env', 'worker-command', env],
+      places
+    ).stdout.trim();
+    expect(panel.labextension.factory.kwargs).toMatchObject({
+      queue: 'debug',
+      python: line,
+      log_directory: `${env}/var/log/dask`
+    });
+  });
+
   it('refuses a hostile queue in one line and writes nothing', () => {
     const output = `${out}/dask.yaml`;
     const run = mlcAsUser(

@@ -128,6 +128,10 @@ export function registerEnvScaleOutCommands(
     .option('--via <entry>', 'how the image is entered (as worker-command)')
     .option('--image <image>', 'the image (as worker-command)')
     .option('-o, --output <file>', 'write here instead of <env>/etc/dask/')
+    .option(
+      '--panel',
+      "also make this env's cluster the Dask panel's New (writes ~/.config/dask/mlc-dask-panel.yaml, read by the Jupyter server)"
+    )
     .action(
       (
         envPath: string,
@@ -140,10 +144,12 @@ export function registerEnvScaleOutCommands(
           'env dask-config',
           result,
           [
-            `Wrote ${result.file} (fingerprint ${result.fingerprint})`,
+            `Wrote ${result.file} (fingerprint ${result.fingerprint})${result.panel ? ` and ${result.panel}` : ''}`,
             "In a notebook on the env's kernel: from dask_jobqueue import SLURMCluster; cluster = SLURMCluster(); cluster.scale(2)",
             '  then: import mlc_dask; mlc_dask.wait_for_workers(cluster, 2, timeout=300)  (a bounded wait that says why workers did not come)',
-            'The Dask panel\'s "New" button starts the same cluster.'
+            result.panel
+              ? 'The Dask panel\'s "New" button starts the same cluster.'
+              : 'For the Dask panel\'s "New" button: add --panel.'
           ].join('\n')
         );
       }

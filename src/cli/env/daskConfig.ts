@@ -22,6 +22,8 @@ import { workerCommand } from './workerCommand';
 import { MLC_DASK_PY } from './mlcDaskModule';
 
 export const DASK_CONFIG_FILE = 'mlc-scale-out.yaml';
+/** In ~/.config/dask with --panel. */
+export const DASK_PANEL_FILE = 'mlc-dask-panel.yaml';
 
 export interface IDaskConfigOptions {
   env: string;
@@ -37,6 +39,8 @@ export interface IDaskConfigOptions {
   image?: string;
   /** Write here instead of `<env>/etc/dask/mlc-scale-out.yaml`. */
   output?: string;
+  /** Also make this env's cluster the Dask panel's (the server's ~/.config/dask). */
+  panel?: boolean;
 }
 
 /** The `data` of `mlc env dask-config`'s result. */
@@ -45,6 +49,8 @@ export interface IDaskConfigResult {
   file: string;
   /** The helper module written into the env (absent with -o). */
   helper?: string;
+  /** With --panel: the Dask panel's configuration file written. */
+  panel?: string;
   fingerprint: string;
   logDirectory: string;
 }
@@ -83,17 +89,22 @@ export function writeDaskConfig(
         }
       : {})
   };
-  const config = {
-    jobqueue: { slurm },
-    labextension: {
-      factory: {
-        module: 'dask_jobqueue',
-        class: 'SLURMCluster',
-        args: [],
-        kwargs: {}
-      }
+  // The panel's factory carries every argument itself: the Jupyter server
+  // that runs it reads its own dask config, which may not hold jobqueue.slurm.
+  const labextension = {
+    factory: {
+      module: 'dask_jobqueue',
+      class: 'SLURMCluster',
+      args: [],
+      kwargs: Object.fromEntries(
+        Object.entries(slurm).map(([key, value]) => [
+          key.replace(/-/g, '_'),
+          value
+        ])
+      )
     }
   };
+  const config = { jobqueue: { slurm }, labextension };
   const text =
     `# Written by mlc env dask-config for ${JSON.stringify(worker.env)} (fingerprint ${worker.fingerprint}).\n` +
     '# Workers run the env in its image; a changed env makes them refuse: run mlc env dask-config again.\n' +
@@ -114,16 +125,53 @@ export function writeDaskConfig(
     helper = `${worker.env}/lib/python${record.python}/site-packages/mlc_dask.py`;
     writeFileStaged(helper, MLC_DASK_PY);
   }
+  let panel: string | undefined;
+  if (options.panel) {
+    panel = Private.writePanelConfig(context, worker.env, labextension);
+  }
   return {
     env: worker.env,
     file,
     ...(helper ? { helper } : {}),
+    ...(panel ? { panel } : {}),
     fingerprint: worker.fingerprint,
     logDirectory
   };
 }
 
 namespace Private {
+  /**
+   * The Dask panel's New button runs in the Jupyter server, which reads the
+   * user's dask config (~/.config/dask), not the env's: write the factory
+   * there, in a file of ours.
+   */
+  export function writePanelConfig(
+    context: ICliContext,
+    envDir: string,
+    labextension: unknown
+  ): string {
+    const home = context.env.HOME;
+    if (!home || !path.isAbsolute(home)) {
+      throw new UserError(
+        'HOME is not set to an absolute path, so there is no ~/.config/dask for the Dask panel',
+        'set HOME, or leave out --panel'
+      );
+    }
+    let dir = home;
+    for (const part of ['.config', 'dask']) {
+      dir = `${dir}/${part}`;
+      ensureRealDirectory(dir, 0o755);
+    }
+    const file = `${dir}/${DASK_PANEL_FILE}`;
+    writeFileStaged(
+      file,
+      `# Written by mlc env dask-config --panel: the Dask panel's New button starts workers on ${JSON.stringify(envDir)}.\n` +
+        JSON.stringify({ labextension }, null, 2) +
+        '\n'
+    );
+    return file;
+  }
+
   /** SLURMCluster's arguments, checked (they become #SBATCH lines in dask-jobqueue's job script). */
   export function clusterArguments(
     options: IDaskConfigOptions
