@@ -71,7 +71,7 @@ echo
 echo "JupyterHub (BNL shape: each server is a Slurm job running the image with podman):"
 echo "    http://127.0.0.1:$port/"
 echo "    log in as: mlc-hub   (any password)"
-echo "Scale out: in a terminal of your session, mlc env create ~/myEnv && mlc env dask-config ~/myEnv;"
+echo "Scale out: in a terminal of your session, mlc env create ~/myEnv && mlc env dask-config ~/myEnv --panel;"
 echo "    then open the Dask panel (the Dask logo in the left sidebar) and press New: workers start as Slurm jobs."
 echo "Stop it with Ctrl-C."
 echo
