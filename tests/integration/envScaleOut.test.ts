@@ -122,15 +122,17 @@ describe('mlc env worker-command', () => {
         places
       )
     ).argv;
-    expect(podman.slice(0, 5)).toEqual([
-      'podman',
-      'run',
+    // sh runs `podman run --name N "$@"`, stopping N when the job is ended.
+    expect(podman.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(podman[2]).toContain('podman run --name "$n" "$@"');
+    expect(podman.slice(3, 7)).toEqual([
+      'mlc-podman',
       '--rm',
       '--network',
       'host'
     ]);
     expect(podman).toContain(`${places.home}:${places.home}`);
-    expect(podman[podman.indexOf('/bin/sh') - 1]).toBe('localhost/ml:1');
+    expect(podman[podman.lastIndexOf('/bin/sh') - 1]).toBe('localhost/ml:1');
     const apptainer = resultData<IWorkerCommand>(
       mlcAsUser(
         [

@@ -62,6 +62,16 @@ export interface IWorkerCommand {
 const SETUP_SH =
   'PATH="$4:$PATH"; export PATH PYTHONNOUSERSITE=1; unset PYTHONHOME PYTHONPATH; ' +
   '"$1" -I -S -c "$2" "$3" || exit; p=$1; shift 4; ';
+/**
+ * Runs `podman run --name N "$@"` with the caller's stdin (an asynchronous
+ * command would get /dev/null), and stops container N when the job is
+ * ended (the trap runs while `wait` waits); exits with podman's status.
+ */
+const PODMAN_SH =
+  'n="mlc-worker-${SLURM_JOB_ID:-0}-$$"; t=; ' +
+  'trap \'t=1; podman stop -t 5 "$n" >/dev/null 2>&1\' TERM INT HUP; ' +
+  'exec 3<&0; podman run --name "$n" "$@" <&3 3<&- & p=$!; ' +
+  'wait $p; s=$?; if [ -n "$t" ]; then wait $p; s=$?; fi; exit $s';
 const WORKER_SH: Record<'python' | 'command', string> = {
   python: `${SETUP_SH}exec "$p" -s "$@"`,
   command: `${SETUP_SH}exec "$@"`
@@ -162,9 +172,14 @@ namespace Private {
     }
     // Rootless podman keeps the user's identity as the runner does
     // (src/cli/runner/container.ts): root inside is the user outside.
+    // Its container lives under conmon, outside the job's processes: when the
+    // batch system ends the job (scancel, walltime: SIGTERM), PODMAN_SH stops
+    // the container by name, or it would outlive the job.
     return [
-      'podman',
-      'run',
+      '/bin/sh',
+      '-c',
+      PODMAN_SH,
+      'mlc-podman',
       '--rm',
       '--network',
       'host',
