@@ -142,17 +142,25 @@ describe('mlc env worker-command', () => {
           '--via',
           'apptainer',
           '--image',
-          '/cvmfs/x/img',
+          fixture.base,
           '--json'
         ],
         places
       )
     ).argv;
-    expect(apptainer.slice(0, 3)).toEqual([
-      'apptainer',
-      'exec',
-      '/cvmfs/x/img'
-    ]);
+    expect(apptainer.slice(0, 3)).toEqual(['apptainer', 'exec', fixture.base]);
+  });
+
+  it('refuses an Apptainer image that is gone, and an image value that would be an option, in one line', () => {
+    for (const image of [`${fixture.scratch}/gone.sif`, '--privileged']) {
+      const run = mlcAsUser(
+        ['env', 'worker-command', env, '--via', 'apptainer', '--image', image],
+        places
+      );
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    }
   });
 });
 

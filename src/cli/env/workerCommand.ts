@@ -9,6 +9,7 @@
  * The argv is data; `workerCommandLine` makes it one sh line through the one
  * quoting module, so any path or value reaches the program unchanged.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import type { EnvRecord } from '../../core/envRecord';
 import { hasControlCharacter, shQuote } from '../../core/quote';
@@ -150,6 +151,14 @@ namespace Private {
         );
       }
       Private.checkValue('--image', image);
+      // A path (a SIF file, a sandbox on CVMFS) must be there; a URI
+      // (docker://, oras://) is the engine's to resolve.
+      if (!/^[a-z]+:\/\//.test(image) && !fs.existsSync(image)) {
+        throw new UserError(
+          `the image ${shownValue(image)} is gone`,
+          'pass --image the image the env runs in now, or make the env again on it'
+        );
+      }
       return [
         via,
         'exec',
