@@ -23,7 +23,8 @@ import {
   SCALE_DRIVER,
   type IScaleResult
 } from './harness/scaleOut';
-import { startCluster, type ICluster } from './harness/slurm';
+import { waitFor } from './harness/ports';
+import { cancelJob, startCluster, type ICluster } from './harness/slurm';
 import { asHubUser, hubUser, podmanEnv } from './harness/user';
 
 /** Slurm's clients and their libraries, bound read-only into the kernel's container. */
@@ -209,6 +210,56 @@ describe('scale out from an extended env in the image with rootless podman, on S
     expect(submitted.code).toBe(0);
     expect(fs.readFileSync(output, 'utf-8')).toContain(
       `version 1.0 ${env} /opt/conda`
+    );
+  });
+
+  it('a podman job ended by scancel leaves no container behind', async () => {
+    const script = path.join(home, 'long-job.sh');
+    const written = inSession([
+      'mlc',
+      'env',
+      'job-script',
+      env,
+      '--via',
+      'podman',
+      '--image',
+      HUB_IMAGE,
+      '-o',
+      script,
+      '--',
+      'python',
+      '-c',
+      'import time; print("up", flush=True); time.sleep(600)'
+    ]);
+    expect(written.code).toBe(0);
+    const output = path.join(home, 'long-job.out');
+    const submitted = onHost('sbatch', [
+      '--parsable',
+      '--output',
+      output,
+      script
+    ]);
+    expect(submitted.code).toBe(0);
+    const jobId = submitted.stdout.trim().split(';')[0];
+    const containers = (): string[] =>
+      onHost('podman', ['ps', '-q', '--filter', `name=^mlc-worker-${jobId}-`])
+        .stdout.split('\n')
+        .filter(line => line.trim() !== '');
+    await waitFor(
+      'the job to start its container',
+      async () =>
+        fs.existsSync(output) &&
+        fs.readFileSync(output, 'utf-8').includes('up') &&
+        containers().length === 1
+          ? true
+          : null,
+      300000
+    );
+    await cancelJob(cluster, jobId);
+    await waitFor(
+      "the job's container to be gone",
+      async () => (containers().length === 0 ? true : null),
+      120000
     );
   });
 
