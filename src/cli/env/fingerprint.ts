@@ -6,8 +6,9 @@
  * or batch job recomputes it at start with FINGERPRINT_CHECK_PY and refuses
  * to start when it differs, naming the first difference in one line.
  *
- * Only directory listings are read, never a package's files, so the check
- * costs one `python -I -S` start-up plus two readdirs (bench/fingerprint.mjs).
+ * Only directory listings are read, never a package's files: the check
+ * costs two imports (json, hashlib) and two readdirs in the worker's own
+ * interpreter (bench/fingerprint.mjs).
  * When the env-life work records revisions and an image identity of its
  * own, `envFingerprint` can take them from there; the check stays the same.
  */
@@ -21,10 +22,8 @@ import { BASE_RECORDS_FILE } from './mirror';
 /** image.json larger than this is not read (as readBaseImage's limit would refuse it anyway). */
 const MAX_IMAGE_JSON_BYTES = 1 << 26;
 
-/** What the worker compares: JSON, passed as one argument to the check. */
+/** What the worker compares (passed to the check by fingerprintArgument). */
 export interface IFingerprint {
-  /** Format of this object; the check refuses one it does not know. */
-  v: 1;
   /** The env's prefix and its site-packages, as the kernel sees them. */
   env: string;
   site: string;
@@ -45,7 +44,6 @@ export function envFingerprint(
   const imageJson = `${record.basePrefix}/share/jupyter/kernels/${IMAGE_KERNEL_NAMES.isolated}/${IMAGE_JSON_FILE}`;
   const image = Private.imageIdentity(imageJson);
   return {
-    v: 1,
     env: envDir,
     site,
     imageJson,
@@ -68,24 +66,57 @@ export function fingerprintDigest(fingerprint: IFingerprint): string {
 }
 
 /**
- * The worker-side check, run as `python -I -S -c CHECK FINGERPRINT_JSON`
- * (no site, no environment: starts in about 10 ms). It must list and parse
- * exactly as `envFingerprint` does. Exit 0 when equal; otherwise one line on
+ * The fingerprint as the check's one argument: lines (format `1`, env,
+ * site, image.json, digest, image name, then `KEY=VERSION` each), every
+ * field percent-encoded outside plain characters (UTF-8 bytes), so no
+ * field holds a newline or `=` and the check needs no JSON parser (whose
+ * import, with `re`, costs more than the rest of the check).
+ */
+export function fingerprintArgument(fingerprint: IFingerprint): string {
+  return [
+    '1',
+    fingerprint.env,
+    fingerprint.site,
+    fingerprint.imageJson,
+    fingerprint.image,
+    fingerprint.imageName,
+    ...Object.entries(fingerprint.packages).map(
+      ([key, version]) => `${Private.encode(key)}=${Private.encode(version)}`
+    )
+  ]
+    .map((field, index) => (index < 6 ? Private.encode(field) : field))
+    .join('\n');
+}
+
+/**
+ * The worker-side check, with the fingerprint JSON in sys.argv[1]: in the
+ * worker's interpreter before it runs what was appended, or in `python -I -S`
+ * before a batch job's command (./workerCommand.ts). It must list and parse
+ * exactly as `envFingerprint` does. Returns when equal; otherwise one line on
  * stderr and exit 3.
  */
 export const FINGERPRINT_CHECK_PY = [
-  'import sys,os,json,hashlib',
-  'x=json.loads(sys.argv[1])',
-  'if x.get("v")!=1:sys.exit("mlc worker: refusing to start: unknown fingerprint format; run the mlc env command again")',
+  'import sys,os',
+  'def u(s):',
+  ' if "%" not in s:return s',
+  ' p=s.split("%");o=bytearray(p[0].encode())',
+  ' for q in p[1:]:o.append(int(q[:2],16));o+=q[2:].encode()',
+  ' return o.decode("utf-8","surrogateescape")',
+  'L=sys.argv[1].split("\\n")',
+  'def say(m):',
+  ' sys.stderr.write("mlc worker: refusing to start: "+m+"; run the mlc env command (worker-command, dask-config or job-script) again\\n");sys.exit(3)',
+  'if L[0]!="1" or len(L)<6:say("the fingerprint is of an unknown format")',
+  'env,site,ij,image,iname=[u(f) for f in L[1:6]]',
+  'w=dict((u(k),u(v)) for k,_,v in (l.partition("=") for l in L[6:]))',
   'def ls(p):',
   ' try:return os.listdir(p)',
   ' except OSError:return []',
   'got={}',
-  'for n in ls(x["site"]):',
+  'for n in ls(site):',
   ' if n.endswith(".dist-info"):',
   '  s=n[:-10];i=s.rfind("-")',
   '  if i>0:got["pip:"+s[:i]]=s[i+1:]',
-  'c=x["env"]+"/conda-meta"',
+  'c=env+"/conda-meta"',
   'try:',
   ' with open(c+"/.mlc-base-records") as f:base=set(f.read().split("\\n"))',
   'except OSError:base=set()',
@@ -93,18 +124,20 @@ export const FINGERPRINT_CHECK_PY = [
   ' if n.endswith(".json") and n not in base:',
   '  s=n[:-5];j=s.rfind("-");i=s.rfind("-",0,j) if j>0 else -1',
   '  if i>0:got["conda:"+s[:i]]=s[i+1:]',
+  // The sha256 module of the stdlib, not hashlib (which loads OpenSSL).
+  'try:from _sha2 import sha256',
+  'except ImportError:',
+  ' try:from _sha256 import sha256',
+  ' except ImportError:from hashlib import sha256',
   'try:',
-  ' with open(x["imageJson"],"rb") as f:b=f.read()',
-  ' h=hashlib.sha256(b).hexdigest()[:16]',
+  ' with open(ij,"rb") as f:b=f.read()',
+  ' h=sha256(b).hexdigest()[:16]',
   'except OSError:b=None;h="none"',
-  'def say(m):',
-  ' sys.stderr.write("mlc worker: refusing to start: "+m+"; run the mlc env command (worker-command, dask-config or job-script) again\\n");sys.exit(3)',
-  'if h!=x["image"]:',
+  'if h!=image:',
   ' try:',
-  '  d=json.loads(b);n="%s:%s built %s"%(d.get("name"),d.get("tag"),d.get("buildDate"))',
+  '  import json;d=json.loads(b);n="%s:%s built %s"%(d.get("name"),d.get("tag"),d.get("buildDate"))',
   ' except Exception:n="no image.json"',
-  ' say("the image build differs: the kernel ran %s (%s), this is %s (%s)"%(x["imageName"],x["image"],n,h))',
-  'w=x["packages"]',
+  ' say("the image build differs: the kernel ran %s (%s), this is %s (%s)"%(iname,image,n,h))',
   'for k in sorted(set(w)|set(got)):',
   ' a=w.get(k);b=got.get(k)',
   ' if a!=b:',
@@ -182,6 +215,15 @@ namespace Private {
       }
     }
     return found;
+  }
+
+  /** Percent-encode (as UTF-8) everything outside plain characters, `%` and `=` included. */
+  export function encode(text: string): string {
+    return text.replace(/[^A-Za-z0-9_.:,+@~/ -]+/gu, run =>
+      Array.from(Buffer.from(run, 'utf-8'))
+        .map(byte => `%${byte.toString(16).padStart(2, '0')}`)
+        .join('')
+    );
   }
 
   export function sorted(map: Record<string, string>): Record<string, string> {

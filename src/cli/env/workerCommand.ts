@@ -21,6 +21,7 @@ import { shownValue } from './directiveValue';
 import { existingEnvPath, requireEnvRecord } from './existing';
 import {
   envFingerprint,
+  fingerprintArgument,
   fingerprintDigest,
   FINGERPRINT_CHECK_PY,
   type IFingerprint
@@ -57,12 +58,40 @@ export interface IWorkerCommand {
 /**
  * The shell step between the entry and the program: the kernel's
  * environment (the env's bin/ first, no user site, no PYTHONHOME or
- * PYTHONPATH), the check, then Python with its arguments (`python`) or any
- * command (`command`, for batch jobs).
+ * PYTHONPATH), then `$1` the env's Python, `$2` the code, `$3` the
+ * fingerprint, `$4` the PATH entries, the rest appended by the caller.
  */
-const SETUP_SH =
+const ENV_SH =
   'PATH="$4:$PATH"; export PATH PYTHONNOUSERSITE=1; unset PYTHONHOME PYTHONPATH; ' +
-  '"$1" -I -S -c "$2" "$3" || exit; p=$1; shift 4; ';
+  'p=$1; c=$2; f=$3; shift 4; ';
+const WORKER_SH: Record<'python' | 'command', string> = {
+  // The check runs in the worker's own interpreter, which then runs what
+  // was appended: one interpreter start, not two.
+  python: `${ENV_SH}exec "$p" -s -c "$c" "$f" "$@"`,
+  // Any command: the check in a quick interpreter of its own (-I -S), first.
+  command: `${ENV_SH}"$p" -I -S -c "$c" "$f" || exit; exec "$@"`
+};
+
+/**
+ * After the check, in the same interpreter: drop the fingerprint argument
+ * and run what was appended as `python` would (`-m MODULE`, `-c CODE`, a
+ * script); anything else (other interpreter flags, nothing) gets a fresh
+ * interpreter with those arguments.
+ */
+const LAUNCH_PY = [
+  'import os,sys,runpy',
+  'del sys.argv[1]',
+  'a=sys.argv[1:]',
+  'if len(a)>1 and a[0]=="-m":',
+  ' sys.argv=[a[1]]+a[2:];runpy.run_module(a[1],run_name="__main__",alter_sys=True)',
+  'elif len(a)>1 and a[0]=="-c":',
+  ' import __main__;sys.argv=["-c"]+a[2:];exec(compile(a[1],"<string>","exec"),__main__.__dict__)',
+  'elif a and not a[0].startswith("-"):',
+  ' sys.argv=a;sys.path[0]=os.path.dirname(os.path.abspath(a[0]));runpy.run_path(a[0],run_name="__main__")',
+  'else:',
+  ' os.execv(sys.executable,[sys.executable,"-s"]+a)'
+].join('\n');
+
 /**
  * Runs `podman run --name N "$@"` with the caller's stdin (an asynchronous
  * command would get /dev/null), and stops container N when the job is
@@ -73,10 +102,6 @@ const PODMAN_SH =
   'trap \'t=1; podman stop -t 5 "$n" >/dev/null 2>&1\' TERM INT HUP; ' +
   'exec 3<&0; podman run --name "$n" "$@" <&3 3<&- & p=$!; ' +
   'wait $p; s=$?; if [ -n "$t" ]; then wait $p; s=$?; fi; exit $s';
-const WORKER_SH: Record<'python' | 'command', string> = {
-  python: `${SETUP_SH}exec "$p" -s "$@"`,
-  command: `${SETUP_SH}exec "$@"`
-};
 
 /** The worker command of the env the options name. */
 export function workerCommand(
@@ -94,9 +119,8 @@ export function workerCommand(
     WORKER_SH[options.runs ?? 'python'],
     'mlc-worker',
     `${envDir}/bin/python${record.python}`,
-    // One line: a JSON string is a Python string literal too.
-    `exec(${JSON.stringify(FINGERPRINT_CHECK_PY)})`,
-    JSON.stringify(fingerprint),
+    Private.code(options.runs ?? 'python'),
+    fingerprintArgument(fingerprint),
     `${envDir}/bin:${record.basePrefix}/bin`
   ];
   return {
@@ -116,6 +140,14 @@ export function workerCommandLine(argv: readonly string[]): string {
 }
 
 namespace Private {
+  /** The `-c` code, one line: each part exec'd in a namespace of its own (a JSON string is a Python string literal too). */
+  export function code(runs: 'python' | 'command'): string {
+    const check = `exec(${JSON.stringify(FINGERPRINT_CHECK_PY)},{})`;
+    return runs === 'python'
+      ? `${check};exec(${JSON.stringify(LAUNCH_PY)},{})`
+      : check;
+  }
+
   export function chooseEntry(
     raw: string | undefined,
     record: EnvRecord
