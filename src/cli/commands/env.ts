@@ -12,7 +12,12 @@ import type {
 } from '../../core/envRecord';
 import type { ICliContext } from '../context';
 import { checkEnv } from '../env/check';
-import { createEnv } from '../env/create';
+import { checkWithDanglingKernels } from '../env/danglingKernels';
+import { existingEnvPath } from '../env/existing';
+import { kernelDataDir } from '../env/kernel';
+import { createEnv, type ICreateOptions } from '../env/create';
+import { createFromLock } from '../env/exportLock';
+import { registerEnvLifeCommands } from './envLife';
 import { registerEnvScaleOutCommands } from './envScaleOut';
 import { installScripts } from '../env/installScripts';
 import { listEnvs } from '../env/list';
@@ -66,67 +71,109 @@ export function registerEnvCommands(
       Private.collect,
       []
     )
+    .option(
+      '--from <file>',
+      'recreate an env from a lock file written by mlc env export'
+    )
+    .option(
+      '--allow-other-image',
+      'with --from: recreate on another image than the lock file names (warns with the differences)'
+    )
     .addOption(
       new Option(
         '--print-activate-path',
         'for create-newEnv-on-base.sh: print only the activation script on stdout'
       ).hideHelp()
     )
-    .action((positional: string | undefined, options: Private.ICreateFlags) => {
-      if (
-        positional !== undefined &&
-        options.prefix !== undefined &&
-        positional !== options.prefix
-      ) {
-        throw new UserError(
-          'the env path is given twice (as an argument and with -p)',
-          'give it once'
+    .action(
+      (
+        positional: string | undefined,
+        options: Private.ICreateFlags
+      ): Promise<void> | void => {
+        if (
+          positional !== undefined &&
+          options.prefix !== undefined &&
+          positional !== options.prefix
+        ) {
+          throw new UserError(
+            'the env path is given twice (as an argument and with -p)',
+            'give it once'
+          );
+        }
+        const prefix = positional ?? options.prefix;
+        if (prefix === undefined) {
+          throw new UserError(
+            'the env path is missing',
+            'run: mlc env create PATH (e.g. mlc env create ~/envs/myEnv)'
+          );
+        }
+        reporter.progress(`creating the env ${prefix}`);
+        const createOptions = {
+          prefix,
+          ...(options.base !== undefined ? { base: options.base } : {}),
+          kernel: options.kernel !== false,
+          ...(options.displayName !== undefined
+            ? { displayName: options.displayName }
+            : {}),
+          ...(options.containerImage !== undefined
+            ? { containerImage: options.containerImage }
+            : {}),
+          bind: options.bind
+        };
+        if (options.from !== undefined) {
+          const from = options.from;
+          return Private.createFrom(
+            createOptions,
+            from,
+            options.allowOtherImage === true,
+            context
+          );
+        }
+        if (options.allowOtherImage) {
+          throw new UserError(
+            '--allow-other-image goes with --from',
+            'run: mlc env create PATH --from FILE --allow-other-image'
+          );
+        }
+        const result = Private.safely(`creating the env ${prefix}`, () =>
+          createEnv(
+            {
+              prefix,
+              ...(options.base !== undefined ? { base: options.base } : {}),
+              kernel: options.kernel !== false,
+              ...(options.displayName !== undefined
+                ? { displayName: options.displayName }
+                : {}),
+              ...(options.containerImage !== undefined
+                ? { containerImage: options.containerImage }
+                : {}),
+              bind: options.bind
+            },
+            context,
+            TEMPLATES
+          )
         );
+        const lines = [
+          `Created the env ${result.name} at ${result.prefix}`,
+          `  on ${result.basePrefix}${result.baseImage ? ` (${result.baseImage})` : ''}, Python ${result.python}, in ${result.elapsedMs} ms`,
+          result.kernelName
+            ? `  kernel: ${result.kernelName}`
+            : '  no kernel registered (--no-kernel)',
+          'To enter it in a new shell (bash or zsh):',
+          `  source ${shQuote(result.activateScript, 'always')}`,
+          'Inside it, pip install and conda-style installs (micromamba install -p ...) go into the env.'
+        ];
+        if (options.printActivatePath && !reporter.machine) {
+          // create-newEnv-on-base.sh reads stdout; people read stderr.
+          process.stderr.write(lines.join('\n') + '\n');
+          process.stdout.write(result.activateScript + '\n');
+          return;
+        }
+        reporter.result('env create', result, lines.join('\n'));
       }
-      const prefix = positional ?? options.prefix;
-      if (prefix === undefined) {
-        throw new UserError(
-          'the env path is missing',
-          'run: mlc env create PATH (e.g. mlc env create ~/envs/myEnv)'
-        );
-      }
-      reporter.progress(`creating the env ${prefix}`);
-      const result = Private.safely(`creating the env ${prefix}`, () =>
-        createEnv(
-          {
-            prefix,
-            ...(options.base !== undefined ? { base: options.base } : {}),
-            kernel: options.kernel !== false,
-            ...(options.displayName !== undefined
-              ? { displayName: options.displayName }
-              : {}),
-            ...(options.containerImage !== undefined
-              ? { containerImage: options.containerImage }
-              : {}),
-            bind: options.bind
-          },
-          context,
-          TEMPLATES
-        )
-      );
-      const lines = [
-        `Created the env ${result.name} at ${result.prefix}`,
-        `  on ${result.basePrefix}${result.baseImage ? ` (${result.baseImage})` : ''}, Python ${result.python}, in ${result.elapsedMs} ms`,
-        result.kernelName
-          ? `  kernel: ${result.kernelName}`
-          : '  no kernel registered (--no-kernel)',
-        'To enter it in a new shell (bash or zsh):',
-        `  source ${shQuote(result.activateScript, 'always')}`,
-        'Inside it, pip install and conda-style installs (micromamba install -p ...) go into the env.'
-      ];
-      if (options.printActivatePath && !reporter.machine) {
-        // create-newEnv-on-base.sh reads stdout; people read stderr.
-        process.stderr.write(lines.join('\n') + '\n');
-        process.stdout.write(result.activateScript + '\n');
-        return;
-      }
-      reporter.result('env create', result, lines.join('\n'));
-    });
+    );
+
+  registerEnvLifeCommands(env, context);
 
   env
     .command('list')
@@ -192,7 +239,13 @@ export function registerEnvCommands(
         if (!options.all && prefixes.length === 1) {
           // One env: its result, or one line when it cannot be checked at all.
           const result = Private.safely(`checking ${prefixes[0]}`, () =>
-            checkEnv({ prefix: prefixes[0], fix, ...base }, context, TEMPLATES)
+            Private.checkWithKernels(prefixes[0], fix, context, () =>
+              checkEnv(
+                { prefix: prefixes[0], fix, ...base },
+                context,
+                TEMPLATES
+              )
+            )
           );
           reporter.result('env check', result, Private.checkLines(result));
           Private.failOnProblems([result], fix);
@@ -205,10 +258,12 @@ export function registerEnvCommands(
           : prefixes.map(prefix => ({ prefix, problems: [] as IEnvProblem[] }));
         const results = targets.map(target => {
           const result = Private.checkOne(target.prefix, target.problems, () =>
-            checkEnv(
-              { prefix: target.prefix, fix, ...base },
-              context,
-              TEMPLATES
+            Private.checkWithKernels(target.prefix, fix, context, () =>
+              checkEnv(
+                { prefix: target.prefix, fix, ...base },
+                context,
+                TEMPLATES
+              )
             )
           );
           reporter.result('env check', result, Private.checkLines(result));
@@ -290,6 +345,39 @@ namespace Private {
     containerImage?: string;
     bind: string[];
     printActivatePath?: boolean;
+    from?: string;
+    allowOtherImage?: boolean;
+  }
+
+  /** `env create PATH --from FILE`: the env, then the lock file's pins. */
+  export async function createFrom(
+    options: ICreateOptions,
+    from: string,
+    allowOtherImage: boolean,
+    context: ICliContext
+  ): Promise<void> {
+    let result;
+    try {
+      result = await createFromLock(
+        { ...options, from, allowOtherImage },
+        context,
+        TEMPLATES
+      );
+    } catch (error) {
+      throw fsUserError(error, `creating the env ${options.prefix}`);
+    }
+    context.reporter.result(
+      'env create',
+      result,
+      [
+        `Created the env ${result.name} at ${result.prefix} from ${from}: ${result.installed.length} package(s) installed`,
+        result.kernelName
+          ? `  kernel: ${result.kernelName}`
+          : '  no kernel registered (--no-kernel)',
+        'To enter it in a new shell (bash or zsh):',
+        `  source ${shQuote(result.activateScript, 'always')}`
+      ].join('\n')
+    );
   }
 
   /**
@@ -302,6 +390,23 @@ namespace Private {
     } catch (error) {
       throw fsUserError(error, action);
     }
+  }
+
+  /** One env's check, with the kernels left dangling at its path (unregistered with --fix). */
+  export function checkWithKernels(
+    prefix: string,
+    fix: boolean,
+    context: ICliContext,
+    check: () => IEnvCheckResult
+  ): IEnvCheckResult {
+    const envDir = existingEnvPath(prefix, context.cwd);
+    let dataDir: string | null;
+    try {
+      dataDir = kernelDataDir(context);
+    } catch {
+      dataDir = null; // no data dir: no kernels either
+    }
+    return checkWithDanglingKernels(envDir, dataDir, fix, check);
   }
 
   export function checkLines(result: IEnvCheckResult): string {

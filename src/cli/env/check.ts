@@ -21,7 +21,7 @@ import {
   assertKernelSlotFree,
   defaultDisplayName,
   envKernelFile,
-  jupyterDataDir,
+  kernelDataDir,
   readKernel,
   registerKernel
 } from './kernel';
@@ -41,7 +41,11 @@ import {
   staleRecords
 } from './mirror';
 import { activationScript, type IScriptTemplates } from './scripts';
+import { fixUnfinishedChange, lifeFindings } from './lifeCheck';
 import { shQuote } from '../../core/quote';
+import { makeSymlink } from '../fs/entries';
+import { resolves } from '../fs/probes';
+import { removeFile } from '../fs/removeTree';
 
 export interface ICheckOptions {
   prefix: string;
@@ -67,8 +71,13 @@ export function checkEnv(
   } catch (error) {
     throw fsUserError(error, `checking the env ${envDir}`);
   }
+  const life = lifeFindings(envDir, record);
   if (!options.fix) {
-    return { ...envSummary(record, envDir, before.problems), fixed: [] };
+    return {
+      ...envSummary(record, envDir, [...before.problems, ...life.problems]),
+      ...(life.imageChange ? { imageChange: life.imageChange } : {}),
+      fixed: []
+    };
   }
   if (fs.lstatSync(envDir).isSymbolicLink()) {
     throw new UserError(
@@ -88,10 +97,14 @@ export function checkEnv(
   } catch (error) {
     throw fsUserError(error, `checking the env ${envDir}`);
   }
-  const left = new Set(after.problems.map(problem => problem.code));
+  fixUnfinishedChange(envDir, fixedRecord);
+  const lifeAfter = lifeFindings(envDir, fixedRecord);
+  const problems = [...after.problems, ...lifeAfter.problems];
+  const left = new Set(problems.map(problem => problem.code));
   return {
-    ...envSummary(fixedRecord, envDir, after.problems),
-    fixed: before.problems.filter(
+    ...envSummary(fixedRecord, envDir, problems),
+    ...(lifeAfter.imageChange ? { imageChange: lifeAfter.imageChange } : {}),
+    fixed: [...before.problems, ...life.problems].filter(
       problem => problem.fixable && !left.has(problem.code)
     )
   };
@@ -183,7 +196,7 @@ namespace Private {
         fix
       );
     }
-    if (!fs.existsSync(`${envDir}/bin/python${record.python}`)) {
+    if (!resolves(`${envDir}/bin/python${record.python}`)) {
       add(
         'no-interpreter',
         `bin/python${record.python} is missing or leads nowhere`,
@@ -214,7 +227,7 @@ namespace Private {
       }
     }
     if (record.kernelName) {
-      const dataDir = jupyterDataDir(context);
+      const dataDir = kernelDataDir(context);
       const kernel = readKernel(dataDir, record.kernelName);
       if (!kernel) {
         add(
@@ -304,7 +317,7 @@ namespace Private {
         updated !== record)
     ) {
       const python = updated.python as PythonMinor;
-      const dataDir = jupyterDataDir(context);
+      const dataDir = kernelDataDir(context);
       assertKernelSlotFree(dataDir, updated.kernelName, envDir);
       const spec = envKernelFile({
         envPrefix: envDir,
@@ -332,7 +345,7 @@ namespace Private {
    */
   function relink(envDir: string, base: IBaseFacts): void {
     for (const link of danglingLinks(envDir, base.python)) {
-      fs.unlinkSync(`${envDir}/${link.path}`);
+      removeFile(`${envDir}/${link.path}`);
     }
     const stats = { directories: 0, links: 0, records: 0 };
     mirrorBase(base, envDir, stats, true);
@@ -346,7 +359,7 @@ namespace Private {
     ];
     for (const [name, target] of links) {
       if (!fs.lstatSync(`${bin}/${name}`, { throwIfNoEntry: false })) {
-        fs.symlinkSync(target, `${bin}/${name}`);
+        makeSymlink(target, `${bin}/${name}`);
       }
     }
     if (base.hasPip && !fs.lstatSync(`${bin}/pip`, { throwIfNoEntry: false })) {

@@ -26,7 +26,7 @@ import {
   assertKernelSlotFree,
   defaultDisplayName,
   envKernelFile,
-  jupyterDataDir,
+  kernelDataDir,
   registerKernel
 } from './kernel';
 import {
@@ -43,6 +43,8 @@ import {
   type IMirrorStats
 } from './mirror';
 import { removeTree } from '../fs/removeTree';
+import { currentImage, type IImageState } from './imageIdentity';
+import { envPackages, recordRevision, writeImagePackages } from './revisions';
 import { applyPlan, readFreshPlan } from './plan';
 import { activationScript, type IScriptTemplates } from './scripts';
 import {
@@ -52,6 +54,9 @@ import {
   removeMadeParents,
   type IEnvTarget
 } from './target';
+import { makeDirectory, makePath, makeSymlink, moveEntry } from '../fs/entries';
+import { isProcessAlive, resolves } from '../fs/probes';
+import { writeNewFile } from '../fs/stagedWrite';
 
 export interface ICreateOptions {
   /** The env's path as the user gave it. */
@@ -84,17 +89,18 @@ export function createEnv(
   }
   const missingParents = assertCreatable(target, base.physical);
   // An empty directory given as the target is put back if the create fails late.
-  const targetWasEmptyDir = fs.existsSync(target.prefix);
+  const targetWasEmptyDir = resolves(target.prefix);
   const kernelName = options.kernel
     ? envKernelName(target.name, target.prefix)
     : null;
-  const dataDir = kernelName ? jupyterDataDir(context) : null;
+  const dataDir = kernelName ? kernelDataDir(context) : null;
   if (kernelName && dataDir) {
     assertKernelSlotFree(dataDir, kernelName, target.prefix);
   }
   const displayName =
     options.displayName ??
     defaultDisplayName(target.name, base.image, base.python);
+  const image = currentImage(base.prefix, base.python, base.image);
   const record: EnvRecord = {
     schemaVersion: ENV_RECORD_VERSION,
     name: target.name,
@@ -109,7 +115,8 @@ export function createEnv(
       : {}),
     kernelName,
     displayName,
-    creationId: randomBytes(16).toString('hex')
+    creationId: randomBytes(16).toString('hex'),
+    image: image.identity
   };
 
   let madeParents: string[];
@@ -123,8 +130,9 @@ export function createEnv(
   const stats: IMirrorStats = { directories: 0, links: 0, records: 0 };
   let activateFile: string;
   try {
-    fs.mkdirSync(temp);
+    makeDirectory(temp);
     activateFile = Private.build(temp, base, record, templates, stats);
+    Private.firstRevision(temp, base, image);
   } catch (error) {
     Private.removeQuietly(temp);
     removeMadeParents(madeParents);
@@ -158,7 +166,7 @@ export function createEnv(
       // The env is ours and seconds old: take it back rather than leave it half-registered.
       Private.removeQuietly(target.prefix);
       if (targetWasEmptyDir) {
-        fs.mkdirSync(target.prefix, { recursive: true });
+        makePath(target.prefix);
       }
       removeMadeParents(madeParents);
       const failure = fsUserError(
@@ -189,6 +197,22 @@ export function createEnv(
 }
 
 namespace Private {
+  /** Revision 1 (an env of no packages of its own) and the image's package list, for later notices. */
+  export function firstRevision(
+    dir: string,
+    base: IBaseFacts,
+    image: IImageState
+  ): void {
+    writeImagePackages(dir, image);
+    recordRevision(dir, {
+      command: 'create',
+      args: [],
+      image: image.identity,
+      python: base.pythonVersion,
+      packages: envPackages(dir, base.python)
+    });
+  }
+
   /** The files of the env, written into `dir` (paths inside name the final prefix). */
   export function build(
     dir: string,
@@ -197,7 +221,7 @@ namespace Private {
     templates: IScriptTemplates,
     stats: IMirrorStats
   ): string {
-    fs.symlinkSync(base.prefix, `${dir}/${BASE_LINK}`);
+    makeSymlink(base.prefix, `${dir}/${BASE_LINK}`);
     // The image build's precomputed plan when it is still true of the base; else walk and copy.
     const plan = readFreshPlan(base);
     if (plan) {
@@ -211,9 +235,12 @@ namespace Private {
     if (base.hasPip) {
       writePipScripts(dir, base.python);
     }
-    fs.writeFileSync(
+    // In the hidden temporary published by one rename: no per-file fsync.
+    writeNewFile(
       `${dir}/pyvenv.cfg`,
-      pyvenvCfgText(base.prefix, base.pythonVersion)
+      pyvenvCfgText(base.prefix, base.pythonVersion),
+      0o644,
+      { durable: false }
     );
     const script = activationScript(templates, {
       envPrefix: record.prefix,
@@ -227,7 +254,9 @@ namespace Private {
           }
         : {})
     });
-    fs.writeFileSync(`${dir}/${script.file}`, script.text, { mode: 0o755 });
+    writeNewFile(`${dir}/${script.file}`, script.text, 0o755, {
+      durable: false
+    });
     writeEnvRecord(dir, record);
     return script.file;
   }
@@ -307,34 +336,16 @@ namespace Private {
         continue;
       }
       const pid = Number(name.slice(prefix.length).split('.')[0]);
-      if (Number.isInteger(pid) && pid > 0 && !alive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) {
         removeQuietly(`${target.parent}/${name}`);
       }
-    }
-  }
-
-  /** Whether `pid` runs (a zombie, killed but not yet reaped by its parent, does not). */
-  function alive(pid: number): boolean {
-    try {
-      process.kill(pid, 0);
-    } catch (error) {
-      return errnoCode(error) === 'EPERM';
-    }
-    try {
-      // /proc/PID/stat: "pid (comm) S ...", S being the state; comm may hold spaces.
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf-8');
-      return (
-        stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-      );
-    } catch {
-      return true;
     }
   }
 
   /** The one step that publishes the env; losing a race is a clear refusal. */
   export function renameIntoPlace(temp: string, target: IEnvTarget): void {
     try {
-      fs.renameSync(temp, target.prefix);
+      moveEntry(temp, target.prefix);
     } catch (error) {
       removeQuietly(temp);
       const code = errnoCode(error);

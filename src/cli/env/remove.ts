@@ -22,9 +22,10 @@ import { UserError } from '../errors';
 import { fsUserError } from '../fs/errors';
 import { removeTree } from '../fs/removeTree';
 import { existingEnvPath } from './existing';
-import { jupyterDataDir, listEnvKernels, unregisterKernel } from './kernel';
+import { kernelDataDir, listEnvKernels, unregisterKernel } from './kernel';
 import { readEnvRecord } from './layout';
 import { BASE_LINK } from './mirror';
+import { moveEntry } from '../fs/entries';
 
 const NOT_REMOVED = 'nothing was removed';
 
@@ -55,7 +56,7 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
   const parent = path.dirname(envDir);
   const doomed = `${parent}/.mlc-tmp.rm.${shortDigest(envDir)}.${process.pid}`;
   try {
-    fs.renameSync(envDir, doomed);
+    moveEntry(envDir, doomed);
   } catch (error) {
     throw fsUserError(error, `removing ${envDir}`);
   }
@@ -66,7 +67,7 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
     moved.ino !== stat.ino ||
     !moved.isDirectory()
   ) {
-    fs.renameSync(doomed, envDir);
+    moveEntry(doomed, envDir);
     throw new UserError(
       `${envDir} changed while it was being removed; ${NOT_REMOVED}`,
       'run the command again',
@@ -88,7 +89,7 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
     try {
       const prefixes = [...new Set([envDir, record.prefix, physical])];
       const removed = unregisterKernel(
-        jupyterDataDir(context),
+        kernelDataDir(context),
         record.kernelName,
         prefixes,
         record.creationId
@@ -193,7 +194,7 @@ namespace Private {
   ): IEnvRemoveResult {
     let dataDir: string | null = null;
     try {
-      dataDir = jupyterDataDir(context);
+      dataDir = kernelDataDir(context);
     } catch {
       // No data dir: no kernel either.
     }
