@@ -14,6 +14,7 @@ import type { PythonMinor } from '../../core/kernelspec';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { chooseBase, inspectBase, type IBaseFacts } from './base';
+import { assertBaseFits } from './target';
 import { existingEnvPath, envSummary, requireEnvRecord } from './existing';
 import { fsUserError } from '../fs/errors';
 import { assertRealPath, ensureRealDirectory } from '../fs/realDir';
@@ -61,6 +62,14 @@ export function checkEnv(
     options.base !== undefined
       ? chooseBase(options.base, context)
       : record.basePrefix;
+  if (options.base !== undefined) {
+    // The base rules of create: `/`, or a base around or inside the env, never.
+    assertBaseFits(
+      envDir,
+      Private.physical(envDir),
+      Private.physical(wantBase)
+    );
+  }
   let before: Private.IDiagnosis;
   try {
     before = Private.diagnose(envDir, record, wantBase, context);
@@ -98,6 +107,15 @@ export function checkEnv(
 }
 
 namespace Private {
+  /** The physical path (links resolved), or the path itself when it cannot be resolved. */
+  export function physical(file: string): string {
+    try {
+      return fs.realpathSync(file);
+    } catch {
+      return file;
+    }
+  }
+
   export interface IDiagnosis {
     problems: IEnvProblem[];
     /** The base's facts, when the wanted base is usable. */

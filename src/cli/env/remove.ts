@@ -22,6 +22,8 @@ import { UserError } from '../errors';
 import { fsUserError } from '../fs/errors';
 import { removeTree } from '../fs/removeTree';
 import { existingEnvPath } from './existing';
+import { nestedEnv } from './target';
+import { shQuote } from '../../core/quote';
 import { jupyterDataDir, listEnvKernels, unregisterKernel } from './kernel';
 import { readEnvRecord } from './layout';
 import { BASE_LINK } from './mirror';
@@ -154,6 +156,13 @@ namespace Private {
       refuse(
         `it lacks the layout of an env (${missing})`,
         'delete it by hand if you are sure'
+      );
+    }
+    const inner = nestedEnv(envDir);
+    if (inner) {
+      refuse(
+        `it holds another env, ${inner}`,
+        `remove that one first (mlc env remove ${shQuote(inner, 'always')}), or move it out`
       );
     }
     for (const base of [
