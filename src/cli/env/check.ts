@@ -15,6 +15,7 @@ import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { chooseBase, inspectBase, type IBaseFacts } from './base';
 import { assertBaseFits } from './target';
+import { findLeftovers, leftoverProblem, removeLeftovers } from './leftovers';
 import { existingEnvPath, envSummary, requireEnvRecord } from './existing';
 import { fsUserError } from '../fs/errors';
 import { assertRealPath, ensureRealDirectory } from '../fs/realDir';
@@ -253,6 +254,10 @@ namespace Private {
         );
       }
     }
+    const leftovers = leftoverProblem(envDir, findLeftovers(envDir));
+    if (leftovers) {
+      problems.push(leftovers);
+    }
     return { problems, base, dangling };
   }
 
@@ -266,6 +271,8 @@ namespace Private {
   ): void {
     const base = diagnosis.base;
     const codes = new Set(diagnosis.problems.map(problem => problem.code));
+    // Leftovers of an interrupted verb (ours only: leftovers.ts) go first.
+    removeLeftovers(envDir);
     let updated = record;
     // Nothing is written through a link put in the place of a directory the
     // repair writes into (docs/architecture.md, "Writes"): refuse instead.

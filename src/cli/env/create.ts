@@ -6,13 +6,7 @@
  */
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
-import {
-  envKernelName,
-  labelProblem,
-  pathProblem,
-  shortDigest
-} from '../../core/validate';
+import { envKernelName, labelProblem, pathProblem } from '../../core/validate';
 import {
   ENV_RECORD_VERSION,
   type EnvRecord,
@@ -20,6 +14,7 @@ import {
 } from '../../core/envRecord';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
+import { createStagingPrefix, removeLeftovers } from './leftovers';
 import { chooseBase, imageLabel, inspectBase, type IBaseFacts } from './base';
 import { errnoCode, fsUserError } from '../fs/errors';
 import {
@@ -118,7 +113,8 @@ export function createEnv(
   } catch (error) {
     throw fsUserError(error, `making the directory ${target.parent}`);
   }
-  Private.removeStaleTemps(target);
+  // Leftovers of an interrupted verb on this env (ours only: see leftovers.ts).
+  removeLeftovers(target.prefix);
   const temp = Private.tempSibling(target);
   const stats: IMirrorStats = { directories: 0, links: 0, records: 0 };
   let activateFile: string;
@@ -282,53 +278,12 @@ namespace Private {
 
   /**
    * `.mlc-tmp.<name digest>.<host digest>.<pid>.<random>`: hidden, short
-   * whatever the name, and telling which process on which host made it.
+   * whatever the name, and telling which process on which host made it
+   * (leftovers.ts cleans it if that process was killed).
    */
   export function tempSibling(target: IEnvTarget): string {
     const random = Math.random().toString(36).slice(2, 8);
-    return `${target.parent}/${tempPrefix(target)}${process.pid}.${random}`;
-  }
-
-  function tempPrefix(target: IEnvTarget): string {
-    return `.mlc-tmp.${shortDigest(target.name)}.${shortDigest(os.hostname())}.`;
-  }
-
-  /** Remove temporary siblings of this target left by killed creates on this host. */
-  export function removeStaleTemps(target: IEnvTarget): void {
-    const prefix = tempPrefix(target);
-    let names: string[];
-    try {
-      names = fs.readdirSync(target.parent);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (!name.startsWith(prefix)) {
-        continue;
-      }
-      const pid = Number(name.slice(prefix.length).split('.')[0]);
-      if (Number.isInteger(pid) && pid > 0 && !alive(pid)) {
-        removeQuietly(`${target.parent}/${name}`);
-      }
-    }
-  }
-
-  /** Whether `pid` runs (a zombie, killed but not yet reaped by its parent, does not). */
-  function alive(pid: number): boolean {
-    try {
-      process.kill(pid, 0);
-    } catch (error) {
-      return errnoCode(error) === 'EPERM';
-    }
-    try {
-      // /proc/PID/stat: "pid (comm) S ...", S being the state; comm may hold spaces.
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf-8');
-      return (
-        stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-      );
-    } catch {
-      return true;
-    }
+    return `${target.parent}/${createStagingPrefix(target.name)}${process.pid}.${random}`;
   }
 
   /** The one step that publishes the env; losing a race is a clear refusal. */

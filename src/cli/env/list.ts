@@ -19,6 +19,7 @@ import {
 } from './kernel';
 import { readEnvRecord } from './layout';
 import { BASE_LINK } from './mirror';
+import { findLeftovers, leftoverProblem } from './leftovers';
 import { shQuote } from '../../core/quote';
 
 export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
@@ -113,6 +114,7 @@ namespace Private {
   ): IEnvSummary {
     const record = readEnvRecord(prefix);
     const quoted = shQuote(prefix, 'always');
+    const leftovers = leftoverProblem(prefix, findLeftovers(prefix));
     if (!record.ok) {
       // A kernel whose env is gone (deleted by hand): show it so it can be removed.
       const facts = kernel?.facts;
@@ -130,7 +132,8 @@ namespace Private {
             message: `the kernel ${kernel?.name ?? ''} belongs to ${prefix}, which is no mlc env any more (${record.error})`,
             fixable: false,
             hint: `unregister the kernel: mlc env remove ${quoted}`
-          }
+          },
+          ...(leftovers ? [leftovers] : [])
         ]
       };
     }
@@ -159,6 +162,9 @@ namespace Private {
         fixable: true,
         hint: check
       });
+    }
+    if (leftovers) {
+      problems.push(leftovers);
     }
     return envSummary(record.value, prefix, problems);
   }

@@ -15,6 +15,8 @@ import { UserError } from '../errors';
 import { fsUserError } from '../fs/errors';
 import { readRegularFile } from '../fs/regularFile';
 import { writeFileStaged } from '../fs/stagedWrite';
+import { staleStagedFiles } from '../fs/staleStaging';
+import { removeEntry } from '../fs/removeTree';
 
 export interface IWorkDir {
   /** The physical path (symlinks resolved). */
@@ -51,6 +53,16 @@ export function assertWritable(dir: IWorkDir): void {
 /** The state of this work dir, null when none; a bad file is an error. */
 export function readState(dir: IWorkDir): WorkState | null {
   const file = path.join(dir.path, WORK_STATE_FILE);
+  // A state write killed before its rename: the next verb here cleans it (ours only).
+  for (const stale of staleStagedFiles(dir.path)) {
+    if (path.basename(stale).startsWith(`.${WORK_STATE_FILE}.mlc-tmp-`)) {
+      try {
+        removeEntry(stale);
+      } catch {
+        // Left for the next run.
+      }
+    }
+  }
   const read = readRegularFile(file, {
     maxBytes: 1024 * 1024,
     followLinks: false,
