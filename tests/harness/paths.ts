@@ -7,7 +7,23 @@ import * as path from 'path';
  * The repository root: the nearest folder above this file holding our
  * package.json (the harness also runs bundled, from build/bench/).
  */
-export const REPO = Private.findRepo(__dirname);
+export const REPO = findRepo(__dirname);
+
+// A declaration, not a namespace member: it runs before the module's body.
+function findRepo(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (
+      fs.existsSync(manifest) &&
+      fs.readFileSync(manifest, 'utf8').includes('"jupyterlab-ml-containers"')
+    ) {
+      return dir;
+    }
+    if (path.dirname(dir) === dir) {
+      throw new Error(`no repository above ${start}`);
+    }
+  }
+}
 
 /**
  * The bundled mlc (built by `npm run build:cli`); MLC_TEST_BUNDLE runs the
@@ -35,21 +51,4 @@ export function makeScratch(label: string): {
     dir,
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true })
   };
-}
-
-namespace Private {
-  export function findRepo(start: string): string {
-    for (let dir = start; ; dir = path.dirname(dir)) {
-      const manifest = path.join(dir, 'package.json');
-      if (
-        fs.existsSync(manifest) &&
-        fs.readFileSync(manifest, 'utf8').includes('"jupyterlab-ml-containers"')
-      ) {
-        return dir;
-      }
-      if (path.dirname(dir) === dir) {
-        throw new Error(`no repository above ${start}`);
-      }
-    }
-  }
 }
