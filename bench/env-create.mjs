@@ -56,7 +56,7 @@ const PLAN_PARKED = `${PLAN_FILE}.bench-off`;
 const SEED = 20240601;
 
 const USAGE =
-  'usage: node bench/env-create.mjs [--runs N] [--quick] [--profile] [--skip-10x] [--skip-every-file] [--targets-dir DIR] [--node PATH]';
+  'usage: node bench/env-create.mjs [--runs N] [--quick] [--profile] [--skip-10x] [--skip-every-file] [--targets-dir DIR] [--node PATH] [--mlc FILE]';
 
 /** Full size: about 60K files and 7K dirs (the seed's ml-base); quick: a tenth. */
 const SIZES = {
@@ -88,7 +88,7 @@ function main() {
   mkdirSync(WORK_DIR, { recursive: true });
 
   const { problem: mlcProblem, identity: mlcIdentity } =
-    Private.ensureMlcBundle(log);
+    Private.ensureMlcBundle(log, options.mlc);
   const python = ensurePythonPrefix({
     repo: REPO,
     workDir: WORK_DIR,
@@ -237,6 +237,7 @@ const Private = {
           'skip-10x': { type: 'boolean', default: false },
           'skip-every-file': { type: 'boolean', default: false },
           'targets-dir': { type: 'string' },
+          mlc: { type: 'string' },
           node: { type: 'string' },
           help: { type: 'boolean', short: 'h', default: false }
         },
@@ -269,8 +270,18 @@ const Private = {
       // Each method's target directory is removed whole between runs: keep them apart from anything else.
       targetsDir = path.join(targetsDir, 'mlc-bench-targets');
     }
+    let mlc = null;
+    if (parsed.mlc !== undefined) {
+      mlc = path.resolve(parsed.mlc);
+      if (!existsSync(mlc) || !statSync(mlc).isFile()) {
+        Private.fail(
+          `--mlc '${parsed.mlc}' is not a file; give a bundle such as a copy of an older jupyterlab_ml_containers/mlc/mlc.cjs`
+        );
+      }
+    }
     return {
       runs,
+      mlc,
       node: Private.nodeFor(parsed.node),
       quick: parsed.quick,
       profile: parsed.profile,
@@ -317,14 +328,16 @@ const Private = {
   },
 
   /**
-   * Build the bundled mlc when it is missing or older than its sources, and
-   * snapshot it; returns which bundle is timed, or why mlc cannot be.
+   * Build the bundled mlc when it is missing or older than its sources (or
+   * take --mlc's), and snapshot it; returns which bundle is timed, or why mlc cannot be.
    */
-  ensureMlcBundle(log) {
-    const newestSource = Private.newestMtime(path.join(REPO, 'src'));
+  ensureMlcBundle(log, given) {
+    const bundle = given ?? MLC_BUNDLE;
     if (
-      !existsSync(MLC_BUNDLE) ||
-      statSync(MLC_BUNDLE).mtimeMs < newestSource
+      !given &&
+      (!existsSync(MLC_BUNDLE) ||
+        statSync(MLC_BUNDLE).mtimeMs <
+          Private.newestMtime(path.join(REPO, 'src')))
     ) {
       log('building the mlc bundle (npm run build:cli)...');
       try {
@@ -340,12 +353,12 @@ const Private = {
         };
       }
     }
-    copyFileSync(MLC_BUNDLE, MLC_SNAPSHOT);
+    copyFileSync(bundle, MLC_SNAPSHOT);
     const digest = createHash('sha256')
       .update(readFileSync(MLC_SNAPSHOT))
       .digest('hex')
       .slice(0, 12);
-    const identity = `mlc.cjs built ${statSync(MLC_BUNDLE).mtime.toISOString()}, sha256 ${digest}...`;
+    const identity = `${path.relative(REPO, bundle)} built ${statSync(bundle).mtime.toISOString()}, sha256 ${digest}...`;
     log(`timing ${identity} (copied to ${path.relative(REPO, MLC_SNAPSHOT)})`);
     return { problem: null, identity };
   },

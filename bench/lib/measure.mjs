@@ -6,9 +6,13 @@
  * the removal flushed, between runs, outside the timing.
  */
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sync } from './processes.mjs';
+
+const RUSAGE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'rusage.py');
 
 /**
  * @typedef {object} Method
@@ -24,7 +28,7 @@ import { sync } from './processes.mjs';
 /** Time `methods` on `base`; returns one result per method. */
 export function measureBase({ methods, runs, targetsDir, base, env, log }) {
   mkdirSync(targetsDir, { recursive: true });
-  const results = methods.map(method => ({ id: method.id, label: method.label, timesMs: [], elapsedMs: [], problem: method.unavailable ?? null }));
+  const results = methods.map(method => ({ id: method.id, label: method.label, timesMs: [], cpuMs: [], elapsedMs: [], problem: method.unavailable ?? null }));
   const live = methods.map((method, i) => ({ method, result: results[i] })).filter(({ result }) => !result.problem);
   for (const { method, result } of live) {
     const target = path.join(targetsDir, `${method.id}-warmup`);
@@ -51,6 +55,7 @@ export function measureBase({ methods, runs, targetsDir, base, env, log }) {
         continue;
       }
       result.timesMs.push(outcome.ms);
+      result.cpuMs.push(outcome.cpuMs);
       if (outcome.elapsedMs !== undefined) {
         result.elapsedMs.push(outcome.elapsedMs);
       }
@@ -61,6 +66,8 @@ export function measureBase({ methods, runs, targetsDir, base, env, log }) {
     result.medianMs = median(result.timesMs);
     result.minMs = result.timesMs.length ? Math.min(...result.timesMs) : null;
     result.medianElapsedMs = median(result.elapsedMs);
+    result.medianCpuMs = median(result.cpuMs);
+    result.minCpuMs = result.cpuMs.length ? Math.min(...result.cpuMs) : null;
   }
   return results;
 }
@@ -77,22 +84,41 @@ export function median(values) {
 
 /** Helpers (the module's trailing `Private` namespace). */
 const Private = {
+  /**
+   * One run, timed by bench/lib/rusage.py: wall time and the CPU time
+   * (user + sys, the command's and its children's) it used; on a loaded
+   * machine the CPU time spreads far less.
+   */
   timeOnce(method, target, env) {
     method.prepare?.();
     const { command, args } = method.command(target);
-    const start = process.hrtime.bigint();
-    const result = spawnSync(command, args, { env, encoding: 'utf-8', timeout: 600000, maxBuffer: 64 * 1024 * 1024 });
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (result.error || result.status !== 0) {
-      const why = result.error?.message ?? `exit ${result.status ?? result.signal}: ${(result.stderr || '').trim().split('\n').pop()}`;
-      return { problem: why };
+    const outDir = mkdtempSync(path.join(os.tmpdir(), 'mlc-bench-run-'));
+    try {
+      const stdout = path.join(outDir, 'stdout');
+      const stderr = path.join(outDir, 'stderr');
+      const timer = spawnSync('python3', [RUSAGE], {
+        input: JSON.stringify({ runs: 1, warmup: false, cases: [{ argv: [command, ...args], env, stdout, stderr }] }),
+        encoding: 'utf-8',
+        timeout: 600000
+      });
+      if (timer.error || timer.status !== 0) {
+        return { problem: `bench/lib/rusage.py: ${timer.error?.message ?? (timer.stderr || '').trim().split('\n').pop()}` };
+      }
+      const [{ wallMs: ms, cpuMs, status }] = JSON.parse(timer.stdout).times[0];
+      if (status !== 0) {
+        return { problem: `exit ${status}: ${readFileSync(stderr, 'utf-8').trim().split('\n').pop()}` };
+      }
+      if (!method.reportsElapsed) {
+        return { ms, cpuMs };
+      }
+      const line = readFileSync(stdout, 'utf-8')
+        .split('\n')
+        .find(text => text.includes('"type":"result"'));
+      const elapsedMs = line ? JSON.parse(line).data?.elapsedMs : undefined;
+      return { ms, cpuMs, elapsedMs: typeof elapsedMs === 'number' ? elapsedMs : undefined };
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
     }
-    if (!method.reportsElapsed) {
-      return { ms };
-    }
-    const line = result.stdout.split('\n').find(text => text.includes('"type":"result"'));
-    const elapsedMs = line ? JSON.parse(line).data?.elapsedMs : undefined;
-    return { ms, elapsedMs: typeof elapsedMs === 'number' ? elapsedMs : undefined };
   },
 
   /** Whether the env's python3 takes the env as sys.prefix and imports a package of the base. */

@@ -1,6 +1,8 @@
 /**
  * A synthetic image env shaped like the seed's ml-base, on a copy of a real
- * Python prefix: native conda packages (libraries with their .so links,
+ * Python prefix: native conda packages (a few hundred libraries in lib/
+ * under three names each and a few hundred entries in share/, as wide as a
+ * real conda env, since `mlc env create` mirrors each entry as a link;
  * headers, tools, man pages, locales, data, activation hooks), Python
  * packages in site-packages with heavy-tailed sizes and real dist-info
  * RECORDs, and a conda-meta record for every conda-owned package in the
@@ -81,6 +83,7 @@ const Private = {
   },
 
   WORDS: ['alpha', 'beta', 'gamma', 'delta', 'tensor', 'kernel', 'vertex', 'hadron', 'jet', 'muon', 'track', 'cluster', 'energy', 'weight', 'batch', 'layer', 'value', 'index', 'config', 'return', 'import', 'data'],
+  SHARE_KINDS: ['data', 'schemas', 'examples', 'completions'],
   LANGS: ['de', 'fr', 'es', 'it', 'ja', 'zh_CN', 'ru', 'pt_BR', 'pl', 'cs', 'nl', 'sv', 'ko', 'uk', 'tr', 'fi', 'da', 'hu', 'ro', 'el'],
 
   /** Writes files and links under the prefix and remembers them for the package's record. */
@@ -171,10 +174,16 @@ const Private = {
     const major = rnd.int(0, 9);
     const version = `${major}.${rnd.int(0, 30)}.${rnd.int(0, 9)}`;
     writer.begin();
-    const lib = `lib/lib${name}.so`;
-    writer.file(`${lib}.${version}`, Buffer.from(rnd.text(rnd.int(2000, 8000))), 0o755);
-    writer.link(`${lib}.${major}`, `lib${name}.so.${version}`);
-    writer.link(lib, `lib${name}.so.${major}`);
+    // A real env's lib/ holds a few hundred libraries (a package often
+    // ships several), each under three names: the file and two links.
+    const libraries = rnd.int(1, 6);
+    for (let l = 0; l < libraries; l++) {
+      const stem = l === 0 ? name : `${name}_part${l}`;
+      const lib = `lib/lib${stem}.so`;
+      writer.file(`${lib}.${version}`, Buffer.from(rnd.text(rnd.int(2000, 8000))), 0o755);
+      writer.link(`${lib}.${major}`, `lib${stem}.so.${version}`);
+      writer.link(lib, `lib${stem}.so.${major}`);
+    }
     if (rnd.chance(0.3)) {
       writer.file(`lib/lib${name}.a`, rnd.text(rnd.int(500, 3000)));
     }
@@ -201,6 +210,10 @@ const Private = {
     const data = rnd.int(0, 40);
     for (let d = 0; d < data; d++) {
       writer.file(`share/${name}/${d % 3 ? '' : 'extra/'}data${d}.dat`, rnd.text(rnd.int(100, 2000)));
+    }
+    // ...and a few hundred entries in share/: packages add directories of their own there.
+    for (const kind of Private.SHARE_KINDS.slice(0, rnd.int(0, Private.SHARE_KINDS.length))) {
+      writer.file(`share/${name}-${kind}/${kind}.txt`, rnd.text(rnd.int(100, 800)));
     }
     writer.file(`share/doc/${name}/README`, rnd.text(rnd.int(200, 1500)));
     writer.file(`share/licenses/${name}/LICENSE`, rnd.text(400));

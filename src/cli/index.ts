@@ -1,5 +1,5 @@
 /** Entry point of the bundled `mlc` (see scripts/build-cli.mjs). */
-import { main } from './main';
+import { answerVersionRequest, isVersionRequest } from './version';
 
 // `mlc ... | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -9,7 +9,13 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-main(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+// `mlc --version` is answered before commander and the commands are loaded
+// (main is set up only when imported: scripts/build-cli.mjs).
+(isVersionRequest(argv)
+  ? Promise.resolve(answerVersionRequest(argv))
+  : import('./main').then(({ main }) => main(argv))
+).then(
   code => {
     process.exitCode = code;
   },

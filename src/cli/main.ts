@@ -8,16 +8,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { decodeWireRequest, WIRE_FLAG, WIRE_VERBS } from '../core/wire';
-import { registerEnvCommands } from './commands/env';
-import { registerHubCommands } from './commands/hub';
-import { registerImageCommands } from './commands/image';
-import { registerKernelsCommands } from './commands/kernels';
-import { registerRunnerCommands, setUpHere } from './commands/runner';
+import { commandGroupsFor } from './commandGroups';
 import { makeContext } from './context';
 import { UserError } from './errors';
 import { Reporter, visibleText, type OutputMode } from './output';
-
-declare const MLC_VERSION: string;
+import { mlcVersion, reportVersion } from './version';
 
 /** Run `mlc` with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -85,19 +80,19 @@ export async function main(argv: string[]): Promise<number> {
     .action((_options: unknown, command: Command) =>
       Private.noSubcommand(program, command)
     );
-  registerKernelsCommands(program, context);
-  registerImageCommands(program, context);
-  registerEnvCommands(program, context);
-  registerRunnerCommands(program, context);
-  registerHubCommands(program, context);
+  // Bare `mlc` in a set-up work directory enters it, as the seed's script did.
+  const commandLine =
+    args.length === 0 && (await import('./commands/runner')).setUpHere(context)
+      ? ['enter']
+      : args;
+  // Only the groups the command line needs are loaded (see commandGroups.ts).
+  for (const register of await commandGroupsFor(commandLine, context.env)) {
+    register(program, context);
+  }
 
   let exitCode = 0;
   try {
-    // Bare `mlc` in a set-up work directory enters it, as the seed's script did.
-    await program.parseAsync(
-      args.length === 0 && setUpHere(context) ? ['enter'] : args,
-      { from: 'user' }
-    );
+    await program.parseAsync(commandLine, { from: 'user' });
     // Verbs that hand the terminal to a shell set its status here.
     exitCode = typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (reason) {
@@ -112,10 +107,6 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 namespace Private {
-  export function version(): string {
-    return typeof MLC_VERSION === 'string' ? MLC_VERSION : '0.0.0-dev';
-  }
-
   /** The program-level --json, wherever it stood (commander reads program options anywhere). */
   export function applyJsonFlag(program: Command, reporter: Reporter): void {
     if ((program.opts() as { json?: boolean }).json) {
@@ -126,7 +117,7 @@ namespace Private {
   /** --version anywhere on the line answers instead of the command. */
   export function answerVersion(program: Command): void {
     if ((program.opts() as { version?: boolean }).version) {
-      throw new CommanderError(0, 'commander.version', version());
+      throw new CommanderError(0, 'commander.version', mlcVersion());
     }
   }
 
@@ -194,13 +185,11 @@ namespace Private {
         reason.code === 'commander.helpDisplayed' ||
         reason.code === 'commander.version'
       ) {
-        const what = reason.code === 'commander.version' ? 'version' : 'help';
-        const text = what === 'version' ? `${version()}\n` : helpText;
-        reporter.result(
-          what,
-          what === 'version' ? { version: version(), text } : { text },
-          text
-        );
+        if (reason.code === 'commander.version') {
+          reportVersion(reporter);
+        } else {
+          reporter.result('help', { text: helpText }, helpText);
+        }
         return 0;
       }
       // A command group without a subcommand: commander has printed its help for people.

@@ -7,6 +7,7 @@
  */
 import { formatWireEvent, type WireEvent } from '../core/wire';
 import { visibleText } from '../core/visibleText';
+import type { ChangePhase } from '../core/envLife';
 
 export { elideText, visibleText } from '../core/visibleText';
 
@@ -42,9 +43,9 @@ export class Reporter {
   }
 
   /** A step of a longer operation (shown in the notification in JupyterLab). */
-  progress(message: string): void {
+  progress(message: string, phase?: ChangePhase): void {
     if (this.machine) {
-      this.emit({ type: 'progress', message });
+      this.emit({ type: 'progress', message, ...(phase ? { phase } : {}) });
     }
   }
 

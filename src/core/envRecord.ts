@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { zodMessages } from './zodMessages';
+import { imageIdentitySchema, type IImageChange } from './envLife';
 import type { ParseResult } from './imageMetadata';
 import { envNameProblem } from './validate';
 import {
@@ -66,7 +67,13 @@ export const envRecordSchema = z.object({
    */
   creationId: z.optional(z.string().check(z.regex(CREATION_ID_PATTERN))),
   /** The kernel's display name, so `mlc env check --fix` can register it again. */
-  displayName: z.optional(z.string())
+  displayName: z.optional(z.string()),
+  /**
+   * The image under the env when it was created or last rebased, to notice
+   * an image updated in place (docs/architecture.md, "Env life"). Absent in
+   * old records.
+   */
+  image: z.optional(imageIdentitySchema)
 });
 export type EnvRecord = z.infer<typeof envRecordSchema>;
 
@@ -112,6 +119,8 @@ export interface IEnvSummary {
   kernelName: string | null;
   /** Empty when healthy. Filled by `check`; `list` fills cheap checks only. */
   problems: IEnvProblem[];
+  /** When the image under the env changed since it was built (problem `base-updated`). */
+  imageChange?: IImageChange;
 }
 
 /** The `data` of `mlc env create`'s result event. */

@@ -18,7 +18,12 @@
 
 /** One event from `mlc`. */
 export type WireEvent =
-  | { type: 'progress'; message: string }
+  | {
+      type: 'progress';
+      message: string;
+      /** The phase of a package change (env install/uninstall/rollback/rebase). */
+      phase?: 'resolve' | 'download' | 'install' | 'verify';
+    }
   | { type: 'warning'; message: string }
   | { type: 'result'; command: string; data: unknown }
   | { type: 'error'; message: string; hint?: string }
@@ -42,7 +47,13 @@ export const WIRE_VERBS: ReadonlyArray<readonly [string, string]> = [
   ['env', 'create'],
   ['env', 'list'],
   ['env', 'check'],
-  ['env', 'remove']
+  ['env', 'remove'],
+  ['env', 'install'],
+  ['env', 'uninstall'],
+  ['env', 'history'],
+  ['env', 'rollback'],
+  ['env', 'export'],
+  ['env', 'rebase']
 ];
 
 /** The marker that starts every event line for this nonce. */

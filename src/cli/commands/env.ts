@@ -12,7 +12,9 @@ import type {
 } from '../../core/envRecord';
 import type { ICliContext } from '../context';
 import { checkEnv } from '../env/check';
-import { createEnv } from '../env/create';
+import { createEnv, type ICreateOptions } from '../env/create';
+import { createFromLock } from '../env/exportLock';
+import { registerEnvLifeCommands } from './envLife';
 import { installScripts } from '../env/installScripts';
 import { listEnvs } from '../env/list';
 import { removeEnv } from '../env/remove';
@@ -65,67 +67,109 @@ export function registerEnvCommands(
       Private.collect,
       []
     )
+    .option(
+      '--from <file>',
+      'recreate an env from a lock file written by mlc env export'
+    )
+    .option(
+      '--allow-other-image',
+      'with --from: recreate on another image than the lock file names (warns with the differences)'
+    )
     .addOption(
       new Option(
         '--print-activate-path',
         'for create-newEnv-on-base.sh: print only the activation script on stdout'
       ).hideHelp()
     )
-    .action((positional: string | undefined, options: Private.ICreateFlags) => {
-      if (
-        positional !== undefined &&
-        options.prefix !== undefined &&
-        positional !== options.prefix
-      ) {
-        throw new UserError(
-          'the env path is given twice (as an argument and with -p)',
-          'give it once'
+    .action(
+      (
+        positional: string | undefined,
+        options: Private.ICreateFlags
+      ): Promise<void> | void => {
+        if (
+          positional !== undefined &&
+          options.prefix !== undefined &&
+          positional !== options.prefix
+        ) {
+          throw new UserError(
+            'the env path is given twice (as an argument and with -p)',
+            'give it once'
+          );
+        }
+        const prefix = positional ?? options.prefix;
+        if (prefix === undefined) {
+          throw new UserError(
+            'the env path is missing',
+            'run: mlc env create PATH (e.g. mlc env create ~/envs/myEnv)'
+          );
+        }
+        reporter.progress(`creating the env ${prefix}`);
+        const createOptions = {
+          prefix,
+          ...(options.base !== undefined ? { base: options.base } : {}),
+          kernel: options.kernel !== false,
+          ...(options.displayName !== undefined
+            ? { displayName: options.displayName }
+            : {}),
+          ...(options.containerImage !== undefined
+            ? { containerImage: options.containerImage }
+            : {}),
+          bind: options.bind
+        };
+        if (options.from !== undefined) {
+          const from = options.from;
+          return Private.createFrom(
+            createOptions,
+            from,
+            options.allowOtherImage === true,
+            context
+          );
+        }
+        if (options.allowOtherImage) {
+          throw new UserError(
+            '--allow-other-image goes with --from',
+            'run: mlc env create PATH --from FILE --allow-other-image'
+          );
+        }
+        const result = Private.safely(`creating the env ${prefix}`, () =>
+          createEnv(
+            {
+              prefix,
+              ...(options.base !== undefined ? { base: options.base } : {}),
+              kernel: options.kernel !== false,
+              ...(options.displayName !== undefined
+                ? { displayName: options.displayName }
+                : {}),
+              ...(options.containerImage !== undefined
+                ? { containerImage: options.containerImage }
+                : {}),
+              bind: options.bind
+            },
+            context,
+            TEMPLATES
+          )
         );
+        const lines = [
+          `Created the env ${result.name} at ${result.prefix}`,
+          `  on ${result.basePrefix}${result.baseImage ? ` (${result.baseImage})` : ''}, Python ${result.python}, in ${result.elapsedMs} ms`,
+          result.kernelName
+            ? `  kernel: ${result.kernelName}`
+            : '  no kernel registered (--no-kernel)',
+          'To enter it in a new shell (bash or zsh):',
+          `  source ${shQuote(result.activateScript, 'always')}`,
+          'Inside it, pip install and conda-style installs (micromamba install -p ...) go into the env.'
+        ];
+        if (options.printActivatePath && !reporter.machine) {
+          // create-newEnv-on-base.sh reads stdout; people read stderr.
+          process.stderr.write(lines.join('\n') + '\n');
+          process.stdout.write(result.activateScript + '\n');
+          return;
+        }
+        reporter.result('env create', result, lines.join('\n'));
       }
-      const prefix = positional ?? options.prefix;
-      if (prefix === undefined) {
-        throw new UserError(
-          'the env path is missing',
-          'run: mlc env create PATH (e.g. mlc env create ~/envs/myEnv)'
-        );
-      }
-      reporter.progress(`creating the env ${prefix}`);
-      const result = Private.safely(`creating the env ${prefix}`, () =>
-        createEnv(
-          {
-            prefix,
-            ...(options.base !== undefined ? { base: options.base } : {}),
-            kernel: options.kernel !== false,
-            ...(options.displayName !== undefined
-              ? { displayName: options.displayName }
-              : {}),
-            ...(options.containerImage !== undefined
-              ? { containerImage: options.containerImage }
-              : {}),
-            bind: options.bind
-          },
-          context,
-          TEMPLATES
-        )
-      );
-      const lines = [
-        `Created the env ${result.name} at ${result.prefix}`,
-        `  on ${result.basePrefix}${result.baseImage ? ` (${result.baseImage})` : ''}, Python ${result.python}, in ${result.elapsedMs} ms`,
-        result.kernelName
-          ? `  kernel: ${result.kernelName}`
-          : '  no kernel registered (--no-kernel)',
-        'To enter it in a new shell (bash or zsh):',
-        `  source ${shQuote(result.activateScript, 'always')}`,
-        'Inside it, pip install and conda-style installs (micromamba install -p ...) go into the env.'
-      ];
-      if (options.printActivatePath && !reporter.machine) {
-        // create-newEnv-on-base.sh reads stdout; people read stderr.
-        process.stderr.write(lines.join('\n') + '\n');
-        process.stdout.write(result.activateScript + '\n');
-        return;
-      }
-      reporter.result('env create', result, lines.join('\n'));
-    });
+    );
+
+  registerEnvLifeCommands(env, context);
 
   env
     .command('list')
@@ -287,6 +331,39 @@ namespace Private {
     containerImage?: string;
     bind: string[];
     printActivatePath?: boolean;
+    from?: string;
+    allowOtherImage?: boolean;
+  }
+
+  /** `env create PATH --from FILE`: the env, then the lock file's pins. */
+  export async function createFrom(
+    options: ICreateOptions,
+    from: string,
+    allowOtherImage: boolean,
+    context: ICliContext
+  ): Promise<void> {
+    let result;
+    try {
+      result = await createFromLock(
+        { ...options, from, allowOtherImage },
+        context,
+        TEMPLATES
+      );
+    } catch (error) {
+      throw fsUserError(error, `creating the env ${options.prefix}`);
+    }
+    context.reporter.result(
+      'env create',
+      result,
+      [
+        `Created the env ${result.name} at ${result.prefix} from ${from}: ${result.installed.length} package(s) installed`,
+        result.kernelName
+          ? `  kernel: ${result.kernelName}`
+          : '  no kernel registered (--no-kernel)',
+        'To enter it in a new shell (bash or zsh):',
+        `  source ${shQuote(result.activateScript, 'always')}`
+      ].join('\n')
+    );
   }
 
   /**

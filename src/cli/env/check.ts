@@ -43,6 +43,7 @@ import {
   staleRecords
 } from './mirror';
 import { activationScript, type IScriptTemplates } from './scripts';
+import { fixUnfinishedChange, lifeFindings } from './lifeCheck';
 import { shQuote } from '../../core/quote';
 
 export interface ICheckOptions {
@@ -77,8 +78,13 @@ export function checkEnv(
   } catch (error) {
     throw fsUserError(error, `checking the env ${envDir}`);
   }
+  const life = lifeFindings(envDir, record);
   if (!options.fix) {
-    return { ...envSummary(record, envDir, before.problems), fixed: [] };
+    return {
+      ...envSummary(record, envDir, [...before.problems, ...life.problems]),
+      ...(life.imageChange ? { imageChange: life.imageChange } : {}),
+      fixed: []
+    };
   }
   if (fs.lstatSync(envDir).isSymbolicLink()) {
     throw new UserError(
@@ -98,10 +104,14 @@ export function checkEnv(
   } catch (error) {
     throw fsUserError(error, `checking the env ${envDir}`);
   }
-  const left = new Set(after.problems.map(problem => problem.code));
+  fixUnfinishedChange(envDir, fixedRecord);
+  const lifeAfter = lifeFindings(envDir, fixedRecord);
+  const problems = [...after.problems, ...lifeAfter.problems];
+  const left = new Set(problems.map(problem => problem.code));
   return {
-    ...envSummary(fixedRecord, envDir, after.problems),
-    fixed: before.problems.filter(
+    ...envSummary(fixedRecord, envDir, problems),
+    ...(lifeAfter.imageChange ? { imageChange: lifeAfter.imageChange } : {}),
+    fixed: [...before.problems, ...life.problems].filter(
       problem => problem.fixable && !left.has(problem.code)
     )
   };

@@ -38,6 +38,8 @@ import {
   type IMirrorStats
 } from './mirror';
 import { removeTree } from '../fs/removeTree';
+import { currentImage, type IImageState } from './imageIdentity';
+import { envPackages, recordRevision, writeImagePackages } from './revisions';
 import { applyPlan, readFreshPlan } from './plan';
 import { activationScript, type IScriptTemplates } from './scripts';
 import {
@@ -90,6 +92,7 @@ export function createEnv(
   const displayName =
     options.displayName ??
     defaultDisplayName(target.name, base.image, base.python);
+  const image = currentImage(base.prefix, base.python, base.image);
   const record: EnvRecord = {
     schemaVersion: ENV_RECORD_VERSION,
     name: target.name,
@@ -104,7 +107,8 @@ export function createEnv(
       : {}),
     kernelName,
     displayName,
-    creationId: randomBytes(16).toString('hex')
+    creationId: randomBytes(16).toString('hex'),
+    image: image.identity
   };
 
   let madeParents: string[];
@@ -121,6 +125,7 @@ export function createEnv(
   try {
     fs.mkdirSync(temp);
     activateFile = Private.build(temp, base, record, templates, stats);
+    Private.firstRevision(temp, base, image);
   } catch (error) {
     Private.removeQuietly(temp);
     removeMadeParents(madeParents);
@@ -185,6 +190,22 @@ export function createEnv(
 }
 
 namespace Private {
+  /** Revision 1 (an env of no packages of its own) and the image's package list, for later notices. */
+  export function firstRevision(
+    dir: string,
+    base: IBaseFacts,
+    image: IImageState
+  ): void {
+    writeImagePackages(dir, image);
+    recordRevision(dir, {
+      command: 'create',
+      args: [],
+      image: image.identity,
+      python: base.pythonVersion,
+      packages: envPackages(dir, base.python)
+    });
+  }
+
   /** The files of the env, written into `dir` (paths inside name the final prefix). */
   export function build(
     dir: string,

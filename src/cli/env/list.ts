@@ -20,6 +20,7 @@ import {
 import { readEnvRecord } from './layout';
 import { BASE_LINK } from './mirror';
 import { findLeftovers, leftoverProblem } from './leftovers';
+import { lifeFindings } from './lifeCheck';
 import { shQuote } from '../../core/quote';
 
 export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
@@ -166,6 +167,10 @@ namespace Private {
     if (leftovers) {
       problems.push(leftovers);
     }
-    return envSummary(record.value, prefix, problems);
+    const life = lifeFindings(prefix, record.value);
+    return {
+      ...envSummary(record.value, prefix, [...problems, ...life.problems]),
+      ...(life.imageChange ? { imageChange: life.imageChange } : {})
+    };
   }
 }

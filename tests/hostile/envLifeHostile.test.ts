@@ -1,0 +1,442 @@
+/**
+ * The env-life verbs against hostile input, as the unprivileged user:
+ * revision files that are links, FIFOs, huge or garbage; lock files that
+ * are malformed, huge, a FIFO or name paths; specs and names that look like
+ * options; a directory that is not an env; an index that is down or
+ * answers garbage. Each gives one clear line (or, for history, a warning
+ * naming the refused file), a bounded run, the env unchanged and the base
+ * unchanged (useEnvFixture compares its checksum after every test).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
+import type {
+  IEnvHistoryResult,
+  IEnvInstallResult
+} from '../../src/core/envLife';
+import type {
+  IEnvCheckResult,
+  IEnvCreateResult
+} from '../../src/core/envRecord';
+import {
+  mlcAsUser,
+  resultData,
+  treeChecksum,
+  useEnvFixture,
+  userDir,
+  type IUserPlaces
+} from '../harness/unprivilegedBase';
+import { MLC_BUNDLE } from '../harness/paths';
+import { processesMentioning } from '../harness/processes';
+import { testUser } from '../harness/user';
+
+const fixture = useEnvFixture('env-life-hostile');
+let places: IUserPlaces;
+let envs: string;
+let env: string;
+
+beforeAll(() => {
+  places = fixture.places;
+  envs = userDir(`${fixture.scratch}/envs`);
+  env = `${envs}/target`;
+  const run = mlcAsUser(
+    ['env', 'create', env, '--base', fixture.base, '--no-kernel', '--json'],
+    places
+  );
+  expect(run.code).toBe(0);
+  resultData<IEnvCreateResult>(run);
+});
+
+function mlc(args: string[], env: NodeJS.ProcessEnv = {}) {
+  // --json first: after a `--` it would be a spec.
+  return mlcAsUser(['--json', ...args], places, { env, timeoutMs: 120000 });
+}
+
+/** The error event's line; exactly one error event. */
+function errorLine(stdout: string): string {
+  const errors = stdout
+    .split('\n')
+    .filter(line => line.includes('"type":"error"'));
+  expect(errors).toHaveLength(1);
+  const event = JSON.parse(errors[0]) as { message: string; hint?: string };
+  expect(event.message).not.toContain('\n');
+  return `${event.message}; ${event.hint ?? ''}`;
+}
+
+/** Write a file in the env as the test user would (owned by it). */
+function asUser(file: string, write: () => void): void {
+  write();
+  const user = testUser();
+  fs.lchownSync(file, user.uid, user.gid);
+}
+
+describe('hostile revision files', () => {
+  const revisions = () => `${env}/.mlc-revisions`;
+  afterEach(() => {
+    for (const name of [
+      '2.json',
+      '3.json',
+      '4.json',
+      '5.json',
+      'pending.json'
+    ]) {
+      fs.rmSync(`${revisions()}/${name}`, { force: true });
+    }
+  });
+
+  it('refuses a link, a FIFO, a huge file and garbage, naming each, and reads the rest', () => {
+    asUser(`${revisions()}/2.json`, () =>
+      fs.symlinkSync('/etc/passwd', `${revisions()}/2.json`)
+    );
+    asUser(`${revisions()}/3.json`, () =>
+      execFileSync('mkfifo', [`${revisions()}/3.json`])
+    );
+    asUser(`${revisions()}/4.json`, () =>
+      fs.writeFileSync(`${revisions()}/4.json`, Buffer.alloc(5 << 20, 0x20))
+    );
+    asUser(`${revisions()}/5.json`, () =>
+      fs.writeFileSync(
+        `${revisions()}/5.json`,
+        JSON.stringify({
+          schemaVersion: 1,
+          number: 5,
+          time: 'x',
+          command: 'install',
+          args: [],
+          image: {
+            reference: '',
+            buildDate: '',
+            packagesDigest: '0'.repeat(64),
+            packageCount: 0,
+            source: 'records'
+          },
+          python: '3',
+          pip: [{ name: '../../etc/passwd', version: '1' }],
+          conda: []
+        })
+      )
+    );
+    const run = mlc(['env', 'history', env]);
+    expect(run.code).toBe(0);
+    const history = resultData<IEnvHistoryResult>(run);
+    expect(history.revisions.map(r => r.number)).toEqual([1]);
+    expect(history.unreadable).toHaveLength(4);
+    expect(history.unreadable.join('\n')).toMatch(/2\.json.*link/);
+    expect(history.unreadable.join('\n')).toMatch(/3\.json.*FIFO/);
+    expect(history.unreadable.join('\n')).toMatch(/4\.json.*too large/);
+    expect(history.unreadable.join('\n')).toMatch(/5\.json.*pip/);
+  });
+
+  it('refuses to roll back to a hostile revision, in one line, changing nothing', () => {
+    asUser(`${revisions()}/2.json`, () =>
+      fs.writeFileSync(
+        `${revisions()}/2.json`,
+        '{"schemaVersion": 1, "number": 2'
+      )
+    );
+    const before = treeChecksum(env);
+    const run = mlc(['env', 'rollback', env, '2']);
+    expect(run.code).toBe(2);
+    expect(errorLine(run.stdout)).toContain('revision 2 cannot be used');
+    expect(treeChecksum(env)).toBe(before);
+    const bad = mlc(['env', 'rollback', env, '../1']);
+    expect(bad.code).toBe(2);
+    expect(errorLine(bad.stdout)).toContain('invalid revision');
+  });
+
+  it('a hostile pending mark is ignored, never followed', () => {
+    asUser(`${revisions()}/pending.json`, () =>
+      fs.symlinkSync('/etc/shadow', `${revisions()}/pending.json`)
+    );
+    const run = mlc(['env', 'check', env]);
+    const result = resultData<IEnvCheckResult>(run);
+    expect(result.problems.map(p => p.code)).not.toContain(
+      'change-interrupted'
+    );
+  });
+});
+
+describe('hostile lock files', () => {
+  const lockDir = () => userDir(`${fixture.scratch}/locks`);
+  const cases: Array<[string, (file: string) => void, RegExp]> = [
+    [
+      'malformed JSON',
+      file => fs.writeFileSync(file, '{"kind": "mlc-env-lock",'),
+      /not valid JSON/
+    ],
+    [
+      'huge',
+      file => fs.writeFileSync(file, Buffer.alloc(5 << 20, 0x20)),
+      /too large/
+    ],
+    ['a FIFO', file => execFileSync('mkfifo', [file]), /FIFO/],
+    [
+      'a path as a package name',
+      file =>
+        fs.writeFileSync(
+          file,
+          JSON.stringify({
+            kind: 'mlc-env-lock',
+            lockVersion: 1,
+            exportedAt: 'now',
+            envName: 'x',
+            image: {
+              reference: '',
+              buildDate: '',
+              packagesDigest: '0'.repeat(64),
+              packageCount: 0,
+              source: 'records'
+            },
+            python: '3.11',
+            pip: [{ name: '/etc/passwd', version: '1.0' }],
+            conda: []
+          })
+        ),
+      /pip\.0\.name/
+    ],
+    [
+      'an option as a version',
+      file =>
+        fs.writeFileSync(
+          file,
+          JSON.stringify({
+            kind: 'mlc-env-lock',
+            lockVersion: 1,
+            exportedAt: 'now',
+            envName: 'x',
+            image: {
+              reference: '',
+              buildDate: '',
+              packagesDigest: '0'.repeat(64),
+              packageCount: 0,
+              source: 'records'
+            },
+            python: '3.11',
+            pip: [{ name: 'requests', version: '--index-url=http://evil' }],
+            conda: []
+          })
+        ),
+      /pip\.0\.version/
+    ]
+  ];
+  it.each(cases)(
+    'refuses a lock file that is %s, making no env',
+    (_label, make, pattern) => {
+      const file = `${lockDir()}/lock-${Math.random().toString(36).slice(2)}.json`;
+      asUser(file, () => make(file));
+      const target = `${envs}/from-lock`;
+      const run = mlc([
+        'env',
+        'create',
+        target,
+        '--base',
+        fixture.base,
+        '--no-kernel',
+        '--from',
+        file
+      ]);
+      expect(run.code).toBe(2);
+      expect(errorLine(run.stdout)).toMatch(pattern);
+      expect(fs.existsSync(target)).toBe(false);
+    }
+  );
+});
+
+describe('hostile specs, names and places', () => {
+  it.each([
+    ['--index-url=http://evil'],
+    ['-r/etc/passwd'],
+    ['pkg; rm -rf ~'],
+    ['pkg @ file:///etc'],
+    ['x'.repeat(400)]
+  ])('refuses the spec %s in one line, before pip runs', spec => {
+    const before = treeChecksum(env);
+    const run = mlc(['env', 'install', env, '--', spec]);
+    expect(run.code).toBe(2);
+    expect(errorLine(run.stdout)).toContain('invalid package spec');
+    expect(treeChecksum(env)).toBe(before);
+  });
+
+  it('refuses an uninstall name that is an option', () => {
+    const run = mlc(['env', 'uninstall', env, '--', '-y']);
+    expect(run.code).toBe(2);
+    expect(errorLine(run.stdout)).toContain('invalid package name');
+  });
+
+  it('refuses a directory that is not an env, for every verb', () => {
+    const plain = userDir(`${envs}/plain`);
+    for (const args of [
+      ['install', plain, 'x'],
+      ['uninstall', plain, 'x'],
+      ['history', plain],
+      ['rollback', plain, '1'],
+      ['export', plain],
+      ['rebase', plain]
+    ]) {
+      const run = mlc(['env', ...args]);
+      expect(run.code).toBe(2);
+      expect(errorLine(run.stdout)).toContain('is not an mlc env');
+    }
+    expect(fs.readdirSync(plain)).toEqual([]);
+  });
+});
+
+describe('a package index that is down, answers garbage or hangs', () => {
+  let server: http.Server;
+  let port = 0;
+  let hanging: http.Server;
+  let hangingPort = 0;
+  beforeAll(async () => {
+    server = http.createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end(
+        '<html><body>\u0000garbage<a href="../../../etc/passwd#sha256=00">mlc_demo_a-1.0-py3-none-any.whl</a></body></html>'
+      );
+    });
+    // Accepts and never answers: an install waits on it until stopped.
+    hanging = http.createServer(() => undefined);
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>(resolve => hanging.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as net.AddressInfo).port;
+    hangingPort = (hanging.address() as net.AddressInfo).port;
+  });
+  afterAll(async () => {
+    hanging.closeAllConnections();
+    await new Promise<void>(resolve => server.close(() => resolve()));
+    await new Promise<void>(resolve => hanging.close(() => resolve()));
+  });
+
+  it.each([
+    ['down', () => 'http://127.0.0.1:9/simple/'],
+    ['answering garbage', () => `http://127.0.0.1:${port}/simple/`]
+  ])(
+    'an index that is %s: one line, the env unchanged',
+    async (_label, url) => {
+      fs.rmSync(`${env}/.mlc-install.log`, { force: true });
+      const before = treeChecksum(env);
+      const pipEnv = {
+        PIP_INDEX_URL: url(),
+        PIP_RETRIES: '0',
+        PIP_TIMEOUT: '5',
+        PIP_NO_CACHE_DIR: '1'
+      };
+      const dry = await mlcAsync(
+        ['env', 'install', env, 'mlc-demo-a', '--dry-run'],
+        pipEnv
+      );
+      expect(dry.code).toBe(1);
+      errorLine(dry.stdout);
+      const run = await mlcAsync(['env', 'install', env, 'mlc-demo-a'], pipEnv);
+      expect(run.code).toBe(1);
+      expect(errorLine(run.stdout)).toContain('the env is unchanged');
+      expect(resultOf(run.stdout)).toBeNull();
+      expect(fs.existsSync(`${env}/.mlc-revisions/pending.json`)).toBe(false);
+      // Only the log of the failed run is new in the env.
+      fs.rmSync(`${env}/.mlc-install.log`, { force: true });
+      expect(treeChecksum(env)).toBe(before);
+    }
+  );
+
+  it('SIGTERM during an install stops pip and leaves the env unchanged', async () => {
+    const pipEnv = {
+      PIP_INDEX_URL: `http://127.0.0.1:${hangingPort}/simple/`,
+      PIP_RETRIES: '0',
+      PIP_TIMEOUT: '600'
+    };
+    const run = await mlcAsync(
+      ['env', 'install', env, 'mlc-demo-a'],
+      pipEnv,
+      child => Private.whenPending(env, () => child.kill('SIGTERM'))
+    );
+    expect(run.code).toBe(1);
+    expect(errorLine(run.stdout)).toMatch(
+      /stopped \(SIGTERM\).*the env is unchanged/
+    );
+    expect(fs.existsSync(`${env}/.mlc-revisions/pending.json`)).toBe(false);
+  });
+
+  it('SIGKILL during an install: env check says the env is unchanged, --fix forgets the change', async () => {
+    const pipEnv = {
+      PIP_INDEX_URL: `http://127.0.0.1:${hangingPort}/simple/`,
+      PIP_RETRIES: '0',
+      PIP_TIMEOUT: '3'
+    };
+    const run = await mlcAsync(
+      ['env', 'install', env, 'mlc-demo-a'],
+      pipEnv,
+      child => Private.whenPending(env, () => child.kill('SIGKILL'))
+    );
+    expect(run.code).toBe(-1);
+    // pip, in its own group, gives up on the silent index by itself.
+    await Private.untilGone(`${env}/bin/python`);
+    const check = await mlcAsync(['env', 'check', env], {});
+    expect(check.code).toBe(1);
+    const result = resultData<IEnvCheckResult>(check);
+    expect(result.problems.map(p => p.code)).toEqual(['change-interrupted']);
+    expect(result.problems[0].message).toContain('the env is unchanged');
+    const fixed = await mlcAsync(['env', 'check', env, '--fix'], {});
+    expect(fixed.code).toBe(0);
+    expect(fs.existsSync(`${env}/.mlc-revisions/pending.json`)).toBe(false);
+  });
+});
+
+/** `mlc ARGS --json` as the test user without blocking jest's event loop (servers above answer). */
+function mlcAsync(
+  args: string[],
+  extra: NodeJS.ProcessEnv,
+  started?: (child: ChildProcess) => void
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const user = testUser();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MLC_BUNDLE, ...args, '--json'], {
+      env: { ...process.env, ...places.env, ...extra, USER: user.name },
+      uid: user.uid,
+      gid: user.gid,
+      stdio: ['ignore', 'pipe', 'pipe']
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', chunk => (stdout += chunk));
+    child.stderr?.on('data', chunk => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120000);
+    child.on('error', reject);
+    child.on('close', code => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    started?.(child);
+  });
+}
+
+function resultOf(stdout: string): IEnvInstallResult | null {
+  const line = stdout
+    .split('\n')
+    .find(text => text.includes('"type":"result"'));
+  return line ? (JSON.parse(line) as { data: IEnvInstallResult }).data : null;
+}
+
+namespace Private {
+  /** Run `action` once the install has marked itself as under way (pip then runs). */
+  export function whenPending(envDir: string, action: () => void): void {
+    const poll = setInterval(() => {
+      if (fs.existsSync(`${envDir}/.mlc-revisions/pending.json`)) {
+        clearInterval(poll);
+        // pip has been started right after the mark; give it a moment to connect.
+        setTimeout(action, 1500);
+      }
+    }, 50);
+  }
+
+  /** Wait (bounded) until no process runs the env's interpreter. */
+  export async function untilGone(needle: string): Promise<void> {
+    for (let i = 0; i < 600; i++) {
+      const found = processesMentioning(needle);
+      if (found.length === 0) {
+        return;
+      }
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+    throw new Error(`processes mentioning ${needle} still run`);
+  }
+}

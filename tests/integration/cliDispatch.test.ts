@@ -1,0 +1,156 @@
+/**
+ * The bundled mlc loads only the command group a command line needs
+ * (src/cli/commandGroups.ts) and answers a bare `--version` before loading
+ * commander (src/cli/version.ts). Whatever path a line takes, what it
+ * prints and its exit status are those of the whole program: here every
+ * line is run on the fast path and with MLC_LOAD_ALL_COMMANDS=1 (every
+ * group registered, as before the split) and the two are compared.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { encodeWireRequest } from '../../src/core/wire';
+import { runMlc, type IRunResult } from '../harness/mlc';
+import { makeScratch } from '../harness/paths';
+
+let scratch: { dir: string; cleanup: () => void };
+let env: NodeJS.ProcessEnv;
+
+beforeAll(() => {
+  scratch = makeScratch('cli-dispatch');
+  const home = path.join(scratch.dir, 'home');
+  fs.mkdirSync(home);
+  env = {
+    HOME: home,
+    XDG_CACHE_HOME: path.join(home, 'cache'),
+    JUPYTER_DATA_DIR: path.join(home, 'jupyter-data'),
+    MLC_CATALOGUE: path.join(scratch.dir, 'no-catalogue.json'),
+    MLC_LOAD_ALL_COMMANDS: ''
+  };
+});
+
+afterAll(() => scratch?.cleanup());
+
+/** The line run on the fast path and on the whole program; both results. */
+function bothPaths(args: string[]): { fast: IRunResult; full: IRunResult } {
+  const cwd = scratch.dir;
+  return {
+    fast: runMlc(args, { env, cwd }),
+    full: runMlc(args, { env: { ...env, MLC_LOAD_ALL_COMMANDS: '1' }, cwd })
+  };
+}
+
+function expectSame(args: string[]): IRunResult {
+  const { fast, full } = bothPaths(args);
+  expect({ args, ...fast }).toEqual({ args, ...full });
+  return fast;
+}
+
+/** The top-level command names `mlc --help` lists. */
+function topLevelCommands(): string[] {
+  const help = runMlc(['--help'], { env, cwd: scratch.dir }).stdout;
+  const commands = help.slice(help.indexOf('\nCommands:\n'));
+  return [...commands.matchAll(/^ {2}([a-z][a-z-]*)/gm)]
+    .map(match => match[1])
+    .filter(name => name !== 'help');
+}
+
+describe('mlc on the fast path answers as the whole program does', () => {
+  it.each([
+    [['--version']],
+    [['-V']],
+    [['--json', '--version']],
+    [['--version', '--json']],
+    [['-V', '-V']],
+    [['--version', '--help']],
+    [['-V', 'env']],
+    [['env', '--version']]
+  ])('version: %j', args => {
+    expectSame(args);
+  });
+
+  it('prints the version alone, as text and as events', () => {
+    const text = expectSame(['--version']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^\d+\.\d+\.\d+\S*\n$/);
+    const events = expectSame(['--json', '-V'])
+      .stdout.trim()
+      .split('\n')
+      .map(line => JSON.parse(line) as { type: string; command?: string });
+    expect(events.map(event => event.type)).toEqual(['result', 'end']);
+    expect(events[0].command).toBe('version');
+  });
+
+  it.each([
+    [[]],
+    [['--json']],
+    [['--help']],
+    [['-h']],
+    [['--json', '--help']],
+    [['help']],
+    [['help', 'env']],
+    [['bogus']],
+    [['--json', 'bogus']],
+    [['--bogus']],
+    [['--', 'env']],
+    [['env']],
+    [['--json', 'env']],
+    [['env', 'bogus']],
+    [['env', 'list', '--bogus']],
+    [['env', 'list', '--json']],
+    [['--json', 'env', 'list']],
+    [['env', 'create']],
+    [['env', 'create', '--help']],
+    [['info']],
+    [['info', 'nosuch', '--json']],
+    [['enter']],
+    [['kernels', 'env', '--format', 'bogus']],
+    [['hub']]
+  ])('help, errors and --json: %j', args => {
+    expectSame(args);
+  });
+
+  it('gives every top-level command its own help, as the whole program does', () => {
+    const commands = topLevelCommands();
+    // The groups and the runner's top-level verbs: a split that lost one would differ here.
+    expect(commands).toEqual(
+      expect.arrayContaining([
+        'env',
+        'kernels',
+        'image',
+        'hub',
+        'info',
+        'enter'
+      ])
+    );
+    for (const command of commands) {
+      const help = expectSame([command, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain(`Usage: mlc ${command}`);
+    }
+  });
+
+  it.each([
+    [['env', 'list']],
+    [['env', 'list', '--dir', '/nonexistent']],
+    [['env', 'check', '/nonexistent']],
+    [['env', 'remove']],
+    [['env', 'install-scripts']],
+    [['info', 'x']],
+    [['--version']],
+    [['--help']],
+    [[]],
+    [['env']],
+    [['kernels', 'list']]
+  ])('wire mode: %j', args => {
+    const encoded = encodeWireRequest({
+      nonce: '0123456789abcdef01234567',
+      args
+    });
+    expectSame(['--wire', encoded]);
+  });
+
+  it('refuses a malformed wire request the same way', () => {
+    expectSame(['--wire', 'not base64!']);
+    expectSame(['--wire']);
+  });
+});
