@@ -165,6 +165,9 @@ function deadPid(): number {
 /** Everything below `dir` (links not followed): path -> size or link text. */
 function inventory(dir: string): string {
   const found: string[] = [];
+  if (!fs.existsSync(dir)) {
+    return '(gone)';
+  }
   const walk = (current: string) => {
     for (const name of fs.readdirSync(current).sort()) {
       const file = `${current}/${name}`;
