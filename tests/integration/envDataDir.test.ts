@@ -6,7 +6,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { resolveJupyterDataDir } from '../../src/cli/fs/jupyterDataDir';
+import { userJupyterDataDir } from '../../src/cli/kernels/jupyterDirs';
 import { makeScratch, VENV } from '../harness/paths';
 
 let scratch: { dir: string; cleanup: () => void };
@@ -73,5 +73,5 @@ const cases: Array<[string, () => NodeJS.ProcessEnv]> = [
 
 it.each(cases)('%s', (_label, make) => {
   const env = make();
-  expect(resolveJupyterDataDir(env)).toBe(jupyterSays(env));
+  expect(userJupyterDataDir(env)).toBe(jupyterSays(env));
 });

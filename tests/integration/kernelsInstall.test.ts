@@ -5,7 +5,7 @@
  * really get JUPYTER_PATH from the scripts it writes, also when the prefix
  * tree is moved to a path with a space in it.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseImageMetadata } from '../../src/core/imageMetadata';
@@ -24,6 +24,52 @@ import { filesOf, imageJsonFor } from './kernelsFixture';
 
 const LOGOS = ['logo-svg.svg', 'logo-32x32.png', 'logo-64x64.png'];
 const SH_SHELLS = ['bash', 'zsh', 'sh'];
+const IMAGE_JSON = 'image.json';
+
+/**
+ * Python: watch KERNELS/NAME... with inotify (ctypes; no package needed),
+ * print `ready`, and at end of stdin a JSON report: how many times a
+ * kernel.json was renamed over, and every event that took a kernel
+ * directory or its kernel.json away (a gap, however short).
+ */
+const KERNEL_WATCHER = `
+import ctypes, ctypes.util, json, os, select, struct, sys
+libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+MOVED_FROM, MOVED_TO, DELETE, DELETE_SELF, MOVE_SELF = 0x40, 0x80, 0x200, 0x400, 0x800
+fd = libc.inotify_init1(os.O_NONBLOCK)
+kernels, names = sys.argv[1], sys.argv[2:]
+top = libc.inotify_add_watch(fd, kernels.encode(), MOVED_FROM | DELETE)
+dirs = {libc.inotify_add_watch(fd, os.path.join(kernels, n).encode(), MOVED_FROM | MOVED_TO | DELETE | DELETE_SELF | MOVE_SELF): n for n in names}
+assert top >= 0 and min(dirs) >= 0
+report = {"replaced": 0, "gaps": []}
+def drain():
+    while True:
+        try:
+            data = os.read(fd, 65536)
+        except BlockingIOError:
+            return
+        at = 0
+        while at < len(data):
+            wd, mask, _, size = struct.unpack_from("iIII", data, at)
+            name = data[at + 16:at + 16 + size].rstrip(b"\\0").decode()
+            at += 16 + size
+            if wd == top and name in names:
+                report["gaps"].append(f"{name} {mask:#x} in kernels/")
+            elif wd in dirs and mask & (DELETE_SELF | MOVE_SELF):
+                report["gaps"].append(f"{dirs[wd]} {mask:#x} itself")
+            elif wd in dirs and name == "kernel.json" and mask & (MOVED_FROM | DELETE):
+                report["gaps"].append(f"{dirs[wd]}/kernel.json {mask:#x}")
+            elif wd in dirs and name == "kernel.json" and mask & MOVED_TO:
+                report["replaced"] += 1
+print("ready", flush=True)
+while True:
+    readable = select.select([fd, 0], [], [])[0]
+    drain()
+    if 0 in readable and not os.read(0, 4096):
+        drain()
+        print(json.dumps(report), flush=True)
+        break
+`;
 
 let scratch: { dir: string; cleanup: () => void };
 let prefix: string;
@@ -196,6 +242,50 @@ describe('mlc kernels install', () => {
         .code
     ).toBe(0);
     expect(fs.existsSync(leftover)).toBe(false);
+  });
+
+  it('replaces an installed kernel without a moment where it or its kernel.json is missing', async () => {
+    // inotify sees every event, however short the gap: the kernel directory
+    // moved or removed from kernels/, or kernel.json moved or removed from it.
+    const kernelsDir = path.join(prefix, 'share', 'jupyter', 'kernels');
+    const watcher = spawn(
+      path.join(VENV, 'bin', 'python'),
+      ['-c', KERNEL_WATCHER, kernelsDir, 'python3', 'python3-usersite'],
+      { stdio: ['pipe', 'pipe', 'inherit'] }
+    );
+    let output = '';
+    const ready = new Promise<void>(resolve =>
+      watcher.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('ready\n')) {
+          resolve();
+        }
+      })
+    );
+    const ended = new Promise<number | null>(resolve =>
+      watcher.on('close', resolve)
+    );
+    await ready;
+    // Without and with --image: image.json goes and comes, kernel.json stays.
+    for (const round of [0, 1, 2, 3]) {
+      const args = ['kernels', 'install', '--prefix', prefix];
+      const run = runMlc(round % 2 ? [...args, '--image', imageFile] : args);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+    }
+    watcher.stdin.end();
+    expect(await ended).toBe(0);
+    const report = JSON.parse(output.split('ready\n')[1]) as {
+      replaced: number;
+      gaps: string[];
+    };
+    // Never a moment without the kernel or its kernel.json ...
+    expect(report.gaps).toEqual([]);
+    // ... while it watched real replaces (kernel.json renamed over, 2 kernels x 4 runs).
+    expect(report.replaced).toBeGreaterThanOrEqual(8);
+    expect(fs.readdirSync(path.join(kernelsDir, 'python3')).sort()).toEqual(
+      [IMAGE_JSON, 'kernel.json', ...LOGOS].sort()
+    );
   });
 
   it('reports what it wrote as a JSON result event', () => {

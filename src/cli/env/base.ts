@@ -23,6 +23,9 @@ import { userPathProblem } from '../../core/safeNames';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { errnoCode } from '../fs/errors';
+import { resolves } from '../fs/probes';
+import { readRegularFile } from '../fs/regularFile';
+import { MAX_IMAGE_JSON_BYTES } from '../image/writeManifest';
 
 /** What `create` learns about the base, gathered with as few calls as possible. */
 export interface IBaseFacts {
@@ -102,7 +105,7 @@ export function inspectBase(prefix: string): IBaseFacts {
     physical: fs.realpathSync(prefix),
     python,
     pythonVersion: Private.fullVersion(prefix, python, condaMeta),
-    hasPip: fs.existsSync(
+    hasPip: resolves(
       `${prefix}/lib/python${python}/site-packages/pip/__init__.py`
     ),
     image: readBaseImage(prefix),
@@ -115,16 +118,14 @@ export function inspectBase(prefix: string): IBaseFacts {
 
 /** The image metadata beside the base's `python3` kernel, or null. */
 export function readBaseImage(prefix: string): ImageMetadata | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(
-      `${prefix}/share/jupyter/kernels/${IMAGE_KERNEL_NAMES.isolated}/${IMAGE_JSON_FILE}`,
-      'utf-8'
-    );
-  } catch {
+  const read = readRegularFile(
+    `${prefix}/share/jupyter/kernels/${IMAGE_KERNEL_NAMES.isolated}/${IMAGE_JSON_FILE}`,
+    { maxBytes: MAX_IMAGE_JSON_BYTES }
+  );
+  if (!read.ok) {
     return null;
   }
-  const parsed = parseImageMetadata(text);
+  const parsed = parseImageMetadata(read.text);
   return parsed.ok ? parsed.value : null;
 }
 
@@ -228,17 +229,16 @@ namespace Private {
         }
       }
     }
-    try {
-      const header = fs.readFileSync(
-        `${prefix}/include/python${minor}/patchlevel.h`,
-        'utf-8'
-      );
-      const version = /#define\s+PY_VERSION\s+"([^"]+)"/.exec(header)?.[1];
-      if (version && pythonMinor(version) === minor) {
-        return version;
-      }
-    } catch {
-      // No headers: ask the interpreter below.
+    // The headers tell it; else ask the interpreter below.
+    const header = readRegularFile(
+      `${prefix}/include/python${minor}/patchlevel.h`,
+      { maxBytes: 1 << 20 }
+    );
+    const fromHeader = header.ok
+      ? /#define\s+PY_VERSION\s+"([^"]+)"/.exec(header.text)?.[1]
+      : undefined;
+    if (fromHeader && pythonMinor(fromHeader) === minor) {
+      return fromHeader;
     }
     const result = spawnSync(
       `${prefix}/bin/python${minor}`,

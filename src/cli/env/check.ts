@@ -23,7 +23,7 @@ import {
   assertKernelSlotFree,
   defaultDisplayName,
   envKernelFile,
-  jupyterDataDir,
+  kernelDataDir,
   readKernel,
   registerKernel
 } from './kernel';
@@ -45,6 +45,9 @@ import {
 import { activationScript, type IScriptTemplates } from './scripts';
 import { fixUnfinishedChange, lifeFindings } from './lifeCheck';
 import { shQuote } from '../../core/quote';
+import { makeSymlink } from '../fs/entries';
+import { resolves } from '../fs/probes';
+import { removeFile } from '../fs/removeTree';
 
 export interface ICheckOptions {
   prefix: string;
@@ -212,7 +215,7 @@ namespace Private {
         fix
       );
     }
-    if (!fs.existsSync(`${envDir}/bin/python${record.python}`)) {
+    if (!resolves(`${envDir}/bin/python${record.python}`)) {
       add(
         'no-interpreter',
         `bin/python${record.python} is missing or leads nowhere`,
@@ -243,7 +246,7 @@ namespace Private {
       }
     }
     if (record.kernelName) {
-      const dataDir = jupyterDataDir(context);
+      const dataDir = kernelDataDir(context);
       const kernel = readKernel(dataDir, record.kernelName);
       if (!kernel) {
         add(
@@ -339,7 +342,7 @@ namespace Private {
         updated !== record)
     ) {
       const python = updated.python as PythonMinor;
-      const dataDir = jupyterDataDir(context);
+      const dataDir = kernelDataDir(context);
       assertKernelSlotFree(dataDir, updated.kernelName, envDir);
       const spec = envKernelFile({
         envPrefix: envDir,
@@ -367,7 +370,7 @@ namespace Private {
    */
   function relink(envDir: string, base: IBaseFacts): void {
     for (const link of danglingLinks(envDir, base.python)) {
-      fs.unlinkSync(`${envDir}/${link.path}`);
+      removeFile(`${envDir}/${link.path}`);
     }
     const stats = { directories: 0, links: 0, records: 0 };
     mirrorBase(base, envDir, stats, true);
@@ -381,7 +384,7 @@ namespace Private {
     ];
     for (const [name, target] of links) {
       if (!fs.lstatSync(`${bin}/${name}`, { throwIfNoEntry: false })) {
-        fs.symlinkSync(target, `${bin}/${name}`);
+        makeSymlink(target, `${bin}/${name}`);
       }
     }
     if (base.hasPip && !fs.lstatSync(`${bin}/pip`, { throwIfNoEntry: false })) {

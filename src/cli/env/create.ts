@@ -5,7 +5,6 @@
  * overwritten (rename(2) refuses a non-empty target directory).
  */
 import { randomBytes } from 'crypto';
-import * as fs from 'fs';
 import { envKernelName, labelProblem, pathProblem } from '../../core/validate';
 import {
   ENV_RECORD_VERSION,
@@ -21,7 +20,7 @@ import {
   assertKernelSlotFree,
   defaultDisplayName,
   envKernelFile,
-  jupyterDataDir,
+  kernelDataDir,
   registerKernel
 } from './kernel';
 import {
@@ -49,6 +48,9 @@ import {
   removeMadeParents,
   type IEnvTarget
 } from './target';
+import { makeDirectory, makePath, makeSymlink, moveEntry } from '../fs/entries';
+import { resolves } from '../fs/probes';
+import { writeNewFile } from '../fs/stagedWrite';
 
 export interface ICreateOptions {
   /** The env's path as the user gave it. */
@@ -81,11 +83,11 @@ export function createEnv(
   }
   const missingParents = assertCreatable(target, base.physical);
   // An empty directory given as the target is put back if the create fails late.
-  const targetWasEmptyDir = fs.existsSync(target.prefix);
+  const targetWasEmptyDir = resolves(target.prefix);
   const kernelName = options.kernel
     ? envKernelName(target.name, target.prefix)
     : null;
-  const dataDir = kernelName ? jupyterDataDir(context) : null;
+  const dataDir = kernelName ? kernelDataDir(context) : null;
   if (kernelName && dataDir) {
     assertKernelSlotFree(dataDir, kernelName, target.prefix);
   }
@@ -123,7 +125,7 @@ export function createEnv(
   const stats: IMirrorStats = { directories: 0, links: 0, records: 0 };
   let activateFile: string;
   try {
-    fs.mkdirSync(temp);
+    makeDirectory(temp);
     activateFile = Private.build(temp, base, record, templates, stats);
     Private.firstRevision(temp, base, image);
   } catch (error) {
@@ -159,7 +161,7 @@ export function createEnv(
       // The env is ours and seconds old: take it back rather than leave it half-registered.
       Private.removeQuietly(target.prefix);
       if (targetWasEmptyDir) {
-        fs.mkdirSync(target.prefix, { recursive: true });
+        makePath(target.prefix);
       }
       removeMadeParents(madeParents);
       const failure = fsUserError(
@@ -214,7 +216,7 @@ namespace Private {
     templates: IScriptTemplates,
     stats: IMirrorStats
   ): string {
-    fs.symlinkSync(base.prefix, `${dir}/${BASE_LINK}`);
+    makeSymlink(base.prefix, `${dir}/${BASE_LINK}`);
     // The image build's precomputed plan when it is still true of the base; else walk and copy.
     const plan = readFreshPlan(base);
     if (plan) {
@@ -228,9 +230,12 @@ namespace Private {
     if (base.hasPip) {
       writePipScripts(dir, base.python);
     }
-    fs.writeFileSync(
+    // In the hidden temporary published by one rename: no per-file fsync.
+    writeNewFile(
       `${dir}/pyvenv.cfg`,
-      pyvenvCfgText(base.prefix, base.pythonVersion)
+      pyvenvCfgText(base.prefix, base.pythonVersion),
+      0o644,
+      { durable: false }
     );
     const script = activationScript(templates, {
       envPrefix: record.prefix,
@@ -244,7 +249,9 @@ namespace Private {
           }
         : {})
     });
-    fs.writeFileSync(`${dir}/${script.file}`, script.text, { mode: 0o755 });
+    writeNewFile(`${dir}/${script.file}`, script.text, 0o755, {
+      durable: false
+    });
     writeEnvRecord(dir, record);
     return script.file;
   }
@@ -310,7 +317,7 @@ namespace Private {
   /** The one step that publishes the env; losing a race is a clear refusal. */
   export function renameIntoPlace(temp: string, target: IEnvTarget): void {
     try {
-      fs.renameSync(temp, target.prefix);
+      moveEntry(temp, target.prefix);
     } catch (error) {
       removeQuietly(temp);
       const code = errnoCode(error);

@@ -4,6 +4,7 @@
  * packages it must not shadow, the pending mark while the change runs, the
  * log kept in the env, and the revision recorded at the end.
  */
+import { isProcessAlive } from '../fs/probes';
 import { INSTALL_LOG_FILE, normalizeName } from '../../core/envLife';
 import type { EnvRecord } from '../../core/envRecord';
 import type { ICliContext } from '../context';
@@ -86,7 +87,7 @@ export function changeTarget(raw: string, context: ICliContext): IEnvTarget {
 /** Refuse when another change of this env is running now. */
 export function assertNoChangeRunning(target: IEnvTarget): void {
   const pending = readPending(target.envDir);
-  if (pending && pending.pid !== process.pid && Private.alive(pending.pid)) {
+  if (pending && pending.pid !== process.pid && isProcessAlive(pending.pid)) {
     throw new UserError(
       `another change of the env is running (mlc env ${pending.command}, process ${pending.pid})`,
       'wait for it to finish, then try again',
@@ -186,15 +187,6 @@ export function pipErrorLine(log: string): string {
 }
 
 namespace Private {
-  export function alive(pid: number): boolean {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }
-
   /** The env's full Python version: the last revision's, else `X.Y`. */
   export function pythonVersion(
     revisions: EnvRevision[],

@@ -16,22 +16,24 @@ import { kernelNameProblem } from '../../core/safeNames';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { imageLabel } from './base';
-import { resolveJupyterDataDir } from '../fs/jupyterDataDir';
-import { readRegularFile } from '../fs/regularFile';
-import { removeEntry } from '../fs/removeTree';
+import { userJupyterDataDir } from '../kernels/jupyterDirs';
+import { readRegularBytes, readRegularFile } from '../fs/regularFile';
+import { removeEntry, removeFile } from '../fs/removeTree';
 import { ensureRealDirectory } from '../fs/realDir';
 import {
   stagingName,
   writeFilesStaged,
   type IFileToWrite
 } from '../fs/stagedWrite';
+import { makeDirectory, makePath, moveEntry } from '../fs/entries';
+import { resolves } from '../fs/probes';
 
 /**
- * The user's Jupyter data directory, as jupyter_core finds it (one rule for
- * mlc: ../fs/jupyterDataDir.ts).
+ * The Jupyter data directory the env's kernel goes in, as jupyter_core finds
+ * it (the one rule: ../kernels/jupyterDirs.ts); refused when there is none.
  */
-export function jupyterDataDir(context: ICliContext): string {
-  const dir = resolveJupyterDataDir(context.env);
+export function kernelDataDir(context: ICliContext): string {
+  const dir = userJupyterDataDir(context.env);
   if (!dir) {
     throw new UserError(
       'HOME is not set, so there is no Jupyter data directory for the kernel',
@@ -174,7 +176,7 @@ export function assertKernelSlotFree(
   name: string,
   envPrefix: string
 ): void {
-  if (!fs.existsSync(kernelDir(dataDir, name))) {
+  if (!resolves(kernelDir(dataDir, name))) {
     return;
   }
   const existing = readKernel(dataDir, name);
@@ -202,7 +204,7 @@ export function registerKernel(
 ): string {
   const target = kernelDir(dataDir, name);
   const kernels = `${dataDir}/kernels`;
-  fs.mkdirSync(dataDir, { recursive: true });
+  makePath(dataDir);
   ensureRealDirectory(kernels);
   const files: IFileToWrite[] = [
     { name: 'kernel.json', text: JSON.stringify(spec, null, 1) + '\n' }
@@ -217,7 +219,7 @@ export function registerKernel(
   }
   const stat = fs.lstatSync(target, { throwIfNoEntry: false });
   if (stat?.isSymbolicLink() || (stat && !stat.isDirectory())) {
-    fs.unlinkSync(target);
+    removeFile(target);
   } else if (stat) {
     writeFilesStaged(target, files);
     return target;
@@ -226,11 +228,11 @@ export function registerKernel(
   // valid kernel name that Jupyter would list; a spec inside a folder without
   // kernel.json is not.
   const staging = `${kernels}/${stagingName('mlc-staging')}`;
-  fs.mkdirSync(staging, { mode: 0o755 });
+  makeDirectory(staging, 0o755);
   try {
-    fs.mkdirSync(`${staging}/${name}`, { mode: 0o755 });
+    makeDirectory(`${staging}/${name}`, 0o755);
     writeFilesStaged(`${staging}/${name}`, files);
-    fs.renameSync(`${staging}/${name}`, target);
+    moveEntry(`${staging}/${name}`, target);
   } finally {
     removeEntry(staging);
   }
@@ -265,13 +267,7 @@ export function unregisterKernel(
 namespace Private {
   /** A logo file of the base (a regular file of at most 1 MB), or null. */
   export function readLogo(file: string): Buffer | null {
-    try {
-      const stat = fs.statSync(file);
-      return stat.isFile() && stat.size <= 1 << 20
-        ? fs.readFileSync(file)
-        : null;
-    } catch {
-      return null;
-    }
+    const read = readRegularBytes(file, { maxBytes: 1 << 20 });
+    return read.ok ? read.bytes : null;
   }
 }

@@ -2,7 +2,6 @@
  * The env's own files besides the mirror: the interpreter links, pyvenv.cfg,
  * an empty site-packages, pip's scripts, the base link and the record.
  */
-import * as fs from 'fs';
 import {
   ENV_RECORD_FILE,
   parseEnvRecord,
@@ -12,6 +11,7 @@ import type { PythonMinor } from '../../core/kernelspec';
 import { writeFileStaged, writeNewFile } from '../fs/stagedWrite';
 import { readRegularFile } from '../fs/regularFile';
 import { BASE_LINK } from './mirror';
+import { makeDirectories, makeSymlink } from '../fs/entries';
 
 export { replaceSymlink } from '../fs/stagedWrite';
 
@@ -46,20 +46,18 @@ export function writeInterpreterLinks(
   envDir: string,
   python: PythonMinor
 ): void {
-  fs.mkdirSync(`${envDir}/bin`, { recursive: true });
-  fs.symlinkSync(
+  makeDirectories(envDir, `${envDir}/bin`);
+  makeSymlink(
     `../${BASE_LINK}/bin/python${python}`,
     `${envDir}/bin/python${python}`
   );
-  fs.symlinkSync(`python${python}`, `${envDir}/bin/python3`);
-  fs.symlinkSync(`python${python}`, `${envDir}/bin/python`);
+  makeSymlink(`python${python}`, `${envDir}/bin/python3`);
+  makeSymlink(`python${python}`, `${envDir}/bin/python`);
 }
 
 /** The env's site-packages: real and empty, where pip installs. */
 export function makeSitePackages(envDir: string, python: PythonMinor): void {
-  fs.mkdirSync(`${envDir}/lib/python${python}/site-packages`, {
-    recursive: true
-  });
+  makeDirectories(envDir, `${envDir}/lib/python${python}/site-packages`);
 }
 
 /**
@@ -83,8 +81,8 @@ export function writePipScripts(envDir: string, python: PythonMinor): void {
     ''
   ].join('\n');
   writeNewFile(`${envDir}/bin/pip`, text, 0o755);
-  fs.symlinkSync('pip', `${envDir}/bin/pip3`);
-  fs.symlinkSync('pip', `${envDir}/bin/pip${python}`);
+  makeSymlink('pip', `${envDir}/bin/pip3`);
+  makeSymlink('pip', `${envDir}/bin/pip${python}`);
 }
 
 /** Write `.mlc-env.json` (whole or not at all: staged, then renamed). */

@@ -4,6 +4,7 @@
  * with the package differences), and a change that did not finish
  * (`change-interrupted`: the env unchanged, or restorable by rollback).
  */
+import { isProcessAlive } from '../fs/probes';
 import {
   BASE_UPDATED,
   CHANGE_INTERRUPTED,
@@ -80,7 +81,7 @@ export function fixUnfinishedChange(
 
 function pendingFinding(envDir: string, record: EnvRecord): IEnvProblem | null {
   const pending = readPending(envDir);
-  if (!pending || Private.alive(pending.pid)) {
+  if (!pending || isProcessAlive(pending.pid)) {
     return null;
   }
   const quoted = shQuote(envDir, 'always');
@@ -107,15 +108,4 @@ function pendingFinding(envDir: string, record: EnvRecord): IEnvProblem | null {
             ? `restore it: mlc env rollback ${quoted} ${pending.fromRevision}`
             : `see mlc env history ${quoted}`
       };
-}
-
-namespace Private {
-  export function alive(pid: number): boolean {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }
 }

@@ -10,9 +10,14 @@ import {
   type IEnvSummary
 } from '../../core/envRecord';
 import type { ICliContext } from '../context';
+import {
+  danglingProblem,
+  findDanglingKernels,
+  type IDanglingKernel
+} from './danglingKernels';
 import { existingEnvPath, envSummary } from './existing';
 import {
-  jupyterDataDir,
+  kernelDataDir,
   listEnvKernels,
   readKernel,
   type IRegisteredKernel
@@ -38,13 +43,21 @@ export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
   if (dataDir) {
     prefixes.push(...Private.lostKernels(prefixes, dataDir));
   }
+  const dangling = Private.byPrefix(
+    dataDir ? findDanglingKernels(dataDir) : []
+  );
   const seen = new Set<string>();
   const envs: IEnvSummary[] = [];
   for (const prefix of prefixes) {
     if (!seen.has(prefix)) {
       seen.add(prefix);
       envs.push(
-        Private.summarize(prefix, kernelOf.get(prefix) ?? null, dataDir)
+        Private.summarize(
+          prefix,
+          kernelOf.get(prefix) ?? null,
+          dataDir,
+          dangling.get(prefix) ?? []
+        )
       );
     }
   }
@@ -54,7 +67,7 @@ export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
 namespace Private {
   export function dataDirOrNull(context: ICliContext): string | null {
     try {
-      return jupyterDataDir(context);
+      return kernelDataDir(context);
     } catch {
       return null;
     }
@@ -108,16 +121,44 @@ namespace Private {
       .map(name => `${dir}/${name}`);
   }
 
+  export function byPrefix(
+    kernels: IDanglingKernel[]
+  ): Map<string, IDanglingKernel[]> {
+    const map = new Map<string, IDanglingKernel[]>();
+    for (const kernel of kernels) {
+      map.set(kernel.envPrefix, [...(map.get(kernel.envPrefix) ?? []), kernel]);
+    }
+    return map;
+  }
+
   export function summarize(
     prefix: string,
     kernel: IRegisteredKernel | null,
-    dataDir: string | null
+    dataDir: string | null,
+    dangling: IDanglingKernel[]
   ): IEnvSummary {
     const record = readEnvRecord(prefix);
     const quoted = shQuote(prefix, 'always');
     const leftovers = leftoverProblem(prefix, findLeftovers(prefix));
+    if (!record.ok && dangling.length) {
+      // A kernel whose env is gone (deleted by hand): `env check --fix` unregisters it.
+      const facts = dangling[0].kernel.facts;
+      return {
+        name: facts?.envName ?? '',
+        prefix,
+        basePrefix: facts?.prefix ?? '',
+        baseImage: facts?.image ?? '',
+        python: facts?.python ?? '',
+        createdAt: '',
+        kernelName: dangling[0].kernel.name,
+        problems: [
+          ...dangling.map(danglingProblem),
+          ...(leftovers ? [leftovers] : [])
+        ]
+      };
+    }
     if (!record.ok) {
-      // A kernel whose env is gone (deleted by hand): show it so it can be removed.
+      // A kernel whose env is no env any more, unproven: shown, left alone.
       const facts = kernel?.facts;
       return {
         name: facts?.envName ?? '',
@@ -129,7 +170,7 @@ namespace Private {
         kernelName: kernel?.name ?? null,
         problems: [
           {
-            code: 'env-missing',
+            code: 'env-unreadable',
             message: `the kernel ${kernel?.name ?? ''} belongs to ${prefix}, which is no mlc env any more (${record.error})`,
             fixable: false,
             hint: `unregister the kernel: mlc env remove ${quoted}`
@@ -138,7 +179,8 @@ namespace Private {
         ]
       };
     }
-    const problems: IEnvProblem[] = [];
+    // Kernels of an earlier env at this path, beside this one.
+    const problems: IEnvProblem[] = dangling.map(danglingProblem);
     const check = `run: mlc env check ${quoted}`;
     if (!fs.existsSync(`${prefix}/${BASE_LINK}/bin`)) {
       problems.push({

@@ -29,6 +29,9 @@ import { NotRealDirectoryError } from '../fs/realDir';
 import { readRegularFile } from '../fs/regularFile';
 import { writeFileStaged, writeNewFile } from '../fs/stagedWrite';
 import { CONTAINER_SCRIPT, CREATE_SCRIPT, HOST_SCRIPT } from './scripts';
+import { copyNewFile, makeDirectory, makeSymlink } from '../fs/entries';
+import { isRealDirectory } from '../fs/probes';
+import { removeFile } from '../fs/removeTree';
 
 /** The link from the env to its base. */
 export const BASE_LINK = 'baseEnv_dir';
@@ -136,13 +139,13 @@ export function copyCondaMeta(
         !current.has(file) &&
         fs.lstatSync(`${dir}/${file}`, { throwIfNoEntry: false })?.isFile()
       ) {
-        fs.unlinkSync(`${dir}/${file}`);
+        removeFile(`${dir}/${file}`);
       }
     }
     listed = before.filter(file => current.has(file));
     present = Private.recordNames(dir);
   } else {
-    fs.mkdirSync(dir);
+    makeDirectory(dir);
     stats.directories++;
   }
   const already = new Set(listed);
@@ -315,7 +318,7 @@ namespace Private {
       if (this._tolerant) {
         return mkdirTolerant(dir);
       }
-      fs.mkdirSync(dir);
+      makeDirectory(dir);
       this._stats.directories++;
       return true;
     }
@@ -393,11 +396,11 @@ namespace Private {
     tolerant: boolean
   ): boolean {
     if (!tolerant) {
-      fs.symlinkSync(target, file);
+      makeSymlink(target, file);
       return true;
     }
     try {
-      fs.symlinkSync(target, file);
+      makeSymlink(target, file);
       return true;
     } catch (error) {
       if (errnoCode(error) === 'EEXIST') {
@@ -410,13 +413,13 @@ namespace Private {
   /** Make a directory unless a real one is there; false when something else is. */
   export function mkdirTolerant(dir: string): boolean {
     try {
-      fs.mkdirSync(dir);
+      makeDirectory(dir);
       return true;
     } catch (error) {
       if (errnoCode(error) !== 'EEXIST') {
         throw error;
       }
-      return fs.lstatSync(dir).isDirectory();
+      return isRealDirectory(dir);
     }
   }
 
@@ -440,7 +443,7 @@ namespace Private {
   /** Copy `from` to the new file `to`; false when `to` exists (even as a link: never written through). */
   export function copyNew(from: string, to: string): boolean {
     try {
-      fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
+      copyNewFile(from, to);
       return true;
     } catch (error) {
       if (errnoCode(error) === 'EEXIST') {

@@ -15,7 +15,6 @@
  * then walks the base as it does without one.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { PythonMinor } from '../../core/kernelspec';
 import { condaRecordParts, type IBaseFacts } from './base';
@@ -27,6 +26,23 @@ import {
   mirrorExclusions,
   type IMirrorStats
 } from './mirror';
+import {
+  copyNewFile,
+  makeDirectories,
+  makeDirectory,
+  makeScratchDirectory,
+  makeSymlink
+} from '../fs/entries';
+import { readRegularFile } from '../fs/regularFile';
+import { removeTree } from '../fs/removeTree';
+import { writeNewFile } from '../fs/stagedWrite';
+import { UserError } from '../errors';
+
+/**
+ * Files of the env being built, a hidden temporary published whole by one
+ * rename: written without a per-file fsync, as the walk's record copies are.
+ */
+const IN_NEW_ENV = { durable: false };
 
 /** Where the plan lives in the base: share/ is never mirrored into envs. */
 export const PLAN_FILE = 'share/jupyterlab-ml-containers/env-plan.json';
@@ -54,7 +70,7 @@ export interface IEnvPlan {
  * Returns the plan file's path.
  */
 export function writePlan(base: IBaseFacts): string {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mlc-plan-'));
+  const scratch = makeScratchDirectory('mlc-plan-');
   let plan: IEnvPlan;
   try {
     mirrorBase(base, scratch, { directories: 0, links: 0, records: 0 });
@@ -71,10 +87,7 @@ export function writePlan(base: IBaseFacts): string {
       .filter(file => file.endsWith('.json'))
       .map(file => [
         file,
-        Private.cutRecord(
-          fs.readFileSync(`${base.prefix}/conda-meta/${file}`, 'utf-8'),
-          present
-        )
+        Private.cutRecord(Private.readRecord(base.prefix, file), present)
       ]);
     plan = {
       version: PLAN_VERSION,
@@ -89,26 +102,27 @@ export function writePlan(base: IBaseFacts): string {
       records
     };
   } finally {
-    // Ours, made above; rmSync never follows a link.
-    fs.rmSync(scratch, { recursive: true, force: true });
+    // Ours, made above; removed by the one removal module.
+    removeTree(scratch);
   }
   const file = `${base.prefix}/${PLAN_FILE}`;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDirectories(base.prefix, path.dirname(file));
   replaceFile(file, JSON.stringify(plan) + '\n', 0o644);
   return file;
 }
 
 /** The base's plan when there is one, it is valid and the base has not changed since; else null. */
 export function readFreshPlan(base: IBaseFacts): IEnvPlan | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(`${base.prefix}/${PLAN_FILE}`, 'utf-8');
-  } catch {
+  const read = readRegularFile(`${base.prefix}/${PLAN_FILE}`, {
+    maxBytes: Private.MAX_PLAN_BYTES,
+    followLinks: false
+  });
+  if (!read.ok) {
     return null;
   }
   let plan: unknown;
   try {
-    plan = JSON.parse(text);
+    plan = JSON.parse(read.text);
   } catch {
     return null;
   }
@@ -142,32 +156,52 @@ export function applyPlan(
   stats: IMirrorStats
 ): void {
   for (const dir of plan.dirs) {
-    fs.mkdirSync(`${envDir}/${dir}`);
+    makeDirectory(`${envDir}/${dir}`);
   }
   for (const [file, target] of plan.links) {
-    fs.symlinkSync(target, `${envDir}/${file}`);
+    makeSymlink(target, `${envDir}/${file}`);
   }
   stats.directories += plan.dirs.length + 1;
   stats.links += plan.links.length;
   const meta = `${envDir}/conda-meta`;
-  fs.mkdirSync(meta);
+  makeDirectory(meta);
   for (const [file, text] of plan.records) {
-    fs.writeFileSync(`${meta}/${file}`, text);
+    writeNewFile(`${meta}/${file}`, text, 0o644, IN_NEW_ENV);
   }
   stats.records += plan.records.length;
   const names = plan.records.map(([file]) => file);
-  fs.writeFileSync(
+  writeNewFile(
     `${meta}/${BASE_RECORDS_FILE}`,
-    names.length ? names.join('\n') + '\n' : ''
+    names.length ? names.join('\n') + '\n' : '',
+    0o644,
+    IN_NEW_ENV
   );
   if (base.condaMeta.includes('pinned')) {
-    fs.copyFileSync(`${base.prefix}/conda-meta/pinned`, `${meta}/pinned`);
+    copyNewFile(`${base.prefix}/conda-meta/pinned`, `${meta}/pinned`);
   }
   // conda and micromamba take a prefix with conda-meta/history for an env.
-  fs.writeFileSync(`${meta}/history`, '');
+  writeNewFile(`${meta}/history`, '', 0o644, IN_NEW_ENV);
 }
 
 namespace Private {
+  /** A plan lists every directory and link of a base: some MB for a large one. */
+  export const MAX_PLAN_BYTES = 256 * 1024 * 1024;
+  /** As the image manifest bounds a conda record. */
+  const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
+  /** A conda record of the base, read as a bounded regular file. */
+  export function readRecord(prefix: string, file: string): string {
+    const where = `${prefix}/conda-meta/${file}`;
+    const read = readRegularFile(where, { maxBytes: MAX_RECORD_BYTES });
+    if (!read.ok) {
+      throw new UserError(
+        `cannot read the base's conda record ${where}: it ${read.reason}`,
+        'repair the base (the image build) and run the command again'
+      );
+    }
+    return read.text;
+  }
+
   /** Directories (parents first) and links of the scratch mirror. */
   export function scan(
     root: string,

@@ -24,9 +24,10 @@ import { existingEnvPath } from './existing';
 import { nestedEnv } from './target';
 import { removeLeftovers, removeStagingPath } from './leftovers';
 import { shQuote } from '../../core/quote';
-import { jupyterDataDir, listEnvKernels, unregisterKernel } from './kernel';
+import { kernelDataDir, listEnvKernels, unregisterKernel } from './kernel';
 import { readEnvRecord } from './layout';
 import { BASE_LINK } from './mirror';
+import { moveEntry } from '../fs/entries';
 
 const NOT_REMOVED = 'nothing was removed';
 
@@ -58,7 +59,7 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
   const { record, physical } = Private.proveEnv(envDir, context);
   const doomed = removeStagingPath(envDir);
   try {
-    fs.renameSync(envDir, doomed);
+    moveEntry(envDir, doomed);
   } catch (error) {
     throw fsUserError(error, `removing ${envDir}`);
   }
@@ -69,7 +70,7 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
     moved.ino !== stat.ino ||
     !moved.isDirectory()
   ) {
-    fs.renameSync(doomed, envDir);
+    moveEntry(doomed, envDir);
     throw new UserError(
       `${envDir} changed while it was being removed; ${NOT_REMOVED}`,
       'run the command again',
@@ -91,7 +92,7 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
     try {
       const prefixes = [...new Set([envDir, record.prefix, physical])];
       const removed = unregisterKernel(
-        jupyterDataDir(context),
+        kernelDataDir(context),
         record.kernelName,
         prefixes,
         record.creationId
@@ -204,7 +205,7 @@ namespace Private {
   ): IEnvRemoveResult {
     let dataDir: string | null = null;
     try {
-      dataDir = jupyterDataDir(context);
+      dataDir = kernelDataDir(context);
     } catch {
       // No data dir: no kernel either.
     }

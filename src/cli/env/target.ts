@@ -10,6 +10,8 @@ import {
 import { UserError } from '../errors';
 import { errnoCode } from '../fs/errors';
 import { readEnvRecord } from './layout';
+import { makeDirectory } from '../fs/entries';
+import { removeEmptyDirectory } from '../fs/removeTree';
 
 export interface IEnvTarget {
   /** Absolute, normalised (`..` and `.` resolved lexically, as the shell's `cd` does). */
@@ -196,7 +198,7 @@ export function makeParents(missing: string[]): string[] {
   const made: string[] = [];
   try {
     for (const dir of missing) {
-      fs.mkdirSync(dir);
+      makeDirectory(dir);
       made.push(dir);
     }
   } catch (error) {
@@ -210,7 +212,7 @@ export function makeParents(missing: string[]): string[] {
 export function removeMadeParents(made: string[]): void {
   for (const dir of [...made].reverse()) {
     try {
-      fs.rmdirSync(dir);
+      removeEmptyDirectory(dir);
     } catch {
       return;
     }

@@ -92,7 +92,7 @@ export function fsUserError(error: unknown, action: string): UserError {
 namespace Private {
   export const REFUSALS: Record<string, string> = {
     ENOTREALDIR:
-      'mlc writes nothing through a link it did not make; put back a real directory there (or remove the env and create it again)',
+      'mlc writes nothing through a link it did not make; put a real directory there (for an env: remove it and create it again)',
     ETREECHANGED: 'something changed the tree meanwhile; run the command again',
     ENOTATREE:
       'mlc removes nothing through a link; remove the link itself by hand if you mean to'

@@ -19,10 +19,7 @@ export class NotRealDirectoryError extends Error {
   }
 }
 
-/** Whether `dir` is a real directory (lstat: not a link); false when absent. */
-export function isRealDirectory(dir: string): boolean {
-  return fs.lstatSync(dir, { throwIfNoEntry: false })?.isDirectory() === true;
-}
+export { isRealDirectory } from './probes';
 
 /** Throw NotRealDirectoryError unless `dir` is absent or a real directory. */
 export function assertNotLink(dir: string): void {

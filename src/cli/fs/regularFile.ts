@@ -5,11 +5,14 @@
  * exhaust memory; each is refused with a reason instead.
  */
 import * as fs from 'fs';
+import { errnoCode } from './errors';
 
-export type RegularFileText =
-  | { ok: true; text: string }
+type Failure =
   | { ok: false; missing: true; reason: string }
   | { ok: false; missing: false; reason: string };
+
+export type RegularFileText = { ok: true; text: string } | Failure;
+export type RegularFileBytes = { ok: true; bytes: Buffer } | Failure;
 
 export interface IReadLimits {
   /** Refuse files larger than this. */
@@ -28,6 +31,28 @@ export function readRegularFile(
   file: string,
   limits: IReadLimits
 ): RegularFileText {
+  const read = readRegularBytes(file, limits);
+  if (!read.ok) {
+    return read;
+  }
+  if (limits.strictUtf8 !== true) {
+    return { ok: true, text: read.bytes.toString('utf-8') };
+  }
+  try {
+    return {
+      ok: true,
+      text: new TextDecoder('utf-8', { fatal: true }).decode(read.bytes)
+    };
+  } catch {
+    return { ok: false, missing: false, reason: 'is not valid UTF-8' };
+  }
+}
+
+/** The bytes of `file` (a logo, a binary), with the same refusals as readRegularFile. */
+export function readRegularBytes(
+  file: string,
+  limits: IReadLimits
+): RegularFileBytes {
   // Judge the kind before opening: opening some devices has effects of its own.
   let before: fs.Stats;
   try {
@@ -70,12 +95,7 @@ export function readRegularFile(
         reason: `is too large (${stat.size} bytes, at most ${limits.maxBytes} read)`
       };
     }
-    return Private.readCapped(
-      fd,
-      limits.maxBytes,
-      limits.strictUtf8 === true,
-      stat.size
-    );
+    return Private.readCapped(fd, limits.maxBytes, stat.size);
   } catch (error) {
     return Private.failure(error);
   } finally {
@@ -88,9 +108,8 @@ namespace Private {
   export function readCapped(
     fd: number,
     maxBytes: number,
-    strictUtf8: boolean,
     size: number
-  ): RegularFileText {
+  ): RegularFileBytes {
     const chunks: Buffer[] = [];
     let total = 0;
     // As large as the file (one read and the end), not 1 MiB for each: that
@@ -114,22 +133,11 @@ namespace Private {
       }
       chunks.push(Buffer.from(chunk.subarray(0, count)));
     }
-    const bytes = Buffer.concat(chunks, total);
-    if (!strictUtf8) {
-      return { ok: true, text: bytes.toString('utf-8') };
-    }
-    try {
-      return {
-        ok: true,
-        text: new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-      };
-    } catch {
-      return { ok: false, missing: false, reason: 'is not valid UTF-8' };
-    }
+    return { ok: true, bytes: Buffer.concat(chunks, total) };
   }
 
-  export function failure(error: unknown): RegularFileText {
-    const code = (error as NodeJS.ErrnoException).code;
+  export function failure(error: unknown): Failure {
+    const code = errnoCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       return { ok: false, missing: true, reason: 'does not exist' };
     }

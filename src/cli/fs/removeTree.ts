@@ -215,3 +215,13 @@ namespace Private {
     return ascii;
   }
 }
+
+/** Unlink the file or link `file` (never a directory, never through a link). */
+export function removeFile(file: string): void {
+  fs.unlinkSync(file);
+}
+
+/** Remove `dir` only when it is an empty directory (rmdir: never through a link). */
+export function removeEmptyDirectory(dir: string): void {
+  fs.rmdirSync(dir);
+}

@@ -5,31 +5,10 @@
  * link by that name is nobody's staging, and is left alone).
  */
 import * as fs from 'fs';
-import { errnoCode } from './errors';
-import { readRegularFile } from './regularFile';
+import { isProcessAlive } from './probes';
 import { removeEntry } from './removeTree';
 
 const STAGED = /^\..+\.mlc-tmp-(\d{1,10})-[a-f0-9]{8}$/;
-
-/** Whether process `pid` runs on this host (a zombie, killed but not yet reaped, does not). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return errnoCode(error) === 'EPERM';
-  }
-  // /proc/PID/stat: "pid (comm) S ...", S being the state; comm may hold spaces.
-  const read = readRegularFile(`/proc/${pid}/stat`, { maxBytes: 64 * 1024 });
-  if (!read.ok) {
-    return !read.missing;
-  }
-  const stat = read.text;
-  const state = stat.slice(
-    stat.lastIndexOf(')') + 2,
-    stat.lastIndexOf(')') + 3
-  );
-  return state !== 'Z';
-}
 
 /** Whether the decimal `text` names a process, not this one, that no longer runs. */
 export function deadProcess(text: string): boolean {
@@ -37,7 +16,7 @@ export function deadProcess(text: string): boolean {
     return false;
   }
   const pid = Number(text);
-  return pid !== process.pid && !processAlive(pid);
+  return pid !== process.pid && !isProcessAlive(pid);
 }
 
 /** The stale staged files directly in `dir` (absolute paths). */

@@ -6,14 +6,17 @@
  * `podman run -it IMAGE` starts), and, when asked, an Apptainer env file.
  * Host mode shows it through setupMe-on-host.sh, which sources banner.sh.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { imageReference, parseImageMetadata } from '../../core/imageMetadata';
 import { labelProblem, pathProblem } from '../../core/validate';
 import { fsUserError } from '../fs/errors';
 import { cshQuote } from '../../core/quote';
 import { UserError } from '../errors';
-import { writeFilesStaged } from '../fs/stagedWrite';
+import { makeDirectories } from '../fs/entries';
+import { entryStat, isRealDirectory, resolves } from '../fs/probes';
+import { readRegularFile } from '../fs/regularFile';
+import { assertNoLinkBelow, writeFilesStaged } from '../fs/stagedWrite';
+import { MAX_IMAGE_JSON_BYTES } from './writeManifest';
 import {
   apptainerEnvScript,
   bannerCsh,
@@ -37,6 +40,8 @@ const SH_RC_FILES = [
 ];
 const CSH_RC_FILE = 'etc/csh.cshrc';
 const HOOK_MARK = '# ml-containers banner (mlc image banner)';
+/** No system rc file comes near this; a bigger one is not ours to rewrite. */
+const RC_MAX_BYTES = 16 * 1024 * 1024;
 
 export interface IBannerOptions {
   /** The image env prefix, absolute, existing. */
@@ -82,39 +87,70 @@ export function installBanner(options: IBannerOptions): IBannerResult {
   const written: string[] = [];
   const hooked: string[] = [];
   const apptainerDir = options.apptainerEnvDir;
-  if (apptainerDir !== undefined && !Private.isDirectory(apptainerDir)) {
+  if (apptainerDir !== undefined && !isRealDirectory(apptainerDir)) {
     throw new UserError(
       `--apptainer-env-dir ${apptainerDir} is not a directory`,
       'create it first (e.g. mkdir -p /.singularity.d/env)'
     );
   }
+  const etc = path.join(options.root, 'etc');
+  const profileDir = path.join(etc, 'profile.d');
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
-    writeFilesStaged(dir, [
-      { name: 'banner.txt', text },
-      { name: 'banner.sh', text: bannerSh(options.prefix, lines) },
-      { name: 'banner.csh', text: bannerCsh(textFile) }
-    ]);
+    // Every directory written into, checked before the first write: a link
+    // below the prefix or the root refuses the whole banner.
+    assertNoLinkBelow(options.prefix, dir);
+    assertNoLinkBelow(options.root, profileDir);
+    for (const rc of [...SH_RC_FILES, CSH_RC_FILE]) {
+      const file = path.join(options.root, rc);
+      if (resolves(file)) {
+        assertNoLinkBelow(options.root, path.dirname(file));
+      }
+    }
+    makeDirectories(options.prefix, dir, 0o755);
+    writeFilesStaged(
+      dir,
+      [
+        { name: 'banner.txt', text },
+        { name: 'banner.sh', text: bannerSh(options.prefix, lines) },
+        { name: 'banner.csh', text: bannerCsh(textFile) }
+      ],
+      0o644,
+      options.prefix
+    );
     written.push(textFile, shFile, cshFile);
-    const profileDir = path.join(options.root, 'etc', 'profile.d');
-    if (Private.isDirectory(path.join(options.root, 'etc'))) {
-      fs.mkdirSync(profileDir, { recursive: true, mode: 0o755 });
-      writeFilesStaged(profileDir, [
-        { name: `${PROFILE_NAME}.sh`, text: rcHookLine(shFile) + '\n' },
-        { name: `${PROFILE_NAME}.csh`, text: Private.cshHook(cshFile) + '\n' }
-      ]);
+    if (isRealDirectory(etc)) {
+      makeDirectories(options.root, profileDir, 0o755);
+      writeFilesStaged(
+        profileDir,
+        [
+          { name: `${PROFILE_NAME}.sh`, text: rcHookLine(shFile) + '\n' },
+          {
+            name: `${PROFILE_NAME}.csh`,
+            text: Private.cshHook(cshFile) + '\n'
+          }
+        ],
+        0o644,
+        options.root
+      );
       written.push(
         path.join(profileDir, `${PROFILE_NAME}.sh`),
         path.join(profileDir, `${PROFILE_NAME}.csh`)
       );
     }
     for (const rc of SH_RC_FILES) {
-      if (Private.appendHook(path.join(options.root, rc), rcHookLine(shFile))) {
+      if (
+        Private.appendHook(
+          options.root,
+          path.join(options.root, rc),
+          rcHookLine(shFile)
+        )
+      ) {
         hooked.push(path.join(options.root, rc));
       }
     }
     if (
       Private.appendHook(
+        options.root,
         path.join(options.root, CSH_RC_FILE),
         Private.cshHook(cshFile)
       )
@@ -122,12 +158,17 @@ export function installBanner(options: IBannerOptions): IBannerResult {
       hooked.push(path.join(options.root, CSH_RC_FILE));
     }
     if (apptainerDir !== undefined) {
-      writeFilesStaged(apptainerDir, [
-        {
-          name: APPTAINER_BANNER_FILE,
-          text: apptainerEnvScript(shFile, textFile)
-        }
-      ]);
+      writeFilesStaged(
+        apptainerDir,
+        [
+          {
+            name: APPTAINER_BANNER_FILE,
+            text: apptainerEnvScript(shFile, textFile)
+          }
+        ],
+        0o644,
+        apptainerDir
+      );
       written.push(path.join(apptainerDir, APPTAINER_BANNER_FILE));
     }
   } catch (error) {
@@ -137,14 +178,6 @@ export function installBanner(options: IBannerOptions): IBannerResult {
 }
 
 namespace Private {
-  export function isDirectory(dir: string): boolean {
-    try {
-      return fs.lstatSync(dir).isDirectory();
-    } catch {
-      return false;
-    }
-  }
-
   export function cshHook(cshFile: string): string {
     const quoted = cshQuote(cshFile);
     return `if ( -r ${quoted} ) source ${quoted} ${HOOK_MARK}`;
@@ -154,25 +187,35 @@ namespace Private {
    * Add `line` to an existing regular rc file unless a hook is there
    * already; true when the file now has it. A link is never written through.
    */
-  export function appendHook(file: string, line: string): boolean {
-    let stat: fs.Stats;
-    try {
-      stat = fs.lstatSync(file);
-    } catch {
-      return false;
+  export function appendHook(
+    root: string,
+    file: string,
+    line: string
+  ): boolean {
+    const read = readRegularFile(file, {
+      maxBytes: RC_MAX_BYTES,
+      followLinks: false
+    });
+    if (!read.ok) {
+      if (read.missing || /not a regular file|ELOOP/.test(read.reason)) {
+        return false;
+      }
+      throw new UserError(
+        `${file} ${read.reason}`,
+        'repair or remove that shell start-up file and run mlc image banner again'
+      );
     }
-    if (!stat.isFile()) {
-      return false;
-    }
-    const text = fs.readFileSync(file, 'utf-8');
+    const text = read.text;
     if (text.split('\n').some(existing => existing.endsWith(HOOK_MARK))) {
       return true;
     }
     const updated = `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${line}\n`;
-    writeFilesStaged(path.dirname(file), [
-      { name: path.basename(file), text: updated }
-    ]);
-    fs.chmodSync(file, stat.mode & 0o7777);
+    writeFilesStaged(
+      path.dirname(file),
+      [{ name: path.basename(file), text: updated }],
+      (entryStat(file)?.mode ?? 0o644) & 0o7777,
+      root
+    );
     return true;
   }
 
@@ -188,19 +231,17 @@ namespace Private {
         'python3',
         'image.json'
       );
-    let raw: string;
-    try {
-      raw = fs.readFileSync(file, 'utf-8');
-    } catch {
+    const read = readRegularFile(file, { maxBytes: MAX_IMAGE_JSON_BYTES });
+    if (!read.ok) {
       if (options.image !== undefined) {
         throw new UserError(
-          `cannot read --image ${file}`,
+          `cannot read --image ${file} (${read.reason})`,
           "pass the image.json written by 'mlc image manifest'"
         );
       }
       return { image: '', python: '', os: '', buildDate: '' };
     }
-    const parsed = parseImageMetadata(raw);
+    const parsed = parseImageMetadata(read.text);
     if (!parsed.ok) {
       throw new UserError(
         `${file}: ${parsed.error}`,

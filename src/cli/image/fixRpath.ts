@@ -20,7 +20,7 @@ import {
   type ISearchPathString,
   type SearchPathTag
 } from './elf/parse';
-import { patchFileAtomically, type IBytePatch } from './elf/patchFile';
+import { patchFileStaged, type IBytePatch } from '../fs/stagedWrite';
 import { DEFAULT_BUILD_DIRS, repairSearchPath } from './elf/searchPathRule';
 
 export interface IFixRpathOptions {
@@ -130,7 +130,7 @@ export function fixRpath(options: IFixRpathOptions): IFixRpathResult {
     if (!options.dryRun) {
       try {
         Private.checkWritable(file);
-        patchFileAtomically(file, patches, copy =>
+        patchFileStaged(file, patches, copy =>
           Private.verify(copy, file, changes)
         );
       } catch (error) {

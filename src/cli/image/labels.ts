@@ -6,25 +6,24 @@
  * (created, version, title). The package list stays in the image
  * (/list-of-pkgs-inside.txt, image.json): labels are for the facts.
  */
-import * as fs from 'fs';
 import { parseImageMetadata } from '../../core/imageMetadata';
 import { labelProblem } from '../../core/validate';
 import { UserError } from '../errors';
+import { readRegularFile } from '../fs/regularFile';
+import { MAX_IMAGE_JSON_BYTES } from './writeManifest';
 
 /** The namespace of our labels (documented in images/README.md). */
 export const LABEL_NAMESPACE = 'io.github.ml-containers';
 
 export function imageLabels(imageJson: string): Record<string, string> {
-  let text: string;
-  try {
-    text = fs.readFileSync(imageJson, 'utf-8');
-  } catch {
+  const read = readRegularFile(imageJson, { maxBytes: MAX_IMAGE_JSON_BYTES });
+  if (!read.ok) {
     throw new UserError(
-      `cannot read ${imageJson}`,
+      `cannot read ${imageJson} (${read.reason})`,
       "pass the image.json written by 'mlc image manifest'"
     );
   }
-  const parsed = parseImageMetadata(text);
+  const parsed = parseImageMetadata(read.text);
   if (!parsed.ok) {
     throw new UserError(
       `${imageJson}: ${parsed.error}`,

@@ -22,7 +22,8 @@ import {
 } from '../../core/packageManifest';
 import { UserError } from '../errors';
 import { runBounded, type BoundedRunResult } from './boundedRun';
-import { isDirectory } from './isDirectory';
+import { errnoCode } from '../fs/errors';
+import { exists, isDirectory, resolves } from '../fs/probes';
 import { readRegularFile } from '../fs/regularFile';
 
 /**
@@ -56,7 +57,7 @@ export async function readPrefixPackages(
   }
   const warnings: string[] = [];
   const condaMeta = path.join(prefix, 'conda-meta');
-  const records = Private.exists(condaMeta)
+  const records = exists(condaMeta)
     ? Private.readCondaRecords(condaMeta)
     : null;
   const sitePackages = Private.sitePackagesDirs(prefix);
@@ -95,22 +96,12 @@ export async function readPrefixPackages(
 }
 
 namespace Private {
-  /** Whether anything (even a dangling link) is at `file`. */
-  export function exists(file: string): boolean {
-    try {
-      fs.lstatSync(file);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   /** The names in a directory of the prefix; unreadable is one clear line. */
   export function listDir(dir: string): string[] {
     try {
       return fs.readdirSync(dir);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errnoCode(error);
       if (code === 'ENOTDIR') {
         throw new UserError(
           `${dir} is not a directory`,
@@ -193,7 +184,7 @@ namespace Private {
   ): Promise<string> {
     for (const dir of dirs) {
       const interpreter = path.join(prefix, 'bin', dir);
-      if (!fs.existsSync(interpreter)) {
+      if (!resolves(interpreter)) {
         continue;
       }
       const run = await runBounded(

@@ -12,10 +12,12 @@
  * variables `newlib=`, `rootlibs="..."`, `auxlibs=...`, a `case` on the
  * options with a `--libs)` branch printing `$forcelibs $libs ${auxlibs}`.
  */
-import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { fsUserError } from '../fs/errors';
+import { resolves } from '../fs/probes';
+import { readRegularFile } from '../fs/regularFile';
+import { writeFileStaged } from '../fs/stagedWrite';
 import { UserError } from '../errors';
 
 /** The first line of the block we insert; its presence means "already repaired". */
@@ -33,12 +35,17 @@ export function fixRootConfig(prefix: string): IFixRootConfigResult {
   const script = path.join(prefix, 'bin', 'root-config');
   const stat = Private.scriptStat(script);
   Private.checkLibz(prefix);
-  let text: string;
-  try {
-    text = fs.readFileSync(script, 'utf-8');
-  } catch (error) {
-    throw fsUserError(error, `reading ${script}`);
+  const read = readRegularFile(script, {
+    maxBytes: Private.MAX_SCRIPT_BYTES,
+    followLinks: false
+  });
+  if (!read.ok) {
+    throw new UserError(
+      `cannot read ${script}: it ${read.reason}`,
+      'pass the prefix of an env with ROOT installed; the file was left as it was'
+    );
   }
+  const text = read.text;
   const lines = text.split('\n');
   if (lines.includes(ROOT_CONFIG_MARKER)) {
     return { script, changed: false, reason: 'already repaired' };
@@ -68,7 +75,8 @@ export function fixRootConfig(prefix: string): IFixRootConfigResult {
     ...lines.slice(anchor)
   ].join('\n');
   try {
-    Private.replaceKeepingMode(script, repaired, stat);
+    // Mode and owner kept; no link below the prefix is written through.
+    writeFileStaged(script, repaired, stat, prefix);
   } catch (error) {
     throw fsUserError(error, `writing ${script}`);
   }
@@ -80,6 +88,8 @@ namespace Private {
   export const ANCHOR =
     /^\s*### end of machine and compiler dependent settings ###\s*$/;
   export const LIBS_BRANCH = /^\s*--libs\)/;
+  /** ROOT's root-config is some 30 KB. */
+  export const MAX_SCRIPT_BYTES = 16 * 1024 * 1024;
 
   export function scriptStat(script: string): fs.Stats {
     let stat: fs.Stats;
@@ -109,7 +119,7 @@ namespace Private {
   /** The libz the repair points at must be there, or -lz would find the system's after all. */
   export function checkLibz(prefix: string): void {
     const lib = path.join(prefix, 'lib');
-    const names = fs.existsSync(lib) ? fs.readdirSync(lib) : [];
+    const names = resolves(lib) ? fs.readdirSync(lib) : [];
     if (
       !names.some(name => name === 'libz.so' || name.startsWith('libz.so.'))
     ) {
@@ -127,34 +137,5 @@ namespace Private {
       line =>
         ROOTLIBS_ASSIGNMENT.test(line) && /(^|["\s])-lz(["\s]|$)/.test(line)
     );
-  }
-
-  export function replaceKeepingMode(
-    file: string,
-    text: string,
-    stat: fs.Stats
-  ): void {
-    const temporary = path.join(
-      path.dirname(file),
-      `.${path.basename(file)}.mlc-${randomBytes(4).toString('hex')}.tmp`
-    );
-    let renamed = false;
-    try {
-      const fd = fs.openSync(temporary, 'wx', 0o600);
-      try {
-        fs.writeFileSync(fd, text, 'utf-8');
-        fs.fchownSync(fd, stat.uid, stat.gid);
-        fs.fchmodSync(fd, stat.mode & 0o7777);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(temporary, file);
-      renamed = true;
-    } finally {
-      if (!renamed) {
-        fs.rmSync(temporary, { force: true });
-      }
-    }
   }
 }

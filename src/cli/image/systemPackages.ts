@@ -16,7 +16,7 @@ import {
 import { UserError } from '../errors';
 import { runBounded } from './boundedRun';
 import { readFileInRoot, resolveInRoot } from './rootPath';
-import { isDirectory } from './isDirectory';
+import { isDirectory } from '../fs/probes';
 
 export interface ISystemFacts {
   /** PRETTY_NAME of the root's os-release, empty when it has none. */

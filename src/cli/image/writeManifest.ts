@@ -21,6 +21,7 @@ import {
   PACKAGE_LIST_FILE
 } from '../../core/packageManifest';
 import { UserError } from '../errors';
+import { errnoCode } from '../fs/errors';
 import { writeFilesStaged as writeFilesAtomically } from '../fs/stagedWrite';
 import { readPrefixPackages } from './prefixPackages';
 import { readRegularFile } from '../fs/regularFile';
@@ -32,7 +33,7 @@ export type Flavour = 'cpu' | 'gpu';
 const MAX_EPOCH_SECONDS = 253402300799;
 
 /** An image.json of 100k packages is ~10 MB. */
-const MAX_IMAGE_JSON_BYTES = 256 * 1024 * 1024;
+export const MAX_IMAGE_JSON_BYTES = 256 * 1024 * 1024;
 
 export interface IManifestOptions {
   /** The image env prefix, absolute. */
@@ -115,8 +116,7 @@ export async function writeManifest(
       { name: IMAGE_METADATA_FILE, text: formatImageJson(built.value) }
     ]);
   } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    const reason = errnoCode(error) ?? (error as Error).message;
     throw new UserError(
       `cannot write into the out-dir ${options.outDir} (${reason})`,
       'choose a writable --out-dir with free space',
@@ -233,7 +233,7 @@ namespace Private {
       fs.accessSync(outDir, fs.constants.W_OK | fs.constants.X_OK);
     } catch (error) {
       throw new UserError(
-        `cannot write into the out-dir ${outDir} (${(error as NodeJS.ErrnoException).code ?? 'denied'})`,
+        `cannot write into the out-dir ${outDir} (${errnoCode(error) ?? 'denied'})`,
         'choose a writable --out-dir or run as a user who can write it'
       );
     }

@@ -20,11 +20,11 @@ import { readImageFacts } from '../../core/kernelspec';
 import { isWithin, normalizeAbsolute } from '../../core/validate';
 import {
   findOnPath,
-  isExecutableFile,
   jupyterInPrefix,
   jupyterOnPath,
   type IJupyterFound
 } from './jupyterProbe';
+import { isDirectory, isExecutableFile, isFile, resolves } from '../fs/probes';
 import { readRegularFile } from '../fs/regularFile';
 import {
   kernelSearchDirs,
@@ -182,7 +182,7 @@ export function kernelsDoctor(
       searchDirs: searchDirs.map(({ dir, source }) => ({
         dir,
         source,
-        exists: Private.isDirectory(path.resolve(cwd, dir))
+        exists: isDirectory(path.resolve(cwd, dir))
       }))
     },
     entries
@@ -469,22 +469,6 @@ namespace Private {
     return names;
   }
 
-  export function isDirectory(file: string): boolean {
-    try {
-      return fs.statSync(file).isDirectory();
-    } catch {
-      return false;
-    }
-  }
-
-  function isFile(file: string): boolean {
-    try {
-      return fs.statSync(file).isFile();
-    } catch {
-      return false;
-    }
-  }
-
   export function realpath(file: string): string {
     try {
       return fs.realpathSync(file);
@@ -496,7 +480,7 @@ namespace Private {
   /** jupyter_core's `_do_i_own`: the first existing ancestor belongs to this user. */
   export function owns(prefix: string): boolean {
     let current = path.resolve(prefix);
-    while (!fs.existsSync(current) && current !== path.dirname(current)) {
+    while (!resolves(current) && current !== path.dirname(current)) {
       current = path.dirname(current);
     }
     try {

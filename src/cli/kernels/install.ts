@@ -3,10 +3,11 @@
  * image.json) and the JUPYTER_PATH settings for every way into the image.
  *
  * Everything is checked before anything is written, and everything is
- * written through StagedWrite, so bad input or a failure leaves the prefix
- * as it was, and a second run gives the same bytes (no timestamps).
+ * written through StagedWrite (../fs/stagedWrite.ts), so bad input or a
+ * failure leaves the prefix as it was, a kernel being replaced is never
+ * missing, nothing is written through a link below the prefix, and a second
+ * run gives the same bytes (no timestamps).
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import {
   imageReference,
@@ -28,7 +29,10 @@ import {
 } from './entryPoints';
 import { existingDirectory, refuseColon } from './prefixArg';
 import { imagePython } from './pythonVersion';
-import { StagedWrite, type FileContent } from './kernelDirWrite';
+import { StagedWrite, type FileContent } from '../fs/stagedWrite';
+import { isRealDirectory } from '../fs/probes';
+import { readRegularFile } from '../fs/regularFile';
+import { MAX_IMAGE_JSON_BYTES } from '../image/writeManifest';
 
 export interface IInstallOptions {
   prefix: string;
@@ -104,12 +108,14 @@ export function installKernels(
     };
   });
   const files = entryPointFiles(prefix).map(entry => ({
+    root: prefix,
     path: path.join(prefix, entry.path),
     purpose: entry.purpose,
     content: entry.content
   }));
   if (apptainerDir !== undefined) {
     files.push({
+      root: apptainerDir,
       path: path.join(apptainerDir, APPTAINER_ENV_FILE),
       purpose: 'Apptainer/Singularity environment (--apptainer-env-dir)',
       content: apptainerEnvScript(prefix)
@@ -118,16 +124,16 @@ export function installKernels(
 
   // Refuse what would fail before writing anything, then stage and commit.
   files.forEach(file => Private.refuseDirectory(file.path));
-  StagedWrite.checkWritable([
-    ...specDirs.map(spec => spec.resourceDir),
-    ...files.map(file => file.path)
+  StagedWrite.check([
+    ...specDirs.map(spec => ({ root: prefix, target: spec.resourceDir })),
+    ...files.map(file => ({ root: file.root, target: file.path }))
   ]);
   const writer = new StagedWrite();
   try {
     specDirs.forEach(spec =>
-      writer.stageDirectory(spec.resourceDir, spec.content)
+      writer.stageDirectory(prefix, spec.resourceDir, spec.content)
     );
-    files.forEach(file => writer.stageFile(file.path, file.content));
+    files.forEach(file => writer.stageFile(file.root, file.path, file.content));
     writer.commit();
   } catch (error) {
     writer.abort();
@@ -156,23 +162,14 @@ namespace Private {
     python: PythonMinor
   ): ImageMetadata {
     const where = path.resolve(cwd, file);
-    let text: string;
-    try {
-      text = fs.readFileSync(where, 'utf-8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why =
-        code === 'ENOENT'
-          ? 'no such file'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : code;
+    const read = readRegularFile(where, { maxBytes: MAX_IMAGE_JSON_BYTES });
+    if (!read.ok) {
       throw new UserError(
-        `cannot read --image ${where} (${why})`,
+        `cannot read --image ${where} (${read.missing ? 'no such file' : read.reason})`,
         "pass the image.json written by 'mlc image manifest'"
       );
     }
-    const parsed = parseImageMetadata(text);
+    const parsed = parseImageMetadata(read.text);
     if (!parsed.ok) {
       throw new UserError(
         `--image ${where} is not a valid image.json: ${parsed.error}`,
@@ -191,13 +188,7 @@ namespace Private {
 
   /** A directory where a file goes is the user's to sort out, not ours to remove. */
   export function refuseDirectory(target: string): void {
-    let isDir = false;
-    try {
-      isDir = fs.lstatSync(target).isDirectory();
-    } catch {
-      return;
-    }
-    if (isDir) {
+    if (isRealDirectory(target)) {
       throw new UserError(
         `${target} is a directory`,
         'move it away and run mlc kernels install again'

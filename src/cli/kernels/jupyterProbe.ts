@@ -36,6 +36,7 @@ print(json.dumps({
     "ipykernelResources": resources(),
 }))
 `;
+import { isExecutableFile } from '../fs/probes';
 
 /** The `jupyter` on `env.PATH` and its Python's facts, or null when there is none. */
 export function jupyterOnPath(
@@ -88,15 +89,6 @@ export function findOnPath(
     }
   }
   return null;
-}
-
-export function isExecutableFile(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 namespace Private {

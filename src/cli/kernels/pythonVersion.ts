@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { pythonMinor, type PythonMinor } from '../../core/kernelspec';
 import { UserError } from '../errors';
+import { isExecutableFile } from '../fs/probes';
 
 /**
  * The `X.Y` of the Python in `<prefix>/bin`: `requested` (from --python)
@@ -61,7 +62,7 @@ export function pythonsIn(bin: string): PythonMinor[] {
   const versions = new Set<PythonMinor>();
   for (const name of names) {
     const match = /^python(\d+\.\d+)$/.exec(name);
-    if (match && Private.isExecutableFile(path.join(bin, name))) {
+    if (match && isExecutableFile(path.join(bin, name))) {
       versions.add(match[1] as PythonMinor);
     }
   }
@@ -69,15 +70,6 @@ export function pythonsIn(bin: string): PythonMinor[] {
 }
 
 namespace Private {
-  export function isExecutableFile(file: string): boolean {
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return fs.statSync(file).isFile();
-    } catch {
-      return false;
-    }
-  }
-
   export function byVersion(a: string, b: string): number {
     const [a1, a2] = a.split('.').map(Number);
     const [b1, b2] = b.split('.').map(Number);

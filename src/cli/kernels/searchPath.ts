@@ -16,6 +16,7 @@
  * Pure: the caller gathers the facts from the environment and the server's
  * Python (jupyterProbe.ts).
  */
+import { envSet, jupyterDataDir } from './jupyterDirs';
 
 /** Facts about the Python that runs the Jupyter server. */
 export interface IJupyterFacts {
@@ -65,32 +66,6 @@ function kernelsIn(dir: string): string {
   return dir === '' ? 'kernels' : `${dir.replace(/\/$/, '')}/kernels`;
 }
 
-/** jupyter_core's `envset`: set to anything but a "no" word. */
-export function envSet(
-  env: ISearchInputs['env'],
-  name: string
-): boolean | undefined {
-  const value = env[name];
-  if (value === undefined) {
-    return undefined;
-  }
-  return !['no', 'n', 'false', 'off', '0', '0.0'].includes(value.toLowerCase());
-}
-
-/** jupyter_core's `jupyter_data_dir()` on Linux. */
-export function jupyterDataDir(inputs: ISearchInputs): string {
-  const { env } = inputs;
-  if (env.JUPYTER_DATA_DIR) {
-    return env.JUPYTER_DATA_DIR;
-  }
-  if (envSet(env, 'JUPYTER_PLATFORM_DIRS')) {
-    // platformdirs: $XDG_DATA_HOME (stripped) or ~/.local/share, home not resolved.
-    const xdg = (env.XDG_DATA_HOME ?? '').trim();
-    return `${xdg || `${inputs.home}/.local/share`}/jupyter`;
-  }
-  return `${env.XDG_DATA_HOME || `${inputs.realHome}/.local/share`}/jupyter`;
-}
-
 /** jupyter_core's `SYSTEM_JUPYTER_PATH` on Linux. */
 export function systemJupyterPath(env: ISearchInputs['env']): string[] {
   if (envSet(env, 'JUPYTER_PLATFORM_DIRS')) {
@@ -134,7 +109,7 @@ export function kernelSearchDirs(inputs: ISearchInputs): ISearchDir[] {
     }
   }
 
-  const user = [jupyterDataDir(inputs)];
+  const user = [jupyterDataDir(env, inputs)];
   if (jupyter?.enableUserSite && jupyter.userBase) {
     const userDir = `${jupyter.userBase}/share/jupyter`;
     if (!user.includes(userDir)) {

@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { isRealDirectory } from '../../fs/probes';
 
 /** The prefix's directories searched, in this order. */
 export const ELF_DIRS: readonly string[] = [
@@ -25,7 +26,7 @@ export function findElfCandidates(prefix: string): string[] {
   const found: string[] = [];
   for (const top of ELF_DIRS) {
     const dir = path.join(prefix, top);
-    if (!Private.isRealDirectory(dir)) {
+    if (!isRealDirectory(dir)) {
       continue;
     }
     Private.walk(dir, EXECUTABLE_DIRS.has(top), found);
@@ -39,14 +40,6 @@ export function isSharedObjectName(name: string): boolean {
 }
 
 namespace Private {
-  export function isRealDirectory(dir: string): boolean {
-    try {
-      return fs.lstatSync(dir).isDirectory();
-    } catch {
-      return false;
-    }
-  }
-
   /** Depth-first, with an explicit stack: deep trees cannot overflow the call stack. */
   export function walk(
     root: string,
