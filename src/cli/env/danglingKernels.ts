@@ -18,6 +18,7 @@ import { shQuote } from '../../core/quote';
 import { kernelNameProblem, recordedPathProblem } from '../../core/safeNames';
 import { normalizeAbsolute } from '../../core/validate';
 import { errnoCode } from '../fs/errors';
+import { entryStat, isRealDirectory } from '../fs/probes';
 import { removeTree } from '../fs/removeTree';
 import { kernelDir, readKernel, type IRegisteredKernel } from './kernel';
 import { readEnvRecord } from './layout';
@@ -138,7 +139,10 @@ namespace Private {
     }
     const dir = `${dataDir}/kernels/${name}`;
     // Never through a link: ours are real directories holding a regular kernel.json.
-    if (!isReal(dir, 'directory') || !isReal(`${dir}/kernel.json`, 'file')) {
+    if (
+      !isRealDirectory(dir) ||
+      entryStat(`${dir}/kernel.json`)?.isFile() !== true
+    ) {
       return null;
     }
     const kernel = readKernel(dataDir, name);
@@ -196,14 +200,6 @@ namespace Private {
     // No record at all (an edited or unreadable one is not proof).
     const recordStat = lstatOrError(`${envPrefix}/${ENV_RECORD_FILE}`);
     return !stat.isDirectory() || recordStat === null ? 'replaced' : null;
-  }
-
-  function isReal(file: string, kind: 'directory' | 'file'): boolean {
-    const stat = lstatOrError(file);
-    if (stat === null || stat === 'error') {
-      return false;
-    }
-    return kind === 'directory' ? stat.isDirectory() : stat.isFile();
   }
 
   /** lstat: the stats, null when nothing is there (ENOENT, ENOTDIR), 'error' otherwise. */
