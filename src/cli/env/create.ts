@@ -5,7 +5,8 @@
  * overwritten (rename(2) refuses a non-empty target directory).
  */
 import { randomBytes } from 'crypto';
-import { envKernelName, labelProblem, pathProblem } from '../../core/validate';
+import { envKernelName } from '../../core/validate';
+import { labelProblem, pathProblem } from '../../core/problemText';
 import {
   ENV_RECORD_VERSION,
   type EnvRecord,

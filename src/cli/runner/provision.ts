@@ -30,8 +30,7 @@ import type { IGpuPlan } from './gpu';
 import { imageInfo, type IImageInfo } from './imageInfo';
 import type { IWorkDir } from './stateFile';
 import { isRealDirectory } from '../fs/realDir';
-
-declare const MLC_VERSION: string;
+import { mlcVersion } from '../version';
 
 export interface IProvisionRequest {
   image: IImageChoice;
@@ -51,7 +50,7 @@ export async function provision(
   const setupId = randomBytes(16).toString('hex');
   const base: Omit<WorkState, 'container' | 'sandbox'> = {
     schemaVersion: WORK_STATE_VERSION,
-    writtenBy: typeof MLC_VERSION === 'string' ? MLC_VERSION : '0.0.0-dev',
+    writtenBy: mlcVersion(),
     engine: engine.kind,
     workdir: dir.path,
     workdirId: dir.id,
