@@ -446,8 +446,14 @@ describe('SIGKILL during a rebase', () => {
       const problems = resultData<IEnvCheckResult>(check).problems;
       if (history.length === revisionsBefore) {
         // As it was: byte for byte but the mark, which check reports and --fix forgets.
-        expect(problems.map(p => p.code)).toEqual(['change-interrupted']);
-        expect(problems[0].message).toMatch(
+        // The hidden temporary beside it, if the kill left one, is named too.
+        expect(
+          problems.map(p => p.code).filter(code => code !== 'leftovers')
+        ).toEqual(['change-interrupted']);
+        const interrupted = problems.find(
+          p => p.code === 'change-interrupted'
+        ) as { message: string };
+        expect(interrupted.message).toMatch(
           /mlc env rebase did not finish; the env is unchanged/
         );
         expect((await mlcAsync(['env', 'check', env, '--fix'], {})).code).toBe(
@@ -460,7 +466,9 @@ describe('SIGKILL during a rebase', () => {
           'install',
           'rebase'
         ]);
-        expect(problems).toEqual([]);
+        expect(
+          problems.map(p => p.code).filter(code => code !== 'leftovers')
+        ).toEqual([]);
       }
       // Whole either way: its scripts name the env's own path and run, its modules import.
       const user = { uid: testUser().uid, gid: testUser().gid };

@@ -356,6 +356,5 @@ namespace Private {
 export const envStaging = {
   build: Private.build,
   tempSibling: Private.tempSibling,
-  removeStaleTemps: Private.removeStaleTemps,
   removeQuietly: Private.removeQuietly
 };

@@ -27,6 +27,7 @@ import { readRegularFile } from '../fs/regularFile';
 import { writeFileStaged } from '../fs/stagedWrite';
 import { inspectBase } from './base';
 import { envStaging } from './create';
+import { removeLeftovers } from './leftovers';
 import {
   assertNoChangeRunning,
   changeTarget,
@@ -82,7 +83,8 @@ export async function rebaseEnv(
   const specs = before.pip.map(pin => `${pin.name}==${pin.version}`);
   const base = inspectBase(target.record.basePrefix);
   const place = envPathFrom(target.envDir, context.cwd);
-  envStaging.removeStaleTemps(place);
+  // Leftovers of an interrupted create or rebase of this env (ours only: see leftovers.ts).
+  removeLeftovers(target.envDir);
   const staging = envStaging.tempSibling(place);
   const staged: IEnvTarget = {
     ...target,
