@@ -47,7 +47,11 @@ export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
       );
     }
   }
-  return envs.sort((a, b) => a.prefix.localeCompare(b.prefix));
+  // By the prefixes' UTF-16 code units (byte order for ASCII paths), the
+  // same on every machine: localeCompare would start ICU's collator, ~6 ms of CPU.
+  return envs.sort((a, b) =>
+    a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0
+  );
 }
 
 namespace Private {
