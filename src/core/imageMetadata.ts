@@ -11,6 +11,9 @@ import { zodMessages } from './zodMessages';
 /** Bump when a field changes meaning; readers refuse newer major versions. */
 export const IMAGE_METADATA_VERSION = 1;
 
+/** An image.json of 100k packages is ~10 MB. */
+export const MAX_IMAGE_JSON_BYTES = 256 * 1024 * 1024;
+
 /** Where a package in the image came from. */
 export const PACKAGE_SOURCES = ['conda', 'pip', 'system'] as const;
 export type PackageSource = (typeof PACKAGE_SOURCES)[number];
