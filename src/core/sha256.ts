@@ -9,9 +9,8 @@ export function sha256Hex(text: string): string {
   const message = Private.padded(new TextEncoder().encode(text));
   const state = Uint32Array.from(Private.INITIAL);
   const words = new Uint32Array(64);
-  const view = new DataView(message.buffer);
   for (let block = 0; block < message.length; block += 64) {
-    Private.compress(state, words, view, block);
+    Private.compress(state, words, message, block);
   }
   let hex = '';
   for (const word of state) {
@@ -59,15 +58,22 @@ namespace Private {
     return (x >>> n) | (x << (32 - n));
   }
 
-  /** One 64-byte block at `offset` folded into `state`. */
+  /**
+   * One 64-byte block at `offset` folded into `state`. Plain indexing, no
+   * DataView or destructuring: at start-up this runs in V8's interpreter.
+   */
   export function compress(
     state: Uint32Array,
     words: Uint32Array,
-    view: DataView,
+    bytes: Uint8Array,
     offset: number
   ): void {
-    for (let i = 0; i < 16; i++) {
-      words[i] = view.getUint32(offset + i * 4);
+    for (let i = 0, at = offset; i < 16; i++, at += 4) {
+      words[i] =
+        (bytes[at] << 24) |
+        (bytes[at + 1] << 16) |
+        (bytes[at + 2] << 8) |
+        bytes[at + 3];
     }
     for (let i = 16; i < 64; i++) {
       const w15 = words[i - 15];
@@ -76,7 +82,14 @@ namespace Private {
       const s1 = rotate(w2, 17) ^ rotate(w2, 19) ^ (w2 >>> 10);
       words[i] = (words[i - 16] + s0 + words[i - 7] + s1) | 0;
     }
-    let [a, b, c, d, e, f, g, h] = state;
+    let a = state[0];
+    let b = state[1];
+    let c = state[2];
+    let d = state[3];
+    let e = state[4];
+    let f = state[5];
+    let g = state[6];
+    let h = state[7];
     for (let i = 0; i < 64; i++) {
       const s1 = rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25);
       const choice = (e & f) ^ (~e & g);
