@@ -25,6 +25,7 @@ import { shQuote } from '../../core/quote';
 export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
   const dataDir = Private.dataDirOrNull(context);
   const kernels = dataDir ? listEnvKernels(dataDir) : [];
+  const reads = new Private.Reads(dataDir, kernels);
   const kernelOf = new Map(
     kernels.map(kernel => [kernel.facts?.envPrefix ?? '', kernel])
   );
@@ -35,7 +36,7 @@ export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
     prefixes.push(...Private.envsIn(existingEnvPath(dir, context.cwd)));
   }
   if (dataDir) {
-    prefixes.push(...Private.lostKernels(prefixes, dataDir));
+    prefixes.push(...Private.lostKernels(prefixes, reads));
   }
   const seen = new Set<string>();
   const envs: IEnvSummary[] = [];
@@ -43,7 +44,7 @@ export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
     if (!seen.has(prefix)) {
       seen.add(prefix);
       envs.push(
-        Private.summarize(prefix, kernelOf.get(prefix) ?? null, dataDir)
+        Private.summarize(prefix, kernelOf.get(prefix) ?? null, dataDir, reads)
       );
     }
   }
@@ -55,6 +56,50 @@ export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
 }
 
 namespace Private {
+  /**
+   * Each record and kernel.json read once per listing: the search for lost
+   * kernels and the summaries ask for the same files (with 50 envs, 100
+   * record reads and 150 kernel reads before).
+   */
+  export class Reads {
+    constructor(
+      readonly dataDir: string | null,
+      listed: IRegisteredKernel[]
+    ) {
+      for (const kernel of listed) {
+        this.kernels.set(kernel.name, kernel);
+      }
+    }
+
+    record(prefix: string): ReturnType<typeof readEnvRecord> {
+      let read = this.records.get(prefix);
+      if (!read) {
+        read = readEnvRecord(prefix);
+        this.records.set(prefix, read);
+      }
+      return read;
+    }
+
+    /** Whether kernel `name` is registered (readKernel found a valid one). */
+    kernelRegistered(name: string): boolean {
+      if (!this.dataDir) {
+        return false;
+      }
+      let kernel = this.kernels.get(name);
+      if (kernel === undefined) {
+        kernel = readKernel(this.dataDir, name);
+        this.kernels.set(name, kernel);
+      }
+      return kernel !== null;
+    }
+
+    private readonly records = new Map<
+      string,
+      ReturnType<typeof readEnvRecord>
+    >();
+    private readonly kernels = new Map<string, IRegisteredKernel | null>();
+  }
+
   export function dataDirOrNull(context: ICliContext): string | null {
     try {
       return kernelDataDir(context);
@@ -68,7 +113,7 @@ namespace Private {
    * create interrupted between its rename and its kernel registration):
    * shown with `kernel-missing`, so `mlc env check --fix` is offered.
    */
-  export function lostKernels(listed: string[], dataDir: string): string[] {
+  export function lostKernels(listed: string[], reads: Reads): string[] {
     const parents = new Set(
       listed
         .filter(Boolean)
@@ -77,12 +122,12 @@ namespace Private {
     const found: string[] = [];
     for (const parent of parents) {
       for (const prefix of envsIn(parent)) {
-        const record = readEnvRecord(prefix);
+        const record = reads.record(prefix);
         if (
           record.ok &&
           record.value.prefix === prefix &&
           record.value.kernelName &&
-          !readKernel(dataDir, record.value.kernelName)
+          !reads.kernelRegistered(record.value.kernelName)
         ) {
           found.push(prefix);
         }
@@ -114,9 +159,10 @@ namespace Private {
   export function summarize(
     prefix: string,
     kernel: IRegisteredKernel | null,
-    dataDir: string | null
+    dataDir: string | null,
+    reads: Reads
   ): IEnvSummary {
-    const record = readEnvRecord(prefix);
+    const record = reads.record(prefix);
     const quoted = shQuote(prefix, 'always');
     if (!record.ok) {
       // A kernel whose env is gone (deleted by hand): show it so it can be removed.
@@ -157,7 +203,7 @@ namespace Private {
       });
     }
     const kernelName = record.value.kernelName;
-    if (kernelName && dataDir && !readKernel(dataDir, kernelName)) {
+    if (kernelName && dataDir && !reads.kernelRegistered(kernelName)) {
       problems.push({
         code: 'kernel-missing',
         message: `the kernel ${kernelName} is not registered`,
