@@ -27,10 +27,11 @@ scripts/make-demo-image.sh build/demo-image
 
 state="$REPO/build/demo"
 mkdir -p "$state/data" "$state/runtime" "$state/config" "$state/work"
-# A demo asks nothing of its user: no "get notified about Jupyter news?" toast.
-mkdir -p "$state/config/labconfig"
-echo '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}' \
-    > "$state/config/labconfig/page_config.json"
+# A demo asks nothing of its user: no "get notified about Jupyter news?" toast
+# (fetchNews "false" in JupyterLab's overrides, as the images set it).
+appdir=$(.venv/bin/jupyter lab path | sed -n 's/^Application directory: *//p')
+install -D -m 0644 images/shared/jupyterlab-overrides.json \
+    "$appdir/settings/overrides.d/jupyterlab-ml-containers.json"
 token=$(node -e 'console.log(require("crypto").randomBytes(16).toString("hex"))')
 
 export JUPYTER_PATH="$REPO/build/demo-image/share/jupyter"

@@ -42,6 +42,11 @@ cat >"$state/data/kernels/host-python/kernel.json" <<'JSON'
 }
 JSON
 
+# No "get notified about Jupyter news?" toast over the page (as the demo and images set it).
+appdir=$("$REPO/.venv/bin/jupyter" lab path | sed -n 's/^Application directory: *//p')
+install -D -m 0644 "$REPO/images/shared/jupyterlab-overrides.json" \
+    "$appdir/settings/overrides.d/jupyterlab-ml-containers.json"
+
 export HOME="$state/home"
 export JUPYTER_CONFIG_DIR="$state/config"
 export JUPYTER_DATA_DIR="$state/data"

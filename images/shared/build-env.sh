@@ -125,6 +125,11 @@ mlc_steps() {
     mkdir -p /.singularity.d/env
     mlc kernels install --prefix "$PREFIX" --image /image.json --apptainer-env-dir /.singularity.d/env
     mlc image banner --prefix "$PREFIX" --image /image.json --apptainer-env-dir /.singularity.d/env
+    # JupyterLab's defaults for every user of the image: no "get notified about
+    # official Jupyter news?" prompt at first start (hub users cannot act on it)
+    # and no update check (the image is updated by its maintainers).
+    install -D -m 0644 "$CTX/shared/jupyterlab-overrides.json" \
+        "$PREFIX/share/jupyter/lab/settings/overrides.d/jupyterlab-ml-containers.json"
     # Last of the steps that write into the base: the env plan records the
     # base's directories as they are now, and a later write makes it stale.
     mlc env install-scripts --dir / --base "$PREFIX" --plan

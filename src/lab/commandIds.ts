@@ -12,9 +12,36 @@ export namespace CommandIDs {
   /** List the extended envs with their problems, each with a Fix button. */
   export const checkEnvs = 'ml-containers:check-envs';
 
-  /** Pick an extended env, confirm, and remove it with its kernel. */
+  /** Confirm and remove an extended env with its kernel (args `{ prefix }`; without: pick one). */
   export const removeEnv = 'ml-containers:remove-env';
+
+  /** Preview and install packages into an env (args `{ prefix }`; without: pick one). */
+  export const addPackages = 'ml-containers:add-packages';
+
+  /** An env's revisions, each with a rollback (args `{ prefix }`). */
+  export const envHistory = 'ml-containers:env-history';
+
+  /** Write an env's lock file into the file browser's folder (args `{ prefix }`). */
+  export const exportEnv = 'ml-containers:export-env';
+
+  /** Rebuild an env on the updated image (args `{ prefix }`). */
+  export const rebaseEnv = 'ml-containers:rebase-env';
+
+  /**
+   * The session's one `mlc env list` (image updates, deleted envs): run by
+   * the launcher section after its first paint; not in the palette.
+   */
+  export const sessionEnvCheck = 'ml-containers:session-env-check';
 }
+
+/** The commands of an env tile's menu, in menu order. */
+export const ENV_MENU_COMMANDS: readonly string[] = [
+  CommandIDs.addPackages,
+  CommandIDs.envHistory,
+  CommandIDs.exportEnv,
+  CommandIDs.rebaseEnv,
+  CommandIDs.removeEnv
+];
 
 /** Commands of other JupyterLab extensions that ours execute or watch. */
 export namespace StockCommandIDs {

@@ -9,6 +9,7 @@
  */
 import { Token } from '@lumino/coreutils';
 import type { ISignal } from '@lumino/signaling';
+import type { IEnvSummary } from '../core/envRecord';
 import type { ImageMetadata } from '../core/imageMetadata';
 import type { IKernelImageFacts } from '../core/kernelspec';
 
@@ -60,6 +61,11 @@ export interface IKernelCatalog {
   /** The image's kernels, isolated first. */
   imageKernels: IImageKernel[];
   envKernels: IEnvKernel[];
+  /**
+   * Kernels of envs that `mlc` reported gone (deleted by hand, or another
+   * env at their path): no tile, kept out of the stock launcher sections too.
+   */
+  danglingKernels: IEnvKernel[];
   otherKernels: IOtherKernel[];
   /** The image's facts from its kernel specs; null without an image kernel. */
   facts: IKernelImageFacts | null;
@@ -83,10 +89,21 @@ export interface IMLImage {
   readonly catalog: IKernelCatalog;
   /** The image's `image.json`, with its package list. */
   readonly metadata: ImageMetadataState;
-  /** Emitted when the catalog or the metadata changes. */
+  /**
+   * What `mlc env list` or `env check` last reported about each env, by
+   * prefix (empty until such a run: the env commands make one per session,
+   * after the launcher's first paint).
+   */
+  readonly envReports: ReadonlyMap<string, IEnvSummary>;
+  /** Emitted when the catalog, the metadata or the env reports change. */
   readonly changed: ISignal<IMLImage, void>;
   /** Fetch the kernel specs now (after registering or removing a kernel). */
   refresh(): Promise<void>;
+  /**
+   * Take what an mlc run reported about envs; `complete` when it listed
+   * every env (`env list`), so envs missing from it are forgotten.
+   */
+  reportEnvs(envs: readonly IEnvSummary[], complete: boolean): void;
 }
 
 export const IMLImage = new Token<IMLImage>(

@@ -15,9 +15,11 @@ import {
   imageJsonWarning,
   interpretImageJson
 } from '../../src/lab/imageService/imageState';
+import type { IEnvSummary } from '../../src/core/envRecord';
 import {
   catalogKernels,
   interpreterOf,
+  withoutDanglingKernels,
   type ISpecLike
 } from '../../src/lab/imageService/kernelCatalog';
 import { englishBundle } from './launcherDomHelpers';
@@ -194,6 +196,7 @@ describe('catalogKernels', () => {
     expect(catalogKernels(null)).toEqual({
       imageKernels: [],
       envKernels: [],
+      danglingKernels: [],
       otherKernels: [],
       facts: null
     });
@@ -207,6 +210,83 @@ describe('catalogKernels', () => {
     expect(plain.facts).toBeNull();
     // Without an image nothing can be judged.
     expect(plain.otherKernels[0].verdict).toBe('unknown');
+  });
+});
+
+describe('withoutDanglingKernels', () => {
+  function envSpec(name: string, envPrefix: string): ISpecLike {
+    return served(
+      name,
+      envKernelSpec({
+        prefix: PREFIX,
+        python: '3.11',
+        image: IMAGE,
+        envPrefix,
+        displayName: name,
+        envName: name
+      })
+    );
+  }
+
+  function report(
+    prefix: string,
+    kernelName: string | null,
+    codes: string[]
+  ): IEnvSummary {
+    return {
+      name: prefix.slice(prefix.lastIndexOf('/') + 1),
+      prefix,
+      basePrefix: PREFIX,
+      baseImage: 'ml-base:alma9-python311',
+      python: '3.11',
+      createdAt: '',
+      kernelName,
+      problems: codes.map(code => ({
+        code,
+        message: code,
+        fixable: true,
+        hint: ''
+      }))
+    };
+  }
+
+  const specs = {
+    ...imageSpecs(),
+    'mlc-gone-1': envSpec('mlc-gone-1', '/home/u/envs/gone'),
+    'mlc-old-2': envSpec('mlc-old-2', '/home/u/envs/again'),
+    'mlc-new-3': envSpec('mlc-new-3', '/home/u/envs/again'),
+    'mlc-fine-4': envSpec('mlc-fine-4', '/home/u/envs/fine'),
+    'mlc-unreported-5': envSpec('mlc-unreported-5', '/home/u/envs/unknown')
+  };
+
+  it('hides the kernels mlc reported dangling, and only those', () => {
+    const reports = new Map(
+      [
+        report('/home/u/envs/gone', 'mlc-gone-1', ['env-missing']),
+        // A new env at the old path: its own kernel stays, the old one goes.
+        report('/home/u/envs/again', 'mlc-new-3', ['kernel-dangling']),
+        report('/home/u/envs/fine', 'mlc-fine-4', ['base-updated'])
+      ].map(env => [env.prefix, env])
+    );
+    const catalog = withoutDanglingKernels(catalogKernels(specs), reports);
+    expect(catalog.envKernels.map(kernel => kernel.name).sort()).toEqual([
+      'mlc-fine-4',
+      'mlc-new-3',
+      'mlc-unreported-5'
+    ]);
+    expect(catalog.danglingKernels.map(kernel => kernel.name).sort()).toEqual([
+      'mlc-gone-1',
+      'mlc-old-2'
+    ]);
+  });
+
+  it('keeps every kernel before mlc reported, and after the env came back', () => {
+    const plain = catalogKernels(specs);
+    expect(withoutDanglingKernels(plain, new Map())).toBe(plain);
+    const back = new Map([
+      ['/home/u/envs/gone', report('/home/u/envs/gone', 'mlc-gone-1', [])]
+    ]);
+    expect(withoutDanglingKernels(plain, back).danglingKernels).toEqual([]);
   });
 });
 

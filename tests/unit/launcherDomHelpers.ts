@@ -98,9 +98,12 @@ export function mount(element: React.ReactElement): IMounted {
 }
 
 /** Type into a React-controlled input as a user does: the value, then an input event. */
-export function typeInto(input: HTMLInputElement, value: string): void {
+export function typeInto(
+  input: HTMLInputElement | HTMLTextAreaElement,
+  value: string
+): void {
   const setter = Object.getOwnPropertyDescriptor(
-    HTMLInputElement.prototype,
+    Object.getPrototypeOf(input) as object,
     'value'
   )?.set;
   React.act(() => {

@@ -12,6 +12,9 @@ import type {
 } from '../../core/envRecord';
 import type { ICliContext } from '../context';
 import { checkEnv } from '../env/check';
+import { checkWithDanglingKernels } from '../env/danglingKernels';
+import { existingEnvPath } from '../env/existing';
+import { kernelDataDir } from '../env/kernel';
 import { createEnv, type ICreateOptions } from '../env/create';
 import { createFromLock } from '../env/exportLock';
 import { registerEnvLifeCommands } from './envLife';
@@ -235,7 +238,13 @@ export function registerEnvCommands(
         if (!options.all && prefixes.length === 1) {
           // One env: its result, or one line when it cannot be checked at all.
           const result = Private.safely(`checking ${prefixes[0]}`, () =>
-            checkEnv({ prefix: prefixes[0], fix, ...base }, context, TEMPLATES)
+            Private.checkWithKernels(prefixes[0], fix, context, () =>
+              checkEnv(
+                { prefix: prefixes[0], fix, ...base },
+                context,
+                TEMPLATES
+              )
+            )
           );
           reporter.result('env check', result, Private.checkLines(result));
           Private.failOnProblems([result], fix);
@@ -248,10 +257,12 @@ export function registerEnvCommands(
           : prefixes.map(prefix => ({ prefix, problems: [] as IEnvProblem[] }));
         const results = targets.map(target => {
           const result = Private.checkOne(target.prefix, target.problems, () =>
-            checkEnv(
-              { prefix: target.prefix, fix, ...base },
-              context,
-              TEMPLATES
+            Private.checkWithKernels(target.prefix, fix, context, () =>
+              checkEnv(
+                { prefix: target.prefix, fix, ...base },
+                context,
+                TEMPLATES
+              )
             )
           );
           reporter.result('env check', result, Private.checkLines(result));
@@ -376,6 +387,23 @@ namespace Private {
     } catch (error) {
       throw fsUserError(error, action);
     }
+  }
+
+  /** One env's check, with the kernels left dangling at its path (unregistered with --fix). */
+  export function checkWithKernels(
+    prefix: string,
+    fix: boolean,
+    context: ICliContext,
+    check: () => IEnvCheckResult
+  ): IEnvCheckResult {
+    const envDir = existingEnvPath(prefix, context.cwd);
+    let dataDir: string | null;
+    try {
+      dataDir = kernelDataDir(context);
+    } catch {
+      dataDir = null; // no data dir: no kernels either
+    }
+    return checkWithDanglingKernels(envDir, dataDir, fix, check);
   }
 
   export function checkLines(result: IEnvCheckResult): string {

@@ -10,6 +10,11 @@ import {
   type IEnvSummary
 } from '../../core/envRecord';
 import type { ICliContext } from '../context';
+import {
+  danglingProblem,
+  findDanglingKernels,
+  type IDanglingKernel
+} from './danglingKernels';
 import { existingEnvPath, envSummary } from './existing';
 import {
   kernelDataDir,
@@ -38,13 +43,22 @@ export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
   if (dataDir) {
     prefixes.push(...Private.lostKernels(prefixes, reads));
   }
+  const dangling = Private.byPrefix(
+    dataDir ? findDanglingKernels(dataDir) : []
+  );
   const seen = new Set<string>();
   const envs: IEnvSummary[] = [];
   for (const prefix of prefixes) {
     if (!seen.has(prefix)) {
       seen.add(prefix);
       envs.push(
-        Private.summarize(prefix, kernelOf.get(prefix) ?? null, dataDir, reads)
+        Private.summarize(
+          prefix,
+          kernelOf.get(prefix) ?? null,
+          dataDir,
+          dangling.get(prefix) ?? [],
+          reads
+        )
       );
     }
   }
@@ -156,16 +170,41 @@ namespace Private {
       .map(name => `${dir}/${name}`);
   }
 
+  export function byPrefix(
+    kernels: IDanglingKernel[]
+  ): Map<string, IDanglingKernel[]> {
+    const map = new Map<string, IDanglingKernel[]>();
+    for (const kernel of kernels) {
+      map.set(kernel.envPrefix, [...(map.get(kernel.envPrefix) ?? []), kernel]);
+    }
+    return map;
+  }
+
   export function summarize(
     prefix: string,
     kernel: IRegisteredKernel | null,
     dataDir: string | null,
+    dangling: IDanglingKernel[],
     reads: Reads
   ): IEnvSummary {
     const record = reads.record(prefix);
     const quoted = shQuote(prefix, 'always');
+    if (!record.ok && dangling.length) {
+      // A kernel whose env is gone (deleted by hand): `env check --fix` unregisters it.
+      const facts = dangling[0].kernel.facts;
+      return {
+        name: facts?.envName ?? '',
+        prefix,
+        basePrefix: facts?.prefix ?? '',
+        baseImage: facts?.image ?? '',
+        python: facts?.python ?? '',
+        createdAt: '',
+        kernelName: dangling[0].kernel.name,
+        problems: dangling.map(danglingProblem)
+      };
+    }
     if (!record.ok) {
-      // A kernel whose env is gone (deleted by hand): show it so it can be removed.
+      // A kernel whose env is no env any more, unproven: shown, left alone.
       const facts = kernel?.facts;
       return {
         name: facts?.envName ?? '',
@@ -177,7 +216,7 @@ namespace Private {
         kernelName: kernel?.name ?? null,
         problems: [
           {
-            code: 'env-missing',
+            code: 'env-unreadable',
             message: `the kernel ${kernel?.name ?? ''} belongs to ${prefix}, which is no mlc env any more (${record.error})`,
             fixable: false,
             hint: `unregister the kernel: mlc env remove ${quoted}`
@@ -185,7 +224,8 @@ namespace Private {
         ]
       };
     }
-    const problems: IEnvProblem[] = [];
+    // Kernels of an earlier env at this path, beside this one.
+    const problems: IEnvProblem[] = dangling.map(danglingProblem);
     const check = `run: mlc env check ${quoted}`;
     if (!fs.existsSync(`${prefix}/${BASE_LINK}/bin`)) {
       problems.push({

@@ -44,10 +44,15 @@ export function pipEnvironment(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     'PYTHONHOME',
     'PYTHONSTARTUP',
     'VIRTUAL_ENV',
-    'CONDA_PREFIX'
+    'CONDA_PREFIX',
+    // pip prints `--report -` through rich, which colours it (ANSI codes in the JSON) when forced to.
+    'FORCE_COLOR',
+    'CLICOLOR_FORCE',
+    'PY_COLORS'
   ]) {
     delete env[name];
   }
+  env.NO_COLOR = '1';
   env.PYTHONNOUSERSITE = '1';
   env.PIP_DISABLE_PIP_VERSION_CHECK = '1';
   env.PIP_NO_INPUT = '1';

@@ -25,16 +25,18 @@ import {
   parseMlcCommand,
   shQuote
 } from '../../core/quote';
-import { askEnvToRemove } from './removeDialog';
+import type { EnvTarget } from './envTarget';
+import { askEnvToRemove, confirmRemove } from './removeDialog';
+import { describeRunError } from './runErrors';
 import { checkedEnvs, createResult, envSummaries } from './results';
 import {
-  MlcRunError,
   outcomeProblem,
   type IMlcOutcome,
   type IRunOptions,
   type TerminalMlcRunner
 } from './terminalTransport';
 import type { ExtensionSettings } from '../settings/settings';
+import type { IMLImage } from '../tokens';
 import { markTime } from './timing';
 
 export interface IEnvCommandsOptions {
@@ -46,6 +48,8 @@ export interface IEnvCommandsOptions {
   /** The Jupyter root folder (absolute), or '' when unknown. */
   serverRoot: string;
   trans: TranslationBundle;
+  /** Told what each run reports about envs (the launcher's tiles follow). */
+  image: IMLImage | null;
 }
 
 export class EnvCommands {
@@ -113,9 +117,13 @@ export class EnvCommands {
     if (!outcome) {
       return;
     }
+    const created = createResult(outcome);
+    if (created) {
+      // A new env at a path whose earlier env was reported gone: its tile shows.
+      this._options.image?.reportEnvs([created], false);
+    }
     await (refreshed ?? this._refreshSpecs());
     markTime('specs-refreshed');
-    const created = createResult(outcome);
     const actions: Notification.IAction[] = [];
     if (created?.kernelName) {
       const kernelName = created.kernelName;
@@ -186,10 +194,27 @@ export class EnvCommands {
     runner.release();
   }
 
-  /** "Remove Extended Environment…" */
-  async remove(): Promise<void> {
+  /** "Remove Extended Environment…": of `target` (a tile's menu), else of an env the user picks. */
+  async remove(target?: EnvTarget | null): Promise<void> {
     const { runner, settings, trans } = this._options;
     await settings.ready;
+    if (!runner.isAvailable && target) {
+      await this._showPaste(
+        trans.__('Remove Extended Environment'),
+        removeArgs(target.prefix)
+      );
+      return;
+    }
+    if (target) {
+      runner.prepare();
+      const confirmed = await confirmRemove(target, trans);
+      if (!confirmed) {
+        runner.release();
+        return;
+      }
+      await this._removeConfirmed(confirmed);
+      return;
+    }
     if (!runner.isAvailable) {
       await this._showPaste(
         trans.__('Remove Extended Environment'),
@@ -201,6 +226,25 @@ export class EnvCommands {
       );
       return;
     }
+    const envs = await this.listEnvs();
+    if (!envs) {
+      return;
+    }
+    runner.prepare();
+    const prefix = await askEnvToRemove(envs, trans);
+    if (!prefix) {
+      runner.release();
+      return;
+    }
+    await this._removeConfirmed(prefix);
+  }
+
+  /**
+   * The envs `env list` reports, to pick one from; null after saying there
+   * are none or the run failed. IMLImage is told what was found.
+   */
+  async listEnvs(): Promise<IEnvSummary[] | null> {
+    const { trans } = this._options;
     const id = Notification.emit(
       trans.__('Listing the extended environments…'),
       'in-progress',
@@ -212,9 +256,10 @@ export class EnvCommands {
       trans.__('Could not list the extended environments')
     );
     if (!listed) {
-      return;
+      return null;
     }
     const envs = envSummaries(listed);
+    this._options.image?.reportEnvs(envs, true);
     if (envs.length === 0) {
       Notification.update({
         id,
@@ -222,15 +267,14 @@ export class EnvCommands {
         message: trans.__('No extended environments found.'),
         autoClose: 5000
       });
-      return;
+      return null;
     }
     Notification.dismiss(id);
-    runner.prepare();
-    const prefix = await askEnvToRemove(envs, trans);
-    if (!prefix) {
-      runner.release();
-      return;
-    }
+    return envs;
+  }
+
+  private async _removeConfirmed(prefix: string): Promise<void> {
+    const { trans } = this._options;
     const removing = Notification.emit(
       trans.__('Removing %1…', prefix),
       'in-progress',
@@ -275,6 +319,7 @@ export class EnvCommands {
       });
       const envs = checkedEnvs(outcome);
       if (envs) {
+        this._options.image?.reportEnvs(envs, true);
         return envs;
       }
       problem =
@@ -311,6 +356,7 @@ export class EnvCommands {
         prefixes.includes(env.prefix)
       );
       if (summaries.length > 0) {
+        this._options.image?.reportEnvs(summaries, false);
         return { summaries };
       }
       const problem = outcomeProblem(outcome);
@@ -359,45 +405,7 @@ export class EnvCommands {
 
   /** One line for a failed run, saying what to do. */
   private _describe(error: unknown): string {
-    const { trans } = this._options;
-    if (!(error instanceof MlcRunError)) {
-      return error instanceof Error ? error.message : String(error);
-    }
-    const failure = error.failure;
-    switch (failure.kind) {
-      case 'bad-command-setting':
-        return failure.problem.code === 'empty'
-          ? trans.__(
-              'the mlcCommand setting is empty; set "mlc command" in Settings → ML Containers to a plain path such as /opt/conda/bin/mlc'
-            )
-          : trans.__(
-              'the mlcCommand setting word "%1" has characters a shell would interpret; set "mlc command" in Settings → ML Containers to a plain path such as /opt/conda/bin/mlc',
-              failure.problem.word
-            );
-      case 'start-failed':
-        return trans.__(
-          'no terminal session could be started on the server (%1); run the command in a terminal of your own',
-          failure.reason
-        );
-      case 'not-found':
-        return trans.__(
-          '"%1" was not found in the server\'s terminal (the shell said: %2); install jupyterlab-ml-containers in the environment JupyterLab runs in, or set "mlc command" in Settings → ML Containers to the full path of mlc',
-          failure.command,
-          failure.shellLine
-        );
-      case 'launcher-error':
-        return failure.line;
-      case 'closed':
-        return trans.__(
-          'the terminal session closed before mlc finished; try again'
-        );
-      case 'timeout':
-        return trans.__(
-          'mlc did not finish within %1 s (its last output: "%2"); run the command in a terminal to see what it is doing',
-          failure.seconds,
-          failure.lastLine
-        );
-    }
+    return describeRunError(error, this._options.trans);
   }
 
   /** The default location of new envs, where `env list --dir` also looks (envs without kernels). */
@@ -412,6 +420,20 @@ export class EnvCommands {
   private _mlcWords(): string[] {
     const parsed = parseMlcCommand(this._options.mlcCommand());
     return parsed.ok ? parsed.words : ['mlc'];
+  }
+
+  /** Show the mlc command with `args` to paste (the server has no terminals). */
+  showPaste(
+    title: string,
+    args: string[],
+    explanation?: string
+  ): Promise<void> {
+    return this._showPaste(title, args, explanation);
+  }
+
+  /** Fetch the kernel specs again (a kernel was registered or removed). */
+  refreshSpecs(): Promise<void> {
+    return this._refreshSpecs();
   }
 
   private async _showPaste(

@@ -46,3 +46,48 @@ export function fixArgs(prefixes: readonly string[]): string[] {
 export function removeArgs(prefix: string): string[] {
   return ['env', 'remove', prefix];
 }
+
+export interface IInstallRequest {
+  prefix: string;
+  /** What to install, as the user typed them (each one spec). */
+  specs: readonly string[];
+  installer: 'pip' | 'conda';
+  /** Only say what would change (`--dry-run`: the dialog's preview). */
+  dryRun: boolean;
+  /** Let the env shadow image packages with other versions. */
+  allowImageOverride: boolean;
+}
+
+/**
+ * `env install`: the specs follow `--`, so that none is ever taken for an
+ * option of mlc's (the dialog refuses a spec starting with "-" as well).
+ */
+export function installArgs(request: IInstallRequest): string[] {
+  return [
+    'env',
+    'install',
+    request.prefix,
+    ...(request.installer === 'conda' ? ['--conda'] : []),
+    ...(request.dryRun ? ['--dry-run'] : []),
+    ...(request.allowImageOverride ? ['--allow-image-override'] : []),
+    '--',
+    ...request.specs
+  ];
+}
+
+export function historyArgs(prefix: string): string[] {
+  return ['env', 'history', prefix];
+}
+
+export function rollbackArgs(prefix: string, revision: number): string[] {
+  return ['env', 'rollback', prefix, String(revision)];
+}
+
+/** `env export` into `file` (an absolute path). */
+export function exportArgs(prefix: string, file: string): string[] {
+  return ['env', 'export', prefix, '-o', file];
+}
+
+export function rebaseArgs(prefix: string): string[] {
+  return ['env', 'rebase', prefix];
+}

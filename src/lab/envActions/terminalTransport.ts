@@ -16,6 +16,7 @@ import {
   WireEventReader,
   type WireEvent
 } from '../../core/wire';
+import { CHANGE_PHASES, type ChangePhase } from '../../core/envLife';
 import { parseMlcCommand, type MlcCommandProblem } from '../../core/quote';
 import { markTime } from './timing';
 
@@ -62,8 +63,8 @@ export class MlcRunError extends Error {
 }
 
 export interface IRunOptions {
-  /** Called with each `progress` event's message. */
-  onProgress?: (message: string) => void;
+  /** Called with each `progress` event's message, and its phase when it has one. */
+  onProgress?: (message: string, phase?: ChangePhase) => void;
   /** How long `mlc` may take, from the moment the line is typed. */
   timeoutMs?: number;
   /** Called with each `result` event, as soon as it arrives (before `end`). */
@@ -346,7 +347,7 @@ namespace Private {
     prompted: boolean;
     promptGraceMs: number;
     timeoutMs: number;
-    onProgress?: (message: string) => void;
+    onProgress?: (message: string, phase?: ChangePhase) => void;
     onResult?: (command: string, data: unknown) => void;
   }
 
@@ -490,7 +491,8 @@ namespace Private {
       switch (event.type) {
         case 'progress':
           if (typeof event.message === 'string') {
-            this._options.onProgress?.(event.message);
+            const phase = CHANGE_PHASES.find(known => known === event.phase);
+            this._options.onProgress?.(event.message, phase);
           }
           break;
         case 'result':

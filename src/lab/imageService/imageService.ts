@@ -9,9 +9,11 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import type { IMLImage } from '../tokens';
 import { fetchImageMetadata } from './imageJson';
 import type { ImageMetadataState } from './imageState';
+import type { IEnvSummary } from '../../core/envRecord';
 import {
   catalogKernels,
   EMPTY_CATALOG,
+  withoutDanglingKernels,
   type IKernelCatalog
 } from './kernelCatalog';
 
@@ -25,6 +27,10 @@ export class MLImageService implements IMLImage, IDisposable {
 
   get catalog(): IKernelCatalog {
     return this._catalog;
+  }
+
+  get envReports(): ReadonlyMap<string, IEnvSummary> {
+    return this._envReports;
   }
 
   get metadata(): ImageMetadataState {
@@ -43,6 +49,19 @@ export class MLImageService implements IMLImage, IDisposable {
     await this._kernelspecs.refreshSpecs();
   }
 
+  reportEnvs(envs: readonly IEnvSummary[], complete: boolean): void {
+    if (this._isDisposed) {
+      return;
+    }
+    const reports = new Map(complete ? [] : this._envReports);
+    for (const env of envs) {
+      reports.set(env.prefix, env);
+    }
+    this._envReports = reports;
+    this._catalog = withoutDanglingKernels(this._specCatalog, reports);
+    this._changed.emit();
+  }
+
   dispose(): void {
     if (this._isDisposed) {
       return;
@@ -55,7 +74,8 @@ export class MLImageService implements IMLImage, IDisposable {
     if (this._isDisposed) {
       return;
     }
-    this._catalog = catalogKernels(this._kernelspecs.specs?.kernelspecs);
+    this._specCatalog = catalogKernels(this._kernelspecs.specs?.kernelspecs);
+    this._catalog = withoutDanglingKernels(this._specCatalog, this._envReports);
     const image = this._catalog.imageKernels[0];
     // The spec facts identify the image; the same image keeps its image.json.
     const key = image
@@ -96,7 +116,10 @@ export class MLImageService implements IMLImage, IDisposable {
 
   private _kernelspecs: KernelSpec.IManager;
   private _serverSettings: ServerConnection.ISettings;
+  /** The catalog as the specs say, before mlc's reports hide dangling kernels. */
+  private _specCatalog: IKernelCatalog = EMPTY_CATALOG;
   private _catalog: IKernelCatalog = EMPTY_CATALOG;
+  private _envReports: ReadonlyMap<string, IEnvSummary> = new Map();
   private _metadata: ImageMetadataState = { status: 'absent' };
   private _metadataKey = '';
   private _changed = new Signal<this, void>(this);

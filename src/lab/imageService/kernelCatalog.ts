@@ -11,6 +11,7 @@ import {
   readImageFacts,
   type IKernelImageFacts
 } from '../../core/kernelspec';
+import type { IEnvSummary } from '../../core/envRecord';
 import { isWithin, normalizeAbsolute } from '../../core/validate';
 import type {
   IEnvKernel,
@@ -41,6 +42,7 @@ export interface ISpecLike {
 export const EMPTY_CATALOG: IKernelCatalog = {
   imageKernels: [],
   envKernels: [],
+  danglingKernels: [],
   otherKernels: [],
   facts: null
 };
@@ -119,7 +121,38 @@ export function catalogKernels(
       ...interpreterOf(spec.argv, facts)
     }))
     .sort((a, b) => a.displayName.localeCompare(b.displayName));
-  return { imageKernels, envKernels, otherKernels, facts };
+  return { imageKernels, envKernels, danglingKernels: [], otherKernels, facts };
+}
+
+/**
+ * The catalog without the env kernels `mlc` reported dangling
+ * (src/cli/env/danglingKernels.ts): a kernel
+ * whose env summary says `env-missing` (its env is gone), or one beside a
+ * live env at the same path that has another kernel or none and reports
+ * `kernel-dangling`. Kernels mlc did not report on stay.
+ */
+export function withoutDanglingKernels(
+  catalog: IKernelCatalog,
+  reports: ReadonlyMap<string, IEnvSummary>
+): IKernelCatalog {
+  const dangling = catalog.envKernels.filter(kernel => {
+    const report = reports.get(kernel.envPrefix);
+    if (!kernel.envPrefix || !report) {
+      return false;
+    }
+    const codes = report.problems.map(problem => problem.code);
+    return codes.includes('env-missing')
+      ? true
+      : codes.includes('kernel-dangling') && report.kernelName !== kernel.name;
+  });
+  if (dangling.length === 0) {
+    return catalog;
+  }
+  return {
+    ...catalog,
+    envKernels: catalog.envKernels.filter(kernel => !dangling.includes(kernel)),
+    danglingKernels: dangling
+  };
 }
 
 /** Which interpreter `argv` starts, and whether this image has it. */

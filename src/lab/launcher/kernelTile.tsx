@@ -27,6 +27,17 @@ export interface IKernelTileProps {
   kinds?: readonly LaunchKind[];
   /** Extra class, e.g. to tell env tiles from image tiles. */
   className?: string;
+  /** A notice on the tile (e.g. the image under an env was updated), as a button. */
+  badge?: ITileBadge;
+  /** Opens the tile's menu below `anchor` (the menu button); no button without it. */
+  onMenu?: (anchor: HTMLElement) => void;
+}
+
+export interface ITileBadge {
+  text: string;
+  /** The longer explanation (tooltip and accessible description). */
+  title: string;
+  onClick?: () => void;
 }
 
 const BOTH_KINDS: readonly LaunchKind[] = ['notebook', 'console'];
@@ -79,7 +90,31 @@ export function KernelTile(props: IKernelTileProps): JSX.Element {
               {note}
             </div>
           ) : null}
+          {props.badge ? (
+            <button
+              type="button"
+              className="jp-MLC-tile-badge"
+              title={props.badge.title}
+              aria-label={`${props.badge.text}: ${props.badge.title}`}
+              onClick={props.badge.onClick}
+              disabled={!props.badge.onClick}
+            >
+              {props.badge.text}
+            </button>
+          ) : null}
         </div>
+        {props.onMenu ? (
+          <button
+            type="button"
+            className="jp-MLC-tile-menuButton"
+            aria-haspopup="menu"
+            aria-label={trans.__('More actions for %1', label)}
+            title={trans.__('More actions for %1', label)}
+            onClick={event => props.onMenu?.(event.currentTarget)}
+          >
+            <span aria-hidden="true">⋯</span>
+          </button>
+        ) : null}
       </div>
       <div className="jp-MLC-tile-actions">
         {kinds.map(kind => (

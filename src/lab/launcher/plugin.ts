@@ -10,7 +10,8 @@ import type {
 import { ILauncher } from '@jupyterlab/launcher';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { CommandIDs } from '../commandIds';
+import { CommandIDs, ENV_MENU_COMMANDS } from '../commandIds';
+import { openEnvMenu } from './envMenu';
 import { IMLImage, TRANSLATION_DOMAIN } from '../tokens';
 import type { LaunchKind } from './kernelTile';
 import { watchLaunchers } from './launcherWatch';
@@ -44,7 +45,9 @@ export const launcherPlugin: JupyterFrontEndPlugin<void> = {
     const claimed = (name: string): boolean =>
       !settings.showStockCards &&
       (image.catalog.imageKernels.some(kernel => kernel.name === name) ||
-        image.catalog.envKernels.some(kernel => kernel.name === name));
+        image.catalog.envKernels.some(kernel => kernel.name === name) ||
+        // A deleted env's kernel shows nowhere (src/cli/env/danglingKernels.ts).
+        image.catalog.danglingKernels.some(kernel => kernel.name === name));
     const stockCards = filterStockCards(launcher, claimed);
     image.changed.connect(stockCards.refresh);
     settings.changed.connect(stockCards.refresh);
@@ -66,7 +69,17 @@ export const launcherPlugin: JupyterFrontEndPlugin<void> = {
         canShowPackages: () => commands.hasCommand(CommandIDs.showPackages),
         onCreateEnv: () => void commands.execute(CommandIDs.createEnv),
         canCreateEnv: () => commands.hasCommand(CommandIDs.createEnv),
-        kinds
+        kinds,
+        onEnvMenu: (prefix, anchor) =>
+          openEnvMenu(commands, ENV_MENU_COMMANDS, { prefix }, anchor),
+        onImageUpdate: prefix =>
+          void commands.execute(CommandIDs.rebaseEnv, { prefix }),
+        onCheckEnvs: () => void commands.execute(CommandIDs.checkEnvs),
+        onEnvTilesPainted: () => {
+          if (commands.hasCommand(CommandIDs.sessionEnvCheck)) {
+            void commands.execute(CommandIDs.sessionEnvCheck);
+          }
+        }
       });
       host.contentHeader.addWidget(section);
     });

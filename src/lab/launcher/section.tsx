@@ -11,7 +11,9 @@ import type {
   IKernelCatalog,
   IOtherKernel
 } from '../imageService/kernelCatalog';
-import { KernelTile, type LaunchKind } from './kernelTile';
+import { BASE_UPDATED } from '../../core/envLife';
+import type { IEnvSummary } from '../../core/envRecord';
+import { KernelTile, type ITileBadge, type LaunchKind } from './kernelTile';
 
 export interface ISectionIcons {
   notebook?: React.ReactNode;
@@ -32,6 +34,14 @@ export interface ILauncherSectionProps {
   /** The tile buttons to show; both by default. */
   kinds?: readonly LaunchKind[];
   icons?: ISectionIcons;
+  /** What mlc reported about each env, by prefix (update badges). */
+  envReports?: ReadonlyMap<string, IEnvSummary>;
+  /** Opens an env tile's menu below `anchor`; without it env tiles have no menu. */
+  onEnvMenu?: (prefix: string, anchor: HTMLElement) => void;
+  /** The update badge's action (rebase the env at `prefix`). */
+  onImageUpdate?: (prefix: string) => void;
+  /** Opens the env check (offered with kernels hidden for envs that are gone). */
+  onCheckEnvs?: () => void;
 }
 
 /** Renders nothing when the server has neither image kernels nor env kernels. */
@@ -120,6 +130,17 @@ export function LauncherSection(
                       ? trans.__('Built on another image')
                       : undefined
                   }
+                  badge={Private.updateBadge(
+                    env.envPrefix,
+                    props.envReports,
+                    trans,
+                    props.onImageUpdate
+                  )}
+                  onMenu={
+                    props.onEnvMenu && env.envPrefix
+                      ? anchor => props.onEnvMenu?.(env.envPrefix, anchor)
+                      : undefined
+                  }
                   logoUrl={env.logoUrl}
                   {...tileProps}
                 />
@@ -149,10 +170,45 @@ export function LauncherSection(
               )}
             </div>
           )}
+          <DanglingNote
+            count={catalog.danglingKernels.length}
+            trans={trans}
+            onCheckEnvs={props.onCheckEnvs}
+          />
         </div>
       </div>
       <OtherKernelsNote kernels={catalog.otherKernels} trans={trans} />
     </section>
+  );
+}
+
+/** Kernels of envs deleted by hand: hidden, with a way to unregister them. */
+function DanglingNote(props: {
+  count: number;
+  trans: TranslationBundle;
+  onCheckEnvs?: () => void;
+}): JSX.Element | null {
+  const { count, trans } = props;
+  if (!count) {
+    return null;
+  }
+  return (
+    <p className="jp-MLC-dangling" role="note">
+      {trans._n(
+        'The kernel of %1 env that was deleted is hidden.',
+        'The kernels of %1 envs that were deleted are hidden.',
+        count
+      )}{' '}
+      {props.onCheckEnvs ? (
+        <button
+          type="button"
+          className="jp-MLC-linkButton jp-MLC-dangling-check"
+          onClick={props.onCheckEnvs}
+        >
+          {trans.__('Unregister them…')}
+        </button>
+      ) : null}
+    </p>
   );
 }
 
@@ -192,4 +248,37 @@ function OtherKernelsNote(props: {
       ))}
     </p>
   );
+}
+
+namespace Private {
+  /** The tile's badge when mlc reported the image under the env changed. */
+  export function updateBadge(
+    prefix: string,
+    reports: ReadonlyMap<string, IEnvSummary> | undefined,
+    trans: TranslationBundle,
+    onImageUpdate?: (prefix: string) => void
+  ): ITileBadge | undefined {
+    const report = prefix ? reports?.get(prefix) : undefined;
+    const problem = report?.problems.find(
+      candidate => candidate.code === BASE_UPDATED
+    );
+    if (!report || !problem) {
+      return undefined;
+    }
+    const change = report.imageChange;
+    return {
+      text: trans.__('Image updated'),
+      title: change
+        ? trans.__(
+            'The image under this env changed (built %1 → %2); packages upgraded: %3, added: %4, removed: %5. Rebase the env to build its packages on it.',
+            change.recordedBuild || trans.__('unknown date'),
+            change.currentBuild || trans.__('unknown date'),
+            change.upgraded.length,
+            change.added.length,
+            change.removed.length
+          )
+        : problem.message,
+      onClick: onImageUpdate ? () => onImageUpdate(prefix) : undefined
+    };
+  }
 }

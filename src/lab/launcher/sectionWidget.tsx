@@ -19,6 +19,7 @@ import type { ISignal } from '@lumino/signaling';
 import type { Widget } from '@lumino/widgets';
 import * as React from 'react';
 import type { IMLImage } from '../tokens';
+import { afterFirstPaint } from './afterPaint';
 import type { LaunchKind } from './kernelTile';
 import { LauncherSection } from './section';
 
@@ -68,6 +69,10 @@ export class LauncherSectionWidget extends ReactWidget {
           }
           kinds={this._options.kinds()}
           icons={Private.icons}
+          envReports={image.envReports}
+          onEnvMenu={this._options.onEnvMenu}
+          onImageUpdate={this._options.onImageUpdate}
+          onCheckEnvs={this._options.onCheckEnvs}
         />
       </div>
     );
@@ -77,6 +82,11 @@ export class LauncherSectionWidget extends ReactWidget {
     const { catalog } = this._options.image;
     this.setHidden(!catalog.imageKernels.length && !catalog.envKernels.length);
     super.onUpdateRequest(msg);
+    if (!this._painted && catalog.envKernels.length && this.isVisible) {
+      // The env tiles are drawn: what looks closer at the envs may start.
+      this._painted = true;
+      afterFirstPaint(() => this._options.onEnvTilesPainted?.());
+    }
   }
 
   protected onResize(msg: Widget.ResizeMessage): void {
@@ -129,6 +139,7 @@ export class LauncherSectionWidget extends ReactWidget {
   private _observer: ResizeObserver;
   private _root: HTMLDivElement | null = null;
   private _height = -1;
+  private _painted = false;
 }
 
 /** The section takes at most this share of the launcher tab's height... */
@@ -150,6 +161,14 @@ export namespace LauncherSectionWidget {
     canShowPackages: () => boolean;
     /** Which launch commands exist. */
     kinds: () => readonly LaunchKind[];
+    /** Opens an env tile's menu below `anchor`. */
+    onEnvMenu?: (prefix: string, anchor: HTMLElement) => void;
+    /** The update badge's action. */
+    onImageUpdate?: (prefix: string) => void;
+    /** Opens the env check. */
+    onCheckEnvs?: () => void;
+    /** Called once, after the first paint that shows env tiles. */
+    onEnvTilesPainted?: () => void;
   }
 }
 
