@@ -185,6 +185,33 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' }
   },
   {
+    // Nothing read from a kernel spec or image.json is rendered as HTML
+    // (docs/architecture.md, invariant 2): the views are React text nodes.
+    files: ['src/lab/**/*.ts', 'src/lab/**/*.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']",
+          message: 'render text as React children, never as HTML'
+        },
+        {
+          selector: 'MemberExpression[property.name=/^(innerHTML|outerHTML)$/]',
+          message: 'set textContent, never HTML'
+        },
+        {
+          selector: "CallExpression[callee.property.name='insertAdjacentHTML']",
+          message: 'build nodes, never HTML text'
+        },
+        {
+          selector:
+            "CallExpression[callee.object.name='document'][callee.property.name=/^write(ln)?$/]",
+          message: 'build nodes, never HTML text'
+        }
+      ]
+    }
+  },
+  {
     // The walls between the parts (scripts/eslint/importZones.mjs).
     files: ['src/**/*.ts', 'src/**/*.tsx'],
     plugins: { mlc: { rules: { 'import-zones': importZones } } },

@@ -12,6 +12,7 @@ import { commandGroupsFor } from './commandGroups';
 import { makeContext } from './context';
 import { UserError } from './errors';
 import { Reporter, visibleText, type OutputMode } from './output';
+import { programRoot } from './program';
 import { mlcVersion, reportVersion } from './version';
 
 /** Run `mlc` with `argv` (without node and script); resolves to the exit code. */
@@ -48,17 +49,8 @@ export async function main(argv: string[]): Promise<number> {
   const context = makeContext(reporter);
   let helpText = '';
   let usageText = '';
-  const program = new Command('mlc')
-    .description(
-      'Kernels, image metadata and extended envs for the ML container images'
-    )
-    // A plain option, not commander's .version(): that answers as soon as it
-    // is read, before a --json later on the line is known.
-    .option('-V, --version', 'output the version number')
-    .option(
-      '--json',
-      'print JSON events, one a line, instead of text (anywhere on the command line)'
-    )
+  // Set before the verbs are added: commander copies them into each verb.
+  const program = programRoot()
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({

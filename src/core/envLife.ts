@@ -9,8 +9,7 @@
  * fields are only ever added as optional ones.
  */
 import * as z from 'zod/mini';
-import { zodMessages } from './zodMessages';
-import type { ParseResult } from './imageMetadata';
+import { parseJson, type ParseResult } from './parseJson';
 
 /** The directory inside an env that holds its revisions (`1.json`, `2.json`, ...). */
 export const REVISIONS_DIR = '.mlc-revisions';
@@ -299,12 +298,12 @@ export function parseRevision(
   text: string,
   what: string
 ): ParseResult<EnvRevision> {
-  return Private.parse(text, what, revisionSchema);
+  return parseJson(revisionSchema, what, text);
 }
 
 /** Parse a lock file's text. */
 export function parseEnvLock(text: string, what: string): ParseResult<EnvLock> {
-  return Private.parse(text, what, envLockSchema);
+  return parseJson(envLockSchema, what, text);
 }
 
 /** Parse the pending-change file's text. */
@@ -312,7 +311,7 @@ export function parsePendingChange(
   text: string,
   what: string
 ): ParseResult<PendingChange> {
-  return Private.parse(text, what, pendingChangeSchema);
+  return parseJson(pendingChangeSchema, what, text);
 }
 
 /**
@@ -405,29 +404,4 @@ export function imageChangeText(change: IImageChange): string {
     `${change.removed.length} removed`
   ].join(', ');
   return `the image under the env changed since it was built${when}: ${counts}`;
-}
-
-namespace Private {
-  export function parse<T>(
-    text: string,
-    what: string,
-    schema: z.ZodMiniType<T>
-  ): ParseResult<T> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      return { ok: false, error: `${what} is not valid JSON` };
-    }
-    zodMessages();
-    const result = schema.safeParse(raw);
-    if (result.success) {
-      return { ok: true, value: result.data };
-    }
-    const issue = result.error.issues[0];
-    return {
-      ok: false,
-      error: `${what}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`
-    };
-  }
 }

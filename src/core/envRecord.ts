@@ -4,15 +4,14 @@
  * extension renders.
  */
 import * as z from 'zod/mini';
-import { zodMessages } from './zodMessages';
 import { imageIdentitySchema, type IImageChange } from './envLife';
-import type { ParseResult } from './imageMetadata';
-import { envNameProblem } from './validate';
+import { parseJson, type ParseResult } from './parseJson';
+import { envNameProblem } from './problemText';
 import {
   kernelNameProblem,
   recordedPathProblem,
   userPathProblem
-} from './safeNames';
+} from './problemText';
 
 /** The marker file that makes a directory an mlc env (and safe to remove). */
 export const ENV_RECORD_FILE = '.mlc-env.json';
@@ -82,22 +81,7 @@ export type EnvRecord = z.infer<typeof envRecordSchema>;
 
 /** Parse the text of `.mlc-env.json`. */
 export function parseEnvRecord(text: string): ParseResult<EnvRecord> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { ok: false, error: `${ENV_RECORD_FILE} is not valid JSON` };
-  }
-  zodMessages();
-  const result = envRecordSchema.safeParse(raw);
-  if (result.success) {
-    return { ok: true, value: result.data };
-  }
-  const issue = result.error.issues[0];
-  return {
-    ok: false,
-    error: `${ENV_RECORD_FILE}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`
-  };
+  return parseJson(envRecordSchema, ENV_RECORD_FILE, text);
 }
 
 /** One problem `mlc env check` found. */

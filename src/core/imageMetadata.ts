@@ -6,7 +6,7 @@
  * Pure: no `fs`, no DOM, so the browser and `mlc` share it.
  */
 import * as z from 'zod/mini';
-import { zodMessages } from './zodMessages';
+import { checkJson, parseJson, type ParseResult } from './parseJson';
 
 /** Bump when a field changes meaning; readers refuse newer major versions. */
 export const IMAGE_METADATA_VERSION = 1;
@@ -59,10 +59,6 @@ export const imageMetadataSchema = z.lazy(() =>
 );
 export type ImageMetadata = z.infer<typeof imageMetadataSchema>;
 
-/** A parse result that carries one user-readable line on failure. */
-export type ParseResult<T> =
-  { ok: true; value: T } | { ok: false; error: string };
-
 /**
  * Parse and validate the text of an `image.json`.
  *
@@ -70,41 +66,14 @@ export type ParseResult<T> =
  * the command line and for the launcher card.
  */
 export function parseImageMetadata(text: string): ParseResult<ImageMetadata> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (reason) {
-    return {
-      ok: false,
-      error: `not valid JSON (${Private.firstLine(reason)})`
-    };
-  }
-  return validateImageMetadata(raw);
+  return parseJson(imageMetadataSchema, '', text, Private.NEWER);
 }
 
 /** Validate an already-parsed `image.json` value. */
 export function validateImageMetadata(
   raw: unknown
 ): ParseResult<ImageMetadata> {
-  if (
-    raw !== null &&
-    typeof raw === 'object' &&
-    typeof (raw as { schemaVersion?: unknown }).schemaVersion === 'number' &&
-    (raw as { schemaVersion: number }).schemaVersion > IMAGE_METADATA_VERSION
-  ) {
-    return {
-      ok: false,
-      error: `schemaVersion ${(raw as { schemaVersion: number }).schemaVersion} is newer than this tool understands (${IMAGE_METADATA_VERSION}); upgrade jupyterlab-ml-containers`
-    };
-  }
-  zodMessages();
-  const result = imageMetadataSchema.safeParse(raw);
-  if (result.success) {
-    return { ok: true, value: result.data };
-  }
-  const issue = result.error.issues[0];
-  const where = issue.path.length ? issue.path.join('.') : '(top level)';
-  return { ok: false, error: `${where}: ${issue.message}` };
+  return checkJson(imageMetadataSchema, '', raw, Private.NEWER);
 }
 
 /** `name:tag`, the way users and registries spell an image. */
@@ -115,17 +84,9 @@ export function imageReference(
 }
 
 namespace Private {
-  /**
-   * The parser's reason as one short line: it quotes the input, which may
-   * hold line breaks and control characters, so those are shown escaped.
-   */
-  export function firstLine(reason: unknown): string {
-    const text = reason instanceof Error ? reason.message : String(reason);
-    const escaped = text.replace(
-      /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu,
-      char =>
-        `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, '0')}`
-    );
-    return escaped.length > 200 ? `${escaped.slice(0, 197)}...` : escaped;
-  }
+  export const NEWER = {
+    known: IMAGE_METADATA_VERSION,
+    message: (found: number) =>
+      `schemaVersion ${found} is newer than this tool understands (${IMAGE_METADATA_VERSION}); upgrade jupyterlab-ml-containers`
+  };
 }

@@ -15,7 +15,11 @@ export const IMAGE_KERNEL_NAMES = {
   usersite: 'python3-usersite'
 } as const;
 
-/** File written beside `kernel.json` with the full image metadata. */
+/**
+ * The image metadata's file (src/core/imageMetadata.ts): written by `mlc
+ * image manifest` beside the package list, and beside each image kernel's
+ * `kernel.json`.
+ */
 export const IMAGE_JSON_FILE = 'image.json';
 
 /** What a kernel of ours is for. */

@@ -7,21 +7,17 @@
  * use the same rules and unit tests need no disk.
  */
 import * as z from 'zod/mini';
-import { zodMessages } from './zodMessages';
+import { parseJson, type ParseResult } from './parseJson';
 import {
   IMAGE_METADATA_VERSION,
   validateImageMetadata,
   type ImageMetadata,
   type ImagePackage,
-  type PackageSource,
-  type ParseResult
+  type PackageSource
 } from './imageMetadata';
 
 /** The seed's file name, at the top of every image. */
 export const PACKAGE_LIST_FILE = 'list-of-pkgs-inside.txt';
-
-/** Where `mlc image manifest` writes the metadata (beside the list). */
-export const IMAGE_METADATA_FILE = 'image.json';
 
 /** The fields of a `conda-meta/*.json` record the manifest reads. */
 export interface ICondaRecord {
@@ -42,22 +38,11 @@ export function parseCondaRecord(
   text: string,
   file: string
 ): ParseResult<ICondaRecord> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { ok: false, error: `${file} is not valid JSON` };
+  const parsed = parseJson(Private.condaRecordSchema, file, text);
+  if (!parsed.ok) {
+    return parsed;
   }
-  zodMessages();
-  const result = Private.condaRecordSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue.path.length
-      ? `"${issue.path.join('.')}"`
-      : 'the record';
-    return { ok: false, error: `${file}: ${where}: ${issue.message}` };
-  }
-  const record = result.data;
+  const record = parsed.value;
   return {
     ok: true,
     value: {

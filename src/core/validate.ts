@@ -1,9 +1,14 @@
 /**
- * Name and path checks shared by `mlc` and the extension's dialogs, so both
- * refuse the same input with the same words. Pure string logic: whether a
- * path exists is the caller's business.
+ * The one validator module: every check of a name, a path or a label that
+ * `mlc` and the extension apply, to user input and to names read from files
+ * a user can edit (the env record, conda-meta/.mlc-base-records, kernel
+ * specs) alike (docs/architecture.md, "Names read from files"). Each check
+ * returns a code, never words: mlc words the codes in English
+ * (src/core/problemText.ts), the extension with `trans.__` strings
+ * (src/lab/envActions/problemWords.ts), so mlc's English stays out of the
+ * browser bundle (tests/unit/browserBundle.test.ts). Pure string logic:
+ * whether a path exists is the caller's business.
  */
-import { problemText } from './problemText';
 import { hasControlCharacter } from './quote';
 
 /** Longest env name we accept (a path component; kernel names derive from it). */
@@ -12,12 +17,17 @@ export const MAX_ENV_NAME_LENGTH = 100;
 /** Longest path component Linux file systems accept, in bytes. */
 export const MAX_NAME_BYTES = 255;
 
+/** Longest kernel name Jupyter's own spec manager accepts in practice. */
+export const MAX_KERNEL_NAME_LENGTH = 128;
+
+/** Longest conda-meta record file name. */
+export const MAX_CONDA_RECORD_LENGTH = 255;
+
 /**
- * Why a name, a path or a label is refused: a code with its parameters, so
- * that mlc words it in English (`problemText`, src/core/problemText.ts) and
- * the extension with literal `trans.__` strings (src/lab/envActions/problemWords.ts).
+ * Why an env name, a path or a label typed into a form is refused: a code
+ * with its parameters (the extension words each of these).
  */
-export type ValidationProblem =
+export type InputProblem =
   | { code: 'name-empty' }
   | { code: 'name-dot'; name: string }
   | { code: 'name-slash' }
@@ -31,6 +41,21 @@ export type ValidationProblem =
   | { code: 'label-control' }
   | { code: 'label-too-long'; max: number };
 
+/** Why a name or path read from a file (or given to mlc) is refused. */
+export type RecordProblem =
+  | { code: 'kernel-name-empty' }
+  | { code: 'kernel-name-too-long'; max: number }
+  | { code: 'kernel-name-characters' }
+  | { code: 'kernel-name-dot' }
+  | { code: 'conda-record-length'; max: number }
+  | { code: 'conda-record-form'; name: string }
+  | { code: 'path-not-utf8' }
+  | { code: 'path-not-absolute' }
+  | { code: 'path-not-normal' }
+  | { code: 'prefix-colon' };
+
+export type ValidationProblem = InputProblem | RecordProblem;
+
 /** Longest display name we accept. */
 export const MAX_LABEL_LENGTH = 200;
 
@@ -41,7 +66,7 @@ export const MAX_LABEL_LENGTH = 200;
  * shell unquoted. Control characters (newlines above all) are refused: they
  * corrupt the activation scripts' comments and every line-based listing.
  */
-export function envNameIssue(name: string): ValidationProblem | null {
+export function envNameIssue(name: string): InputProblem | null {
   if (name.length === 0) {
     return { code: 'name-empty' };
   }
@@ -66,7 +91,7 @@ export function envNameIssue(name: string): ValidationProblem | null {
 }
 
 /** Why `path` cannot be used as a target path, or null. */
-export function pathIssue(path: string): ValidationProblem | null {
+export function pathIssue(path: string): InputProblem | null {
   if (path.length === 0) {
     return { code: 'path-empty' };
   }
@@ -80,7 +105,7 @@ export function pathIssue(path: string): ValidationProblem | null {
 }
 
 /** Why `text` cannot be a one-line label (a display name), or null. */
-export function labelIssue(text: string): ValidationProblem | null {
+export function labelIssue(text: string): InputProblem | null {
   if (text.trim().length === 0) {
     return { code: 'label-empty' };
   }
@@ -92,19 +117,93 @@ export function labelIssue(text: string): ValidationProblem | null {
     : null;
 }
 
-/** `envNameIssue` in mlc's English, or null. */
-export function envNameProblem(name: string): string | null {
-  return Private.worded(envNameIssue(name));
+/**
+ * Why `name` cannot be a kernel directory name, or null. Jupyter allows
+ * `[a-z0-9._-]`; a name used as a path must also not be `.`, `..` or hidden
+ * (our staging directories are hidden names beside the kernels).
+ */
+export function kernelNameIssue(name: string): RecordProblem | null {
+  if (name.length === 0) {
+    return { code: 'kernel-name-empty' };
+  }
+  if (name.length > MAX_KERNEL_NAME_LENGTH) {
+    return { code: 'kernel-name-too-long', max: MAX_KERNEL_NAME_LENGTH };
+  }
+  if (!/^[a-z0-9._-]+$/.test(name)) {
+    return { code: 'kernel-name-characters' };
+  }
+  if (name.startsWith('.')) {
+    return { code: 'kernel-name-dot' };
+  }
+  return null;
 }
 
-/** `pathIssue` in mlc's English, or null. */
-export function pathProblem(path: string): string | null {
-  return Private.worded(pathIssue(path));
+/**
+ * Why `line` is not the file name of a conda-meta package record
+ * (`name-version-build.json`), or null. No `/`, no leading `.`, only the
+ * characters conda allows in names, versions and build strings.
+ */
+export function condaRecordFileIssue(line: string): RecordProblem | null {
+  if (line.length === 0 || line.length > MAX_CONDA_RECORD_LENGTH) {
+    return { code: 'conda-record-length', max: MAX_CONDA_RECORD_LENGTH };
+  }
+  if (!Private.CONDA_RECORD.test(line)) {
+    return { code: 'conda-record-form', name: line };
+  }
+  return null;
 }
 
-/** `labelIssue` in mlc's English, or null. */
-export function labelProblem(text: string): string | null {
-  return Private.worded(labelIssue(text));
+/**
+ * Why `path`, given by the user or read from a file, cannot be used as a
+ * path, or null: the checks of `pathIssue`, and text that is not what the
+ * user gave (a U+FFFD stands for bytes that were not valid UTF-8).
+ */
+export function userPathIssue(path: string): ValidationProblem | null {
+  const problem = pathIssue(path);
+  if (problem) {
+    return problem;
+  }
+  if (path.includes('\uFFFD') || Private.hasLoneSurrogate(path)) {
+    return { code: 'path-not-utf8' };
+  }
+  return null;
+}
+
+/**
+ * Why `path` cannot be a recorded absolute path (an env prefix, a base), or
+ * null: it must be absolute and already normal (no `.`, `..` or empty
+ * components), as mlc writes every path it records.
+ */
+export function recordedPathIssue(path: string): ValidationProblem | null {
+  const problem = userPathIssue(path);
+  if (problem) {
+    return problem;
+  }
+  if (!path.startsWith('/')) {
+    return { code: 'path-not-absolute' };
+  }
+  if (
+    path !== '/' &&
+    path
+      .split('/')
+      .slice(1)
+      .some(part => part === '' || part === '.' || part === '..')
+  ) {
+    return { code: 'path-not-normal' };
+  }
+  return null;
+}
+
+/**
+ * Why `path` cannot be the prefix of an env, or null: a `:` would split
+ * PATH and JUPYTER_PATH on activation, so its `bin` would never be found.
+ */
+export function envPrefixIssue(path: string): ValidationProblem | null {
+  const problem = userPathIssue(path);
+  if (problem) {
+    return problem;
+  }
+  return path.includes(':') ? { code: 'prefix-colon' } : null;
 }
 
 /**
@@ -137,11 +236,6 @@ export function isWithin(inner: string, outer: string): boolean {
   );
 }
 
-/** Jupyter kernel names: `[a-z0-9._-]`, case-insensitive, lower-cased by Jupyter. */
-export function isValidKernelName(name: string): boolean {
-  return /^[a-z0-9._-]{1,128}$/.test(name);
-}
-
 /**
  * The kernel name registered for an env: readable and unique per prefix, so
  * two envs named alike in different folders never overwrite each other.
@@ -167,8 +261,15 @@ namespace Private {
     return hasControlCharacter(text);
   }
 
-  export function worded(problem: ValidationProblem | null): string | null {
-    return problem ? problemText(problem) : null;
+  // Conda names: letters, digits, `_`, `.`, `-`, `+`; versions add `!`; build
+  // strings letters, digits, `_`, `.`, `+`. The first character is no dot.
+  export const CONDA_RECORD =
+    /^[A-Za-z0-9_][A-Za-z0-9_.+-]*-[A-Za-z0-9_.+!]+-[A-Za-z0-9_.+]+\.json$/;
+
+  export function hasLoneSurrogate(text: string): boolean {
+    return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(
+      text
+    );
   }
 
   /** FNV-1a 32-bit as hex: a short, stable, dependency-free digest. */

@@ -8,6 +8,7 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { stopChild } from './processes';
 
 export interface IDockerDaemon {
   /** `unix:///…/docker.sock`, for DOCKER_HOST. */
@@ -57,18 +58,7 @@ export async function startDocker(dir: string): Promise<IDockerDaemon> {
   fs.closeSync(log);
   const host = `unix://${sock}`;
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise(resolve => child.once('exit', resolve)),
-        new Promise(resolve => (timer = setTimeout(resolve, 20000)))
-      ]);
-      clearTimeout(timer);
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-      }
-    }
+    await stopChild(child, 20000);
     // dockerd leaves its network namespace bind-mounted under exec/: unmount
     // what is mounted below our own directory (deepest first), then remove it.
     const mounts = fs

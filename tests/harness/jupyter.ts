@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { VENV } from './paths';
-import { reapProcessesMentioning } from './processes';
+import { reapProcessesMentioning, stopChild } from './processes';
 
 // The websocket client lives in its own file; tests import it from here.
 export { runInKernel } from './kernelClient';
@@ -117,7 +117,7 @@ export async function startJupyterServer(
  * may outlive a killed server).
  */
 export async function stopJupyterServer(server: IJupyterServer): Promise<void> {
-  await Private.terminate(server.process, 15000);
+  await stopChild(server.process, 15000);
   reapProcessesMentioning(
     Private.kernelFilesIn(server.env.JUPYTER_RUNTIME_DIR)
   );
@@ -235,7 +235,7 @@ namespace Private {
     try {
       await waitForStatus(server, () => output);
     } catch (error) {
-      await terminate(child, 5000);
+      await stopChild(child, 5000);
       reapProcessesMentioning(kernelFilesIn(options.env.JUPYTER_RUNTIME_DIR));
       throw error;
     }
@@ -275,23 +275,6 @@ namespace Private {
     throw new Error(
       `jupyter server did not answer /api/status in ${START_LIMIT_MS / 1000}s:\n${tail(output())}`
     );
-  }
-
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
-  export async function terminate(
-    child: ChildProcess,
-    graceMs: number
-  ): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      return;
-    }
-    const exited = new Promise<void>(resolve =>
-      child.once('exit', () => resolve())
-    );
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await exited;
-    clearTimeout(timer);
   }
 
   /** Run a program to its end, killing it after `limitMs`. */

@@ -3,6 +3,7 @@
  * command line names a directory the test itself made (a kernel's command
  * line holds its connection file, inside the test's JUPYTER_RUNTIME_DIR).
  */
+import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 
 /** Pids (other than this process) whose command line contains `needle`. */
@@ -46,4 +47,25 @@ export function reapProcessesMentioning(dir: string): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * Stop a child the harness started: SIGTERM (servers then shut their own
+ * children down), SIGKILL if it lingers past `graceMs`; resolves once the
+ * process is gone.
+ */
+export async function stopChild(
+  child: ChildProcess,
+  graceMs: number
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  const exited = new Promise<void>(resolve =>
+    child.once('exit', () => resolve())
+  );
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 }

@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
+import { stopChild } from './processes';
 
 export interface ILocalRegistry {
   /** `127.0.0.1:PORT` */
@@ -77,18 +78,7 @@ export async function startRegistry(dir: string): Promise<ILocalRegistry> {
   });
   fs.closeSync(log);
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise(resolve => child.once('exit', resolve)),
-        new Promise(resolve => (timer = setTimeout(resolve, 5000)))
-      ]);
-      clearTimeout(timer);
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-      }
-    }
+    await stopChild(child, 5000);
   };
   // Bounded wait for /v2/ to answer.
   for (let i = 0; i < 100; i++) {

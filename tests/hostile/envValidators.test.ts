@@ -11,8 +11,9 @@ import {
   kernelNameProblem,
   recordedPathProblem,
   userPathProblem
-} from '../../src/core/safeNames';
-import { envNameProblem, normalizeAbsolute } from '../../src/core/validate';
+} from '../../src/core/problemText';
+import { normalizeAbsolute } from '../../src/core/validate';
+import { envNameProblem } from '../../src/core/problemText';
 import { hasControlCharacter } from '../../src/core/quote';
 
 const RUNS = { numRuns: 2000 };

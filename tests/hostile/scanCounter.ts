@@ -5,7 +5,7 @@
  * Rescanning the rest of the input per line or per part, the usual way a
  * parser turns quadratic, shows up as a count growing faster than the input.
  * What it cannot see is backtracking inside one regex call: those regexes are
- * kept out of the parsers instead (see core/manifest.ts).
+ * kept out of the parsers instead (see core/packageManifest.ts).
  */
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;

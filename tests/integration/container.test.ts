@@ -5,15 +5,15 @@
  * from `mlc kernels env --format docker`. Containers run with a read-only
  * root file system, as the images do from CVMFS.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { runCommand, type IRunResult } from '../harness/mlc';
-import { makeScratch, REPO } from '../harness/paths';
+import { makeScratch } from '../harness/paths';
 import { testImagePrefix } from '../harness/prefix';
 import { buildWheel } from '../harness/unprivilegedBase';
+import { makeTestBaseImage, TEST_BASE_IMAGE } from '../harness/testImage';
 
-const IMAGE = 'localhost/mlc-test-image:latest';
+const IMAGE = TEST_BASE_IMAGE;
 const PODMAN = ['--runtime', 'runc'];
 const RUN_FLAGS = [
   'run',
@@ -47,18 +47,7 @@ let scratch: { dir: string; cleanup: () => void };
 
 beforeAll(() => {
   scratch = makeScratch('container');
-  execFileSync(
-    'bash',
-    [
-      path.join(REPO, 'scripts', 'make-container-image.sh'),
-      testImagePrefix(),
-      IMAGE
-    ],
-    {
-      stdio: 'pipe',
-      timeout: 600000
-    }
-  );
+  makeTestBaseImage(600000);
 }, 900000);
 
 afterAll(() => {

@@ -23,6 +23,7 @@ import * as path from 'path';
 import { runCommand } from '../harness/mlc';
 import { makeScratch, REPO } from '../harness/paths';
 import { copyTestPrefix, testImagePrefixInfo } from '../harness/prefix';
+import { makeTestBaseImage } from '../harness/testImage';
 
 const BASE_IMAGE = 'localhost/mlc-debian:bookworm';
 const TAG = `test-${process.pid}`;
@@ -139,18 +140,7 @@ beforeAll(() => {
     spawnSync('podman', [...GLOBAL, 'image', 'exists', BASE_IMAGE]).status !== 0
   ) {
     // The container tests' script makes the Debian base on first use.
-    execFileSync(
-      'bash',
-      [
-        path.join(REPO, 'scripts', 'make-container-image.sh'),
-        testImagePrefixInfo().prefix,
-        'localhost/mlc-test-image:latest'
-      ],
-      {
-        stdio: 'pipe',
-        timeout: 900000
-      }
-    );
+    makeTestBaseImage();
   }
   localPrefix = copyTestPrefix(path.join(scratch.dir, 'local-prefix')).prefix;
   python = testImagePrefixInfo().python;

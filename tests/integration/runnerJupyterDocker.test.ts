@@ -23,7 +23,6 @@ import {
 import { runMlc } from '../harness/mlc';
 import { makeScratch, MLC_BUNDLE, REPO, VENV } from '../harness/paths';
 import { reapProcessesMentioning } from '../harness/processes';
-import { testImagePrefix } from '../harness/prefix';
 import {
   buildImage,
   freePort,
@@ -34,8 +33,9 @@ import {
   startRegistry,
   type ILocalRegistry
 } from '../harness/registry';
+import { ensureTestBaseImage, TEST_BASE_IMAGE } from '../harness/testImage';
 
-const BASE_IMAGE = 'localhost/mlc-test-image:latest';
+const BASE_IMAGE = TEST_BASE_IMAGE;
 const UNIQUE = `${process.pid}-${Date.now().toString(36)}`;
 const LOCAL = `localhost/mlc-runner-jupyter:${UNIQUE}`;
 const WHEELS = path.join(REPO, 'build', 'jupyter-wheels');
@@ -158,20 +158,7 @@ describe('mlc jupyter on podman and the runner on a real Docker Engine', () => {
     }
     scratch = makeScratch('runner-jd');
     registry = await startRegistry(path.join(scratch.dir, 'registry'));
-    if (
-      spawnSync('podman', [...PODMAN_GLOBAL, 'image', 'exists', BASE_IMAGE])
-        .status !== 0
-    ) {
-      execFileSync(
-        'bash',
-        [
-          path.join(REPO, 'scripts', 'make-container-image.sh'),
-          testImagePrefix(),
-          BASE_IMAGE
-        ],
-        { stdio: 'pipe', timeout: 900000 }
-      );
-    }
+    ensureTestBaseImage();
     ensureWheels();
     const context = path.join(scratch.dir, 'context');
     fs.cpSync(WHEELS, path.join(context, 'wheels'), { recursive: true });

@@ -8,12 +8,11 @@
  * file that is sourced.
  */
 import { createHash } from 'crypto';
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { runMlc, type IRunResult } from '../harness/mlc';
-import { makeScratch, REPO } from '../harness/paths';
-import { testImagePrefix } from '../harness/prefix';
+import { makeScratch } from '../harness/paths';
 import {
   buildImage,
   PODMAN_GLOBAL,
@@ -25,9 +24,10 @@ import {
   type ILocalRegistry
 } from '../harness/registry';
 import { buildWheel } from '../harness/unprivilegedBase';
+import { ensureTestBaseImage, TEST_BASE_IMAGE } from '../harness/testImage';
 
 const run = registryAvailable() ? describe : describe.skip;
-const BASE_IMAGE = 'localhost/mlc-test-image:latest';
+const BASE_IMAGE = TEST_BASE_IMAGE;
 const UNIQUE = `${process.pid}-${Date.now().toString(36)}`;
 const V1 = `localhost/mlc-runner-v1:${UNIQUE}`;
 const V2 = `localhost/mlc-runner-v2:${UNIQUE}`;
@@ -95,20 +95,7 @@ run('mlc runs an image with real podman from a real registry', () => {
   beforeAll(async () => {
     scratch = makeScratch('runner-podman');
     registry = await startRegistry(path.join(scratch.dir, 'registry'));
-    if (
-      spawnSync('podman', [...PODMAN_GLOBAL, 'image', 'exists', BASE_IMAGE])
-        .status !== 0
-    ) {
-      execFileSync(
-        'bash',
-        [
-          path.join(REPO, 'scripts', 'make-container-image.sh'),
-          testImagePrefix(),
-          BASE_IMAGE
-        ],
-        { stdio: 'pipe', timeout: 900000 }
-      );
-    }
+    ensureTestBaseImage();
     const context = path.join(scratch.dir, 'context');
     fs.mkdirSync(context);
     fs.writeFileSync(path.join(context, 'generation'), '2\n');

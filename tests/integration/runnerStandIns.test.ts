@@ -13,7 +13,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runMlc, type IRunResult } from '../harness/mlc';
 import { makeScratch, REPO } from '../harness/paths';
-import { testImagePrefix } from '../harness/prefix';
 import {
   buildImage,
   PODMAN_GLOBAL,
@@ -23,9 +22,10 @@ import {
   startRegistry,
   type ILocalRegistry
 } from '../harness/registry';
+import { ensureTestBaseImage, TEST_BASE_IMAGE } from '../harness/testImage';
 
 const run = registryAvailable() ? describe : describe.skip;
-const BASE_IMAGE = 'localhost/mlc-test-image:latest';
+const BASE_IMAGE = TEST_BASE_IMAGE;
 const UNIQUE = `${process.pid}-${Date.now().toString(36)}`;
 const TINY = [
   `localhost/mlc-runner-tiny1:${UNIQUE}`,
@@ -93,20 +93,7 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
     push(TINY[0], reference);
 
     // The sandbox tree: the parts of the real test image that mlc reads, unpacked with podman.
-    if (
-      spawnSync('podman', [...PODMAN_GLOBAL, 'image', 'exists', BASE_IMAGE])
-        .status !== 0
-    ) {
-      execFileSync(
-        'bash',
-        [
-          path.join(REPO, 'scripts', 'make-container-image.sh'),
-          testImagePrefix(),
-          BASE_IMAGE
-        ],
-        { stdio: 'pipe', timeout: 900000 }
-      );
-    }
+    ensureTestBaseImage();
     const tree = path.join(scratch.dir, 'tree');
     fs.mkdirSync(tree);
     const id = podman(['create', BASE_IMAGE, 'true']).trim();

@@ -1,10 +1,7 @@
 /** The env-related additions to src/core/validate.ts and the conda record name parser. */
 import { condaRecordParts } from '../../src/cli/env/base';
-import {
-  envNameProblem,
-  labelProblem,
-  shortDigest
-} from '../../src/core/validate';
+import { shortDigest } from '../../src/core/validate';
+import { envNameProblem, labelProblem } from '../../src/core/problemText';
 
 describe('envNameProblem', () => {
   it('accepts shell syntax and non-ASCII, refuses names over 255 UTF-8 bytes', () => {

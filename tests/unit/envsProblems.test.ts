@@ -3,13 +3,8 @@
  * CLI tests assert), the extension with its own translatable strings.
  */
 import { problemText } from '../../src/core/problemText';
-import {
-  envNameIssue,
-  envNameProblem,
-  labelIssue,
-  pathIssue,
-  pathProblem
-} from '../../src/core/validate';
+import { envNameIssue, labelIssue, pathIssue } from '../../src/core/validate';
+import { envNameProblem, pathProblem } from '../../src/core/problemText';
 import { formProblemText } from '../../src/lab/envActions/problemWords';
 import { englishBundle } from './launcherDomHelpers';
 

@@ -200,3 +200,30 @@ describe('import zones', () => {
     expect(required.rules).toContain('mlc/import-zones');
   });
 });
+
+describe('no HTML from data in the extension', () => {
+  const refused = [
+    'export const View = (p: { t: string }) => (\n  <div dangerouslySetInnerHTML={{ __html: p.t }} />\n);\n',
+    'export function show(el: HTMLElement, t: string): void {\n  el.innerHTML = t;\n}\n',
+    'export function show(el: HTMLElement, t: string): void {\n  el.outerHTML = t;\n}\n',
+    "export function show(el: HTMLElement, t: string): void {\n  el.insertAdjacentHTML('beforeend', t);\n}\n",
+    'export function show(t: string): void {\n  document.write(t);\n}\n'
+  ];
+  const allowed =
+    'export function show(el: HTMLElement, t: string): void {\n  el.textContent = t;\n}\nexport const View = (p: { t: string }) => <div>{p.t}</div>;\n';
+  const linted = lint([
+    ...refused.map(code => ({ file: 'src/lab/launcher/probe.tsx', code })),
+    { file: 'src/lab/launcher/probe.tsx', code: allowed }
+  ]);
+
+  it.each(refused.map((code, index) => [code.split('\n')[1].trim(), index]))(
+    'refuses %s in src/lab/',
+    (_, index) => {
+      expect(linted[index as number].rules).toContain('no-restricted-syntax');
+    }
+  );
+
+  it('lets text through', () => {
+    expect(linted[refused.length].messages).toEqual([]);
+  });
+});

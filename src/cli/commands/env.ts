@@ -135,22 +135,7 @@ export function registerEnvCommands(
           );
         }
         const result = Private.safely(`creating the env ${prefix}`, () =>
-          createEnv(
-            {
-              prefix,
-              ...(options.base !== undefined ? { base: options.base } : {}),
-              kernel: options.kernel !== false,
-              ...(options.displayName !== undefined
-                ? { displayName: options.displayName }
-                : {}),
-              ...(options.containerImage !== undefined
-                ? { containerImage: options.containerImage }
-                : {}),
-              bind: options.bind
-            },
-            context,
-            TEMPLATES
-          )
+          createEnv(createOptions, context, TEMPLATES)
         );
         const lines = [
           `Created the env ${result.name} at ${result.prefix}`,

@@ -1,10 +1,8 @@
 /** `mlc image ...`: what an image holds, written at image build time. */
 import type { Command } from 'commander';
 import * as path from 'path';
-import {
-  IMAGE_METADATA_FILE,
-  PACKAGE_LIST_FILE
-} from '../../core/packageManifest';
+import { IMAGE_JSON_FILE } from '../../core/kernelspec';
+import { PACKAGE_LIST_FILE } from '../../core/packageManifest';
 import type { ICliContext } from '../context';
 import {
   writeManifest,
@@ -23,7 +21,7 @@ export function registerImageCommands(
   image
     .command('manifest')
     .description(
-      `write ${PACKAGE_LIST_FILE} and ${IMAGE_METADATA_FILE} for an image env prefix`
+      `write ${PACKAGE_LIST_FILE} and ${IMAGE_JSON_FILE} for an image env prefix`
     )
     .requiredOption('--prefix <dir>', 'the image env prefix, e.g. /opt/conda')
     .requiredOption(

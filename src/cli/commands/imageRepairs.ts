@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { fixRpath, type IFixRpathResult } from '../image/fixRpath';
-import { installBanner } from '../image/banner';
+import { installBanner, type IBannerOptions } from '../image/banner';
 import { imageLabels } from '../image/labels';
 import { fixRootConfig } from '../image/rootConfig';
 import { absolutePath, existingDirectory } from '../kernels/prefixArg';
@@ -119,14 +119,8 @@ export function registerImageRepairCommands(
     )
     .allowExcessArguments(false)
     .action(
-      (flags: {
-        prefix: string;
-        root: string;
-        image?: string;
-        packageList: string;
-        createScript: string;
-        apptainerEnvDir?: string;
-      }) => {
+      // The options' own fields, as given: the paths are resolved below.
+      (flags: IBannerOptions) => {
         const hint = 'pass the image env prefix, e.g. /opt/conda';
         const result = installBanner({
           prefix: existingDirectory(

@@ -19,7 +19,7 @@ import {
   type PythonMinor
 } from '../../core/kernelspec';
 import { normalizeAbsolute } from '../../core/validate';
-import { userPathProblem } from '../../core/safeNames';
+import { userPathProblem } from '../../core/problemText';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { errnoCode } from '../fs/errors';

@@ -6,12 +6,8 @@
  */
 import * as fs from 'fs';
 import * as os from 'os';
-import {
-  envKernelName,
-  labelProblem,
-  pathProblem,
-  shortDigest
-} from '../../core/validate';
+import { envKernelName, shortDigest } from '../../core/validate';
+import { labelProblem, pathProblem } from '../../core/problemText';
 import {
   ENV_RECORD_VERSION,
   type EnvRecord,

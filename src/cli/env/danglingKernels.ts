@@ -15,7 +15,7 @@ import {
   type IEnvProblem
 } from '../../core/envRecord';
 import { shQuote } from '../../core/quote';
-import { kernelNameProblem, recordedPathProblem } from '../../core/safeNames';
+import { kernelNameProblem, recordedPathProblem } from '../../core/problemText';
 import { normalizeAbsolute } from '../../core/validate';
 import { errnoCode } from '../fs/errors';
 import { entryStat, isRealDirectory } from '../fs/probes';

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { EnvRecord, IEnvProblem, IEnvSummary } from '../../core/envRecord';
 import { normalizeAbsolute } from '../../core/validate';
-import { userPathProblem } from '../../core/safeNames';
+import { userPathProblem } from '../../core/problemText';
 import { UserError } from '../errors';
 import { readEnvRecord } from './layout';
 

@@ -19,7 +19,7 @@ import {
   type IEnvInstallResult
 } from '../../core/envLife';
 import type { IEnvCreateResult } from '../../core/envRecord';
-import { userPathProblem } from '../../core/safeNames';
+import { userPathProblem } from '../../core/problemText';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { fsUserError } from '../fs/errors';

@@ -21,7 +21,7 @@ import {
   type IPackageChange,
   type PipPin
 } from '../../core/envLife';
-import { userPathProblem } from '../../core/safeNames';
+import { userPathProblem } from '../../core/problemText';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { readRegularFile } from '../fs/regularFile';

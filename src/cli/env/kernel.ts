@@ -12,7 +12,7 @@ import {
   type IKernelSpecFile,
   type PythonMinor
 } from '../../core/kernelspec';
-import { kernelNameProblem } from '../../core/safeNames';
+import { kernelNameProblem } from '../../core/problemText';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { imageLabel } from './base';

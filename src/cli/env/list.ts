@@ -180,6 +180,25 @@ namespace Private {
     return map;
   }
 
+  /** The summary of an env known only by its kernel (no readable record): what the kernel says. */
+  export function kernelOnly(
+    prefix: string,
+    kernel: IRegisteredKernel | null,
+    problems: IEnvProblem[]
+  ): IEnvSummary {
+    const facts = kernel?.facts;
+    return {
+      name: facts?.envName ?? '',
+      prefix,
+      basePrefix: facts?.prefix ?? '',
+      baseImage: facts?.image ?? '',
+      python: facts?.python ?? '',
+      createdAt: '',
+      kernelName: kernel?.name ?? null,
+      problems
+    };
+  }
+
   export function summarize(
     prefix: string,
     kernel: IRegisteredKernel | null,
@@ -191,38 +210,22 @@ namespace Private {
     const quoted = shQuote(prefix, 'always');
     if (!record.ok && dangling.length) {
       // A kernel whose env is gone (deleted by hand): `env check --fix` unregisters it.
-      const facts = dangling[0].kernel.facts;
-      return {
-        name: facts?.envName ?? '',
+      return kernelOnly(
         prefix,
-        basePrefix: facts?.prefix ?? '',
-        baseImage: facts?.image ?? '',
-        python: facts?.python ?? '',
-        createdAt: '',
-        kernelName: dangling[0].kernel.name,
-        problems: dangling.map(danglingProblem)
-      };
+        dangling[0].kernel,
+        dangling.map(danglingProblem)
+      );
     }
     if (!record.ok) {
       // A kernel whose env is no env any more, unproven: shown, left alone.
-      const facts = kernel?.facts;
-      return {
-        name: facts?.envName ?? '',
-        prefix,
-        basePrefix: facts?.prefix ?? '',
-        baseImage: facts?.image ?? '',
-        python: facts?.python ?? '',
-        createdAt: '',
-        kernelName: kernel?.name ?? null,
-        problems: [
-          {
-            code: 'env-unreadable',
-            message: `the kernel ${kernel?.name ?? ''} belongs to ${prefix}, which is no mlc env any more (${record.error})`,
-            fixable: false,
-            hint: `unregister the kernel: mlc env remove ${quoted}`
-          }
-        ]
-      };
+      return kernelOnly(prefix, kernel, [
+        {
+          code: 'env-unreadable',
+          message: `the kernel ${kernel?.name ?? ''} belongs to ${prefix}, which is no mlc env any more (${record.error})`,
+          fixable: false,
+          hint: `unregister the kernel: mlc env remove ${quoted}`
+        }
+      ]);
     }
     // Kernels of an earlier env at this path, beside this one.
     const problems: IEnvProblem[] = dangling.map(danglingProblem);

@@ -23,14 +23,14 @@ import type { PythonMinor } from '../../core/kernelspec';
 import { isWithin } from '../../core/validate';
 import type { IBaseFacts } from './base';
 import { condaRecordParts } from './base';
-import { condaRecordFileProblem } from '../../core/safeNames';
+import { condaRecordFileProblem } from '../../core/problemText';
 import { errnoCode } from '../fs/errors';
 import { NotRealDirectoryError } from '../fs/realDir';
 import { readRegularFile } from '../fs/regularFile';
 import { writeFileStaged, writeNewFile } from '../fs/stagedWrite';
 import { CONTAINER_SCRIPT, CREATE_SCRIPT, HOST_SCRIPT } from './scripts';
 import { copyNewFile, makeDirectory, makeSymlink } from '../fs/entries';
-import { isRealDirectory } from '../fs/probes';
+import { isRealDirectory, resolves } from '../fs/probes';
 import { removeFile } from '../fs/removeTree';
 
 /** The link from the env to its base. */
@@ -237,10 +237,7 @@ export function danglingLinks(
       }
       if (entry.isDirectory()) {
         walk(child);
-      } else if (
-        entry.isSymbolicLink() &&
-        !Private.resolves(`${envDir}/${child}`)
-      ) {
+      } else if (entry.isSymbolicLink() && !resolves(`${envDir}/${child}`)) {
         const target = fs.readlinkSync(`${envDir}/${child}`);
         found.push({
           path: child,
@@ -471,14 +468,5 @@ namespace Private {
       }
     }
     return names;
-  }
-
-  export function resolves(file: string): boolean {
-    try {
-      fs.statSync(file);
-      return true;
-    } catch {
-      return false;
-    }
   }
 }

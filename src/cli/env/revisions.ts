@@ -27,7 +27,7 @@ import {
   type RevisionCommand
 } from '../../core/envLife';
 import { imageIdentitySchema } from '../../core/envLife';
-import { condaRecordFileProblem } from '../../core/safeNames';
+import { condaRecordFileProblem } from '../../core/problemText';
 import { zodMessages } from '../../core/zodMessages';
 import { readRegularFile } from '../fs/regularFile';
 import { ensureRealDirectory } from '../fs/realDir';

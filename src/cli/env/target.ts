@@ -1,12 +1,9 @@
 /** Where an env goes: the user's path checked and made absolute. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { envPrefixProblem } from '../../core/safeNames';
-import {
-  envNameProblem,
-  isWithin,
-  normalizeAbsolute
-} from '../../core/validate';
+import { envPrefixProblem } from '../../core/problemText';
+import { isWithin, normalizeAbsolute } from '../../core/validate';
+import { envNameProblem } from '../../core/problemText';
 import { UserError } from '../errors';
 import { errnoCode } from '../fs/errors';
 import { readEnvRecord } from './layout';

@@ -7,8 +7,8 @@
  * Host mode shows it through setupMe-on-host.sh, which sources banner.sh.
  */
 import * as path from 'path';
-import { imageReference, parseImageMetadata } from '../../core/imageMetadata';
-import { labelProblem, pathProblem } from '../../core/validate';
+import { imageReference } from '../../core/imageMetadata';
+import { labelProblem, pathProblem } from '../../core/problemText';
 import { fsUserError } from '../fs/errors';
 import { cshQuote } from '../../core/quote';
 import { UserError } from '../errors';
@@ -16,6 +16,7 @@ import { makeDirectories } from '../fs/entries';
 import { entryStat, isRealDirectory, resolves } from '../fs/probes';
 import { readRegularFile } from '../fs/regularFile';
 import { assertNoLinkBelow, writeFilesStaged } from '../fs/stagedWrite';
+import { imageJsonIn } from './imageJsonFile';
 import { MAX_IMAGE_JSON_BYTES } from './writeManifest';
 import {
   apptainerEnvScript,
@@ -241,14 +242,7 @@ namespace Private {
       }
       return { image: '', python: '', os: '', buildDate: '' };
     }
-    const parsed = parseImageMetadata(read.text);
-    if (!parsed.ok) {
-      throw new UserError(
-        `${file}: ${parsed.error}`,
-        "write it again with 'mlc image manifest'"
-      );
-    }
-    const image = parsed.value;
+    const image = imageJsonIn(file, read.text);
     const facts = {
       image: imageReference(image),
       python: image.python,

@@ -6,10 +6,10 @@
  * (created, version, title). The package list stays in the image
  * (/list-of-pkgs-inside.txt, image.json): labels are for the facts.
  */
-import { parseImageMetadata } from '../../core/imageMetadata';
-import { labelProblem } from '../../core/validate';
+import { labelProblem } from '../../core/problemText';
 import { UserError } from '../errors';
 import { readRegularFile } from '../fs/regularFile';
+import { imageJsonIn } from './imageJsonFile';
 import { MAX_IMAGE_JSON_BYTES } from './writeManifest';
 
 /** The namespace of our labels (documented in images/README.md). */
@@ -23,14 +23,7 @@ export function imageLabels(imageJson: string): Record<string, string> {
       "pass the image.json written by 'mlc image manifest'"
     );
   }
-  const parsed = parseImageMetadata(read.text);
-  if (!parsed.ok) {
-    throw new UserError(
-      `${imageJson}: ${parsed.error}`,
-      "write it again with 'mlc image manifest'"
-    );
-  }
-  const image = parsed.value;
+  const image = imageJsonIn(imageJson, read.text);
   const labels: Record<string, string> = {
     [`${LABEL_NAMESPACE}.schema-version`]: String(image.schemaVersion),
     [`${LABEL_NAMESPACE}.name`]: image.name,

@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { IMAGE_JSON_FILE } from '../../core/kernelspec';
 import {
   imageReference,
   MAX_IMAGE_JSON_BYTES,
@@ -15,7 +16,6 @@ import {
   buildImageMetadata,
   formatImageJson,
   formatPackageList,
-  IMAGE_METADATA_FILE,
   isIsoDateTime,
   isoSeconds,
   mergePackages,
@@ -114,7 +114,7 @@ export async function writeManifest(
   try {
     writeFilesAtomically(options.outDir, [
       { name: PACKAGE_LIST_FILE, text: formatPackageList(packages) },
-      { name: IMAGE_METADATA_FILE, text: formatImageJson(built.value) }
+      { name: IMAGE_JSON_FILE, text: formatImageJson(built.value) }
     ]);
   } catch (error) {
     const reason = errnoCode(error) ?? (error as Error).message;
@@ -128,7 +128,7 @@ export async function writeManifest(
     packages.filter(pkg => pkg.source === source).length;
   return {
     listFile: path.join(options.outDir, PACKAGE_LIST_FILE),
-    imageJson: path.join(options.outDir, IMAGE_METADATA_FILE),
+    imageJson: path.join(options.outDir, IMAGE_JSON_FILE),
     image: imageReference(built.value),
     python: built.value.python,
     os: built.value.os,
@@ -238,7 +238,7 @@ namespace Private {
         'choose a writable --out-dir or run as a user who can write it'
       );
     }
-    for (const name of [PACKAGE_LIST_FILE, IMAGE_METADATA_FILE]) {
+    for (const name of [PACKAGE_LIST_FILE, IMAGE_JSON_FILE]) {
       const target = path.join(outDir, name);
       let existing: fs.Stats | null = null;
       try {
@@ -265,7 +265,7 @@ namespace Private {
   ): Pick<ImageMetadata, 'name' | 'tag' | 'flavour' | 'dockerPath'> {
     let previous: ImageMetadata | null = null;
     if (options.name === undefined) {
-      const file = path.join(options.outDir, IMAGE_METADATA_FILE);
+      const file = path.join(options.outDir, IMAGE_JSON_FILE);
       const read = readRegularFile(file, { maxBytes: MAX_IMAGE_JSON_BYTES });
       if (!read.ok) {
         throw new UserError(

@@ -1,7 +1,8 @@
 /** Checks on a `--prefix` (or other directory) argument, with one-line errors. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { normalizeAbsolute, pathProblem } from '../../core/validate';
+import { normalizeAbsolute } from '../../core/validate';
+import { pathProblem } from '../../core/problemText';
 import { UserError } from '../errors';
 
 /** `value` as an absolute, normalised path (relative ones against `cwd`); not checked on disk. */

@@ -28,8 +28,7 @@ import {
 import type { IGpuPlan } from './gpu';
 import { imageInfo, type IImageInfo } from './imageInfo';
 import type { IWorkDir } from './stateFile';
-
-declare const MLC_VERSION: string;
+import { mlcVersion } from '../version';
 
 export interface IProvisionRequest {
   entry: CatalogueEntry;
@@ -48,7 +47,7 @@ export async function provision(
   const setupId = randomBytes(16).toString('hex');
   const base: Omit<WorkState, 'container' | 'sandbox'> = {
     schemaVersion: WORK_STATE_VERSION,
-    writtenBy: typeof MLC_VERSION === 'string' ? MLC_VERSION : '0.0.0-dev',
+    writtenBy: mlcVersion(),
     engine: engine.kind,
     workdir: dir.path,
     workdirId: dir.id,

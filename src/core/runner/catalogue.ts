@@ -5,8 +5,7 @@
  * `name:tag`. Pure: reading the file is the CLI's job.
  */
 import * as z from 'zod/mini';
-import { zodMessages } from '../zodMessages';
-import type { ParseResult } from '../imageMetadata';
+import { parseJson, type ParseResult } from '../parseJson';
 import { parseImageReference } from './imageReference';
 import { elideText } from '../visibleText';
 
@@ -95,30 +94,23 @@ export function parseCatalogueFile(
   text: string,
   source: string
 ): ParseResult<CatalogueFile> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { ok: false, error: `the catalogue ${source} is not valid JSON` };
-  }
-  zodMessages();
-  const result = catalogueFileSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    return {
-      ok: false,
-      error: `the catalogue ${source}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`
-    };
+  const parsed = parseJson(
+    catalogueFileSchema,
+    `the catalogue ${source}`,
+    text
+  );
+  if (!parsed.ok) {
+    return parsed;
   }
   const seen = new Set<string>();
-  for (const entry of result.data.images) {
+  for (const entry of parsed.value.images) {
     const key = entryKey(entry);
     if (seen.has(key)) {
       return { ok: false, error: `the catalogue ${source} lists ${key} twice` };
     }
     seen.add(key);
   }
-  return { ok: true, value: result.data };
+  return parsed;
 }
 
 /** `name:tag` */

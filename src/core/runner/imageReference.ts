@@ -3,7 +3,7 @@
  * A first component with a dot, a colon or `localhost` is the registry;
  * otherwise Docker Hub, where a one-component path is under `library/`.
  */
-import type { ParseResult } from '../imageMetadata';
+import type { ParseResult } from '../parseJson';
 
 export interface IImageReference {
   /** As written by users: `docker.io`, `127.0.0.1:5000`, `ghcr.io`. */

@@ -5,8 +5,7 @@
  * and sandboxes are removed only when they match what this file recorded.
  */
 import * as z from 'zod/mini';
-import { zodMessages } from '../zodMessages';
-import type { ParseResult } from '../imageMetadata';
+import { parseJson, type ParseResult } from '../parseJson';
 
 export const WORK_STATE_FILE = '.mlc-container.json';
 export const WORK_STATE_VERSION = 1;
@@ -78,34 +77,17 @@ export type WorkState = z.infer<typeof workStateSchema>;
 
 /** Parse the state file; a newer schema is refused with its own message. */
 export function parseWorkState(text: string): ParseResult<WorkState> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { ok: false, error: `${WORK_STATE_FILE} is not valid JSON` };
+  const parsed = parseJson(workStateSchema, WORK_STATE_FILE, text, {
+    known: WORK_STATE_VERSION,
+    message: (found, raw) => {
+      const by = raw.writtenBy;
+      return `${WORK_STATE_FILE} was written by a newer mlc${typeof by === 'string' ? ` (${by.slice(0, 40)})` : ''} (schema ${found}, this mlc reads ${WORK_STATE_VERSION}); upgrade jupyterlab-ml-containers`;
+    }
+  });
+  if (!parsed.ok) {
+    return parsed;
   }
-  if (
-    typeof raw === 'object' &&
-    raw !== null &&
-    typeof (raw as { schemaVersion?: unknown }).schemaVersion === 'number' &&
-    (raw as { schemaVersion: number }).schemaVersion > WORK_STATE_VERSION
-  ) {
-    const by = (raw as { writtenBy?: unknown }).writtenBy;
-    return {
-      ok: false,
-      error: `${WORK_STATE_FILE} was written by a newer mlc${typeof by === 'string' ? ` (${by.slice(0, 40)})` : ''} (schema ${(raw as { schemaVersion: number }).schemaVersion}, this mlc reads ${WORK_STATE_VERSION}); upgrade jupyterlab-ml-containers`
-    };
-  }
-  zodMessages();
-  const result = workStateSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    return {
-      ok: false,
-      error: `${WORK_STATE_FILE}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`
-    };
-  }
-  const state = result.data;
+  const state = parsed.value;
   if ((state.container === undefined) === (state.sandbox === undefined)) {
     return {
       ok: false,

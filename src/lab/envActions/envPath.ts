@@ -7,11 +7,11 @@ import {
   envNameIssue,
   normalizeAbsolute,
   pathIssue,
-  type ValidationProblem
+  type InputProblem
 } from '../../core/validate';
 
 /** Why a create form cannot be submitted; worded by problemWords.ts. */
-export type FormProblem = ValidationProblem | { code: 'location-tilde' };
+export type FormProblem = InputProblem | { code: 'location-tilde' };
 
 /**
  * Why `location` cannot hold new envs, or null. Empty means the Jupyter

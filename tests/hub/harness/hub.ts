@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runCommand } from '../../harness/mlc';
 import { REPO, VENV } from '../../harness/paths';
+import { stopChild } from '../../harness/processes';
 import { HUB_BUILD } from './images';
 import { freePort, waitFor } from './ports';
 
@@ -118,7 +119,8 @@ export async function startHub(
     dir,
     log,
     stop: async () => {
-      await Private.terminate(child);
+      // SIGTERM: the hub then stops its servers and proxy.
+      await stopChild(child, 60000);
       Private.stopLeftovers(dir);
     }
   };
@@ -144,20 +146,6 @@ export async function startHub(
 }
 
 namespace Private {
-  /** SIGTERM (the hub then stops its servers and proxy), SIGKILL after 60 s. */
-  export async function terminate(child: ChildProcess): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      return;
-    }
-    const exited = new Promise<void>(resolve =>
-      child.once('exit', () => resolve())
-    );
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60000);
-    await exited;
-    clearTimeout(timer);
-  }
-
   /** Stop a hub and proxy a previous run left in `dir`, by their PID files, if they are still those programs. */
   export function stopLeftovers(dir: string): void {
     for (const [file, marker] of [
