@@ -103,19 +103,6 @@ const RESTRICTED_FS_SYNTAX = [
   }
 ];
 
-// TEMPORARY: files another helper is converting to src/cli/fs/ (issue 14).
-// Remove each entry as its file is converted; the list only shrinks.
-const FS_RULES_NOT_YET_CONVERTED = [
-  'src/cli/hub/writeScript.ts',
-  'src/cli/runner/addedPackages.ts',
-  'src/cli/runner/catalogueSource.ts',
-  'src/cli/runner/container.ts',
-  'src/cli/runner/gpu.ts',
-  'src/cli/runner/registry/http.ts',
-  'src/cli/runner/registry/credentials.ts',
-  'src/cli/runner/stateFile.ts'
-];
-
 export default tseslint.config(
   {
     ignores: [
@@ -220,7 +207,7 @@ export default tseslint.config(
   {
     // mlc's file operations only through src/cli/fs/ (tests, bench and scripts are exempt).
     files: ['src/cli/**/*.ts'],
-    ignores: ['src/cli/fs/**', ...FS_RULES_NOT_YET_CONVERTED],
+    ignores: ['src/cli/fs/**'],
     rules: {
       'no-restricted-properties': ['error', ...RESTRICTED_FS_PROPERTIES],
       'no-restricted-imports': ['error', RESTRICTED_FS_IMPORTS],

@@ -6,6 +6,8 @@
 #   ui-tests/run.sh [playwright test options...]   e.g. --reporter=list,json, -g "package"
 #
 # MLC_DEMO_IMAGE     the demo image env to use (default: build/demo-image)
+# MLC_DEMO_IMAGE_V2  its second version (default: MLC_DEMO_IMAGE-v2, made by
+#                    scripts/make-demo-image-update.sh)
 # MLC_UI_SKIP_BUILD  set to 1 to test the labextension as it is built
 set -euo pipefail
 
@@ -31,6 +33,9 @@ export MLC_DEMO_IMAGE=${MLC_DEMO_IMAGE:-$REPO/build/demo-image}
 if [ ! -f "$MLC_DEMO_IMAGE/share/jupyter/kernels/python3/kernel.json" ]; then
     scripts/make-demo-image.sh "$MLC_DEMO_IMAGE" >&2
 fi
+# Its second version (another tqdm, a new build date, same tag), for the update badge and rebase.
+export MLC_DEMO_IMAGE_V2=${MLC_DEMO_IMAGE_V2:-$MLC_DEMO_IMAGE-v2}
+scripts/make-demo-image-update.sh "$MLC_DEMO_IMAGE" "$MLC_DEMO_IMAGE_V2" >&2
 
 MLC_UI_PORT=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export MLC_UI_PORT

@@ -58,7 +58,7 @@ rm -f "$state/jupyterhub.sqlite"
         MLC_HUB_STATE="$state" MLC_HUB_PORT="$port" MLC_HUB_API_PORT="$(free_port)" MLC_HUB_PROXY_API_PORT="$(free_port)" \
         MLC_HUB_PROXY="$REPO/build/hub/node_modules/.bin/configurable-http-proxy" \
         MLC_HUB_IMAGE="$image" MLC_HUB_HOST_PYTHON="$prefix" MLC_HUB_USER_HOME="$home" \
-        MLC_HUB_XDG_CONFIG=/home/mlc-hub/.config SLURM_CONF="$state/slurm/slurm.conf" \
+        MLC_HUB_XDG_CONFIG=/home/mlc-hub/.config SLURM_CONF="$state/slurm/slurm.conf" MLC_HUB_SLURM_CLIENTS=1 \
         "$REPO/.venv/bin/jupyterhub" -f "$REPO/scripts/hub/jupyterhub_config.py"
 ) >"$state/hub.log" 2>&1 &
 hub_pid=$!
@@ -71,6 +71,10 @@ echo
 echo "JupyterHub (BNL shape: each server is a Slurm job running the image with podman):"
 echo "    http://127.0.0.1:$port/"
 echo "    log in as: mlc-hub   (any password)"
+echo "Scale out (Dask workers as Slurm jobs in the same image and env): in a terminal of your session,"
+echo "    /opt/conda/bin/mlc env create ~/myEnv && /opt/conda/bin/mlc env dask-config ~/myEnv --via podman --image $image --scheduler-host 127.0.0.1 --panel"
+echo "    then open the Dask panel (the Dask logo in the left sidebar), press New, then Scale: the workers are Slurm jobs (squeue)."
+echo "    (Restart your server after writing the config: the panel reads it when the server starts.)"
 echo "Stop it with Ctrl-C."
 echo
 wait "$hub_pid"

@@ -49,6 +49,15 @@ else:
     c.SlurmSpawner.exec_prefix = "/usr/sbin/runuser -u {username} --"
     c.Spawner.env_keep = ["PATH", "LANG", "SLURM_CONF"]
     home = q(user_home) if user_home else '"$HOME"'
+    # MLC_HUB_SLURM_CLIENTS=1 (demo --hub): Slurm's clients, their libraries and
+    # the cluster's config and munge socket bound into the session, as sites
+    # do, so that dask-jobqueue (and the Dask panel) can submit workers.
+    slurm_binds = ""
+    if env.get("MLC_HUB_SLURM_CLIENTS") == "1":
+        cluster_dir = os.path.dirname(env["SLURM_CONF"])
+        paths = ["/usr/bin/sbatch", "/usr/bin/squeue", "/usr/bin/scancel",
+                 "/usr/lib/x86_64-linux-gnu/slurm-wlm", "/usr/lib/x86_64-linux-gnu/libmunge.so.2", cluster_dir]
+        slurm_binds = "".join(f"-v {q(p)}:{q(p)}:ro " for p in paths) + '-e SLURM_CONF -e XDG_CONFIG_HOME '
     c.SlurmSpawner.batch_script = f"""#!/bin/bash
 #SBATCH --output={user_home or '{{{{homedir}}}}'}/jupyterhub_slurmspawner_%j.log
 #SBATCH --job-name=spawner-jupyterhub
@@ -72,7 +81,7 @@ podman run --rm --name "$name" --network=host --userns=keep-id \\
     -v "$HOME:$HOME" -w "$HOME" -e HOME="$HOME" \\
     -v {q(host_python)}:{q(host_python)}:ro \\
     -e PATH={q(host_python)}/bin:/opt/conda/bin:/usr/local/bin:/usr/bin:/bin \\
-    -e PYTHONHOME={q(host_python)} \\
+    -e PYTHONHOME={q(host_python)} {slurm_binds}\\
     "${{hub_vars[@]}}" {q(image)} {{{{cmd}}}} &
 wait $! || wait $!
 """

@@ -18,6 +18,9 @@ export namespace CommandIDs {
   /** Preview and install packages into an env (args `{ prefix }`; without: pick one). */
   export const addPackages = 'ml-containers:add-packages';
 
+  /** Pick the env's own packages, preview and uninstall them (args `{ prefix }`). */
+  export const removePackages = 'ml-containers:remove-packages';
+
   /** An env's revisions, each with a rollback (args `{ prefix }`). */
   export const envHistory = 'ml-containers:env-history';
 
@@ -37,6 +40,7 @@ export namespace CommandIDs {
 /** The commands of an env tile's menu, in menu order. */
 export const ENV_MENU_COMMANDS: readonly string[] = [
   CommandIDs.addPackages,
+  CommandIDs.removePackages,
   CommandIDs.envHistory,
   CommandIDs.exportEnv,
   CommandIDs.rebaseEnv,

@@ -287,11 +287,16 @@ describe('concurrency, full disk, kill', () => {
           stdio: 'ignore'
         }
       );
+      // Poll: the temporary appears within the first milliseconds of the
+      // create. Bounded: this loop blocks the event loop, so `exitCode` never
+      // changes while it runs, and a create that finished before a poll saw
+      // its temporary would be waited for for ever.
+      const until = Date.now() + 10000;
       while (
-        child.exitCode === null &&
+        Date.now() < until &&
         !fs.readdirSync(parent).some(name => name.startsWith('.mlc-tmp.'))
       ) {
-        // Poll: the temporary appears within the first milliseconds of the create.
+        // polling
       }
       child.kill('SIGKILL');
       runCommand('sleep', ['0.2']);

@@ -185,7 +185,7 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
     expect(setup.code).toBe(0);
     const recorded = state(wd);
     const sequence = calls();
-    expect(sequence[0]).toEqual(['nerdctl', 'pull', reference]);
+    expect(sequence[0]).toEqual(['nerdctl', 'pull', '--', reference]);
     const create = sequence.find(call => call[1] === 'create');
     expect(create).toEqual([
       'nerdctl',
@@ -214,13 +214,14 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
       'all',
       '--entrypoint',
       'sleep',
+      '--',
       reference,
       'infinity'
     ]);
     expect(recorded.gpu).toBe('gpus');
     expect(calls().some(call => call.includes('--privileged'))).toBe(false);
 
-    // Created, not running: the exec is refused, the container started, the exec repeated (and the refusal not shown).
+    // Created, not running: checked to be ours (id and labels), started, then exec'd into.
     const entered = mlc(wd, ['enter']);
     expect(entered.code).toBe(0);
     expect(entered.stderr).toBe('');
@@ -230,18 +231,25 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
       '-i',
       '-w',
       wd,
+      '--',
       recorded.container.id,
       '/bin/bash'
     ];
+    const inspect = [
+      'nerdctl',
+      'container',
+      'inspect',
+      '--',
+      recorded.container.id
+    ];
     expect(calls()).toEqual([
-      exec,
-      ['nerdctl', 'container', 'inspect', recorded.container.id],
-      ['nerdctl', 'start', recorded.container.id],
+      inspect,
+      ['nerdctl', 'start', '--', recorded.container.id],
       exec
     ]);
-    // Running: straight in.
+    // Running: checked, then straight in.
     expect(mlc(wd, ['enter']).code).toBe(0);
-    expect(calls()).toEqual([exec]);
+    expect(calls()).toEqual([inspect, exec]);
     const status = mlc(wd, ['enter', '--', 'false'], { STANDIN_EXIT: '5' });
     expect(status.code).toBe(5);
 
@@ -260,6 +268,7 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
       wd,
       '-e',
       `JUPYTER_TOKEN=${url?.[1]}`,
+      '--',
       recorded.container.id,
       'jupyter',
       'lab',
@@ -315,6 +324,7 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
         'build',
         '--sandbox',
         '--fix-perms',
+        '--',
         sandbox,
         `docker://${reference}`
       ]
@@ -326,11 +336,22 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
 
     expect(mlc(wd, []).code).toBe(0);
     expect(calls()).toEqual([
-      ['apptainer', 'run', '-w', '--pwd', wd, '--nv', sandbox]
+      ['apptainer', 'run', '-w', '--pwd', wd, '--nv', '--', sandbox]
     ]);
     expect(mlc(wd, ['enter', '--', 'python3', '-V']).code).toBe(0);
     expect(calls()).toEqual([
-      ['apptainer', 'exec', '-w', '--pwd', wd, '--nv', sandbox, 'python3', '-V']
+      [
+        'apptainer',
+        'exec',
+        '-w',
+        '--pwd',
+        wd,
+        '--nv',
+        '--',
+        sandbox,
+        'python3',
+        '-V'
+      ]
     ]);
 
     // What pip and micromamba would leave in the sandbox.
@@ -386,6 +407,7 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
       'build',
       '--sandbox',
       '--fix-perms',
+      '--',
       newSandbox,
       `docker://${reference}`
     ]);
@@ -396,6 +418,7 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
       '--pwd',
       wd,
       '--nv',
+      '--',
       newSandbox,
       'sh',
       '-c',
@@ -408,12 +431,14 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
       '--pwd',
       wd,
       '--nv',
+      '--',
       newSandbox,
       '/opt/conda/bin/micromamba',
       'install',
       '-y',
       '-p',
       '/opt/conda',
+      '--',
       'dask'
     ]);
     expect(sequence[3]).toEqual([
@@ -423,12 +448,14 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
       '--pwd',
       wd,
       '--nv',
+      '--',
       newSandbox,
       'python3',
       '-m',
       'pip',
       'install',
       '--no-input',
+      '--',
       'added_by_user==0.5'
     ]);
     expect(fs.existsSync(path.join(wd, old.sandbox.directory))).toBe(false);

@@ -455,8 +455,12 @@ describe('the rebase summary', () => {
       'The image under this env was rebuilt (2025-01-01 → 2025-06-01); packages upgraded: 1, added: 0, removed: 1.'
     );
     expect(
-      mounted.container.querySelector('.jp-MLC-rebase-upgraded')?.textContent
+      mounted.container.querySelector('.jp-MLC-rebase-upgraded li')?.textContent
     ).toBe('numpy 1.26.4 → 2.1.3');
+    expect(
+      mounted.container.querySelector('.jp-MLC-rebase-removed li')?.textContent
+    ).toBe('six 1.16');
+    expect(mounted.container.querySelector('.jp-MLC-rebase-added')).toBeNull();
     mounted.unmount();
   });
 });

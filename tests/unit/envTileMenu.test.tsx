@@ -175,7 +175,9 @@ describe('env tiles in the launcher section', () => {
     ).toBe('mlc-alpha');
     expect(badges[0].textContent).toBe('Image updated');
     expect(badges[0].title).toBe(
-      'The image under this env changed (built 2025-01-01 → 2025-06-01); packages upgraded: 1, added: 1, removed: 0. Rebase the env to build its packages on it.'
+      'The image under this env changed (built 2025-01-01 → 2025-06-01); packages upgraded: 1, added: 1, removed: 0. Rebase the env to build its packages on it.\n' +
+        'Upgraded: numpy 1.26.4 → 2.1.3\n' +
+        'Added: rich 13.0'
     );
     click(badges[0]);
     expect(updates).toEqual([ENV_A]);

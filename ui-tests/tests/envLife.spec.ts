@@ -2,7 +2,8 @@
  * An env tile's menu in a real JupyterLab on the demo image, with the real
  * mlc in real headless terminals: the menu opens and runs with the keyboard
  * alone, Remove… removes the env from its tile, Add Packages… previews and
- * installs a wheel whose module a notebook on the env then imports, and an
+ * installs a wheel whose module a notebook on the env then imports, Remove
+ * Packages… uninstalls it again, and an
  * env deleted by hand loses its tile after the session's one `mlc env list`.
  */
 import {
@@ -18,6 +19,7 @@ import * as path from 'path';
 const REPO = path.resolve(__dirname, '..', '..');
 const DEMO =
   process.env.MLC_DEMO_IMAGE ?? path.join(REPO, 'build', 'demo-image');
+const DEMO_V2 = process.env.MLC_DEMO_IMAGE_V2 ?? `${DEMO}-v2`;
 const STATE = process.env.MLC_UI_STATE as string;
 const SETTINGS_ID = 'jupyterlab-ml-containers:plugin';
 
@@ -97,6 +99,10 @@ function buildWheel(dir: string, name: string, version: string): string {
   return path.join(dir, wheel);
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 async function refreshSpecs(page: IJupyterLabPageFixture): Promise<void> {
   await page.evaluate(async () => {
     await window.jupyterapp.serviceManager.kernelspecs.refreshSpecs();
@@ -167,7 +173,13 @@ test.describe('the env tile menu', () => {
     await expect(menu).toBeVisible();
     await expect(
       menu.locator('.lm-Menu-item:not(.lm-mod-hidden) .lm-Menu-itemLabel')
-    ).toHaveText(['Add Packages…', 'History…', 'Export…', 'Remove…']);
+    ).toHaveText([
+      'Add Packages…',
+      'Remove Packages…',
+      'History…',
+      'Export…',
+      'Remove…'
+    ]);
     // The first entry is active; up from it wraps to the last, Remove….
     await page.keyboard.press('ArrowUp');
     await expect(menu.locator('.lm-Menu-item.lm-mod-active')).toHaveText(
@@ -263,6 +275,39 @@ test.describe('the env tile menu', () => {
       `0.3 ${prefix}`
     );
     await page.notebook.close(true);
+
+    // Remove Packages… lists the env's own packages (not the image's),
+    // previews the pick, and uninstalls it.
+    await openLauncher(page);
+    await tile
+      .getByRole('button', { name: 'More actions for packages-env' })
+      .click();
+    await page
+      .locator('.jp-MLC-envMenu .lm-Menu-item', { hasText: 'Remove Packages…' })
+      .click();
+    await expect(dialog).toContainText('Remove Packages from packages-env');
+    const own = dialog.locator('.jp-MLC-removePackages-list label');
+    await expect(own).toHaveText(['mlc-ui-demo 0.3'], { timeout: 120_000 });
+    await own.locator('input').check();
+    await dialog.locator('.jp-MLC-removePackages-preview').click();
+    await expect(dialog.locator('.jp-MLC-addPackages-changes')).toHaveText(
+      'remove mlc-ui-demo 0.3',
+      { timeout: 120_000 }
+    );
+    await dialog.locator('.jp-MLC-removePackages-remove').click();
+    await expect(dialog.locator('.jp-MLC-addPackages-done')).toContainText(
+      'Removed; the env is now at revision',
+      { timeout: 120_000 }
+    );
+    await dialog.locator('.jp-Dialog-button').click();
+    const sitePackages = fs
+      .readdirSync(path.join(prefix, 'lib'))
+      .filter(name => name.startsWith('python3'))
+      .map(name => path.join(prefix, 'lib', name, 'site-packages'));
+    expect(sitePackages).toHaveLength(1);
+    expect(fs.existsSync(path.join(sitePackages[0], 'mlc_ui_demo'))).toBe(
+      false
+    );
   });
 
   test('an env deleted by hand loses its tile after the session check', async ({
@@ -309,10 +354,12 @@ test.describe('the env tile menu', () => {
     ).toHaveCount(0);
   });
 
-  test('the update badge after the image changed in place; Rebase… clears it, History… rolls back', async ({
+  test('the update badge after the image was rebuilt in place; Rebase… clears it, History… rolls back', async ({
     page
   }) => {
-    // A copy of the demo image, updated in place later as a CVMFS image is.
+    // A copy of the demo image, replaced later by its second version (built
+    // by the harness: another tqdm, a new build date, the same tag) in
+    // place, as a CVMFS image is.
     const image = path.join(STATE, 'image-copy');
     fs.rmSync(image, { recursive: true, force: true });
     execFileSync('cp', ['-a', DEMO, image]);
@@ -320,21 +367,29 @@ test.describe('the env tile menu', () => {
     const prefix = path.join(STATE, 'root', 'ml-envs', 'rebase-env');
     const created = createEnv(prefix, image);
     cleanup.push(prefix);
-    const imageJson = path.join(
-      image,
-      'share',
-      'jupyter',
-      'kernels',
-      'python3',
-      'image.json'
-    );
-    const metadata = JSON.parse(fs.readFileSync(imageJson, 'utf-8')) as {
-      buildDate: string;
-      packages: { name: string; version: string }[];
+    const tqdm = (root: string): string => {
+      const imageJson = path.join(
+        root,
+        'share',
+        'jupyter',
+        'kernels',
+        'python3',
+        'image.json'
+      );
+      const metadata = JSON.parse(fs.readFileSync(imageJson, 'utf-8')) as {
+        packages: { name: string; version: string }[];
+      };
+      const found = metadata.packages.find(pkg => pkg.name === 'tqdm');
+      if (!found) {
+        throw new Error(`no tqdm in ${imageJson}`);
+      }
+      return found.version;
     };
-    metadata.buildDate = '2099-01-01T00:00:00Z';
-    metadata.packages[0].version = `${metadata.packages[0].version}.post1`;
-    fs.writeFileSync(imageJson, JSON.stringify(metadata));
+    const before = tqdm(image);
+    const after = tqdm(DEMO_V2);
+    expect(after).not.toBe(before);
+    fs.rmSync(image, { recursive: true });
+    execFileSync('cp', ['-a', DEMO_V2, image]);
 
     // A new session: its one mlc env list notices the change.
     await page.reload();
@@ -346,11 +401,21 @@ test.describe('the env tile menu', () => {
       'title',
       /packages upgraded: 1, added: 0, removed: 0/
     );
+    // The upgraded package listed with its versions, not only counted.
+    await expect(badge).toHaveAttribute(
+      'title',
+      new RegExp(
+        `\\nUpgraded: tqdm ${escapeRegExp(before)} → ${escapeRegExp(after)}$`
+      )
+    );
     await badge.click();
     const dialog = page.locator('.jp-Dialog');
     await expect(dialog).toContainText(
       'Rebase rebase-env on the updated image?'
     );
+    await expect(dialog.locator('.jp-MLC-rebase-upgraded li')).toHaveText([
+      `tqdm ${before} → ${after}`
+    ]);
     await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
     await expect(toast(page, 'Rebased')).toBeVisible({ timeout: 120_000 });
     await expect(badge).toHaveCount(0);

@@ -18,6 +18,7 @@ import { kernelDataDir } from '../env/kernel';
 import { createEnv, type ICreateOptions } from '../env/create';
 import { createFromLock } from '../env/exportLock';
 import { registerEnvLifeCommands } from './envLife';
+import { registerEnvScaleOutCommands } from './envScaleOut';
 import { installScripts } from '../env/installScripts';
 import { listEnvs } from '../env/list';
 import { removeEnv } from '../env/remove';
@@ -315,6 +316,8 @@ export function registerEnvCommands(
         `Wrote ${result.script} (creates envs on ${result.basePrefix})${plan}; users run: source ${shQuote(result.script, 'always')} -p myEnv`
       );
     });
+
+  registerEnvScaleOutCommands(env, context);
 }
 
 namespace Private {

@@ -6,8 +6,16 @@
 import type { Command } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
-import { entryKey, matchImages } from '../../core/runner/catalogue';
-import { WORK_STATE_FILE, type Engine } from '../../core/runner/workState';
+import {
+  entryKey,
+  matchImages,
+  noImageProblem
+} from '../../core/runner/catalogue';
+import {
+  ENGINES,
+  WORK_STATE_FILE,
+  type Engine
+} from '../../core/runner/workState';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { dockerHubPullLimit } from '../runner/registry/dockerHub';
@@ -29,10 +37,6 @@ export function registerRunnerCommands(
   program: Command,
   context: ICliContext
 ): void {
-  // Until the program declares --json itself (one option for all verbs).
-  if (!program.options.some(option => option.long === '--json')) {
-    program.option('--json', 'print results as JSON events');
-  }
   const { reporter } = context;
   program
     .command('images [name]')
@@ -49,8 +53,8 @@ export function registerRunnerCommands(
         const match = matchImages(entries, name);
         if (match.kind === 'none') {
           throw new UserError(
-            `no image "${name.slice(0, 80)}" in the catalogue`,
-            `the images are: ${match.names.join(', ')}`
+            noImageProblem(name, match.names),
+            "run 'mlc images' to see them"
           );
         }
         entries = match.entries;
@@ -74,7 +78,7 @@ export function registerRunnerCommands(
     .description('list the packages in an image')
     .option('--catalogue <file>', CATALOGUE_HELP)
     .action(async (image: string, flags: { catalogue?: string }) => {
-      const entry = oneImage(
+      const { entry } = oneImage(
         loadCatalogue(flags.catalogue, context.env, context.cwd),
         image
       );
@@ -89,11 +93,11 @@ export function registerRunnerCommands(
     )
     .option('--catalogue <file>', CATALOGUE_HELP)
     .action(async (image: string, flags: { catalogue?: string }) => {
-      const entry = oneImage(
+      const chosen = oneImage(
         loadCatalogue(flags.catalogue, context.env, context.cwd),
         image
       );
-      const info = await imageInfo(entry, context.env);
+      const info = await imageInfo(chosen, context.env);
       reporter.result('info', info, formatImageInfo(info));
     });
 
@@ -133,19 +137,11 @@ export function registerRunnerCommands(
     .option('--gpu <mode>', 'auto, all or none', 'auto')
     .option('--no-enter', 'set up only, do not enter')
     .option('--catalogue <file>', CATALOGUE_HELP);
-  for (const engine of [
-    'podman',
-    'docker',
-    'nerdctl',
-    'apptainer',
-    'singularity'
-  ]) {
+  for (const engine of ENGINES) {
     setupCommand.option(`--${engine}`, `use ${engine}`);
   }
   setupCommand.action(async (image: string, flags: Record<string, unknown>) => {
-    const engines = (
-      ['podman', 'docker', 'nerdctl', 'apptainer', 'singularity'] as Engine[]
-    ).filter(e => flags[e]);
+    const engines: Engine[] = ENGINES.filter(e => flags[e]);
     if (engines.length > 1) {
       throw new UserError(
         `choose one engine, not ${engines.map(e => `--${e}`).join(' and ')}`,

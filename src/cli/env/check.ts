@@ -14,6 +14,8 @@ import type { PythonMinor } from '../../core/kernelspec';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { chooseBase, inspectBase, type IBaseFacts } from './base';
+import { assertBaseFits } from './target';
+import { findLeftovers, leftoverProblem, removeLeftovers } from './leftovers';
 import { existingEnvPath, envSummary, requireEnvRecord } from './existing';
 import { fsUserError } from '../fs/errors';
 import { assertRealPath, ensureRealDirectory } from '../fs/realDir';
@@ -65,6 +67,14 @@ export function checkEnv(
     options.base !== undefined
       ? chooseBase(options.base, context)
       : record.basePrefix;
+  if (options.base !== undefined) {
+    // The base rules of create: `/`, or a base around or inside the env, never.
+    assertBaseFits(
+      envDir,
+      Private.physical(envDir),
+      Private.physical(wantBase)
+    );
+  }
   let before: Private.IDiagnosis;
   try {
     before = Private.diagnose(envDir, record, wantBase, context);
@@ -111,6 +121,15 @@ export function checkEnv(
 }
 
 namespace Private {
+  /** The physical path (links resolved), or the path itself when it cannot be resolved. */
+  export function physical(file: string): string {
+    try {
+      return fs.realpathSync(file);
+    } catch {
+      return file;
+    }
+  }
+
   export interface IDiagnosis {
     problems: IEnvProblem[];
     /** The base's facts, when the wanted base is usable. */
@@ -248,6 +267,10 @@ namespace Private {
         );
       }
     }
+    const leftovers = leftoverProblem(envDir, findLeftovers(envDir));
+    if (leftovers) {
+      problems.push(leftovers);
+    }
     return { problems, base, dangling };
   }
 
@@ -261,6 +284,8 @@ namespace Private {
   ): void {
     const base = diagnosis.base;
     const codes = new Set(diagnosis.problems.map(problem => problem.code));
+    // Leftovers of an interrupted verb (ours only: leftovers.ts) go first.
+    removeLeftovers(envDir);
     let updated = record;
     // Nothing is written through a link put in the place of a directory the
     // repair writes into (docs/architecture.md, "Writes"): refuse instead.

@@ -4,9 +4,7 @@
  * concurrent create never leaves half an env, and an existing env is never
  * overwritten (rename(2) refuses a non-empty target directory).
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import { envKernelName, shortDigest } from '../../core/validate';
+import { envKernelName } from '../../core/validate';
 import { labelProblem, pathProblem } from '../../core/problemText';
 import {
   ENV_RECORD_VERSION,
@@ -15,6 +13,7 @@ import {
 } from '../../core/envRecord';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
+import { createStagingPrefix, removeLeftovers } from './leftovers';
 import { chooseBase, imageLabel, inspectBase, type IBaseFacts } from './base';
 import { errnoCode, fsUserError } from '../fs/errors';
 import {
@@ -50,7 +49,7 @@ import {
   type IEnvTarget
 } from './target';
 import { makeDirectory, makePath, makeSymlink, moveEntry } from '../fs/entries';
-import { isProcessAlive, resolves } from '../fs/probes';
+import { resolves } from '../fs/probes';
 import { writeNewFile } from '../fs/stagedWrite';
 import { randomHex } from '../fs/random';
 
@@ -122,7 +121,8 @@ export function createEnv(
   } catch (error) {
     throw fsUserError(error, `making the directory ${target.parent}`);
   }
-  Private.removeStaleTemps(target);
+  // Leftovers of an interrupted verb on this env (ours only: see leftovers.ts).
+  removeLeftovers(target.prefix);
   const temp = Private.tempSibling(target);
   const stats: IMirrorStats = { directories: 0, links: 0, records: 0 };
   let activateFile: string;
@@ -308,35 +308,12 @@ namespace Private {
 
   /**
    * `.mlc-tmp.<name digest>.<host digest>.<pid>.<random>`: hidden, short
-   * whatever the name, and telling which process on which host made it.
+   * whatever the name, and telling which process on which host made it
+   * (leftovers.ts cleans it if that process was killed).
    */
   export function tempSibling(target: IEnvTarget): string {
     const random = Math.random().toString(36).slice(2, 8);
-    return `${target.parent}/${tempPrefix(target)}${process.pid}.${random}`;
-  }
-
-  function tempPrefix(target: IEnvTarget): string {
-    return `.mlc-tmp.${shortDigest(target.name)}.${shortDigest(os.hostname())}.`;
-  }
-
-  /** Remove temporary siblings of this target left by killed creates on this host. */
-  export function removeStaleTemps(target: IEnvTarget): void {
-    const prefix = tempPrefix(target);
-    let names: string[];
-    try {
-      names = fs.readdirSync(target.parent);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (!name.startsWith(prefix)) {
-        continue;
-      }
-      const pid = Number(name.slice(prefix.length).split('.')[0]);
-      if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) {
-        removeQuietly(`${target.parent}/${name}`);
-      }
-    }
+    return `${target.parent}/${createStagingPrefix(target.name)}${process.pid}.${random}`;
   }
 
   /** The one step that publishes the env; losing a race is a clear refusal. */

@@ -92,6 +92,8 @@ export function envKernelFile(input: IEnvKernelInput): IKernelSpecFile {
   // jupyter_client runs `env` values through string.Template: a `$` of the
   // path itself must be `$$` to survive.
   spec.env.PATH = `${input.envPrefix.replace(/\$/g, '$$$$')}/bin:\${PATH}`;
+  // Dask reads the env's configuration (mlc env dask-config writes it there).
+  spec.env.DASK_CONFIG = `${input.envPrefix.replace(/\$/g, '$$$$')}/etc/dask`;
   if (input.creationId) {
     // Beside the facts the launcher reads: which creation this kernel belongs to.
     spec.metadata[METADATA_NAMESPACE] = {

@@ -24,6 +24,7 @@ import {
 } from './kernel';
 import { readEnvRecord } from './layout';
 import { BASE_LINK } from './mirror';
+import { findLeftovers, leftoverProblem } from './leftovers';
 import { lifeFindings } from './lifeCheck';
 import { shQuote } from '../../core/quote';
 
@@ -208,13 +209,13 @@ namespace Private {
   ): IEnvSummary {
     const record = reads.record(prefix);
     const quoted = shQuote(prefix, 'always');
+    const leftovers = leftoverProblem(prefix, findLeftovers(prefix));
     if (!record.ok && dangling.length) {
       // A kernel whose env is gone (deleted by hand): `env check --fix` unregisters it.
-      return kernelOnly(
-        prefix,
-        dangling[0].kernel,
-        dangling.map(danglingProblem)
-      );
+      return kernelOnly(prefix, dangling[0].kernel, [
+        ...dangling.map(danglingProblem),
+        ...(leftovers ? [leftovers] : [])
+      ]);
     }
     if (!record.ok) {
       // A kernel whose env is no env any more, unproven: shown, left alone.
@@ -224,7 +225,8 @@ namespace Private {
           message: `the kernel ${kernel?.name ?? ''} belongs to ${prefix}, which is no mlc env any more (${record.error})`,
           fixable: false,
           hint: `unregister the kernel: mlc env remove ${quoted}`
-        }
+        },
+        ...(leftovers ? [leftovers] : [])
       ]);
     }
     // Kernels of an earlier env at this path, beside this one.
@@ -253,6 +255,9 @@ namespace Private {
         fixable: true,
         hint: check
       });
+    }
+    if (leftovers) {
+      problems.push(leftovers);
     }
     const life = lifeFindings(prefix, record.value);
     return {

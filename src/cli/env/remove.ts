@@ -10,18 +10,20 @@
  */
 import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
 import {
   ENV_RECORD_FILE,
   type EnvRecord,
   type IEnvRemoveResult
 } from '../../core/envRecord';
-import { isWithin, normalizeAbsolute, shortDigest } from '../../core/validate';
+import { isWithin, normalizeAbsolute } from '../../core/validate';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { fsUserError } from '../fs/errors';
 import { removeTree } from '../fs/removeTree';
 import { existingEnvPath } from './existing';
+import { nestedEnv } from './target';
+import { removeLeftovers, removeStagingPath } from './leftovers';
+import { shQuote } from '../../core/quote';
 import { kernelDataDir, listEnvKernels, unregisterKernel } from './kernel';
 import { readEnvRecord } from './layout';
 import { BASE_LINK } from './mirror';
@@ -31,6 +33,8 @@ const NOT_REMOVED = 'nothing was removed';
 
 export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
   const envDir = existingEnvPath(raw, context.cwd);
+  // An interrupted create or remove of this env first (ours only: leftovers.ts).
+  const cleaned = removeLeftovers(envDir);
   let stat: fs.Stats | undefined;
   try {
     stat = fs.lstatSync(envDir, { throwIfNoEntry: false });
@@ -38,7 +42,7 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
     throw fsUserError(error, `looking at ${envDir}`);
   }
   if (!stat) {
-    return Private.removeOrphanKernel(envDir, context);
+    return Private.removeOrphanKernel(envDir, context, cleaned);
   }
   if (stat.isSymbolicLink()) {
     throw new UserError(
@@ -53,8 +57,7 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
     );
   }
   const { record, physical } = Private.proveEnv(envDir, context);
-  const parent = path.dirname(envDir);
-  const doomed = `${parent}/.mlc-tmp.rm.${shortDigest(envDir)}.${process.pid}`;
+  const doomed = removeStagingPath(envDir);
   try {
     moveEntry(envDir, doomed);
   } catch (error) {
@@ -157,6 +160,13 @@ namespace Private {
         'delete it by hand if you are sure'
       );
     }
+    const inner = nestedEnv(envDir);
+    if (inner) {
+      refuse(
+        `it holds another env, ${inner}`,
+        `remove that one first (mlc env remove ${shQuote(inner, 'always')}), or move it out`
+      );
+    }
     for (const base of [
       normalizeAbsolute(record.basePrefix),
       realpath(record.basePrefix)
@@ -190,7 +200,8 @@ namespace Private {
   /** No env at `envDir`: unregister a kernel left pointing at it, or refuse. */
   export function removeOrphanKernel(
     envDir: string,
-    context: ICliContext
+    context: ICliContext,
+    cleaned: string[]
   ): IEnvRemoveResult {
     let dataDir: string | null = null;
     try {
@@ -203,6 +214,10 @@ namespace Private {
           kernel => kernel.facts?.envPrefix === envDir
         )
       : undefined;
+    if ((!dataDir || !orphan) && cleaned.length > 0) {
+      // What was left of an interrupted remove is gone now: the remove is finished.
+      return { prefix: envDir, kernelName: null };
+    }
     if (!dataDir || !orphan) {
       throw new UserError(
         `${envDir} does not exist and no kernel is registered for it`,

@@ -81,16 +81,13 @@ export function assertCreatable(
     ? `${existingPhysical === '/' ? '' : existingPhysical}/${rest}`
     : existingPhysical;
   const physical = `${parentPhysical === '/' ? '' : parentPhysical}/${target.name}`;
-  if (isWithin(physical, basePhysical)) {
+  assertBaseFits(target.prefix, physical, basePhysical);
+  const outer = enclosingEnv(existingPhysical);
+  if (outer) {
+    // `mlc env remove` of the outer one would take this one with it.
     throw new UserError(
-      `the env path ${target.prefix} is inside the base ${basePhysical}`,
-      'the base is read-only: choose a location outside it, e.g. in your home directory'
-    );
-  }
-  if (isWithin(basePhysical, physical)) {
-    throw new UserError(
-      `the env path ${target.prefix} contains the base ${basePhysical}`,
-      PATH_HINT
+      `the env path ${target.prefix} lies inside the env ${outer}`,
+      'choose a location outside every env, e.g. beside it'
     );
   }
   if (missing.length) {
@@ -127,6 +124,70 @@ export function assertCreatable(
     );
   }
   return missing;
+}
+
+/**
+ * The base rules, one for `env create` and `env check --fix --base` alike:
+ * the env (physical path) neither inside the base nor holding it; `/`
+ * holds everything, so it is never a base.
+ */
+export function assertBaseFits(
+  envPrefix: string,
+  envPhysical: string,
+  basePhysical: string
+): void {
+  if (isWithin(envPhysical, basePhysical)) {
+    throw new UserError(
+      `the env path ${envPrefix} is inside the base ${basePhysical}`,
+      'the base is read-only: choose a location outside it, e.g. in your home directory'
+    );
+  }
+  if (isWithin(basePhysical, envPhysical)) {
+    throw new UserError(
+      `the env path ${envPrefix} contains the base ${basePhysical}`,
+      PATH_HINT
+    );
+  }
+}
+
+/** `dir` itself or its nearest ancestor that holds an env record (physical paths), or null. */
+export function enclosingEnv(dir: string): string | null {
+  for (let current = dir; ; current = path.posix.dirname(current)) {
+    if (readEnvRecord(current).ok) {
+      return current;
+    }
+    if (current === '/') {
+      return null;
+    }
+  }
+}
+
+/**
+ * The first env found below `envDir` (its record read, no link followed),
+ * or null: removing `envDir` would remove it too.
+ */
+export function nestedEnv(envDir: string): string | null {
+  const pending = [envDir];
+  while (pending.length > 0) {
+    const dir = pending.pop() as string;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory()) {
+        continue;
+      }
+      const child = `${dir}/${entry.name}`;
+      if (readEnvRecord(child).ok) {
+        return child;
+      }
+      pending.push(child);
+    }
+  }
+  return null;
 }
 
 /** Make the missing parents (outermost first); returns those made, for `removeMadeParents`. */

@@ -13,7 +13,9 @@
  * by the session's shell.
  */
 import { UserError } from '../errors';
-import { hasControlCharacter, shQuote } from '../../core/quote';
+import { shQuote } from '../../core/quote';
+import { argumentProblem } from '../../core/argv';
+import { elideText } from '../../core/visibleText';
 
 export const ONDEMAND_ENGINES = ['apptainer', 'singularity', 'podman'] as const;
 export type OndemandEngine = (typeof ONDEMAND_ENGINES)[number];
@@ -43,14 +45,8 @@ export function splitBinds(values: string[]): string[] {
 /** Check the image reference and the binds as user input; throws UserError. */
 export function validateOndemandRequest(request: IOndemandRequest): void {
   Private.checkWord('IMAGE', request.image);
-  if (request.image.startsWith('-')) {
-    throw new UserError(
-      `IMAGE '${request.image}' starts with '-'`,
-      'pass the image path or reference first'
-    );
-  }
   for (const bind of request.binds) {
-    Private.checkWord('-B', bind);
+    Private.checkWord(`-B ${elideText(bind, 80)}`, bind);
     if (bind.includes(',')) {
       throw new UserError(
         `-B ${bind} holds a ','`,
@@ -137,15 +133,19 @@ export function renderOndemandScript(request: IOndemandRequest): string {
 }
 
 namespace Private {
-  /** No control characters (a newline would end the function's line), not empty. */
+  /**
+   * The one rule for values passed to another program (core/argv.ts, as the
+   * runner's catalogue check): not empty, no control character (a newline
+   * would end the function's line), never taken for an option.
+   */
   export function checkWord(what: string, value: string): void {
-    if (value === '') {
-      throw new UserError(`${what} is empty`, `pass a value for ${what}`);
-    }
-    if (hasControlCharacter(value)) {
+    const problem = argumentProblem(value);
+    if (problem) {
       throw new UserError(
-        `${what} holds a control character`,
-        `pass ${what} without newlines or tabs`
+        `${what} ${problem}`,
+        value.startsWith('-')
+          ? 'pass the image path or reference first'
+          : `pass ${what} as one word without newlines or tabs`
       );
     }
   }

@@ -2,6 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../errors';
+import { errnoCode, errnoWords } from '../fs/errors';
+import { writeFileStaged } from '../fs/stagedWrite';
 
 /**
  * Write `text` to `file` (relative to `cwd`): into a temporary sibling,
@@ -14,12 +16,7 @@ export function writeScriptFile(
   cwd: string
 ): string {
   const target = path.resolve(cwd, file);
-  let existing: fs.Stats | null = null;
-  try {
-    existing = fs.lstatSync(target);
-  } catch {
-    existing = null;
-  }
+  const existing = fs.lstatSync(target, { throwIfNoEntry: false });
   if (existing && !existing.isFile()) {
     throw new UserError(
       `${target} exists and is not a regular file`,
@@ -33,17 +30,13 @@ export function writeScriptFile(
       'create it first or pass another --output'
     );
   }
-  const temporary = path.join(
-    dir,
-    `.${path.basename(target)}.mlc-${process.pid}.tmp`
-  );
   try {
-    fs.writeFileSync(temporary, text, { mode: 0o644, flag: 'wx' });
-    fs.renameSync(temporary, target);
+    // The staged-write module: a temporary sibling (O_EXCL, O_NOFOLLOW), fsynced, renamed over.
+    writeFileStaged(target, text, 0o644);
   } catch (error) {
-    fs.rmSync(temporary, { force: true });
+    const code = errnoCode(error);
     throw new UserError(
-      `cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      `cannot write ${target}: ${errnoWords(code) ?? code ?? (error as Error).message}`,
       'pass --output a file you can write',
       1
     );

@@ -18,6 +18,8 @@ import {
 import { IMAGE_ENV_PREFIX, type WorkState } from '../../core/runner/workState';
 import { sandboxPath } from './container';
 import { captureEngine, type IEngine } from './engine';
+import { operandsAfterOptions } from '../../core/argv';
+import { readRegularFile } from '../fs/regularFile';
 
 export interface IAddedPackages {
   conda: { name: string; version: string; channel: string }[];
@@ -86,7 +88,10 @@ namespace Private {
     return file => {
       const result = captureEngine(
         engine,
-        ['exec', state.container?.id ?? '', 'cat', file],
+        [
+          'exec',
+          ...operandsAfterOptions([state.container?.id ?? '', 'cat', file])
+        ],
         60000
       );
       return result.code === 0 ? result.stdout : null;
@@ -106,7 +111,8 @@ namespace Private {
         ) {
           return null;
         }
-        return fs.readFileSync(full, 'utf-8');
+        const read = readRegularFile(full, { maxBytes: 64 * 1024 * 1024 });
+        return read.ok ? read.text : null;
       } catch {
         return null;
       }
@@ -123,13 +129,15 @@ namespace Private {
         'exec',
         '-e',
         'PIP_DISABLE_PIP_VERSION_CHECK=1',
-        state.container?.id ?? '',
-        'python3',
-        '-m',
-        'pip',
-        'list',
-        '--format',
-        'json'
+        ...operandsAfterOptions([
+          state.container?.id ?? '',
+          'python3',
+          '-m',
+          'pip',
+          'list',
+          '--format',
+          'json'
+        ])
       ],
       120000
     );

@@ -6,7 +6,6 @@
  * file that is missing or malformed is an error; the per-user file is
  * optional.
  */
-import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
@@ -14,9 +13,11 @@ import {
   matchOneImage,
   mergeCatalogue,
   parseCatalogueFile,
-  type CatalogueEntry
+  type CatalogueEntry,
+  type IImageChoice
 } from '../../core/runner/catalogue';
 import { UserError } from '../errors';
+import { readRegularFile } from '../fs/regularFile';
 
 export interface ICatalogue {
   entries: CatalogueEntry[];
@@ -37,34 +38,23 @@ export function loadCatalogue(
         'mlc',
         'catalogue.json'
       );
-  let text: string;
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) {
-      throw new UserError(
-        `the catalogue ${file} is not a regular file`,
-        'point --catalogue or MLC_CATALOGUE at a JSON file'
-      );
-    }
-    if (stat.size > 4 * 1024 * 1024) {
-      throw new UserError(
-        `the catalogue ${file} is larger than 4 MiB`,
-        'check the file'
-      );
-    }
-    text = fs.readFileSync(file, 'utf-8');
-  } catch (reason) {
-    if (reason instanceof UserError) {
-      throw reason;
-    }
-    if (!named && (reason as NodeJS.ErrnoException).code === 'ENOENT') {
+  const read = readRegularFile(file, {
+    maxBytes: 4 * 1024 * 1024,
+    strictUtf8: true
+  });
+  if (!read.ok) {
+    if (!named && read.missing) {
       return { entries: defaultCatalogue(), file: null };
     }
     throw new UserError(
-      `cannot read the catalogue ${file} (${(reason as NodeJS.ErrnoException).code ?? 'error'})`,
-      named ? 'check --catalogue / MLC_CATALOGUE' : 'fix or remove that file'
+      `the catalogue ${file} ${read.reason}`,
+      named
+        ? 'point --catalogue or MLC_CATALOGUE at a JSON file'
+        : 'fix or remove that file'
     );
   }
+  // A byte-order mark is no part of the JSON (editors on Windows write one).
+  const text = read.text.replace(/^\uFEFF/, '');
   const parsed = parseCatalogueFile(text, file);
   if (!parsed.ok) {
     throw new UserError(
@@ -75,8 +65,8 @@ export function loadCatalogue(
   return { entries: mergeCatalogue(defaultCatalogue(), parsed.value), file };
 }
 
-/** The one catalogue entry a command works on. */
-export function oneImage(catalogue: ICatalogue, query: string): CatalogueEntry {
+/** The one catalogue entry a command works on, its reference parsed (once). */
+export function oneImage(catalogue: ICatalogue, query: string): IImageChoice {
   const match = matchOneImage(catalogue.entries, query);
   if (!match.ok) {
     throw new UserError(match.error, "run 'mlc images' to see them");

@@ -5,6 +5,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { operandsAfterOptions } from '../../core/argv';
+import {
+  DOCKER_HUB,
+  type IImageReference
+} from '../../core/runner/imageReference';
 import {
   LABEL_SETUP_ID,
   LABEL_WORKDIR,
@@ -15,12 +20,15 @@ import { UserError } from '../errors';
 import { captureEngine, inspectContainer, type IEngine } from './engine';
 import type { IWorkDir } from './stateFile';
 import { removeTree } from '../fs/removeTree';
+import { readRegularFile } from '../fs/regularFile';
+import { writeNewFile } from '../fs/stagedWrite';
 
 /** Inside every sandbox mlc builds: who it belongs to. */
 export const SANDBOX_MARKER = '.mlc-sandbox-id';
 
 export interface ICreateSpec {
   name: string;
+  /** Checked by parseImageReference (core/argv.ts's rule): never an option. */
   reference: string;
   workdir: IWorkDir;
   setupId: string;
@@ -68,8 +76,7 @@ export function createArgs(engine: IEngine, spec: ICreateSpec): string[] {
     ...engine.createArgs,
     '--entrypoint',
     'sleep',
-    spec.reference,
-    'infinity'
+    ...operandsAfterOptions([spec.reference, 'infinity'])
   ];
 }
 
@@ -104,7 +111,11 @@ export function removeRecordedContainer(
   if (!view) {
     return false;
   }
-  const result = captureEngine(engine, ['rm', '-f', view.id], 120000);
+  const result = captureEngine(
+    engine,
+    ['rm', '-f', ...operandsAfterOptions([view.id])],
+    120000
+  );
   if (result.code !== 0) {
     throw new UserError(
       `${engine.kind} rm ${view.id.slice(0, 12)} failed: ${Private.firstLine(result.stderr)}`,
@@ -133,12 +144,19 @@ export function ensureRunning(
     return;
   }
   if (view.status === 'paused') {
-    const result = captureEngine(engine, ['unpause', view.id]);
+    const result = captureEngine(engine, [
+      'unpause',
+      ...operandsAfterOptions([view.id])
+    ]);
     if (result.code === 0) {
       return;
     }
   }
-  const result = captureEngine(engine, ['start', view.id], 120000);
+  const result = captureEngine(
+    engine,
+    ['start', ...operandsAfterOptions([view.id])],
+    120000
+  );
   if (result.code !== 0) {
     throw new UserError(
       `${engine.kind} start failed: ${Private.firstLine(result.stderr)}`,
@@ -161,8 +179,7 @@ export function execArgs(
     '-w',
     state.workdir,
     ...env.flatMap(entry => ['-e', entry]),
-    state.container?.id ?? '',
-    ...command
+    ...operandsAfterOptions([state.container?.id ?? '', ...command])
   ];
 }
 
@@ -186,8 +203,7 @@ export function sandboxArgs(state: WorkState, command: string[]): string[] {
     state.workdir,
     ...gpu,
     ...binds,
-    sandboxPath(state),
-    ...command
+    ...operandsAfterOptions([sandboxPath(state), ...command])
   ];
 }
 
@@ -195,10 +211,9 @@ export function writeSandboxMarker(
   dir: string,
   state: Pick<WorkState, 'setupId' | 'workdirId'>
 ): void {
-  fs.writeFileSync(
+  writeNewFile(
     path.join(dir, SANDBOX_MARKER),
-    `${state.workdirId} ${state.setupId}\n`,
-    { flag: 'wx' }
+    `${state.workdirId} ${state.setupId}\n`
   );
 }
 
@@ -212,18 +227,20 @@ export function removeRecordedSandbox(state: WorkState): boolean {
     return false;
   }
   try {
-    const stat = fs.lstatSync(dir);
-    const marker = fs.lstatSync(path.join(dir, SANDBOX_MARKER));
-    if (!stat.isDirectory() || !marker.isFile()) {
-      return false;
-    }
-    if (
-      fs.readFileSync(path.join(dir, SANDBOX_MARKER), 'utf-8').trim() !==
-      `${state.workdirId} ${state.setupId}`
-    ) {
+    if (!fs.lstatSync(dir).isDirectory()) {
       return false;
     }
   } catch {
+    return false;
+  }
+  const marker = readRegularFile(path.join(dir, SANDBOX_MARKER), {
+    maxBytes: 4096,
+    followLinks: false
+  });
+  if (
+    !marker.ok ||
+    marker.text.trim() !== `${state.workdirId} ${state.setupId}`
+  ) {
     return false;
   }
   // The one removal of the project: never follows a link, never leaves the tree.
@@ -234,9 +251,14 @@ export function removeRecordedSandbox(state: WorkState): boolean {
 /** The digest the engine recorded for a pulled reference, or null. */
 export function localImageDigest(
   engine: IEngine,
-  reference: string
+  reference: string,
+  ref: IImageReference
 ): string | null {
-  const result = captureEngine(engine, ['image', 'inspect', reference], 60000);
+  const result = captureEngine(
+    engine,
+    ['image', 'inspect', ...operandsAfterOptions([reference])],
+    60000
+  );
   if (result.code !== 0) {
     return null;
   }
@@ -245,7 +267,11 @@ export function localImageDigest(
       Digest?: string;
       RepoDigests?: string[];
     }[];
-    const repo = reference.replace(/^docker\.io\//, '').replace(/:[^/:]+$/, '');
+    // Engines write Docker Hub's repositories short (`user/name`, `name`).
+    const repo =
+      ref.registry === DOCKER_HUB
+        ? ref.repository.replace(/^library\//, '')
+        : `${ref.registry}/${ref.repository}`;
     const fromRepo = (view.RepoDigests ?? [])
       .find(entry => entry.split('@')[0].endsWith(repo))
       ?.split('@')[1];

@@ -9,6 +9,7 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { operandsAfterOptions } from '../../core/argv';
 import { ENGINES, type Engine } from '../../core/runner/workState';
 import { UserError } from '../errors';
 
@@ -168,7 +169,7 @@ export function inspectContainer(
 ): IContainerView | null {
   const result = captureEngine(
     engine,
-    ['container', 'inspect', nameOrId],
+    ['container', 'inspect', ...operandsAfterOptions([nameOrId])],
     60000
   );
   if (result.code !== 0) {

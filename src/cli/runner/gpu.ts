@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Engine, WorkState } from '../../core/runner/workState';
 import { UserError } from '../errors';
+import { readRegularFile } from '../fs/regularFile';
 
 export type GpuRequest = 'auto' | 'all' | 'none';
 
@@ -93,21 +94,16 @@ namespace Private {
         if (!/\.(ya?ml|json)$/.test(name)) {
           continue;
         }
-        try {
-          const file = path.join(dir, name);
-          const stat = fs.statSync(file);
-          // CDI's `kind: nvidia.com/gpu` (YAML) or "kind": "nvidia.com/gpu" (JSON).
-          if (
-            stat.isFile() &&
-            stat.size < 16 * 1024 * 1024 &&
-            /["']?kind["']?\s*:\s*["']?nvidia\.com\/gpu\b/.test(
-              fs.readFileSync(file, 'utf-8')
-            )
-          ) {
-            return true;
-          }
-        } catch {
-          // unreadable spec: not usable
+        // An unreadable spec (or one that is no regular file) is not usable.
+        const read = readRegularFile(path.join(dir, name), {
+          maxBytes: 16 * 1024 * 1024
+        });
+        // CDI's `kind: nvidia.com/gpu` (YAML) or "kind": "nvidia.com/gpu" (JSON).
+        if (
+          read.ok &&
+          /["']?kind["']?\s*:\s*["']?nvidia\.com\/gpu\b/.test(read.text)
+        ) {
+          return true;
         }
       }
     }

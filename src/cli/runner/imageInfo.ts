@@ -1,11 +1,9 @@
 /** `mlc info`: what the registry says of an image, and Docker Hub's date for its tag. */
-import type { CatalogueEntry } from '../../core/runner/catalogue';
+import type { IImageChoice } from '../../core/runner/catalogue';
 import {
   DOCKER_HUB,
-  parseImageReference,
   type IImageReference
 } from '../../core/runner/imageReference';
-import { UserError } from '../errors';
 import {
   hostPlatform,
   RegistryClient,
@@ -26,35 +24,21 @@ export interface IImageInfo {
   labels: Record<string, string>;
 }
 
-export function referenceOf(
-  entry: Pick<CatalogueEntry, 'reference'>
-): IImageReference {
-  const parsed = parseImageReference(entry.reference);
-  if (!parsed.ok) {
-    throw new UserError(
-      `${entry.reference}: ${parsed.error}`,
-      'fix the catalogue'
-    );
-  }
-  return parsed.value;
-}
-
+/** The registry's facts for a reference (parsed once, by the caller's catalogue lookup). */
 export async function registryFacts(
-  entry: CatalogueEntry,
+  ref: IImageReference,
   env: NodeJS.ProcessEnv
 ): Promise<IImageFacts> {
-  return new RegistryClient(referenceOf(entry), env).imageFacts(
-    hostPlatform(env)
-  );
+  return new RegistryClient(ref, env).imageFacts(hostPlatform(env));
 }
 
 export async function imageInfo(
-  entry: CatalogueEntry,
+  image: IImageChoice,
   env: NodeJS.ProcessEnv
 ): Promise<IImageInfo> {
-  const ref = referenceOf(entry);
+  const { entry, ref } = image;
   const [facts, tag] = await Promise.all([
-    registryFacts(entry, env),
+    registryFacts(ref, env),
     ref.registry === DOCKER_HUB ? dockerHubTag(ref, env) : Promise.resolve(null)
   ]);
   return {

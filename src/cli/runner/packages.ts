@@ -5,6 +5,7 @@
  * URL.
  */
 import * as path from 'path';
+import { operandsAfterOptions } from '../../core/argv';
 import type { CatalogueEntry } from '../../core/runner/catalogue';
 import {
   PACKAGE_LIST_FILE,
@@ -13,7 +14,7 @@ import {
 import { ENGINES, isSandboxEngine } from '../../core/runner/workState';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
-import { httpRequest } from './registry/http';
+import { httpBudget, httpRequest } from './registry/http';
 import { sandboxPath } from './container';
 import { captureEngine, engineFor, findExecutable } from './engine';
 import { readState, workDir } from './stateFile';
@@ -55,8 +56,11 @@ export async function listPackages(
     const engine = engineFor(kind, context.env);
     tried.push(`${kind}:${entry.reference}`);
     if (
-      captureEngine(engine, ['image', 'inspect', entry.reference], 60000)
-        .code !== 0
+      captureEngine(
+        engine,
+        ['image', 'inspect', ...operandsAfterOptions([entry.reference])],
+        60000
+      ).code !== 0
     ) {
       continue;
     }
@@ -70,8 +74,7 @@ export async function listPackages(
         ...engine.createArgs,
         '--entrypoint',
         'cat',
-        entry.reference,
-        `/${PACKAGE_LIST_FILE}`
+        ...operandsAfterOptions([entry.reference, `/${PACKAGE_LIST_FILE}`])
       ],
       120000
     );
@@ -81,9 +84,13 @@ export async function listPackages(
   }
   if (entry.packageListUrl) {
     tried.push(entry.packageListUrl);
-    const response = await httpRequest(entry.packageListUrl, {
-      maxBytes: 16 * 1024 * 1024
-    });
+    const response = await httpRequest(
+      entry.packageListUrl,
+      httpBudget(context.env),
+      {
+        maxBytes: 16 * 1024 * 1024
+      }
+    );
     if (response.status === 200) {
       return found(entry.packageListUrl, response.body.toString('utf-8'));
     }

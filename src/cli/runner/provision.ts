@@ -8,7 +8,8 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { CatalogueEntry } from '../../core/runner/catalogue';
+import { operandsAfterOptions } from '../../core/argv';
+import type { IImageChoice } from '../../core/runner/catalogue';
 import {
   containerName,
   isSandboxEngine,
@@ -28,10 +29,11 @@ import {
 import type { IGpuPlan } from './gpu';
 import { imageInfo, type IImageInfo } from './imageInfo';
 import type { IWorkDir } from './stateFile';
+import { isRealDirectory } from '../fs/realDir';
 import { mlcVersion } from '../version';
 
 export interface IProvisionRequest {
-  entry: CatalogueEntry;
+  image: IImageChoice;
   engine: IEngine;
   dir: IWorkDir;
   binds: { source: string; target: string }[];
@@ -42,8 +44,9 @@ export async function provision(
   context: ICliContext,
   request: IProvisionRequest
 ): Promise<WorkState> {
-  const { entry, engine, dir } = request;
-  const info = await Private.registryInfo(context, entry, engine);
+  const { engine, dir } = request;
+  const { entry, ref } = request.image;
+  const info = await Private.registryInfo(context, request.image, engine);
   const setupId = randomBytes(16).toString('hex');
   const base: Omit<WorkState, 'container' | 'sandbox'> = {
     schemaVersion: WORK_STATE_VERSION,
@@ -72,9 +75,11 @@ export async function provision(
     };
   }
   context.reporter.progress(`pulling ${entry.reference}`);
-  const pulled = await runEngine(engine, ['pull', entry.reference], {
-    toStderr: context.reporter.machine
-  });
+  const pulled = await runEngine(
+    engine,
+    ['pull', ...operandsAfterOptions([entry.reference])],
+    { toStderr: context.reporter.machine }
+  );
   if (pulled !== 0) {
     throw new UserError(
       `${engine.kind} pull ${entry.reference} failed (exit ${pulled})`,
@@ -83,12 +88,9 @@ export async function provision(
     );
   }
   // The registry's digest is what `update` compares with; the engine's local one only when the registry could not be read.
-  const digest = base.image.digest ?? localImageDigest(engine, entry.reference);
-  let generation = 0;
-  let name = containerName(entry.name, entry.tag, dir.id, generation);
-  while (inspectContainer(engine, name)) {
-    name = containerName(entry.name, entry.tag, dir.id, ++generation);
-  }
+  const digest =
+    base.image.digest ?? localImageDigest(engine, entry.reference, ref);
+  const name = Private.freeName(engine, request.image, dir);
   context.reporter.progress(`creating the container ${name}`);
   const created = captureEngine(
     engine,
@@ -117,18 +119,41 @@ namespace Private {
    * The registry's facts; when it cannot be read, go on offline only if the
    * engine already has the image (a pull would fail anyway, less clearly).
    */
+  /** Bound on the names tried: an engine that answers for every name cannot keep mlc looping. */
+  export const MAX_GENERATIONS = 100;
+
+  /** The first container name of this image and work dir that the engine does not know. */
+  export function freeName(
+    engine: IEngine,
+    image: IImageChoice,
+    dir: IWorkDir
+  ): string {
+    const { name: imageName, tag } = image.entry;
+    for (let generation = 0; generation < MAX_GENERATIONS; generation++) {
+      const name = containerName(imageName, tag, dir.id, generation);
+      if (!inspectContainer(engine, name)) {
+        return name;
+      }
+    }
+    throw new UserError(
+      `${engine.kind} already has ${MAX_GENERATIONS} containers named ${containerName(imageName, tag, dir.id, 0)}[-uN]`,
+      `remove the ones you no longer need ('${engine.kind} ps -a')`,
+      1
+    );
+  }
+
   export async function registryInfo(
     context: ICliContext,
-    entry: CatalogueEntry,
+    image: IImageChoice,
     engine: IEngine
   ): Promise<IImageInfo | null> {
     try {
-      return await imageInfo(entry, context.env);
+      return await imageInfo(image, context.env);
     } catch (reason) {
       if (
         reason instanceof UserError &&
         !isSandboxEngine(engine.kind) &&
-        localImageDigest(engine, entry.reference) !== null
+        localImageDigest(engine, image.entry.reference, image.ref) !== null
       ) {
         context.reporter.warning(
           `could not read the registry (${reason.message}); using the local copy, size and dates unknown`
@@ -144,14 +169,22 @@ namespace Private {
     request: IProvisionRequest,
     base: Pick<WorkState, 'setupId' | 'workdirId'>
   ): Promise<string> {
-    const { entry, engine, dir } = request;
+    const { engine, dir } = request;
+    const { entry } = request.image;
     let generation = 0;
     let name = sandboxDirectory(entry.name, entry.tag, generation);
     while (
       fs.existsSync(path.join(dir.path, name)) ||
       Private.isLink(path.join(dir.path, name))
     ) {
-      name = sandboxDirectory(entry.name, entry.tag, ++generation);
+      if (++generation >= MAX_GENERATIONS) {
+        throw new UserError(
+          `${dir.path} already holds ${MAX_GENERATIONS} sandboxes of ${entry.name}:${entry.tag}`,
+          'remove the .mlc-sandbox-* directories you no longer need',
+          1
+        );
+      }
+      name = sandboxDirectory(entry.name, entry.tag, generation);
     }
     const target = path.join(dir.path, name);
     context.reporter.progress(`building the sandbox ${target}`);
@@ -161,14 +194,13 @@ namespace Private {
         'build',
         '--sandbox',
         '--fix-perms',
-        target,
-        `docker://${entry.reference}`
+        ...operandsAfterOptions([target, `docker://${entry.reference}`])
       ],
       {
         toStderr: context.reporter.machine
       }
     );
-    if (code !== 0 || !Private.isRealDirectory(target)) {
+    if (code !== 0 || !isRealDirectory(target)) {
       throw new UserError(
         `${engine.kind} build of the sandbox failed (exit ${code})`,
         'see the messages above; nothing was changed',
@@ -182,14 +214,6 @@ namespace Private {
   export function isLink(file: string): boolean {
     try {
       return fs.lstatSync(file).isSymbolicLink();
-    } catch {
-      return false;
-    }
-  }
-
-  export function isRealDirectory(file: string): boolean {
-    try {
-      return fs.lstatSync(file).isDirectory();
     } catch {
       return false;
     }

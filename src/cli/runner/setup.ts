@@ -48,7 +48,8 @@ export async function setup(
   options: ISetupOptions
 ): Promise<ISetupResult> {
   const catalogue = loadCatalogue(options.catalogue, context.env, context.cwd);
-  const entry = oneImage(catalogue, options.image);
+  const image = oneImage(catalogue, options.image);
+  const { entry } = image;
   const dir = workDir(context.cwd);
   assertWritable(dir);
   const binds = options.binds.map(Private.parseBind);
@@ -71,7 +72,7 @@ export async function setup(
   }
   const engine = pickEngine(options.engine, context.env);
   const gpu = planGpu(options.gpu, engine.kind, context.env);
-  const state = await provision(context, { entry, engine, dir, binds, gpu });
+  const state = await provision(context, { image, engine, dir, binds, gpu });
   // Said once the container exists, so a failure stays the one line.
   if (gpu.note) {
     context.reporter.warning(gpu.note);

@@ -1,7 +1,7 @@
 /**
- * The work directory's state file: read and validated (never sourced),
- * written atomically (a temporary sibling renamed into place, never through
- * a link).
+ * The work directory's state file: read and validated (never sourced), as
+ * a bounded regular file (a link is not followed), and written by the
+ * staged-write module (fsynced, renamed into place, never through a link).
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -12,6 +12,11 @@ import {
   type WorkState
 } from '../../core/runner/workState';
 import { UserError } from '../errors';
+import { fsUserError } from '../fs/errors';
+import { readRegularFile } from '../fs/regularFile';
+import { writeFileStaged } from '../fs/stagedWrite';
+import { staleStagedFiles } from '../fs/staleStaging';
+import { removeEntry } from '../fs/removeTree';
 
 export interface IWorkDir {
   /** The physical path (symlinks resolved). */
@@ -48,34 +53,31 @@ export function assertWritable(dir: IWorkDir): void {
 /** The state of this work dir, null when none; a bad file is an error. */
 export function readState(dir: IWorkDir): WorkState | null {
   const file = path.join(dir.path, WORK_STATE_FILE);
-  let text: string;
-  try {
-    const stat = fs.lstatSync(file);
-    if (!stat.isFile()) {
-      throw new UserError(
-        `${file} is not a regular file`,
-        'move it away and run mlc setup again'
-      );
+  // A state write killed before its rename: the next verb here cleans it (ours only).
+  for (const stale of staleStagedFiles(dir.path)) {
+    if (path.basename(stale).startsWith(`.${WORK_STATE_FILE}.mlc-tmp-`)) {
+      try {
+        removeEntry(stale);
+      } catch {
+        // Left for the next run.
+      }
     }
-    if (stat.size > 1024 * 1024) {
-      throw new UserError(
-        `${file} is larger than 1 MiB`,
-        'move it away and run mlc setup again'
-      );
-    }
-    text = fs.readFileSync(file, 'utf-8');
-  } catch (reason) {
-    if (reason instanceof UserError) {
-      throw reason;
-    }
-    if ((reason as NodeJS.ErrnoException).code === 'ENOENT') {
+  }
+  const read = readRegularFile(file, {
+    maxBytes: 1024 * 1024,
+    followLinks: false,
+    strictUtf8: true
+  });
+  if (!read.ok) {
+    if (read.missing) {
       return null;
     }
     throw new UserError(
-      `cannot read ${file} (${(reason as NodeJS.ErrnoException).code})`,
-      'check its permissions'
+      `${file} ${read.reason}`,
+      'move it away and run mlc setup again'
     );
   }
+  const text = read.text;
   const parsed = parseWorkState(text);
   if (!parsed.ok) {
     throw new UserError(
@@ -106,20 +108,10 @@ export function requireState(dir: IWorkDir): WorkState {
 
 export function writeState(dir: IWorkDir, state: WorkState): void {
   const file = path.join(dir.path, WORK_STATE_FILE);
-  const temp = path.join(dir.path, `.${WORK_STATE_FILE}.${process.pid}.tmp`);
   try {
-    // 'wx': fails rather than following a link someone planted at the name.
-    fs.writeFileSync(temp, JSON.stringify(state, null, 2) + '\n', {
-      flag: 'wx',
-      mode: 0o644
-    });
-    fs.renameSync(temp, file);
+    // The staged-write module: fsynced, renamed into place, never through a link.
+    writeFileStaged(file, JSON.stringify(state, null, 2) + '\n');
   } catch (reason) {
-    fs.rmSync(temp, { force: true });
-    throw new UserError(
-      `cannot write ${file} (${(reason as NodeJS.ErrnoException).code})`,
-      'check the directory permissions and free space',
-      1
-    );
+    throw fsUserError(reason, `writing ${file}`);
   }
 }

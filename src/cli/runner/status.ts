@@ -6,6 +6,7 @@ import { ensureRunning, recordedContainer, sandboxPath } from './container';
 import { engineFor } from './engine';
 import { requireState, workDir } from './stateFile';
 import * as fs from 'fs';
+import { visibleText } from '../../core/visibleText';
 
 export interface IStatus {
   state: WorkState;
@@ -39,26 +40,29 @@ export function formatStatus(result: IStatus): string {
   const where = state.container
     ? `container ${state.container.name} (${state.container.id.slice(0, 12)}), ${result.status}`
     : `sandbox ${sandboxPath(state)}, ${result.status}`;
+  // State-file text is someone's file: escapes never reach the terminal.
+  const show = (value: string | null) =>
+    value === null ? 'unknown' : visibleText(value);
   const lines = [
-    `Set up in ${state.workdir}:`,
-    `  image:           ${state.image.name}:${state.image.tag} (${state.image.reference})`,
+    `Set up in ${show(state.workdir)}:`,
+    `  image:           ${show(state.image.name)}:${show(state.image.tag)} (${show(state.image.reference)})`,
     `  engine:          ${state.engine}${state.gpu !== 'none' ? ` (GPU: ${state.gpu})` : ''}`,
     `  ${(state.container ? 'container:' : 'sandbox:').padEnd(17)}${where}`,
     `  digest:          ${state.image.digest ?? 'unknown'}`,
     `  compressed size: ${state.image.compressedSize ?? 'unknown'}`,
-    `  created:         ${state.image.created ?? 'unknown'}`,
-    `  last updated:    ${state.image.lastUpdated ?? 'unknown'}`,
-    `  set up at:       ${state.setupAt}`
+    `  created:         ${show(state.image.created)}`,
+    `  last updated:    ${show(state.image.lastUpdated)}`,
+    `  set up at:       ${show(state.setupAt)}`
   ];
   if (state.binds.length > 0) {
     lines.push(
-      `  binds:           ${state.binds.map(b => `${b.source}:${b.target}`).join(' ')}`
+      `  binds:           ${state.binds.map(b => show(`${b.source}:${b.target}`)).join(' ')}`
     );
   }
   const added = result.added;
   if (added) {
-    const conda = added.conda.map(p => `${p.name} ${p.version}`);
-    const pip = added.pip.map(p => `${p.name} ${p.version}`);
+    const conda = added.conda.map(p => show(`${p.name} ${p.version}`));
+    const pip = added.pip.map(p => show(`${p.name} ${p.version}`));
     lines.push(
       `Added since setup: ${conda.length + pip.length === 0 ? 'nothing' : ''}`
     );

@@ -5,13 +5,16 @@
  * conda installer, then pip), and only then the old one retired. Any
  * failure removes only the new one and leaves the old one working.
  */
-import type { CatalogueEntry } from '../../core/runner/catalogue';
+import { firstArgumentProblem, operandsAfterOptions } from '../../core/argv';
+import { chooseEntry, type IImageChoice } from '../../core/runner/catalogue';
+import { elideText } from '../../core/visibleText';
 import {
   IMAGE_ENV_PREFIX,
   isSandboxEngine,
   type WorkState
 } from '../../core/runner/workState';
 import type { ICliContext } from '../context';
+import type { CatalogueEntry } from '../../core/runner/catalogue';
 import { UserError } from '../errors';
 import { addedPackages, type IAddedPackages } from './addedPackages';
 import { loadCatalogue } from './catalogueSource';
@@ -43,8 +46,8 @@ export async function update(
 ): Promise<IUpdateResult> {
   const dir = workDir(context.cwd);
   const old = requireState(dir);
-  const entry = Private.entryOf(context, old);
-  const facts = await registryFacts(entry, context.env);
+  const image = Private.imageOf(context, old);
+  const facts = await registryFacts(image.ref, context.env);
   const result: IUpdateResult = {
     recordedDigest: old.image.digest,
     registryDigest: facts.digest,
@@ -61,6 +64,8 @@ export async function update(
     ensureRunning(engine, old);
   }
   const added = addedPackages(engine, old);
+  // Checked before anything is made: names read from the old container are not ours to trust.
+  const wanted = Private.reinstallWords(added);
   const gpuArgs = {
     none: [],
     cdi: ['--device', 'nvidia.com/gpu=all'],
@@ -68,14 +73,19 @@ export async function update(
     nv: ['--nv']
   }[old.gpu];
   const fresh = await provision(context, {
-    entry,
+    image,
     engine,
     dir,
     binds: old.binds,
     gpu: { mode: old.gpu, args: gpuArgs, note: null }
   });
   try {
-    result.reinstalled = await Private.reinstall(context, engine, fresh, added);
+    result.reinstalled = await Private.reinstall(
+      context,
+      engine,
+      fresh,
+      wanted
+    );
   } catch (reason) {
     // Only the new one goes: it carries this run's setup id.
     if (fresh.sandbox) {
@@ -98,10 +108,72 @@ export async function update(
 }
 
 namespace Private {
-  export function entryOf(
+  export function imageOf(
     context: ICliContext,
     state: WorkState
-  ): CatalogueEntry {
+  ): IImageChoice {
+    const chosen = chooseEntry(entryOf(context, state));
+    if (!chosen.ok) {
+      throw new UserError(
+        `the image recorded here: ${chosen.error}`,
+        `set this directory up again ('mlc setup ${state.image.name}:${state.image.tag} -f')`
+      );
+    }
+    return chosen.value;
+  }
+
+  /** PEP 508 names; conda's are the same letters, `+` allowed. */
+  const PIP_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,200}[A-Za-z0-9])?$/;
+  const PIP_VERSION = /^[A-Za-z0-9][A-Za-z0-9.+!_-]{0,100}$/;
+  const CONDA_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,200}$/;
+
+  /**
+   * The arguments a reinstall passes to the installers, each a value read
+   * from the old container: the one rule of core/argv.ts (never an option),
+   * then a package name's own letters. One bad value refuses the update
+   * before anything is made, naming it.
+   */
+  export function reinstallWords(added: IAddedPackages): {
+    conda: string[];
+    pip: string[];
+  } {
+    const conda =
+      added.condaSpecs.length > 0
+        ? added.condaSpecs
+        : added.conda.map(p => p.name);
+    const pip = added.pip.map(p => `${p.name}==${p.version}`);
+    const refuse = (value: string, problem: string, where: string) =>
+      new UserError(
+        `the old ${where} names a package '${elideText(value, 80)}' that ${problem}`,
+        'nothing was changed; remove that package in the old container (or set up anew with -f)',
+        1
+      );
+    const argument = firstArgumentProblem([...conda, ...pip], 256);
+    if (argument) {
+      throw refuse(
+        argument.value,
+        argument.problem,
+        conda.includes(argument.value) ? 'conda history' : 'pip list'
+      );
+    }
+    const badConda = conda.find(name => !CONDA_NAME.test(name));
+    if (badConda !== undefined) {
+      throw refuse(badConda, 'is not a conda package name', 'conda history');
+    }
+    const badPip = added.pip.find(
+      p => !PIP_NAME.test(p.name) || !PIP_VERSION.test(p.version)
+    );
+    if (badPip) {
+      throw refuse(
+        `${badPip.name}==${badPip.version}`,
+        'is not a pip package name and version',
+        'pip list'
+      );
+    }
+    return { conda, pip };
+  }
+
+  function entryOf(context: ICliContext, state: WorkState): CatalogueEntry {
     const key = `${state.image.name}:${state.image.tag}`;
     const known = loadCatalogue(
       undefined,
@@ -147,15 +219,12 @@ namespace Private {
     context: ICliContext,
     engine: IEngine,
     fresh: WorkState,
-    added: IAddedPackages
+    wanted: { conda: string[]; pip: string[] }
   ): Promise<{ conda: string[]; pip: string[] }> {
     if (fresh.container) {
       ensureRunning(engine, fresh);
     }
-    const conda =
-      added.condaSpecs.length > 0
-        ? added.condaSpecs
-        : added.conda.map(p => p.name);
+    const { conda, pip } = wanted;
     if (conda.length > 0) {
       context.reporter.progress(`reinstalling with conda: ${conda.join(' ')}`);
       // Our own fixed probe, no user text: which conda installer the image has.
@@ -181,11 +250,17 @@ namespace Private {
       runIn(
         engine,
         fresh,
-        [installer, 'install', '-y', '-p', IMAGE_ENV_PREFIX, ...conda],
+        [
+          installer,
+          'install',
+          '-y',
+          '-p',
+          IMAGE_ENV_PREFIX,
+          ...operandsAfterOptions(conda)
+        ],
         `${installer} install ${conda.join(' ')}`
       );
     }
-    const pip = added.pip.map(p => `${p.name}==${p.version}`);
     if (pip.length > 0) {
       context.reporter.progress(`reinstalling with pip: ${pip.join(' ')}`);
       // The user's pip settings (index, find-links, proxies) apply inside too.
@@ -197,7 +272,14 @@ namespace Private {
       runIn(
         engine,
         fresh,
-        ['python3', '-m', 'pip', 'install', '--no-input', ...pip],
+        [
+          'python3',
+          '-m',
+          'pip',
+          'install',
+          '--no-input',
+          ...operandsAfterOptions(pip)
+        ],
         `pip install ${pip.join(' ')}`,
         pipEnv
       );

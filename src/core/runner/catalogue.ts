@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { parseJson, type ParseResult } from '../parseJson';
-import { parseImageReference } from './imageReference';
+import { parseImageReference, type IImageReference } from './imageReference';
 import { elideText } from '../visibleText';
 
 export const CATALOGUE_VERSION = 1;
@@ -166,17 +166,42 @@ export function matchImages(
   };
 }
 
+/** The one wording of "no such image" (`mlc images NAME`, setup, info, packages). */
+export function noImageProblem(
+  query: string,
+  names: readonly string[]
+): string {
+  return `no image "${elideText(query, 80)}" in the catalogue; the images are: ${names.join(', ')}`;
+}
+
+/**
+ * The image a command works on: its entry and its registry reference,
+ * parsed once here and carried to every step (registry, pull, create).
+ */
+export interface IImageChoice {
+  entry: CatalogueEntry;
+  ref: IImageReference;
+}
+
+/** An entry with its reference parsed, or why it cannot be. */
+export function chooseEntry(entry: CatalogueEntry): ParseResult<IImageChoice> {
+  const parsed = parseImageReference(entry.reference);
+  return parsed.ok
+    ? { ok: true, value: { entry, ref: parsed.value } }
+    : {
+        ok: false,
+        error: `${elideText(entry.reference, 80)}: ${parsed.error}`
+      };
+}
+
 /** One entry for a command that needs exactly one image, or why not. */
 export function matchOneImage(
   catalogue: readonly CatalogueEntry[],
   query: string
-): ParseResult<CatalogueEntry> {
+): ParseResult<IImageChoice> {
   const match = matchImages(catalogue, query);
   if (match.kind === 'none') {
-    return {
-      ok: false,
-      error: `no image "${elideText(query, 80)}" in the catalogue; the images are: ${match.names.join(', ')}`
-    };
+    return { ok: false, error: noImageProblem(query, match.names) };
   }
   if (match.entries.length > 1) {
     return {
@@ -184,7 +209,7 @@ export function matchOneImage(
       error: `"${elideText(query, 80)}" names ${match.entries.length} images (${match.entries.map(entryKey).join(', ')}); give NAME:TAG`
     };
   }
-  return { ok: true, value: match.entries[0] };
+  return chooseEntry(match.entries[0]);
 }
 
 namespace Private {

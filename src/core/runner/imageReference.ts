@@ -4,6 +4,7 @@
  * otherwise Docker Hub, where a one-component path is under `library/`.
  */
 import type { ParseResult } from '../parseJson';
+import { argumentProblem } from '../argv';
 
 export interface IImageReference {
   /** As written by users: `docker.io`, `127.0.0.1:5000`, `ghcr.io`. */
@@ -20,7 +21,8 @@ export const DOCKER_HUB = 'docker.io';
 export function parseImageReference(
   text: string
 ): ParseResult<IImageReference> {
-  if (text.length === 0 || text.length > 512 || /[\s\0]/.test(text)) {
+  // Engines get it as an argument: the one rule for such values first.
+  if (argumentProblem(text, 512) !== null || /\s/.test(text)) {
     return {
       ok: false,
       error: 'expected a registry reference such as docker.io/user/name:tag'
@@ -78,6 +80,9 @@ namespace Private {
   const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
   export const REPOSITORY = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
   export const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-  export const REGISTRY =
-    /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/;
+  /** Host labels as DNS has them: no label starts or ends with '-'. */
+  const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
+  export const REGISTRY = new RegExp(
+    `^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9a-fA-F:]+\\])(?::\\d{1,5})?$`
+  );
 }

@@ -45,8 +45,17 @@ export const workStateSchema = z.object({
   workdirId: z.string().check(z.regex(/^[a-f0-9]{64}$/)),
   /** Random id of this setup, also a label of its container. */
   setupId: z.string().check(z.regex(/^[a-f0-9]{32}$/)),
-  /** ISO 8601 time of the setup (UTC). */
-  setupAt: nonEmpty,
+  /** ISO 8601 time of the setup (UTC), as `toISOString` writes it: a real date. */
+  setupAt: z
+    .string()
+    .check(
+      z.refine(
+        value =>
+          /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/.test(value) &&
+          !Number.isNaN(Date.parse(value)),
+        'expected an ISO 8601 UTC time such as 2024-01-02T03:04:05.000Z'
+      )
+    ),
   image: z.object({
     name: nonEmpty,
     tag: nonEmpty,

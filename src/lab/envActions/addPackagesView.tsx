@@ -258,13 +258,15 @@ export function AddPackages(props: AddPackages.IProps): React.ReactElement {
   );
 }
 
-/** What the install changes (or changed), and what it refuses. */
-function InstallPreview(props: {
+/** What the install (or uninstall) changes or changed, and what it refuses. */
+export function InstallPreview(props: {
   result: InstallResult;
   done: boolean;
   trans: TranslationBundle;
+  /** The line after a change that recorded revision N (default: the install's). */
+  doneText?: (revision: number) => string;
 }): React.ReactElement {
-  const { result, done, trans } = props;
+  const { result, done, trans, doneText } = props;
   return (
     <div className="jp-MLC-addPackages-previewList" aria-live="polite">
       {result.changes.length === 0 ? (
@@ -322,10 +324,12 @@ function InstallPreview(props: {
       ) : null}
       {done && result.revision !== null ? (
         <p className="jp-MLC-addPackages-done">
-          {trans.__(
-            'Installed; the env is now at revision %1 (History… rolls it back).',
-            result.revision
-          )}
+          {doneText
+            ? doneText(result.revision)
+            : trans.__(
+                'Installed; the env is now at revision %1 (History… rolls it back).',
+                result.revision
+              )}
         </p>
       ) : null}
     </div>
@@ -333,7 +337,7 @@ function InstallPreview(props: {
 }
 
 /** The four phases of a change, the current one marked. */
-function Phases(props: {
+export function Phases(props: {
   current: ChangePhase | null;
   done: boolean;
   trans: TranslationBundle;

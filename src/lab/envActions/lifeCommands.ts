@@ -13,13 +13,16 @@ import type { EnvCommands } from './handlers';
 import type { EnvTarget } from './envTarget';
 import { askWhichEnv } from './envPicker';
 import { showHistoryDialog } from './historyDialog';
+import { showRemovePackagesDialog } from './removePackagesDialog';
 import {
   exportArgs,
   historyArgs,
   installArgs,
   rebaseArgs,
   rollbackArgs,
-  type IInstallRequest
+  uninstallArgs,
+  type IInstallRequest,
+  type IUninstallRequest
 } from './mlcArgs';
 import { confirmRebase } from './rebaseDialog';
 import {
@@ -28,6 +31,7 @@ import {
   installResult,
   rebaseResult,
   rollbackResult,
+  uninstallResult,
   type HistoryResult,
   type RollbackResult
 } from './results';
@@ -78,6 +82,61 @@ export class EnvLifeCommands {
         preview: request => this._install(request),
         install: async (request, onProgress) => {
           const answer = await this._install(request, onProgress);
+          changed ||= !!answer.result && !answer.error;
+          return answer;
+        }
+      },
+      trans
+    );
+    runner.release();
+    if (changed) {
+      await this._options.envs.refreshSpecs();
+    }
+  }
+
+  /** "Remove Packages…": the env's own pip packages, from its latest revision. */
+  async removePackages(target?: EnvTarget | null): Promise<void> {
+    const { runner, trans } = this._options;
+    const title = trans.__('Remove Packages');
+    const env = await this._target(target, title, prefix =>
+      uninstallArgs({ prefix, names: ['NAME'], dryRun: false })
+    );
+    if (!env) {
+      return;
+    }
+    let changed = false;
+    const request = (names: string[], dryRun: boolean): IUninstallRequest => ({
+      prefix: env.prefix,
+      names,
+      dryRun
+    });
+    await showRemovePackagesDialog(
+      env,
+      {
+        packages: async () => {
+          const answer = await this._history(env.prefix);
+          if ('error' in answer) {
+            return answer;
+          }
+          const { revisions, current } = answer.result;
+          const latest = revisions.find(
+            revision => revision.number === current
+          );
+          return latest
+            ? { packages: latest.pip }
+            : {
+                error: trans.__(
+                  'This env has no recorded revision to list its packages from; run "mlc env uninstall %1 NAME" in a terminal',
+                  env.prefix
+                )
+              };
+        },
+        preview: names => this._uninstall(request(names, true)),
+        uninstall: async (names, onProgress) => {
+          const answer = await this._uninstall(
+            request(names, false),
+            onProgress
+          );
           changed ||= !!answer.result && !answer.error;
           return answer;
         }
@@ -272,6 +331,27 @@ export class EnvLifeCommands {
       return { error: problem ?? trans.__('mlc reported no result') };
     }
     // A refused preview still has its result (the preview shows why).
+    return problem && !(request.dryRun && result.refused)
+      ? { error: problem, result }
+      : { result };
+  }
+
+  /** `env uninstall` (a dry run or not), judged as `_install` judges. */
+  private async _uninstall(
+    request: IUninstallRequest,
+    onProgress?: (message: string, phase?: ChangePhase) => void
+  ): Promise<InstallAnswer> {
+    const run = await this._runQuiet(uninstallArgs(request), { onProgress });
+    if ('error' in run) {
+      return { error: run.error };
+    }
+    const result = uninstallResult(run.outcome);
+    const problem = outcomeProblem(run.outcome);
+    if (!result) {
+      return {
+        error: problem ?? this._options.trans.__('mlc reported no result')
+      };
+    }
     return problem && !(request.dryRun && result.refused)
       ? { error: problem, result }
       : { result };

@@ -75,6 +75,25 @@ export function installArgs(request: IInstallRequest): string[] {
   ];
 }
 
+export interface IUninstallRequest {
+  prefix: string;
+  /** The env's own pip packages to remove. */
+  names: readonly string[];
+  dryRun: boolean;
+}
+
+/** `env uninstall` (pip only: mlc refuses --conda there); names follow `--`, as in installArgs. */
+export function uninstallArgs(request: IUninstallRequest): string[] {
+  return [
+    'env',
+    'uninstall',
+    request.prefix,
+    ...(request.dryRun ? ['--dry-run'] : []),
+    '--',
+    ...request.names
+  ];
+}
+
 export function historyArgs(prefix: string): string[] {
   return ['env', 'history', prefix];
 }

@@ -106,6 +106,16 @@ export const envsPlugin: JupyterFrontEndPlugin<void> = {
       ),
       execute: args => life.addPackages(target(args))
     });
+    app.commands.addCommand(CommandIDs.removePackages, {
+      label: args =>
+        args.prefix
+          ? trans.__('Remove Packages…')
+          : trans.__('Remove Packages from an Extended Environment…'),
+      caption: trans.__(
+        "Preview and uninstall an extended environment's own packages; the image's stay"
+      ),
+      execute: args => life.removePackages(target(args))
+    });
     app.commands.addCommand(CommandIDs.envHistory, {
       label: args =>
         args.prefix
@@ -157,6 +167,7 @@ export const envsPlugin: JupyterFrontEndPlugin<void> = {
         CommandIDs.createEnv,
         CommandIDs.checkEnvs,
         CommandIDs.addPackages,
+        CommandIDs.removePackages,
         CommandIDs.envHistory,
         CommandIDs.exportEnv,
         CommandIDs.rebaseEnv,

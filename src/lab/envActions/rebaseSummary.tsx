@@ -5,15 +5,17 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import type { IImageChange } from '../../core/envLife';
+import { imageChangeItems, MAX_CHANGES_NAMED } from '../imageChangeWords';
 
 export function RebaseSummary(props: {
   change: IImageChange | null;
   trans: TranslationBundle;
 }): React.ReactElement {
   const { change, trans } = props;
+  const items = change ? imageChangeItems(change) : null;
   return (
     <div className="jp-MLC-rebase">
-      {change ? (
+      {change && items ? (
         <>
           <p>
             {trans.__(
@@ -25,15 +27,24 @@ export function RebaseSummary(props: {
               change.removed.length
             )}
           </p>
-          {change.upgraded.length ? (
-            <ul className="jp-MLC-rebase-upgraded">
-              {change.upgraded.slice(0, Private.MAX_LISTED).map(item => (
-                <li key={item.name}>
-                  <code>{item.name}</code> {`${item.from} → ${item.to}`}
-                </li>
-              ))}
-            </ul>
-          ) : null}
+          <ChangeList
+            className="jp-MLC-rebase-upgraded"
+            heading={trans.__('Upgraded')}
+            items={items.upgraded}
+            trans={trans}
+          />
+          <ChangeList
+            className="jp-MLC-rebase-added"
+            heading={trans.__('Added')}
+            items={items.added}
+            trans={trans}
+          />
+          <ChangeList
+            className="jp-MLC-rebase-removed"
+            heading={trans.__('Removed')}
+            items={items.removed}
+            trans={trans}
+          />
         </>
       ) : (
         <p>{trans.__('The image under this env was updated.')}</p>
@@ -47,6 +58,31 @@ export function RebaseSummary(props: {
   );
 }
 
-namespace Private {
-  export const MAX_LISTED = 20;
+/** One kind of change, its first MAX_CHANGES_NAMED packages, then "and N more". */
+function ChangeList(props: {
+  className: string;
+  heading: string;
+  items: readonly string[];
+  trans: TranslationBundle;
+}): React.ReactElement | null {
+  const { className, heading, items, trans } = props;
+  if (items.length === 0) {
+    return null;
+  }
+  const more = items.length - MAX_CHANGES_NAMED;
+  return (
+    <div className={className}>
+      <p>{heading}</p>
+      <ul>
+        {items.slice(0, MAX_CHANGES_NAMED).map(item => (
+          <li key={item}>{item}</li>
+        ))}
+        {more > 0 ? (
+          <li className="jp-MLC-rebase-more">
+            {trans.__('and %1 more', more)}
+          </li>
+        ) : null}
+      </ul>
+    </div>
+  );
 }

@@ -174,6 +174,11 @@ export function installResult(outcome: IMlcOutcome): InstallResult | null {
   return resultOf(outcome, 'env install', installSchema);
 }
 
+/** `env uninstall` reports the same shape as `env install`. */
+export function uninstallResult(outcome: IMlcOutcome): InstallResult | null {
+  return resultOf(outcome, 'env uninstall', installSchema);
+}
+
 export function historyResult(outcome: IMlcOutcome): HistoryResult | null {
   return resultOf(outcome, 'env history', historySchema);
 }

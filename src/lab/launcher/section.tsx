@@ -12,6 +12,7 @@ import type {
   IOtherKernel
 } from '../imageService/kernelCatalog';
 import { BASE_UPDATED } from '../../core/envLife';
+import { imageChangeLines } from '../imageChangeWords';
 import type { IEnvSummary } from '../../core/envRecord';
 import { KernelTile, type ITileBadge, type LaunchKind } from './kernelTile';
 
@@ -268,15 +269,19 @@ namespace Private {
     const change = report.imageChange;
     return {
       text: trans.__('Image updated'),
+      // A title attribute: plain text, one line per kind of change.
       title: change
-        ? trans.__(
-            'The image under this env changed (built %1 → %2); packages upgraded: %3, added: %4, removed: %5. Rebase the env to build its packages on it.',
-            change.recordedBuild || trans.__('unknown date'),
-            change.currentBuild || trans.__('unknown date'),
-            change.upgraded.length,
-            change.added.length,
-            change.removed.length
-          )
+        ? [
+            trans.__(
+              'The image under this env changed (built %1 → %2); packages upgraded: %3, added: %4, removed: %5. Rebase the env to build its packages on it.',
+              change.recordedBuild || trans.__('unknown date'),
+              change.currentBuild || trans.__('unknown date'),
+              change.upgraded.length,
+              change.added.length,
+              change.removed.length
+            ),
+            ...imageChangeLines(change, trans)
+          ].join('\n')
         : problem.message,
       onClick: onImageUpdate ? () => onImageUpdate(prefix) : undefined
     };

@@ -7,10 +7,23 @@
 import { createHash } from 'crypto';
 import { parseAuthChallenge } from '../../../core/runner/authChallenge';
 import type { IImageReference } from '../../../core/runner/imageReference';
+import { elideText } from '../../../core/visibleText';
 import { UserError } from '../../errors';
 import { findCredentials, type ICredentials } from './credentials';
 import { registryBaseUrl } from './endpoints';
-import { httpRequest, type IHttpResponse } from './http';
+import {
+  httpBudget,
+  httpRequest,
+  parseHttpUrl,
+  type IHttpBudget,
+  type IHttpResponse
+} from './http';
+
+/** Bounds on what a registry may send: no real manifest, config or token comes near. */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+const MAX_TOKEN_ANSWER_BYTES = 256 * 1024;
+const MAX_TOKEN_CHARS = 16 * 1024;
 
 export const MEDIA = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -46,11 +59,14 @@ export class RegistryClient {
   private _token: string | null = null;
   private readonly _base: string;
   private readonly _credentials: ICredentials | null;
+  /** One operation's time: every request of this client shares it. */
+  private readonly _budget: IHttpBudget;
 
   constructor(
     private readonly _ref: IImageReference,
     env: NodeJS.ProcessEnv
   ) {
+    this._budget = httpBudget(env);
     this._base = registryBaseUrl(_ref, env);
     this._credentials = findCredentials(_ref.registry, env);
   }
@@ -93,7 +109,8 @@ export class RegistryClient {
     const manifest = await this.manifest(platform);
     const response = await this._get(
       `/v2/${this._ref.repository}/blobs/${manifest.configDigest}`,
-      {}
+      {},
+      MAX_CONFIG_BYTES
     );
     if (response.status !== 200) {
       throw Private.statusError(this._ref, response, 'the image configuration');
@@ -130,7 +147,8 @@ export class RegistryClient {
     ].join(', ');
     const response = await this._get(
       `/v2/${this._ref.repository}/manifests/${reference}`,
-      { Accept: accept }
+      { Accept: accept },
+      MAX_MANIFEST_BYTES
     );
     if (response.status !== 200) {
       throw Private.statusError(this._ref, response, 'the manifest');
@@ -163,17 +181,24 @@ export class RegistryClient {
   /** GET with the registry's auth flow: on a 401, fetch a token once and retry. */
   private async _get(
     pathname: string,
-    headers: Record<string, string>
+    headers: Record<string, string>,
+    maxBytes: number
   ): Promise<IHttpResponse> {
     const url = `${this._base}${pathname}`;
     const withAuth = () =>
       this._token ? { ...headers, Authorization: this._token } : headers;
-    let response = await httpRequest(url, { headers: withAuth() });
+    let response = await httpRequest(url, this._budget, {
+      headers: withAuth(),
+      maxBytes
+    });
     if (response.status === 401 && !this._token) {
       this._token = await this._authorize(
         String(response.headers['www-authenticate'] ?? '')
       );
-      response = await httpRequest(url, { headers: withAuth() });
+      response = await httpRequest(url, this._budget, {
+        headers: withAuth(),
+        maxBytes
+      });
     }
     return response;
   }
@@ -188,12 +213,12 @@ export class RegistryClient {
     }
     if (challenge?.scheme !== 'bearer' || !challenge.params.realm) {
       throw new UserError(
-        `${this._ref.registry} asks for authentication this mlc cannot do (${header.slice(0, 60) || 'no WWW-Authenticate'})`,
+        `${this._ref.registry} asks for authentication this mlc cannot do (${elideText(header, 60) || 'no WWW-Authenticate'})`,
         `log in with 'podman login ${this._ref.registry}'`,
         1
       );
     }
-    return `Bearer ${await fetchBearerToken(challenge.params, `repository:${this._ref.repository}:pull`, basic)}`;
+    return `Bearer ${await fetchBearerToken(challenge.params, `repository:${this._ref.repository}:pull`, basic, this._budget)}`;
   }
 }
 
@@ -201,15 +226,17 @@ export class RegistryClient {
 export async function fetchBearerToken(
   params: Record<string, string>,
   scope: string,
-  basicAuth: string | null
+  basicAuth: string | null,
+  budget: IHttpBudget
 ): Promise<string> {
-  const url = new URL(params.realm);
+  const url = parseHttpUrl(params.realm, 'the token service (realm)');
   if (params.service) {
     url.searchParams.set('service', params.service);
   }
   url.searchParams.set('scope', params.scope ?? scope);
-  const response = await httpRequest(url.toString(), {
-    headers: basicAuth ? { Authorization: basicAuth } : {}
+  const response = await httpRequest(url.toString(), budget, {
+    headers: basicAuth ? { Authorization: basicAuth } : {},
+    maxBytes: MAX_TOKEN_ANSWER_BYTES
   });
   if (response.status !== 200) {
     throw new UserError(
@@ -229,6 +256,14 @@ export async function fetchBearerToken(
     throw new UserError(
       `the token service ${url.host} sent no token`,
       'try again later',
+      1
+    );
+  }
+  // It goes back in a header: printable ASCII of a sane length only.
+  if (token.length > MAX_TOKEN_CHARS || !/^[\x21-\x7e]+$/.test(token)) {
+    throw new UserError(
+      `the token service ${url.host} sent a token that is not one (${token.length > MAX_TOKEN_CHARS ? `${token.length} characters` : 'not printable ASCII'})`,
+      'check the registry address; report it to the registry if it persists',
       1
     );
   }

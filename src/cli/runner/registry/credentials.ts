@@ -5,10 +5,10 @@
  * ~/.docker/config.json. Only inline `auth` entries are used (credential
  * helpers are the engines' business).
  */
-import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DOCKER_HUB } from '../../../core/runner/imageReference';
+import { readRegularFile } from '../../fs/regularFile';
 
 export interface ICredentials {
   username: string;
@@ -77,12 +77,12 @@ namespace Private {
   export function readAuths(
     file: string
   ): Record<string, { auth?: unknown }> | null {
+    const read = readRegularFile(file, { maxBytes: 1024 * 1024 });
+    if (!read.ok) {
+      return null;
+    }
     try {
-      const stat = fs.statSync(file);
-      if (!stat.isFile() || stat.size > 1024 * 1024) {
-        return null;
-      }
-      const parsed = JSON.parse(fs.readFileSync(file, 'utf-8')) as {
+      const parsed = JSON.parse(read.text) as {
         auths?: unknown;
       };
       return typeof parsed.auths === 'object' && parsed.auths !== null

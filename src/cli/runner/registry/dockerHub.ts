@@ -12,12 +12,14 @@ import { UserError } from '../../errors';
 import { fetchBearerToken } from './client';
 import { findCredentials } from './credentials';
 import { dockerHubEndpoints } from './endpoints';
-import { httpRequest } from './http';
+import { httpBudget, httpRequest, parseHttpUrl } from './http';
 
 /** The test repository Docker documents for reading the limit without using it up. */
 export const RATE_LIMIT_REPOSITORY = 'ratelimitpreview/test';
 
-const MAX_PAGES = 200;
+/** Pages of 100 tags followed at most (the whole walk also shares one MLC_HTTP_TIMEOUT). */
+export const MAX_TAG_PAGES = 200;
+const MAX_PAGE_BYTES = 4 * 1024 * 1024;
 
 export interface ITagFacts {
   lastUpdated: string | null;
@@ -30,12 +32,16 @@ export async function dockerHubTag(
   env: NodeJS.ProcessEnv
 ): Promise<ITagFacts> {
   const hub = dockerHubEndpoints(env).hub;
-  const origin = new URL(hub).origin;
+  const origin = parseHttpUrl(hub, 'MLC_DOCKERHUB_HUB_URL').origin;
+  const budget = httpBudget(env);
+  const seen = new Set<string>();
   let url: string | null =
     `${hub}/v2/repositories/${ref.repository}/tags?page_size=100`;
-  for (let page = 1; url && page <= MAX_PAGES; page++) {
-    const response = await httpRequest(url, {
-      headers: { Accept: 'application/json' }
+  for (let page = 1; url && page <= MAX_TAG_PAGES; page++) {
+    seen.add(url);
+    const response = await httpRequest(url, budget, {
+      headers: { Accept: 'application/json' },
+      maxBytes: MAX_PAGE_BYTES
     });
     if (response.status !== 200) {
       throw new UserError(
@@ -53,11 +59,14 @@ export async function dockerHubTag(
         pages: page
       };
     }
-    // `next` is followed only on the Hub itself: a page cannot send mlc elsewhere.
+    // `next` is followed only on the Hub itself, and never back to a page read.
+    const next =
+      typeof body.next === 'string' && body.next !== ''
+        ? parseHttpUrl(body.next, "the next page of Docker Hub's tags", origin)
+        : null;
     url =
-      typeof body.next === 'string' &&
-      new URL(body.next, origin).origin === origin
-        ? new URL(body.next, origin).toString()
+      next && next.origin === origin && !seen.has(next.toString())
+        ? next.toString()
         : null;
   }
   return { lastUpdated: null, pages: 0 };
@@ -71,13 +80,16 @@ export async function dockerHubPullLimit(
   const basic = credentials
     ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
     : null;
+  const budget = httpBudget(env);
   const token = await fetchBearerToken(
     { realm: endpoints.auth, service: 'registry.docker.io' },
     `repository:${RATE_LIMIT_REPOSITORY}:pull`,
-    basic
+    basic,
+    budget
   );
   const response = await httpRequest(
     `${endpoints.registry}/v2/${RATE_LIMIT_REPOSITORY}/manifests/latest`,
+    budget,
     {
       method: 'HEAD',
       headers: {

@@ -7,6 +7,8 @@
  * A registry on a loopback address (127.0.0.1, ::1, localhost) is spoken to
  * over plain HTTP, as Docker does; every other one over HTTPS only.
  */
+import { elideText } from '../../../core/visibleText';
+import { UserError } from '../../errors';
 import {
   DOCKER_HUB,
   type IImageReference
@@ -23,10 +25,20 @@ export function dockerHubEndpoints(
 ): IDockerHubEndpoints {
   return {
     registry: Private.trim(
-      env.MLC_DOCKERHUB_REGISTRY_URL || 'https://registry-1.docker.io'
+      Private.setting(
+        env,
+        'MLC_DOCKERHUB_REGISTRY_URL',
+        'https://registry-1.docker.io'
+      )
     ),
-    auth: env.MLC_DOCKERHUB_AUTH_URL || 'https://auth.docker.io/token',
-    hub: Private.trim(env.MLC_DOCKERHUB_HUB_URL || 'https://hub.docker.com')
+    auth: Private.setting(
+      env,
+      'MLC_DOCKERHUB_AUTH_URL',
+      'https://auth.docker.io/token'
+    ),
+    hub: Private.trim(
+      Private.setting(env, 'MLC_DOCKERHUB_HUB_URL', 'https://hub.docker.com')
+    )
   };
 }
 
@@ -47,6 +59,31 @@ export function registryBaseUrl(
 }
 
 namespace Private {
+  /** A URL setting, checked when read: a bad one is the user's one line, not an internal error. */
+  export function setting(
+    env: NodeJS.ProcessEnv,
+    name: string,
+    fallback: string
+  ): string {
+    const value = env[name];
+    if (!value) {
+      return fallback;
+    }
+    let url: URL | null = null;
+    try {
+      url = new URL(value);
+    } catch {
+      url = null;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      throw new UserError(
+        `${name}=${elideText(value, 100)} is not an http(s) URL`,
+        `set it to a URL such as ${fallback}, or unset it`
+      );
+    }
+    return value;
+  }
+
   export function trim(url: string): string {
     return url.replace(/\/+$/, '');
   }

@@ -1,12 +1,21 @@
 /**
  * One HTTP(S) request with Node's own client: bounded in time and size,
- * redirects followed (blobs are often served from elsewhere), failures as
- * one line. TLS verification is never turned off: a certificate that fails
- * is refused (NODE_EXTRA_CA_CERTS adds a site's CA).
+ * redirects followed (blobs are often served from elsewhere, at most
+ * MAX_REDIRECTS), failures as one line. TLS verification is never turned
+ * off: a certificate that fails is refused (NODE_EXTRA_CA_CERTS adds a
+ * site's CA).
+ *
+ * Time has two bounds: an idle timeout (no byte for IDLE_MS) and an overall
+ * deadline for the whole network operation (`IHttpBudget`, from
+ * MLC_HTTP_TIMEOUT seconds, default 120), which every request of that
+ * operation (token, manifests, pages, redirects) shares, so a server that
+ * sends one byte every few seconds, or endless slow pages, still ends.
  */
 import * as http from 'http';
 import * as https from 'https';
+import { elideText } from '../../../core/visibleText';
 import { UserError } from '../../errors';
+import { errnoCode } from '../../fs/errors';
 
 export interface IHttpResponse {
   status: number;
@@ -19,23 +28,89 @@ export interface IHttpResponse {
 export interface IHttpRequest {
   method?: 'GET' | 'HEAD';
   headers?: Record<string, string>;
-  timeoutMs?: number;
   maxBytes?: number;
 }
 
-const MAX_REDIRECTS = 5;
+/** The time one network operation may take, shared by all its requests. */
+export interface IHttpBudget {
+  /** Epoch milliseconds by which the operation must have finished. */
+  deadline: number;
+  /** The whole budget, in seconds, for messages. */
+  seconds: number;
+  /** Longest silence of a server within a request. */
+  idleMs: number;
+}
+
+export const MAX_REDIRECTS = 5;
+export const DEFAULT_HTTP_TIMEOUT_S = 120;
+const IDLE_MS = 30000;
+const MAX_HTTP_TIMEOUT_S = 86400;
+
+/** A new operation's budget: MLC_HTTP_TIMEOUT seconds (validated) from now. */
+export function httpBudget(env: NodeJS.ProcessEnv): IHttpBudget {
+  const text = env.MLC_HTTP_TIMEOUT;
+  let seconds = DEFAULT_HTTP_TIMEOUT_S;
+  if (text !== undefined && text !== '') {
+    seconds = Number(text);
+    if (
+      !/^\d{1,5}(?:\.\d{1,3})?$/.test(text) ||
+      seconds <= 0 ||
+      seconds > MAX_HTTP_TIMEOUT_S
+    ) {
+      throw new UserError(
+        `MLC_HTTP_TIMEOUT=${elideText(text, 20)}: expected a number of seconds from 0.001 to ${MAX_HTTP_TIMEOUT_S}`,
+        `e.g. MLC_HTTP_TIMEOUT=${DEFAULT_HTTP_TIMEOUT_S}, or unset it`
+      );
+    }
+  }
+  return {
+    deadline: Date.now() + seconds * 1000,
+    seconds,
+    idleMs: Math.min(IDLE_MS, seconds * 1000)
+  };
+}
+
+/** `text` as an http(s) URL (relative to `base` if given), or a UserError naming `what`. */
+export function parseHttpUrl(text: string, what: string, base?: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text, base);
+  } catch {
+    throw new UserError(
+      `${what} is not a URL ("${elideText(text, 100)}")`,
+      'check the registry address; report it to the registry if it persists',
+      1
+    );
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UserError(
+      `${what} is not an http(s) URL ("${elideText(text, 100)}")`,
+      'check the registry address; report it to the registry if it persists',
+      1
+    );
+  }
+  return url;
+}
 
 export async function httpRequest(
   url: string,
+  budget: IHttpBudget,
   request: IHttpRequest = {}
 ): Promise<IHttpResponse> {
   let current = url;
   let headers = { ...(request.headers ?? {}) };
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const response = await Private.once(current, { ...request, headers });
+    const response = await Private.once(current, budget, {
+      ...request,
+      headers
+    });
     const location = response.headers.location;
     if (response.status >= 300 && response.status < 400 && location) {
-      const next = new URL(location, current);
+      const next = parseHttpUrl(
+        location,
+        `the redirect of ${Private.hostOf(current)}`,
+        current
+      );
       // Credentials are for the registry, never for the storage it redirects to.
       if (next.host !== new URL(current).host) {
         headers = Object.fromEntries(
@@ -79,6 +154,7 @@ namespace Private {
 
   export function once(
     url: string,
+    budget: IHttpBudget,
     request: IHttpRequest
   ): Promise<IHttpResponse> {
     let parsed: URL;
@@ -106,9 +182,42 @@ namespace Private {
         )
       );
     }
-    const timeoutMs = request.timeoutMs ?? 30000;
+    // Values that came from a server (a token) must be header text, or Node throws.
+    for (const [key, value] of Object.entries(request.headers ?? {})) {
+      if (!/^[\x20-\x7e]*$/.test(value) || value.length > 64 * 1024) {
+        return Promise.reject(
+          new UserError(
+            `the ${key} header for ${parsed.host} is not valid HTTP header text`,
+            'check the registry and your log-in',
+            1
+          )
+        );
+      }
+    }
     const maxBytes = request.maxBytes ?? 32 * 1024 * 1024;
+    const remaining = budget.deadline - Date.now();
+    const late = () =>
+      new UserError(
+        `${parsed.host} did not finish answering within ${budget.seconds} s`,
+        'check your network or try again later (MLC_HTTP_TIMEOUT sets the seconds)',
+        1
+      );
+    if (remaining <= 0) {
+      return Promise.reject(late());
+    }
     return new Promise((resolve, reject) => {
+      // The first reason we stopped is the one told (the socket's own error follows it).
+      let stopped: UserError | null = null;
+      const stop = (reason: UserError) => {
+        stopped ??= reason;
+        req.destroy(reason);
+      };
+      // The overall deadline: silence is not the only way to never finish.
+      const timer = setTimeout(() => stop(late()), remaining);
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        reject(stopped ?? describe(error, parsed));
+      };
       const req = client.request(
         parsed,
         // No keep-alive agent: an idle pooled socket would keep mlc from exiting.
@@ -123,7 +232,7 @@ namespace Private {
           res.on('data', (chunk: Buffer) => {
             size += chunk.length;
             if (size > maxBytes) {
-              req.destroy(
+              stop(
                 new UserError(
                   `the answer of ${parsed.host} is larger than ${maxBytes} bytes`,
                   'check the registry address',
@@ -134,27 +243,28 @@ namespace Private {
             }
             chunks.push(chunk);
           });
-          res.on('end', () =>
+          res.on('end', () => {
+            clearTimeout(timer);
             resolve({
               status: res.statusCode ?? 0,
               headers: res.headers,
               body: Buffer.concat(chunks),
               url
-            })
-          );
-          res.on('error', error => reject(describe(error, parsed)));
+            });
+          });
+          res.on('error', fail);
         }
       );
-      req.setTimeout(timeoutMs, () =>
-        req.destroy(
+      req.setTimeout(budget.idleMs, () =>
+        stop(
           new UserError(
-            `${parsed.host} did not answer within ${timeoutMs / 1000} s`,
-            'check your network or try again later',
+            `${parsed.host} sent nothing for ${budget.idleMs / 1000} s`,
+            'check your network or try again later (MLC_HTTP_TIMEOUT sets the seconds)',
             1
           )
         )
       );
-      req.on('error', error => reject(describe(error, parsed)));
+      req.on('error', fail);
       req.end();
     });
   }
@@ -163,7 +273,7 @@ namespace Private {
     if (error instanceof UserError) {
       return error;
     }
-    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const code = errnoCode(error) ?? '';
     if (TLS_CODES.has(code)) {
       return new UserError(
         `the TLS certificate of ${url.host} failed verification (${code}); refusing to connect`,
