@@ -38,42 +38,45 @@ function validated(
 /** A creation id: 16 to 64 hex digits, recorded in the env and its kernel. */
 export const CREATION_ID_PATTERN = /^[0-9a-f]{16,64}$/;
 
-export const envRecordSchema = z.object({
-  schemaVersion: z.literal(ENV_RECORD_VERSION),
-  /** The env's name (the base name of its prefix at creation). */
-  name: validated(envNameProblem),
-  /** The env's absolute prefix at creation. */
-  prefix: validated(recordedPathProblem),
-  /** The image env it layers over. */
-  basePrefix: validated(recordedPathProblem),
-  /** `name:tag` of the base image, empty when the base has no image.json. */
-  baseImage: z.string(),
-  /** `X.Y` of the base interpreter. */
-  python: z.string(),
-  /** ISO 8601 creation time. */
-  createdAt: z.string(),
-  /** How the env is re-entered: straight on the host, or inside the container. */
-  mode: z.enum(['host', 'container']),
-  /** Container mode: the image path (e.g. the CVMFS sandbox) and bind paths. */
-  containerImage: z.optional(validated(userPathProblem)),
-  bindPaths: z.optional(z.array(validated(userPathProblem))),
-  /** The registered kernel's name, or null when created with --no-kernel. */
-  kernelName: z.nullable(validated(kernelNameProblem)),
-  /**
-   * Random id of this creation, also written into the kernel's metadata, so
-   * a remove unregisters only the kernel of the env it removes (a new env
-   * made at the same path meanwhile keeps its kernel). Absent in old records.
-   */
-  creationId: z.optional(z.string().check(z.regex(CREATION_ID_PATTERN))),
-  /** The kernel's display name, so `mlc env check --fix` can register it again. */
-  displayName: z.optional(z.string()),
-  /**
-   * The image under the env when it was created or last rebased, to notice
-   * an image updated in place (docs/architecture.md, "Env life"). Absent in
-   * old records.
-   */
-  image: z.optional(imageIdentitySchema)
-});
+/** Built on first use (z.lazy caches it): env create never parses a record. */
+export const envRecordSchema = z.lazy(() =>
+  z.object({
+    schemaVersion: z.literal(ENV_RECORD_VERSION),
+    /** The env's name (the base name of its prefix at creation). */
+    name: validated(envNameProblem),
+    /** The env's absolute prefix at creation. */
+    prefix: validated(recordedPathProblem),
+    /** The image env it layers over. */
+    basePrefix: validated(recordedPathProblem),
+    /** `name:tag` of the base image, empty when the base has no image.json. */
+    baseImage: z.string(),
+    /** `X.Y` of the base interpreter. */
+    python: z.string(),
+    /** ISO 8601 creation time. */
+    createdAt: z.string(),
+    /** How the env is re-entered: straight on the host, or inside the container. */
+    mode: z.enum(['host', 'container']),
+    /** Container mode: the image path (e.g. the CVMFS sandbox) and bind paths. */
+    containerImage: z.optional(validated(userPathProblem)),
+    bindPaths: z.optional(z.array(validated(userPathProblem))),
+    /** The registered kernel's name, or null when created with --no-kernel. */
+    kernelName: z.nullable(validated(kernelNameProblem)),
+    /**
+     * Random id of this creation, also written into the kernel's metadata, so
+     * a remove unregisters only the kernel of the env it removes (a new env
+     * made at the same path meanwhile keeps its kernel). Absent in old records.
+     */
+    creationId: z.optional(z.string().check(z.regex(CREATION_ID_PATTERN))),
+    /** The kernel's display name, so `mlc env check --fix` can register it again. */
+    displayName: z.optional(z.string()),
+    /**
+     * The image under the env when it was created or last rebased, to notice
+     * an image updated in place (docs/architecture.md, "Env life"). Absent in
+     * old records.
+     */
+    image: z.optional(imageIdentitySchema)
+  })
+);
 export type EnvRecord = z.infer<typeof envRecordSchema>;
 
 /** Parse the text of `.mlc-env.json`. */

@@ -11,40 +11,52 @@ import { checkJson, parseJson, type ParseResult } from './parseJson';
 /** Bump when a field changes meaning; readers refuse newer major versions. */
 export const IMAGE_METADATA_VERSION = 1;
 
+/** An image.json of 100k packages is ~10 MB. */
+export const MAX_IMAGE_JSON_BYTES = 256 * 1024 * 1024;
+
 /** Where a package in the image came from. */
 export const PACKAGE_SOURCES = ['conda', 'pip', 'system'] as const;
 export type PackageSource = (typeof PACKAGE_SOURCES)[number];
 
-export const imagePackageSchema = z.object({
-  name: z.string().check(z.minLength(1)),
-  version: z.string(),
-  source: z.enum(PACKAGE_SOURCES),
-  /** conda build string or channel, when known. */
-  build: z.optional(z.string()),
-  channel: z.optional(z.string())
-});
+/*
+ * The schemas are built on first use (z.lazy caches what its getter
+ * returns): most mlc commands load this module and never parse an
+ * image.json, and zod's set-up is a few ms at every start.
+ */
+export const imagePackageSchema = z.lazy(() =>
+  z.object({
+    name: z.string().check(z.minLength(1)),
+    version: z.string(),
+    source: z.enum(PACKAGE_SOURCES),
+    /** conda build string or channel, when known. */
+    build: z.optional(z.string()),
+    channel: z.optional(z.string())
+  })
+);
 export type ImagePackage = z.infer<typeof imagePackageSchema>;
 
-export const imageMetadataSchema = z.object({
-  schemaVersion: z.literal(IMAGE_METADATA_VERSION),
-  /** Image name, e.g. `ml-base`. */
-  name: z.string().check(z.minLength(1)),
-  /** Image tag, e.g. `alma9-python311`. */
-  tag: z.string(),
-  /** Operating system of the image, e.g. `AlmaLinux 9.4`; empty if unknown. */
-  os: z.string(),
-  /** Full Python version of the image env, e.g. `3.11.7`. */
-  python: z.string(),
-  /** `gpu` when the image carries CUDA builds of its ML frameworks. */
-  flavour: z.enum(['cpu', 'gpu']),
-  /** ISO 8601 date-time of the build. */
-  buildDate: z.string(),
-  /** The image env prefix at build time, e.g. `/opt/conda`. */
-  prefix: z.string(),
-  /** Registry path, e.g. `docker.io/yesw2000/ml-base:alma9-python311`. */
-  dockerPath: z.optional(z.string()),
-  packages: z.array(imagePackageSchema)
-});
+export const imageMetadataSchema = z.lazy(() =>
+  z.object({
+    schemaVersion: z.literal(IMAGE_METADATA_VERSION),
+    /** Image name, e.g. `ml-base`. */
+    name: z.string().check(z.minLength(1)),
+    /** Image tag, e.g. `alma9-python311`. */
+    tag: z.string(),
+    /** Operating system of the image, e.g. `AlmaLinux 9.4`; empty if unknown. */
+    os: z.string(),
+    /** Full Python version of the image env, e.g. `3.11.7`. */
+    python: z.string(),
+    /** `gpu` when the image carries CUDA builds of its ML frameworks. */
+    flavour: z.enum(['cpu', 'gpu']),
+    /** ISO 8601 date-time of the build. */
+    buildDate: z.string(),
+    /** The image env prefix at build time, e.g. `/opt/conda`. */
+    prefix: z.string(),
+    /** Registry path, e.g. `docker.io/yesw2000/ml-base:alma9-python311`. */
+    dockerPath: z.optional(z.string()),
+    packages: z.array(imagePackageSchema)
+  })
+);
 export type ImageMetadata = z.infer<typeof imageMetadataSchema>;
 
 /**

@@ -25,7 +25,7 @@ import { UserError } from '../errors';
 import { errnoCode } from '../fs/errors';
 import { resolves } from '../fs/probes';
 import { readRegularFile } from '../fs/regularFile';
-import { MAX_IMAGE_JSON_BYTES } from '../image/writeManifest';
+import { MAX_IMAGE_JSON_BYTES } from '../../core/imageMetadata';
 
 /** What `create` learns about the base, gathered with as few calls as possible. */
 export interface IBaseFacts {

@@ -31,6 +31,7 @@ import { shQuote } from '../../core/quote';
 export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
   const dataDir = Private.dataDirOrNull(context);
   const kernels = dataDir ? listEnvKernels(dataDir) : [];
+  const reads = new Private.Reads(dataDir, kernels);
   const kernelOf = new Map(
     kernels.map(kernel => [kernel.facts?.envPrefix ?? '', kernel])
   );
@@ -41,7 +42,7 @@ export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
     prefixes.push(...Private.envsIn(existingEnvPath(dir, context.cwd)));
   }
   if (dataDir) {
-    prefixes.push(...Private.lostKernels(prefixes, dataDir));
+    prefixes.push(...Private.lostKernels(prefixes, reads));
   }
   const dangling = Private.byPrefix(
     dataDir ? findDanglingKernels(dataDir) : []
@@ -56,15 +57,64 @@ export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
           prefix,
           kernelOf.get(prefix) ?? null,
           dataDir,
-          dangling.get(prefix) ?? []
+          dangling.get(prefix) ?? [],
+          reads
         )
       );
     }
   }
-  return envs.sort((a, b) => a.prefix.localeCompare(b.prefix));
+  // By the prefixes' UTF-16 code units (byte order for ASCII paths), the
+  // same on every machine: localeCompare would start ICU's collator, ~6 ms of CPU.
+  return envs.sort((a, b) =>
+    a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0
+  );
 }
 
 namespace Private {
+  /**
+   * Each record and kernel.json read once per listing: the search for lost
+   * kernels and the summaries ask for the same files (with 50 envs, 100
+   * record reads and 150 kernel reads before).
+   */
+  export class Reads {
+    constructor(
+      readonly dataDir: string | null,
+      listed: IRegisteredKernel[]
+    ) {
+      for (const kernel of listed) {
+        this.kernels.set(kernel.name, kernel);
+      }
+    }
+
+    record(prefix: string): ReturnType<typeof readEnvRecord> {
+      let read = this.records.get(prefix);
+      if (!read) {
+        read = readEnvRecord(prefix);
+        this.records.set(prefix, read);
+      }
+      return read;
+    }
+
+    /** Whether kernel `name` is registered (readKernel found a valid one). */
+    kernelRegistered(name: string): boolean {
+      if (!this.dataDir) {
+        return false;
+      }
+      let kernel = this.kernels.get(name);
+      if (kernel === undefined) {
+        kernel = readKernel(this.dataDir, name);
+        this.kernels.set(name, kernel);
+      }
+      return kernel !== null;
+    }
+
+    private readonly records = new Map<
+      string,
+      ReturnType<typeof readEnvRecord>
+    >();
+    private readonly kernels = new Map<string, IRegisteredKernel | null>();
+  }
+
   export function dataDirOrNull(context: ICliContext): string | null {
     try {
       return kernelDataDir(context);
@@ -78,7 +128,7 @@ namespace Private {
    * create interrupted between its rename and its kernel registration):
    * shown with `kernel-missing`, so `mlc env check --fix` is offered.
    */
-  export function lostKernels(listed: string[], dataDir: string): string[] {
+  export function lostKernels(listed: string[], reads: Reads): string[] {
     const parents = new Set(
       listed
         .filter(Boolean)
@@ -87,12 +137,12 @@ namespace Private {
     const found: string[] = [];
     for (const parent of parents) {
       for (const prefix of envsIn(parent)) {
-        const record = readEnvRecord(prefix);
+        const record = reads.record(prefix);
         if (
           record.ok &&
           record.value.prefix === prefix &&
           record.value.kernelName &&
-          !readKernel(dataDir, record.value.kernelName)
+          !reads.kernelRegistered(record.value.kernelName)
         ) {
           found.push(prefix);
         }
@@ -154,9 +204,10 @@ namespace Private {
     prefix: string,
     kernel: IRegisteredKernel | null,
     dataDir: string | null,
-    dangling: IDanglingKernel[]
+    dangling: IDanglingKernel[],
+    reads: Reads
   ): IEnvSummary {
-    const record = readEnvRecord(prefix);
+    const record = reads.record(prefix);
     const quoted = shQuote(prefix, 'always');
     const leftovers = leftoverProblem(prefix, findLeftovers(prefix));
     if (!record.ok && dangling.length) {
@@ -197,7 +248,7 @@ namespace Private {
       });
     }
     const kernelName = record.value.kernelName;
-    if (kernelName && dataDir && !readKernel(dataDir, kernelName)) {
+    if (kernelName && dataDir && !reads.kernelRegistered(kernelName)) {
       problems.push({
         code: 'kernel-missing',
         message: `the kernel ${kernelName} is not registered`,

@@ -347,9 +347,16 @@ namespace Private {
     return reserved.has(rel);
   }
 
+  /**
+   * Built once: the bundle's target makes esbuild write a `\p` literal as
+   * `new RegExp(...)`, which in a function ran again for each of the plan's
+   * thousands of paths.
+   */
+  const CONTROL = /\p{Cc}/u;
+
   /** `a/b/c`: no empty, `.` or `..` part, no absolute path, no NUL or control character. */
   export function isCleanRelative(rel: string): boolean {
-    if (rel.length === 0 || rel.length > 4096 || /\p{Cc}/u.test(rel)) {
+    if (rel.length === 0 || rel.length > 4096 || CONTROL.test(rel)) {
       return false;
     }
     return rel
@@ -364,11 +371,7 @@ namespace Private {
    * `../baseEnv_dir/...`).
    */
   export function staysInside(file: string, target: string): boolean {
-    if (
-      target.length === 0 ||
-      target.startsWith('/') ||
-      /\p{Cc}/u.test(target)
-    ) {
+    if (target.length === 0 || target.startsWith('/') || CONTROL.test(target)) {
       return false;
     }
     const parts = file.split('/').slice(0, -1);

@@ -13,7 +13,6 @@
  * `StagedWrite` is the transaction of `mlc kernels install`: several kernel
  * directories and files, all staged first and committed together.
  */
-import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../errors';
@@ -22,6 +21,7 @@ import { errnoCode, errnoWords } from './errors';
 import { exists, isProcessAlive, isWritableDirectory } from './probes';
 import { NotRealDirectoryError, assertRealPath } from './realDir';
 import { removeEntry, removeTree } from './removeTree';
+import { randomHex } from './random';
 
 export type FileContent = string | Uint8Array;
 
@@ -215,7 +215,7 @@ export function assertNoLinkBelow(root: string, dir: string): void {
 /** A hidden temporary name beside `name`, unique to this process and call. */
 export function stagingName(name: string): string {
   // Bounded so a long target name still gives a valid file name.
-  return `.${name.slice(0, 200)}.mlc-tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  return `.${name.slice(0, 200)}.mlc-tmp-${process.pid}-${randomHex(4)}`;
 }
 
 /**

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { IMAGE_JSON_FILE } from '../../core/kernelspec';
 import {
   imageReference,
+  MAX_IMAGE_JSON_BYTES,
   parseImageMetadata,
   type ImageMetadata
 } from '../../core/imageMetadata';
@@ -32,8 +33,8 @@ export type Flavour = 'cpu' | 'gpu';
 /** 9999-12-31T23:59:59Z, the last second with a four-digit year. */
 const MAX_EPOCH_SECONDS = 253402300799;
 
-/** An image.json of 100k packages is ~10 MB. */
-export const MAX_IMAGE_JSON_BYTES = 256 * 1024 * 1024;
+// The bound lives beside image.json's schema: env and kernels read the file without this module.
+export { MAX_IMAGE_JSON_BYTES };
 
 export interface IManifestOptions {
   /** The image env prefix, absolute. */

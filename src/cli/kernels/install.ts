@@ -32,7 +32,7 @@ import { imagePython } from './pythonVersion';
 import { StagedWrite, type FileContent } from '../fs/stagedWrite';
 import { isRealDirectory } from '../fs/probes';
 import { readRegularFile } from '../fs/regularFile';
-import { MAX_IMAGE_JSON_BYTES } from '../image/writeManifest';
+import { MAX_IMAGE_JSON_BYTES } from '../../core/imageMetadata';
 
 export interface IInstallOptions {
   prefix: string;
