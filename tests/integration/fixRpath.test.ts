@@ -274,7 +274,7 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('leaves a truncated ELF and one whose dynamic section points outside the file untouched, one line each', () => {
+  it('leaves a truncated ELF and one whose dynamic section points outside the file untouched with a warning each, and exits 0', () => {
     const prefix = buildPrefix('broken');
     const good = fs.readFileSync(path.join(prefix, 'lib', 'libanswer.so'));
     fs.writeFileSync(
@@ -297,13 +297,39 @@ describe('mlc image fix-rpath on gcc-built ELF files', () => {
     );
 
     const result = runMlc(['image', 'fix-rpath', '--prefix', prefix]);
-    expect(result.code).toBe(1);
-    const errors = result.stderr.trim().split('\n');
-    expect(errors).toEqual([
-      `mlc: error: ${prefix}/lib/libdynout.so: the dynamic section lies outside the file (truncated or corrupt ELF)`,
-      `mlc: error: ${prefix}/lib/libtrunc.so: the program header table lies outside the file (truncated or corrupt ELF)`,
-      `mlc: error: 2 file(s) under ${prefix} could not be repaired and were left as they were; see the lines above`
+    // No loader can load them, so their search paths do not matter: noted, not failed.
+    expect(result.code).toBe(0);
+    const warnings = result.stderr.trim().split('\n');
+    const left = 'it cannot be loaded, so it was left as it was';
+    expect(warnings).toEqual([
+      `mlc: warning: ${prefix}/lib/libdynout.so: the dynamic section lies outside the file (truncated or corrupt ELF); ${left}`,
+      `mlc: warning: ${prefix}/lib/libtrunc.so: the program header table lies outside the file (truncated or corrupt ELF); ${left}`
     ]);
+    expect(result.stdout).toMatch(
+      /2 repaired, 0 skipped, 0 failed, 2 damaged and left as they were/
+    );
+
+    // --json: the same files as warning events and in the result's `unloadable`.
+    fs.writeFileSync(path.join(prefix, 'lib', 'libanswer.so'), good);
+    const json = runMlc(['image', 'fix-rpath', '--prefix', prefix, '--json']);
+    expect(json.code).toBe(0);
+    const events = json.stdout
+      .trim()
+      .split('\n')
+      .map(line => JSON.parse(line) as Record<string, unknown>);
+    expect(
+      events
+        .filter(event => event.type === 'warning')
+        .map(event => String(event.message).split(':')[0])
+    ).toEqual([`${prefix}/lib/libdynout.so`, `${prefix}/lib/libtrunc.so`]);
+    const final = events.find(event => event.type === 'result') as {
+      data: { unloadable: { file: string }[]; problems: unknown[] };
+    };
+    expect(final.data.unloadable.map(entry => entry.file)).toEqual([
+      `${prefix}/lib/libdynout.so`,
+      `${prefix}/lib/libtrunc.so`
+    ]);
+    expect(final.data.problems).toEqual([]);
     expect(
       ['libtrunc.so', 'libdynout.so'].map(name =>
         checksum(path.join(prefix, 'lib', name))

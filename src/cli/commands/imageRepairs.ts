@@ -44,6 +44,11 @@ export function registerImageRepairCommands(
         dryRun: Boolean(flags.dryRun),
         ...(drop.length ? { drop } : {})
       });
+      for (const damaged of result.unloadable) {
+        context.reporter.warning(
+          `${Private.shown(damaged.file)}: ${damaged.message}; it cannot be loaded, so it was left as it was`
+        );
+      }
       if (!context.reporter.machine) {
         for (const problem of result.problems) {
           context.reporter.error(
@@ -192,7 +197,10 @@ below one, or when a path component is one only conda-build's build envs
 have (_build_env, _h_env*, conda-bld, build_artifacts); empty entries are
 dropped; $ORIGIN-relative and all other entries are kept. The string is
 rewritten in place with the same length (NUL-padded), one file at a time
-through a renamed copy. 32-bit, big-endian and non-ELF files are skipped.`;
+through a renamed copy. 32-bit, big-endian and non-ELF files are skipped;
+a damaged ELF file cannot be loaded, so it gets a warning, is left as it was
+and does not fail the run. Exit 1 only when a file that needed the repair
+did not get it.`;
 
   export function collect(value: string, previous: string[]): string[] {
     return [...previous, value];
@@ -231,7 +239,7 @@ through a renamed copy. 32-bit, big-endian and non-ELF files are skipped.`;
     }
     const files = new Set(result.changes.map(change => change.file)).size;
     lines.push(
-      `${result.elfFiles} ELF files inspected under ${result.prefix}; ${files} ${result.dryRun ? 'would be repaired' : 'repaired'}, ${result.skipped.length} skipped, ${result.problems.length} failed`
+      `${result.elfFiles} ELF files inspected under ${result.prefix}; ${files} ${result.dryRun ? 'would be repaired' : 'repaired'}, ${result.skipped.length} skipped, ${result.problems.length} failed${result.unloadable.length ? `, ${result.unloadable.length} damaged and left as they were` : ''}`
     );
     return lines.join('\n');
   }

@@ -4,8 +4,10 @@
  * RPATH/RUNPATH holds a build or install location gets the kept entries
  * written over the old string, NUL-padded to its length (the file's size
  * never changes), one file at a time and atomically. A file that cannot be
- * repaired (broken ELF, not writable) is reported on one line and left
- * exactly as it was; the others are still repaired.
+ * repaired (unreadable, not writable) is reported on one line and left
+ * exactly as it was; the others are still repaired. A damaged ELF file (a
+ * conda env can ship test data of ELF tools) cannot be loaded, so its search
+ * path does not matter: it is noted and left alone, and fails nothing.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -49,7 +51,14 @@ export interface IFixRpathResult {
   changes: ISearchPathChange[];
   /** Files passed over, with why (32-bit, big-endian, not ELF but named .so). */
   skipped: { file: string; reason: string }[];
-  /** Files that needed no change or could not be changed: what is wrong, one line each. */
+  /**
+   * Files that start like ELF but cannot be loaded (truncated, damaged
+   * headers): no loader reads their search path, so nothing needs repair.
+   * They are left as they were and noted, one line each; they do not fail
+   * the run.
+   */
+  unloadable: { file: string; message: string }[];
+  /** Files that needed a repair and did not get it: what is wrong, one line each. */
   problems: { file: string; message: string }[];
 }
 
@@ -62,6 +71,7 @@ export function fixRpath(options: IFixRpathOptions): IFixRpathResult {
     elfFiles: 0,
     changes: [],
     skipped: [],
+    unloadable: [],
     problems: []
   };
   let sawElf = false;
@@ -70,11 +80,14 @@ export function fixRpath(options: IFixRpathOptions): IFixRpathResult {
     try {
       inspection = Private.inspectFile(file);
     } catch (error) {
-      result.problems.push({
-        file,
-        message: Private.problemText(error, 'reading')
-      });
-      sawElf = sawElf || error instanceof ElfFormatError;
+      const entry = { file, message: Private.problemText(error, 'reading') };
+      if (error instanceof ElfFormatError) {
+        sawElf = true;
+        result.unloadable.push(entry);
+      } else {
+        // Unread, so it may well need the repair: that fails the run.
+        result.problems.push(entry);
+      }
       continue;
     }
     if (inspection.kind === 'not-elf') {
