@@ -102,4 +102,118 @@ describe('run-ml_container.sh', () => {
       /ml-torch-gpu:centos7-python38[\s\S]*status=0\nstill-here\n$/
     );
   });
+
+  describe('finds mlc without MLC set', () => {
+    // A PATH with the shell's tools and no mlc, as in a venv that is not activated.
+    const BARE_PATH = '/usr/bin:/bin';
+
+    function runBare(script: string, args: string[], extra = {}) {
+      const env: NodeJS.ProcessEnv = { ...process.env, PATH: BARE_PATH };
+      delete env.MLC;
+      return spawnSync('bash', [script, ...args], {
+        encoding: 'utf-8',
+        env: { ...env, ...extra },
+        cwd: scratch.dir,
+        timeout: 60000
+      });
+    }
+
+    /** A bin/ as pip makes it: the script with a recording mlc beside it. */
+    function venvBin(name: string): string {
+      const bin = path.join(scratch.dir, name, 'bin');
+      fs.mkdirSync(bin, { recursive: true });
+      fs.copyFileSync(SCRIPT, path.join(bin, 'run-ml_container.sh'));
+      fs.copyFileSync(recorder, path.join(bin, 'mlc'));
+      fs.chmodSync(path.join(bin, 'mlc'), 0o755);
+      return bin;
+    }
+
+    it('uses the mlc beside the script, run by its path with mlc not on PATH', () => {
+      const bin = venvBin('venv-by-path');
+      expect(
+        spawnSync('sh', ['-c', 'command -v mlc'], {
+          env: { PATH: BARE_PATH }
+        }).status
+      ).not.toBe(0);
+      const result = runBare(path.join(bin, 'run-ml_container.sh'), [
+        'listPackages',
+        'ml-base'
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe('packages\nml-base\n');
+      expect(result.status).toBe(4);
+    });
+
+    it('follows links to the script, relative and chained, to the mlc beside the real file', () => {
+      const bin = venvBin('venv-linked');
+      const home = path.join(scratch.dir, 'home-bin');
+      fs.mkdirSync(home, { recursive: true });
+      fs.symlinkSync(
+        path.relative(home, path.join(bin, 'run-ml_container.sh')),
+        path.join(home, 'first-link')
+      );
+      fs.symlinkSync('first-link', path.join(home, 'run-ml_container.sh'));
+      const result = runBare(path.join(home, 'run-ml_container.sh'), [
+        'printMe'
+      ]);
+      expect(result.stdout).toBe('status\n');
+      expect(result.status).toBe(4);
+    });
+
+    it('keeps MLC before the mlc beside it, and falls back to PATH', () => {
+      const bin = venvBin('venv-mlc-first');
+      const other = path.join(scratch.dir, 'other-mlc');
+      fs.writeFileSync(other, '#!/bin/sh\necho other "$@"\nexit 5\n', {
+        mode: 0o755
+      });
+      const chosen = runBare(
+        path.join(bin, 'run-ml_container.sh'),
+        ['printMe'],
+        {
+          MLC: other
+        }
+      );
+      expect(chosen.stdout).toBe('other status\n');
+      expect(chosen.status).toBe(5);
+
+      const lone = path.join(scratch.dir, 'lone-with-path');
+      fs.mkdirSync(lone, { recursive: true });
+      fs.copyFileSync(SCRIPT, path.join(lone, 'run-ml_container.sh'));
+      const onPath = runBare(
+        path.join(lone, 'run-ml_container.sh'),
+        ['printMe'],
+        {
+          PATH: `${bin}:${BARE_PATH}`
+        }
+      );
+      expect(onPath.stdout).toBe('status\n');
+      expect(onPath.status).toBe(4);
+    });
+
+    it('copied elsewhere with no mlc anywhere: one line saying how to install it, exit 127, run or sourced', () => {
+      const lone = path.join(scratch.dir, 'lone');
+      fs.mkdirSync(lone, { recursive: true });
+      const copy = path.join(lone, 'run-ml_container.sh');
+      fs.copyFileSync(SCRIPT, copy);
+      const result = runBare(copy, ['listImages']);
+      expect(result.status).toBe(127);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toEqual([
+        'run-ml_container.sh: mlc not found beside this script or on PATH; install it with: pip install jupyterlab-ml-containers'
+      ]);
+
+      const env: NodeJS.ProcessEnv = { ...process.env, PATH: BARE_PATH };
+      delete env.MLC;
+      const sourced = spawnSync(
+        'bash',
+        [
+          '-c',
+          `source "${copy}" listImages; echo "status=$?"; echo still-here`
+        ],
+        { encoding: 'utf-8', env, timeout: 60000 }
+      );
+      expect(sourced.stdout).toBe('status=127\nstill-here\n');
+      expect(sourced.stderr).toContain('pip install jupyterlab-ml-containers');
+    });
+  });
 });
