@@ -21,6 +21,7 @@ import { parseImageReference } from '../../src/core/runner/imageReference';
 import { validateOndemandRequest } from '../../src/cli/hub/ondemandScript';
 import { MLC_BUNDLE, makeScratch, REPO } from '../harness/paths';
 import {
+  manifestDigest,
   startHostileRegistry,
   type IHostileRegistry
 } from './fixtures/hostileRegistry';
@@ -612,7 +613,12 @@ describe('a hostile registry', () => {
     ['long token', 'HOST/longtoken/x:t', /token that is not one/],
     ['bad token', 'HOST/badtoken/x:t', /token that is not one/],
     ['slow tag pages', 'docker.io/slowpages/x:t', /within 3 s/],
-    ['bad next page', 'docker.io/badnext/x:t', /next page.*is not a URL/]
+    ['bad next page', 'docker.io/badnext/x:t', /next page.*is not a URL/],
+    [
+      'wrong digest header',
+      'HOST/wrongdigest/x:t',
+      /Docker-Content-Digest for wrongdigest\/x:t is not the sha256 of the manifest it sent \(sha256:[a-f0-9]{64}\)/
+    ]
   ];
 
   it.each(cases)('info: %s is one line', async (label, reference, message) => {
@@ -684,6 +690,24 @@ describe('a hostile registry', () => {
       }
     );
     expect(run.stdout).toMatch(/"compressedSize":\d+/);
+    expect(run.stdout).toContain(
+      `"digest":"${manifestDigest(registry.version)}"`
+    );
+  });
+
+  it('info reports the sha256 of the body when the header names another algorithm', async () => {
+    const dir = workdir();
+    const file = catalogue(dir, [entry(`${registry.host}/sha512digest/img:t`)]);
+    const run = await tried(
+      'info sha512 header',
+      ['info', 'img:t', '--catalogue', file, '--json'],
+      dir,
+      { expect: 'ok' }
+    );
+    expect(run.stdout).toContain(
+      `"digest":"${manifestDigest(registry.version)}"`
+    );
+    expect(run.stdout).not.toContain('sha512:');
   });
 });
 

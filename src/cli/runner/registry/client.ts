@@ -157,13 +157,23 @@ export class RegistryClient {
       string,
       unknown
     >;
-    const computed = `sha256:${createHash('sha256').update(response.body).digest('hex')}`;
+    // The digest reported is always the hash of the body read; the
+    // registry's header is only checked against it, never trusted over it.
+    const digest = `sha256:${createHash('sha256').update(response.body).digest('hex')}`;
     const header = response.headers['docker-content-digest'];
-    const digest =
-      typeof header === 'string' && /^sha256:[a-f0-9]{64}$/.test(header)
-        ? header
-        : computed;
-    if (reference.startsWith('sha256:') && computed !== reference) {
+    // Another algorithm (sha512:...) cannot be compared with sha256; ignored.
+    if (
+      typeof header === 'string' &&
+      header.toLowerCase().startsWith('sha256:') &&
+      header !== digest
+    ) {
+      throw new UserError(
+        `the registry's Docker-Content-Digest for ${this._ref.repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference} is not the sha256 of the manifest it sent (${digest})`,
+        'the registry or a proxy in between altered the manifest; try again, report it if it persists',
+        1
+      );
+    }
+    if (reference.startsWith('sha256:') && digest !== reference) {
       throw new UserError(
         `the registry sent a manifest whose digest is not ${reference}`,
         'try again; report it if it persists',
