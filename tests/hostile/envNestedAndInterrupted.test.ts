@@ -328,6 +328,77 @@ describe('verbs killed half-way', () => {
     expect(listAfter.stdout).not.toContain(`${dir}/A`);
   });
 
+  /** Run `mlc ARGS` as the user without waiting (to race another). */
+  function started(args: string[]): Promise<IRun> {
+    const user = testUser();
+    return new Promise(resolve => {
+      const child = spawn(process.execPath, [MLC_BUNDLE, ...args], {
+        uid: user.uid,
+        gid: user.gid,
+        env: userEnv(),
+        timeout: HANG_MS,
+        killSignal: 'SIGKILL'
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', chunk => (stdout += chunk));
+      child.stderr.on('data', chunk => (stderr += chunk));
+      child.on('close', status => resolve({ status, stdout, stderr }));
+    });
+  }
+
+  it('two removes of one env at once: one succeeds, the other says so in one line', async () => {
+    const outcomes = new Set<string>();
+    for (let round = 0; round < 5; round++) {
+      const dir = place();
+      create(`${dir}/A`);
+      // A few files, so that one remove is often still deleting when the other looks.
+      asUser(
+        'sh',
+        '-c',
+        'mkdir -p "$1/data" && cd "$1/data" && seq 1 3000 | xargs touch',
+        'sh',
+        `${dir}/A`
+      );
+      const runs = await Promise.all([
+        started(['env', 'remove', `${dir}/A`]),
+        started(['env', 'remove', `${dir}/A`])
+      ]);
+      tally.cases += 2;
+      const ok = runs.filter(run => run.status === 0);
+      const refused = runs.filter(run => run.status !== 0);
+      if (ok.length !== 1) {
+        findings.push(
+          `two removes, round ${round}: ${ok.length} reported success: ${runs.map(run => run.stderr.trim()).join(' | ')}`
+        );
+      }
+      const seen = runs.map(run => `${run.status}: ${run.stderr.trim()}`);
+      expect(ok.length === 1 ? 'one success' : seen).toBe('one success');
+      expect(refused).toHaveLength(1);
+      // 1 when it saw the other at work, 2 (no such env) when it came after.
+      expect([1, 2]).toContain(refused[0].status);
+      const lines = refused[0].stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^mlc: error: .*\/A (is being removed by another mlc command \(pid \d+\)|was already removed by another mlc command|does not exist \(already removed\?\))/
+      );
+      outcomes.add(lines[0].replace(/.*\/A /, '').replace(/\d+/, 'N'));
+      tally['correct results']++;
+      tally['clean errors']++;
+      // Gone, no leftovers, and its kernel unregistered.
+      expect(fs.readdirSync(dir)).toEqual([]);
+      const list = tried(
+        'list after two removes',
+        ['--json', 'env', 'list'],
+        'ok'
+      );
+      expect(list.stdout).not.toContain(`${dir}/A`);
+    }
+    process.stdout.write(
+      `two removes, refusals seen: ${[...outcomes].join('; ')}\n`
+    );
+  });
+
   it('a killed create is cleaned by the next create, ours only', async () => {
     let dir = '';
     let killed = false;

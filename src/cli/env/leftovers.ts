@@ -36,6 +36,28 @@ export function removeStagingPath(envDir: string): string {
   return `${path.posix.dirname(envDir)}/.mlc-tmp.rm.${shortDigest(envDir)}.${shortDigest(os.hostname())}.${process.pid}`;
 }
 
+/**
+ * The pid of a live process on this host that is removing the env at
+ * `envDir` right now (its doomed tree is beside the env), or null.
+ */
+export function removalUnderWay(envDir: string): string | null {
+  const parent = path.posix.dirname(envDir);
+  const remove = `.mlc-tmp.rm.${shortDigest(envDir)}.${shortDigest(os.hostname())}.`;
+  for (const entry of Private.names(parent)) {
+    const pid = entry.slice(remove.length);
+    if (
+      entry.startsWith(remove) &&
+      /^[1-9]\d{0,9}$/.test(pid) &&
+      !deadProcess(pid) &&
+      Number(pid) !== process.pid &&
+      Private.isRealDirectory(`${parent}/${entry}`)
+    ) {
+      return pid;
+    }
+  }
+  return null;
+}
+
 /** The leftovers of interrupted verbs on the env at `envDir` (which may itself be gone). */
 export function findLeftovers(envDir: string): ILeftover[] {
   const parent = path.posix.dirname(envDir);

@@ -22,7 +22,11 @@ import { fsUserError } from '../fs/errors';
 import { removeTree } from '../fs/removeTree';
 import { existingEnvPath } from './existing';
 import { nestedEnv } from './target';
-import { removeLeftovers, removeStagingPath } from './leftovers';
+import {
+  removalUnderWay,
+  removeLeftovers,
+  removeStagingPath
+} from './leftovers';
 import { shQuote } from '../../core/quote';
 import { kernelDataDir, listEnvKernels, unregisterKernel } from './kernel';
 import { readEnvRecord } from './layout';
@@ -42,6 +46,11 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
     throw fsUserError(error, `looking at ${envDir}`);
   }
   if (!stat) {
+    // Gone already: another remove that is still at work is not an orphan.
+    const pid = removalUnderWay(envDir);
+    if (pid) {
+      throw Private.raceError(envDir, pid);
+    }
     return Private.removeOrphanKernel(envDir, context, cleaned);
   }
   if (stat.isSymbolicLink()) {
@@ -56,13 +65,21 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
       'give the path of an env made by mlc env create (mlc env list shows them)'
     );
   }
-  const { record, physical } = Private.proveEnv(envDir, context);
+  let proven: { record: EnvRecord; physical: string };
   const doomed = removeStagingPath(envDir);
   try {
+    proven = Private.proveEnv(envDir, context);
+    // The one atomic step: of two removes of this env, only one rename succeeds.
     moveEntry(envDir, doomed);
   } catch (error) {
-    throw fsUserError(error, `removing ${envDir}`);
+    throw (
+      Private.removedMeanwhile(envDir) ??
+      (error instanceof UserError
+        ? error
+        : fsUserError(error, `removing ${envDir}`))
+    );
   }
+  const { record, physical } = proven;
   // The directory renamed must be the one proven: else put it back.
   const moved = fs.lstatSync(doomed);
   if (
@@ -77,17 +94,10 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
       1
     );
   }
-  try {
-    removeTree(doomed);
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    throw new UserError(
-      `${envDir} was moved aside to ${doomed} but could not be deleted: ${why}`,
-      `delete ${doomed} by hand`,
-      1
-    );
-  }
+  // The kernel goes before the tree: once the doomed tree is gone, so is
+  // the kernel, and a concurrent remove that sees neither does nothing.
   let kernelName: string | null = null;
+  let kernelError: unknown = null;
   if (record.kernelName) {
     try {
       const prefixes = [...new Set([envDir, record.prefix, physical])];
@@ -99,13 +109,57 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
       );
       kernelName = removed ? record.kernelName : null;
     } catch (error) {
-      throw fsUserError(error, `unregistering the kernel ${record.kernelName}`);
+      kernelError = error;
     }
+  }
+  try {
+    removeTree(doomed);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new UserError(
+      `${envDir} was moved aside to ${doomed} but could not be deleted: ${why}`,
+      `delete ${doomed} by hand`,
+      1
+    );
+  }
+  if (kernelError !== null) {
+    throw fsUserError(
+      kernelError,
+      `unregistering the kernel ${record.kernelName}`
+    );
   }
   return { prefix: envDir, kernelName };
 }
 
 namespace Private {
+  /**
+   * When `envDir` is gone and another mlc is removing it now: that, in one
+   * line (exit 1, nothing done here); else null.
+   */
+  export function removedMeanwhile(envDir: string): UserError | null {
+    let gone = false;
+    try {
+      gone = !fs.lstatSync(envDir, { throwIfNoEntry: false });
+    } catch {
+      return null;
+    }
+    if (!gone) {
+      return null;
+    }
+    return raceError(envDir, removalUnderWay(envDir));
+  }
+
+  /** Another mlc removes, or removed, the env: one line, exit 1. */
+  export function raceError(envDir: string, pid: string | null): UserError {
+    return new UserError(
+      pid
+        ? `${envDir} is being removed by another mlc command (pid ${pid}); nothing was done by this one`
+        : `${envDir} was already removed by another mlc command; nothing was done by this one`,
+      'mlc env list shows the envs',
+      1
+    );
+  }
+
   /**
    * The env's record, once `envDir` proved to be an env; a one-line refusal
    * (nothing removed) otherwise.
@@ -220,7 +274,7 @@ namespace Private {
     }
     if (!dataDir || !orphan) {
       throw new UserError(
-        `${envDir} does not exist and no kernel is registered for it`,
+        `${envDir} does not exist (already removed?) and no kernel is registered for it`,
         'mlc env list shows the envs'
       );
     }
