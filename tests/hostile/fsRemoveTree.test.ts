@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
+  emptyTree,
   NotATreeError,
   removeEntry,
   removeTree,
@@ -61,6 +62,24 @@ it('refuses a top that is a link, and a top that is a file', () => {
   expect(() => removeTree('/')).toThrow(NotATreeError);
   precious.whole();
   expect(fs.lstatSync(`${scratch}/link`).isSymbolicLink()).toBe(true);
+});
+
+it('emptyTree removes everything below the top, keeps the top, and never follows a link', () => {
+  const precious = preciousTree();
+  const doomed = `${scratch}/doomed`;
+  fs.mkdirSync(`${doomed}/d/e`, { recursive: true });
+  fs.writeFileSync(`${doomed}/d/e/f`, 'z');
+  fs.symlinkSync(precious.dir, `${doomed}/to-dir`);
+  fs.symlinkSync(precious.dir, `${doomed}/d/to-dir`);
+  const top = fs.lstatSync(doomed);
+  emptyTree(doomed);
+  expect(fs.readdirSync(doomed)).toEqual([]);
+  expect(fs.lstatSync(doomed).ino).toBe(top.ino);
+  precious.whole();
+  fs.symlinkSync(precious.dir, `${scratch}/link`);
+  expect(() => emptyTree(`${scratch}/link`)).toThrow(NotATreeError);
+  expect(() => emptyTree('/')).toThrow(NotATreeError);
+  precious.whole();
 });
 
 it('removeEntry unlinks a link to a directory (a kernel dir that is a link) and keeps the target', () => {

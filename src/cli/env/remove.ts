@@ -7,6 +7,8 @@
  * ancestors, `/`, or anything inside or around the base. It is then renamed
  * to a hidden sibling, so it disappears at once, checked to be the same
  * directory, and deleted without following a single link (../fs/removeTree).
+ * Of two removes at once only one rename succeeds; the other says in one
+ * line that the env is being (or was) removed.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -19,7 +21,7 @@ import { isWithin, normalizeAbsolute } from '../../core/validate';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { fsUserError } from '../fs/errors';
-import { removeTree } from '../fs/removeTree';
+import { emptyTree, removeEmptyDirectory } from '../fs/removeTree';
 import { existingEnvPath } from './existing';
 import { nestedEnv } from './target';
 import {
@@ -94,10 +96,24 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
       1
     );
   }
-  // The kernel goes before the tree: once the doomed tree is gone, so is
-  // the kernel, and a concurrent remove that sees neither does nothing.
+  // The tree is emptied, the kernel unregistered, and only then the doomed
+  // directory removed: while a remove is at work its directory is there for
+  // a concurrent remove to see, and a killed one still has its kernel for
+  // `env list` to report the leftover by.
+  const deleteFailed = (error: unknown) => {
+    const why = error instanceof Error ? error.message : String(error);
+    return new UserError(
+      `${envDir} was moved aside to ${doomed} but could not be deleted: ${why}`,
+      `delete ${doomed} by hand`,
+      1
+    );
+  };
+  try {
+    emptyTree(doomed);
+  } catch (error) {
+    throw deleteFailed(error);
+  }
   let kernelName: string | null = null;
-  let kernelError: unknown = null;
   if (record.kernelName) {
     try {
       const prefixes = [...new Set([envDir, record.prefix, physical])];
@@ -109,24 +125,13 @@ export function removeEnv(raw: string, context: ICliContext): IEnvRemoveResult {
       );
       kernelName = removed ? record.kernelName : null;
     } catch (error) {
-      kernelError = error;
+      throw fsUserError(error, `unregistering the kernel ${record.kernelName}`);
     }
   }
   try {
-    removeTree(doomed);
+    removeEmptyDirectory(doomed);
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    throw new UserError(
-      `${envDir} was moved aside to ${doomed} but could not be deleted: ${why}`,
-      `delete ${doomed} by hand`,
-      1
-    );
-  }
-  if (kernelError !== null) {
-    throw fsUserError(
-      kernelError,
-      `unregistering the kernel ${record.kernelName}`
-    );
+    throw deleteFailed(error);
   }
   return { prefix: envDir, kernelName };
 }

@@ -71,6 +71,32 @@ export function removeTree(top: string): void {
 }
 
 /**
+ * Remove everything below the directory `top` (absolute), keeping `top`
+ * itself, never following a link: for a caller with a step to finish before
+ * the directory goes (env remove unregisters the kernel in between).
+ */
+export function emptyTree(top: string): void {
+  if (!path.isAbsolute(top) || path.dirname(top) === top) {
+    throw new NotATreeError(top, 'not-directory');
+  }
+  const stat = fs.lstatSync(top);
+  if (stat.isSymbolicLink()) {
+    throw new NotATreeError(top, 'link');
+  }
+  if (!stat.isDirectory()) {
+    throw new NotATreeError(top, 'not-directory');
+  }
+  const home = process.cwd();
+  try {
+    // Reached by its path, then checked to be the directory lstat saw.
+    Private.enter(top, stat, top);
+    Private.removeEntries(top);
+  } finally {
+    process.chdir(home);
+  }
+}
+
+/**
  * Remove what sits at `file`: a link or file is unlinked, a directory
  * removed as a tree. Used for a kernel directory, which may be a link (to a
  * project folder, say): then only the link goes.
@@ -123,7 +149,7 @@ namespace Private {
   }
 
   /** Remove every entry of the current directory. */
-  function removeEntries(shown: string): void {
+  export function removeEntries(shown: string): void {
     const entries = fs.readdirSync('.', {
       withFileTypes: true,
       encoding: 'buffer'
