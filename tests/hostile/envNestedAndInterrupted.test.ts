@@ -256,6 +256,74 @@ describe('check --fix --base is held to the base rules of create', () => {
   });
 });
 
+describe('a relative Jupyter data directory', () => {
+  it.each([
+    ['JUPYTER_DATA_DIR', 'jdata'],
+    ['JUPYTER_DATA_DIR', './jdata'],
+    ['XDG_DATA_HOME', 'xdg']
+  ])(
+    '%s=%s: create is refused up front, nothing left behind',
+    (name, value) => {
+      const dir = place();
+      const user = testUser();
+      const env: NodeJS.ProcessEnv = { ...userEnv(), [name]: value };
+      if (name === 'XDG_DATA_HOME') {
+        delete env.JUPYTER_DATA_DIR;
+      }
+      const run = spawnSync(
+        process.execPath,
+        [MLC_BUNDLE, 'env', 'create', `${dir}/A`, '--base', fixture.base],
+        {
+          uid: user.uid,
+          gid: user.gid,
+          env,
+          cwd: dir,
+          encoding: 'utf-8',
+          timeout: HANG_MS
+        }
+      );
+      tally.cases++;
+      expect(run.status).toBe(2);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^mlc: error: ${name} is a relative path .*set ${name} to an absolute path`
+          )
+        )
+      ]);
+      // No env, no staging tree, no kernel under the working directory.
+      expect(fs.readdirSync(dir)).toEqual([]);
+      tally['clean errors']++;
+      // With --no-kernel the data directory does not matter.
+      const noKernel = spawnSync(
+        process.execPath,
+        [
+          MLC_BUNDLE,
+          'env',
+          'create',
+          `${dir}/A`,
+          '--base',
+          fixture.base,
+          '--no-kernel'
+        ],
+        {
+          uid: user.uid,
+          gid: user.gid,
+          env,
+          cwd: dir,
+          encoding: 'utf-8',
+          timeout: HANG_MS
+        }
+      );
+      expect(noKernel.stderr).toBe('');
+      expect(noKernel.status).toBe(0);
+      expect(fs.readdirSync(dir)).toEqual(['A']);
+      tally['correct results']++;
+    }
+  );
+});
+
 describe('verbs killed half-way', () => {
   /** Start `mlc ARGS` as the user; kill it once `ready()` holds; false when it finished first. */
   function killWhen(args: string[], ready: () => boolean): Promise<boolean> {

@@ -40,6 +40,18 @@ export function kernelDataDir(context: ICliContext): string {
       'set HOME or JUPYTER_DATA_DIR, or pass --no-kernel'
     );
   }
+  // jupyter_core takes JUPYTER_DATA_DIR (and XDG_DATA_HOME) as given, so a
+  // relative one names a different place for every working directory a
+  // Jupyter process starts in: no kernel written there would be found.
+  if (!dir.startsWith('/')) {
+    const source = context.env.JUPYTER_DATA_DIR
+      ? 'JUPYTER_DATA_DIR'
+      : 'XDG_DATA_HOME';
+    throw new UserError(
+      `${source} is a relative path (${JSON.stringify(context.env[source] ?? '')}); Jupyter would look for kernels in a different place from every working directory`,
+      `set ${source} to an absolute path, or pass --no-kernel`
+    );
+  }
   return dir;
 }
 
