@@ -218,7 +218,7 @@ describe('the Scale Out view', () => {
     expect(
       container.querySelector('.jp-MLC-daskConfig-panelDone')?.textContent
     ).toBe(
-      'Also wrote /home/u/.config/dask/mlc-dask-panel.yaml: the Dask panel’s New button starts the same cluster.'
+      'Also wrote /home/u/.config/dask/mlc-dask-panel.yaml: once the Jupyter server restarts (it reads the Dask configuration at start), the Dask panel’s New button starts the same cluster.'
     );
   });
 

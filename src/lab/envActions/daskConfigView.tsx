@@ -193,7 +193,7 @@ export function DaskConfigDone(
       {result.panel ? (
         <p className="jp-MLC-daskConfig-panelDone">
           {trans.__(
-            'Also wrote %1: the Dask panel’s New button starts the same cluster.',
+            'Also wrote %1: once the Jupyter server restarts (it reads the Dask configuration at start), the Dask panel’s New button starts the same cluster.',
             result.panel
           )}
         </p>
