@@ -20,6 +20,9 @@ export async function showDaskConfigDialog(
       <DaskConfig env={env} actions={actions} trans={trans} />
     ),
     buttons: [Dialog.cancelButton({ label: trans.__('Close') })],
+    // No default button: Enter in a field submits the form (Write), where
+    // the dialog would otherwise take it for Close. Escape still closes.
+    defaultButton: -1,
     focusNodeSelector: 'input[name="mlc-dask-cores"]'
   });
 }
