@@ -53,7 +53,8 @@ export const WIRE_VERBS: ReadonlyArray<readonly [string, string]> = [
   ['env', 'history'],
   ['env', 'rollback'],
   ['env', 'export'],
-  ['env', 'rebase']
+  ['env', 'rebase'],
+  ['env', 'dask-config']
 ];
 
 /** The marker that starts every event line for this nonce. */

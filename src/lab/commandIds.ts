@@ -30,6 +30,9 @@ export namespace CommandIDs {
   /** Rebuild an env on the updated image (args `{ prefix }`). */
   export const rebaseEnv = 'ml-containers:rebase-env';
 
+  /** Write an env's Dask-on-Slurm configuration from a form (args `{ prefix }`). */
+  export const daskConfig = 'ml-containers:dask-config';
+
   /**
    * The session's one `mlc env list` (image updates, deleted envs): run by
    * the launcher section after its first paint; not in the palette.
@@ -44,6 +47,7 @@ export const ENV_MENU_COMMANDS: readonly string[] = [
   CommandIDs.envHistory,
   CommandIDs.exportEnv,
   CommandIDs.rebaseEnv,
+  CommandIDs.daskConfig,
   CommandIDs.removeEnv
 ];
 

@@ -17,6 +17,10 @@ import {
   type IUserPlaces
 } from '../harness/unprivilegedBase';
 import type { IWorkerCommand } from '../../src/cli/env/workerCommand';
+import { encodeWireRequest } from '../../src/core/wire';
+import { daskFormProblem } from '../../src/lab/envActions/daskConfigView';
+import { daskConfigArgs } from '../../src/lab/envActions/mlcArgs';
+import { englishBundle } from '../unit/launcherDomHelpers';
 
 const fixture = useEnvFixture('env-scale-out');
 let places: IUserPlaces;
@@ -366,5 +370,61 @@ describe('mlc env dask-config', () => {
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(fs.existsSync(output)).toBe(false);
+  });
+
+  it("takes the Scale Out form's argument list over the wire, and refuses exactly what the form refuses", () => {
+    const form = {
+      prefix: env,
+      cores: '3',
+      memory: '6GiB',
+      walltime: '00:30:00',
+      queue: 'debug',
+      account: 'atlas',
+      panel: false
+    };
+    const wire = (args: string[]) =>
+      mlcAsUser(
+        [
+          '--wire',
+          encodeWireRequest({ nonce: '0123456789abcdef01234567', args })
+        ],
+        places
+      );
+    const run = wire(daskConfigArgs(form));
+    expect(run.code).toBe(0);
+    const text = fs.readFileSync(`${env}/etc/dask/mlc-scale-out.yaml`, 'utf-8');
+    const config = JSON.parse(text.replace(/^#.*\n/gm, '')) as {
+      jobqueue: { slurm: Record<string, unknown> };
+    };
+    expect(config.jobqueue.slurm).toMatchObject({
+      cores: 3,
+      memory: '6GiB',
+      walltime: '00:30:00',
+      queue: 'debug',
+      account: 'atlas'
+    });
+    const cases: Array<[keyof typeof form, string]> = [
+      ['cores', '0'],
+      ['cores', '12'],
+      ['memory', '1.5 GB'],
+      ['memory', 'much'],
+      ['walltime', '1-00:00:00'],
+      ['walltime', '1h'],
+      ['queue', '--panel'],
+      ['account', 'a b'],
+      ['account', 'proj@site']
+    ];
+    cases.forEach(([field, value], index) => {
+      const values = { ...form, [field]: value };
+      const output = `${out}/form-${index}.yaml`;
+      const answer = wire([...daskConfigArgs(values), '-o', output]);
+      const accepted = daskFormProblem(values, englishBundle) === null;
+      expect([field, value, answer.code === 0]).toEqual([
+        field,
+        value,
+        accepted
+      ]);
+      expect(fs.existsSync(output)).toBe(accepted);
+    });
   });
 });

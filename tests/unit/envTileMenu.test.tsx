@@ -213,6 +213,7 @@ describe('openEnvMenu', () => {
       [CommandIDs.addPackages]: 'Add Packages…',
       [CommandIDs.envHistory]: 'History…',
       [CommandIDs.rebaseEnv]: 'Rebase…',
+      [CommandIDs.daskConfig]: 'Scale Out with Dask…',
       [CommandIDs.removeEnv]: 'Remove…'
     };
     // Export is left out: a command that does not exist has no entry.
@@ -261,7 +262,12 @@ describe('openEnvMenu', () => {
         '.jp-MLC-envMenu .lm-Menu-item:not(.lm-mod-hidden) .lm-Menu-itemLabel'
       )
     ).map(node => node.textContent);
-    expect(labels).toEqual(['Add Packages…', 'History…', 'Remove…']);
+    expect(labels).toEqual([
+      'Add Packages…',
+      'History…',
+      'Scale Out with Dask…',
+      'Remove…'
+    ]);
     menu?.close();
     const again = openEnvMenu(
       commands,
@@ -275,7 +281,13 @@ describe('openEnvMenu', () => {
           '.jp-MLC-envMenu .lm-Menu-item:not(.lm-mod-hidden) .lm-Menu-itemLabel'
         )
       ).map(node => node.textContent)
-    ).toEqual(['Add Packages…', 'History…', 'Rebase…', 'Remove…']);
+    ).toEqual([
+      'Add Packages…',
+      'History…',
+      'Rebase…',
+      'Scale Out with Dask…',
+      'Remove…'
+    ]);
     again?.close();
     button.remove();
   });
@@ -296,7 +308,7 @@ describe('openEnvMenu', () => {
     key(menu!.node, 'ArrowDown');
     key(menu!.node, 'ArrowDown');
     key(menu!.node, 'Enter');
-    expect(executed).toEqual([[CommandIDs.removeEnv, { prefix: ENV_B }]]);
+    expect(executed).toEqual([[CommandIDs.daskConfig, { prefix: ENV_B }]]);
     expect(menu?.isAttached).toBe(false);
     expect(button.getAttribute('aria-expanded')).toBe('false');
     button.remove();

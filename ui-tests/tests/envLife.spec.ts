@@ -178,6 +178,7 @@ test.describe('the env tile menu', () => {
       'Remove Packages…',
       'History…',
       'Export…',
+      'Scale Out with Dask…',
       'Remove…'
     ]);
     // The first entry is active; up from it wraps to the last, Remove….
@@ -308,6 +309,55 @@ test.describe('the env tile menu', () => {
     expect(fs.existsSync(path.join(sitePackages[0], 'mlc_ui_demo'))).toBe(
       false
     );
+  });
+
+  test('Scale Out with Dask… checks its values as typed and writes <env>/etc/dask/mlc-scale-out.yaml', async ({
+    page
+  }) => {
+    const prefix = path.join(STATE, 'root', 'ml-envs', 'dask-env');
+    const created = createEnv(prefix);
+    cleanup.push(prefix);
+    await refreshSpecs(page);
+    await openLauncher(page);
+    const tile = envTile(page, created.kernelName);
+    await tile
+      .getByRole('button', { name: 'More actions for dask-env' })
+      .click();
+    await page
+      .locator('.jp-MLC-envMenu .lm-Menu-item', {
+        hasText: 'Scale Out with Dask…'
+      })
+      .click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText('Scale Out dask-env with Dask');
+    const cores = dialog.getByRole('textbox', { name: 'Cores per worker' });
+    await expect(cores).toBeFocused();
+    await page.keyboard.type('two');
+    await expect(dialog.getByRole('alert')).toHaveText(
+      'Cores must be a positive whole number, e.g. 4.'
+    );
+    await expect(dialog.locator('.jp-MLC-daskConfig-write')).toBeDisabled();
+    await cores.fill('2');
+    await dialog
+      .getByRole('textbox', { name: 'Partition (queue)' })
+      .fill('debug');
+    await expect(dialog.getByRole('alert')).toHaveCount(0);
+    // Enter in a field writes, as the Write button does.
+    await page.keyboard.press('Enter');
+    const file = path.join(prefix, 'etc', 'dask', 'mlc-scale-out.yaml');
+    await expect(dialog.locator('.jp-MLC-daskConfig-done')).toContainText(
+      `Wrote ${file}`,
+      { timeout: 120_000 }
+    );
+    await expect(dialog.locator('.jp-MLC-daskConfig-usage')).toContainText(
+      'cluster = SLURMCluster()'
+    );
+    const config = JSON.parse(
+      fs.readFileSync(file, 'utf-8').replace(/^#.*\n/gm, '')
+    ) as { jobqueue: { slurm: Record<string, unknown> } };
+    expect(config.jobqueue.slurm).toMatchObject({ cores: 2, queue: 'debug' });
+    await dialog.locator('.jp-Dialog-button').click();
+    await expect(dialog).toHaveCount(0);
   });
 
   test('an env deleted by hand loses its tile after the session check', async ({

@@ -12,6 +12,7 @@
  * PyYAML reads), so no YAML writer is needed and any value is escaped.
  */
 import * as path from 'path';
+import { DASK_CORES, DASK_MEMORY, DASK_WALLTIME } from '../../core/daskArgs';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { ensureRealDirectory } from '../fs/realDir';
@@ -177,21 +178,21 @@ namespace Private {
     options: IDaskConfigOptions
   ): Record<string, string | number> {
     const cores = options.cores ?? '1';
-    if (!/^[1-9][0-9]{0,4}$/.test(cores)) {
+    if (!DASK_CORES.test(cores)) {
       throw new UserError(
         `--cores "${shownValue(cores)}" is not a positive whole number`,
         'give e.g. --cores 4'
       );
     }
     const memory = options.memory ?? '2GiB';
-    if (!/^[0-9]+(\.[0-9]+)?\s?([kKMGT]i?B|B)?$/.test(memory)) {
+    if (!DASK_MEMORY.test(memory)) {
       throw new UserError(
         `--memory "${shownValue(memory)}" is not a memory size`,
         'give e.g. --memory 4GiB or 4GB'
       );
     }
     const walltime = options.walltime ?? '01:00:00';
-    if (!/^[0-9][0-9:-]*$/.test(walltime)) {
+    if (!DASK_WALLTIME.test(walltime)) {
       throw new UserError(
         `--walltime "${shownValue(walltime)}" is not a time limit`,
         'give e.g. --walltime 02:00:00'

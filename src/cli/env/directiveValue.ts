@@ -4,14 +4,13 @@
  * is dependable: accepted only when made of the characters partition,
  * account and QOS names, times and sizes have; else one clear line.
  */
+import { isDirectiveValue } from '../../core/daskArgs';
 import { elideText } from '../../core/visibleText';
 import { UserError } from '../errors';
 
-const DIRECTIVE_VALUE = /^[A-Za-z0-9_][A-Za-z0-9_.:,+@%=/-]*$/;
-
 /** `value` when a directive can carry it as it is; else a UserError naming `flag`. */
 export function directiveValue(flag: string, value: string): string {
-  if (!DIRECTIVE_VALUE.test(value) || value.length > 200) {
+  if (!isDirectiveValue(value)) {
     throw new UserError(
       `${flag} "${shownValue(value)}" has characters a scheduler directive cannot carry safely`,
       'use letters, digits and _ . : , + @ % = / - only (a letter, digit or _ first)'

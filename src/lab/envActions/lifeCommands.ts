@@ -12,9 +12,11 @@ import { showAddPackagesDialog, type InstallAnswer } from './addPackagesDialog';
 import type { EnvCommands } from './handlers';
 import type { EnvTarget } from './envTarget';
 import { askWhichEnv } from './envPicker';
+import { showDaskConfigDialog } from './daskConfigDialog';
 import { showHistoryDialog } from './historyDialog';
 import { showRemovePackagesDialog } from './removePackagesDialog';
 import {
+  daskConfigArgs,
   exportArgs,
   historyArgs,
   installArgs,
@@ -26,6 +28,7 @@ import {
 } from './mlcArgs';
 import { confirmRebase } from './rebaseDialog';
 import {
+  daskConfigResult,
   exportResult,
   historyResult,
   installResult,
@@ -286,6 +289,48 @@ export class EnvLifeCommands {
       ),
       autoClose: false
     });
+  }
+
+  /** "Scale Out with Dask…": `mlc env dask-config` from a small form. */
+  async daskConfig(target?: EnvTarget | null): Promise<void> {
+    const { runner, trans } = this._options;
+    const title = trans.__('Scale Out with Dask');
+    const request = (prefix: string) => ({
+      prefix,
+      cores: '',
+      memory: '',
+      walltime: '',
+      queue: '',
+      account: '',
+      panel: false
+    });
+    const env = await this._target(target, title, prefix =>
+      daskConfigArgs(request(prefix))
+    );
+    if (!env) {
+      return;
+    }
+    await showDaskConfigDialog(
+      env,
+      {
+        write: async values => {
+          const run = await this._runQuiet(daskConfigArgs(values));
+          if ('error' in run) {
+            return run;
+          }
+          const result = daskConfigResult(run.outcome);
+          return result
+            ? { result }
+            : {
+                error:
+                  outcomeProblem(run.outcome) ??
+                  trans.__('mlc reported no result')
+              };
+        }
+      },
+      trans
+    );
+    runner.release();
   }
 
   /** The env from a tile, else one the user picks (or the command to paste without terminals). */

@@ -110,3 +110,38 @@ export function exportArgs(prefix: string, file: string): string[] {
 export function rebaseArgs(prefix: string): string[] {
   return ['env', 'rebase', prefix];
 }
+
+/** The Scale Out form's values, as typed ('' leaves mlc's default). */
+export interface IDaskConfigRequest {
+  prefix: string;
+  cores: string;
+  memory: string;
+  walltime: string;
+  queue: string;
+  account: string;
+  /** Also make it the Dask panel's New (`--panel`). */
+  panel: boolean;
+}
+
+/**
+ * `env dask-config` for Slurm. Each value goes as `--flag=value`, one
+ * argument, so that none is ever taken for an option of mlc's.
+ */
+export function daskConfigArgs(request: IDaskConfigRequest): string[] {
+  const args = ['env', 'dask-config', request.prefix, '--scheduler', 'slurm'];
+  for (const [flag, value] of [
+    ['--cores', request.cores],
+    ['--memory', request.memory],
+    ['--walltime', request.walltime],
+    ['--queue', request.queue],
+    ['--account', request.account]
+  ] as const) {
+    if (value.trim()) {
+      args.push(`${flag}=${value.trim()}`);
+    }
+  }
+  if (request.panel) {
+    args.push('--panel');
+  }
+  return args;
+}

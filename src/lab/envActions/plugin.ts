@@ -150,6 +150,16 @@ export const envsPlugin: JupyterFrontEndPlugin<void> = {
         imageUpdateOf(image, args.prefix) !== null,
       execute: args => life.rebase(target(args))
     });
+    app.commands.addCommand(CommandIDs.daskConfig, {
+      label: args =>
+        args.prefix
+          ? trans.__('Scale Out with Dask…')
+          : trans.__('Scale Out an Extended Environment with Dask…'),
+      caption: trans.__(
+        'Write the Dask configuration so that SLURMCluster() and the Dask panel start workers as Slurm jobs running this environment in its image'
+      ),
+      execute: args => life.daskConfig(target(args))
+    });
     app.commands.addCommand(CommandIDs.removeEnv, {
       label: args =>
         args.prefix
@@ -171,6 +181,7 @@ export const envsPlugin: JupyterFrontEndPlugin<void> = {
         CommandIDs.envHistory,
         CommandIDs.exportEnv,
         CommandIDs.rebaseEnv,
+        CommandIDs.daskConfig,
         CommandIDs.removeEnv
       ]) {
         palette.addItem({ command, category });

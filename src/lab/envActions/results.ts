@@ -195,6 +195,22 @@ export function rebaseResult(outcome: IMlcOutcome): RebaseResult | null {
   return resultOf(outcome, 'env rebase', rebaseSchema);
 }
 
+const daskConfigSchema = z.object({
+  env: z.string(),
+  file: z.string(),
+  panel: z.optional(z.string()),
+  fingerprint: z.string()
+});
+
+/** What the Scale Out dialog shows of `mlc env dask-config`'s result. */
+export type DaskConfigResult = z.infer<typeof daskConfigSchema>;
+
+export function daskConfigResult(
+  outcome: IMlcOutcome
+): DaskConfigResult | null {
+  return resultOf(outcome, 'env dask-config', daskConfigSchema);
+}
+
 /** What the UI uses of `IEnvCreateResult` (the rest it neither shows nor needs). */
 const createSchema = z.extend(summarySchema, {
   activateScript: z.string(),
