@@ -246,15 +246,18 @@ test.describe('the env tile menu', () => {
     await page
       .locator('.jp-MLC-envMenu .lm-Menu-item', { hasText: 'Export…' })
       .click();
-    await expect(toast(page, 'packages-env.mlc-lock.json')).toBeVisible({
-      timeout: 120_000
-    });
     const lockFile = path.join(
       STATE,
       'root',
       await page.filebrowser.getCurrentDirectory(),
       'packages-env.mlc-lock.json'
     );
+    // The file, not its toast: the 8 s "Wrote ..." toast was once missed
+    // under load although the file was written (the lock is written staged,
+    // so once it exists it is whole).
+    await expect
+      .poll(() => fs.existsSync(lockFile), { timeout: 120_000 })
+      .toBe(true);
     const lock = JSON.parse(fs.readFileSync(lockFile, 'utf-8')) as {
       kind: string;
       pip: { name: string; version: string }[];
