@@ -27,7 +27,7 @@ import {
 } from './envChange';
 import { existingEnvPath, requireEnvRecord } from './existing';
 import { PIP_QUIET_FLAGS } from './install';
-import { pipEnvironment, runPip } from './pipRun';
+import { pipEnvironment, runPip, type IPipRun } from './pipRun';
 import {
   envPackages,
   readRevision,
@@ -152,6 +152,20 @@ export async function rollbackEnv(
   const args = [String(number)];
   const { revisions, before } = beginChange(target, 'rollback', args);
   let log = '';
+  // One wording for a pip step that failed: its log kept, the env's state said.
+  const throwIfFailed = (run: IPipRun, doing: string): void => {
+    log += run.log;
+    if (run.stopped || run.code !== 0) {
+      const logFile = keepLog(target, log);
+      throw failedChange(
+        target,
+        before,
+        revisions,
+        `the rollback could not ${doing}: ${run.stopped ?? pipErrorLine(run.log)}`,
+        logFile ? `see ${logFile}` : "see pip's output"
+      );
+    }
+  };
   if (toRemove.length) {
     reporter.progress(`removing ${toRemove.join(' ')}`, 'install');
     const run = await runPip(
@@ -166,17 +180,7 @@ export async function rollbackEnv(
       ],
       { env, timeoutMs }
     );
-    log += run.log;
-    if (run.stopped || run.code !== 0) {
-      const logFile = keepLog(target, log);
-      throw failedChange(
-        target,
-        before,
-        revisions,
-        `the rollback could not remove ${toRemove.join(' ')}: ${run.stopped ?? pipErrorLine(run.log)}`,
-        logFile ? `see ${logFile}` : "see pip's output"
-      );
-    }
+    throwIfFailed(run, `remove ${toRemove.join(' ')}`);
   }
   if (toInstall.length) {
     reporter.progress(`installing ${toInstall.join(' ')}`, 'install');
@@ -189,17 +193,7 @@ export async function rollbackEnv(
         onPhase: (phase, line) => reporter.progress(line, phase)
       }
     );
-    log += run.log;
-    if (run.stopped || run.code !== 0) {
-      const logFile = keepLog(target, log);
-      throw failedChange(
-        target,
-        before,
-        revisions,
-        `the rollback could not install ${toInstall.join(' ')}: ${run.stopped ?? pipErrorLine(run.log)}`,
-        logFile ? `see ${logFile}` : "see pip's output"
-      );
-    }
+    throwIfFailed(run, `install ${toInstall.join(' ')}`);
   }
   const logFile = keepLog(target, log);
   reporter.progress('verifying the env', 'verify');
