@@ -65,7 +65,7 @@ for stage in $stages; do
             && npx prettier --list-different . \
             && npx stylelint "style/**/*.css" \
             && bash scripts/lint-containerfiles.sh \
-            && .venv/bin/ruff check --quiet --select F,E9 scripts/make-python-prefix-helper.py tests/harness/conda_channel.py; then
+            && .venv/bin/ruff check --quiet --select F,E9 scripts/make-python-prefix-helper.py tests/harness/conda_channel.py tests/harness/micromamba_standin.py tests/harness/conda_local_channel.py; then
             passed=$((passed + 1))
         else
             failed=$((failed + 1)); status=1

@@ -98,7 +98,10 @@ export const condaPinSchema = z.object({
   name: packageName,
   version: packageVersion,
   build: z.string().check(z.regex(CONDA_BUILD_PATTERN)),
-  channel: z.optional(boundedText)
+  channel: z.optional(boundedText),
+  /** The package archive's digests, from the record, when it has them. */
+  sha256: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/))),
+  md5: z.optional(z.string().check(z.regex(/^[0-9a-f]{32}$/)))
 });
 export type CondaPin = z.infer<typeof condaPinSchema>;
 

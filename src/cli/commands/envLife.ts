@@ -13,6 +13,10 @@ import { shQuote } from '../../core/quote';
 import type { ICliContext } from '../context';
 import { envHistory, rollbackEnv } from '../env/rollback';
 import { exportEnv } from '../env/exportLock';
+import {
+  installCondaPackages,
+  uninstallCondaPackages
+} from '../env/condaInstall';
 import { installPackages, uninstallPackages } from '../env/install';
 import { rebaseEnv } from '../env/rebase';
 import { UserError } from '../errors';
@@ -32,7 +36,7 @@ export function registerEnvLifeCommands(
     .argument('<env>', 'the env (its path)')
     .argument(
       '<specs...>',
-      'pip requirement specs (e.g. requests "numpy<2") or .whl paths'
+      'pip requirement specs (e.g. requests "numpy<2") or .whl paths; with --conda, conda match specs after -- (e.g. -- "numpy>=1.26")'
     )
     .option(
       '--dry-run',
@@ -42,7 +46,16 @@ export function registerEnvLifeCommands(
       '--allow-image-override',
       "let the env hold other versions of the image's packages (they shadow the image's)"
     )
-    .option('--conda', "use the image's conda installer (not supported yet)")
+    .option(
+      '--conda',
+      "use the image's conda installer (micromamba, mamba or conda in the image); specs are conda match specs, after --"
+    )
+    .option(
+      '-c, --channel <channel>',
+      'with --conda: a channel to install from (repeatable; replaces the configured ones)',
+      Private.collect,
+      []
+    )
     .action(
       async (
         prefix: string,
@@ -51,19 +64,23 @@ export function registerEnvLifeCommands(
           dryRun?: boolean;
           allowImageOverride?: boolean;
           conda?: boolean;
+          channel: string[];
         }
       ) => {
-        Private.noConda(flags.conda);
+        Private.channelsNeedConda(flags.conda, flags.channel);
+        const options = {
+          prefix,
+          specs,
+          dryRun: flags.dryRun === true,
+          allowImageOverride: flags.allowImageOverride === true
+        };
         const result = await Private.safely(`installing into ${prefix}`, () =>
-          installPackages(
-            {
-              prefix,
-              specs,
-              dryRun: flags.dryRun === true,
-              allowImageOverride: flags.allowImageOverride === true
-            },
-            context
-          )
+          flags.conda
+            ? installCondaPackages(
+                { ...options, channels: flags.channel },
+                context
+              )
+            : installPackages(options, context)
         );
         reporter.result('env install', result, () =>
           Private.installLines(result)
@@ -84,19 +101,23 @@ export function registerEnvLifeCommands(
     .argument('<env>', 'the env (its path)')
     .argument('<names...>', 'package names')
     .option('--dry-run', 'show what would be removed; change nothing')
-    .option('--conda', "use the image's conda installer (not supported yet)")
+    .option(
+      '--conda',
+      "use the image's conda installer (for packages the env installed with --conda); names after --"
+    )
     .action(
       async (
         prefix: string,
         names: string[],
         flags: { dryRun?: boolean; conda?: boolean }
       ) => {
-        Private.noConda(flags.conda);
-        const result = await Private.safely(`uninstalling from ${prefix}`, () =>
-          uninstallPackages(
-            { prefix, names, dryRun: flags.dryRun === true },
-            context
-          )
+        const options = { prefix, names, dryRun: flags.dryRun === true };
+        const result = await Private.safely(
+          `uninstalling from ${prefix}`,
+          () =>
+            flags.conda
+              ? uninstallCondaPackages(options, context)
+              : uninstallPackages(options, context)
         );
         reporter.result('env uninstall', result, () =>
           Private.installLines(result)
@@ -123,7 +144,7 @@ export function registerEnvLifeCommands(
           ...result.revisions.map(revision => {
             const changes = revision.changes.length
               ? revision.changes.map(Private.changeText).join(', ')
-              : `${revision.pip.length} pip package(s)`;
+              : `${revision.pip.length} pip package(s)${revision.conda.length ? `, ${revision.conda.length} conda package(s)` : ''}`;
             return `${String(revision.number).padStart(3)}  ${revision.time}  ${revision.command}${revision.args.length ? ` ${revision.args.join(' ')}` : ''}  (${changes})${revision.image.reference ? `  on ${revision.image.reference}` : ''}`;
           }),
           result.revisions.length === 0
@@ -178,7 +199,7 @@ export function registerEnvLifeCommands(
       );
       reporter.result('env export', result, () =>
         result.file
-          ? `Wrote ${result.file} (${result.lock.pip.length} pip pin(s)); recreate with: mlc env create PATH --from ${shQuote(result.file, 'always')}`
+          ? `Wrote ${result.file} (${result.lock.pip.length} pip pin(s), ${result.lock.conda.length} conda pin(s)); recreate with: mlc env create PATH --from ${shQuote(result.file, 'always')}`
           : JSON.stringify(result.lock, null, 1)
       );
     });
@@ -202,11 +223,18 @@ export function registerEnvLifeCommands(
 }
 
 namespace Private {
-  export function noConda(conda: boolean | undefined): void {
-    if (conda) {
+  export function collect(value: string, previous: string[]): string[] {
+    return [...previous, value];
+  }
+
+  export function channelsNeedConda(
+    conda: boolean | undefined,
+    channels: string[]
+  ): void {
+    if (!conda && channels.length) {
       throw new UserError(
-        '--conda is not supported yet',
-        'install pip packages (leave out --conda), or use the conda installer in a terminal'
+        '--channel is for conda packages',
+        'add --conda, or leave out --channel for pip packages'
       );
     }
   }

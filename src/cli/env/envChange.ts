@@ -46,7 +46,11 @@ export function installTimeoutMs(context: ICliContext): number {
 }
 
 /** The env at the user's path, ours, with a pip to run; else one clear UserError. */
-export function changeTarget(raw: string, context: ICliContext): IEnvTarget {
+export function changeTarget(
+  raw: string,
+  context: ICliContext,
+  installer: 'pip' | 'conda' = 'pip'
+): IEnvTarget {
   const envDir = existingEnvPath(raw, context.cwd);
   const record = requireEnvRecord(envDir);
   if (record.prefix !== envDir) {
@@ -64,6 +68,7 @@ export function changeTarget(raw: string, context: ICliContext): IEnvTarget {
     );
   }
   if (
+    installer === 'pip' &&
     !entryExists(
       `${record.basePrefix}/lib/python${record.python}/site-packages/pip/__init__.py`
     ) &&

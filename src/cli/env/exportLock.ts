@@ -2,7 +2,9 @@
  * `mlc env export ENV [-o FILE]` and `mlc env create PATH --from FILE`
  * (docs/architecture.md, "Env life"): a versioned lock file of the image's
  * identity, the env's Python and its own pins (with hashes where pip gave
- * them); recreated on the same image with pip --no-deps from those pins.
+ * them) and its own conda records (with channel and digests); recreated on
+ * the same image with the image's conda installer (exact records) and pip
+ * --no-deps from those pins.
  * A lock file is user input: bounded, validated field by field, and never a
  * source of paths.
  */
@@ -14,6 +16,7 @@ import {
   normalizeName,
   packageChanges,
   parseEnvLock,
+  type CondaPin,
   type EnvLock,
   type IEnvExportResult,
   type IEnvInstallResult
@@ -26,6 +29,13 @@ import { fsUserError } from '../fs/errors';
 import { readRegularFile } from '../fs/regularFile';
 import { removeEntry } from '../fs/removeTree';
 import { writeFileStaged } from '../fs/stagedWrite';
+import {
+  checkCondaPins,
+  condaPinsPlan,
+  runCondaPins,
+  type ICondaPinsPlan
+} from './condaInstall';
+import { condaErrorLine } from './condaRun';
 import { createEnv, type ICreateOptions } from './create';
 import {
   beginChange,
@@ -134,14 +144,12 @@ export async function createFromLock(
   templates: IScriptTemplates
 ): Promise<ICreateFromResult> {
   const lock = readLockFile(options.from, context.cwd);
-  if (lock.conda.length) {
-    throw new UserError(
-      `the lock file pins ${lock.conda.length} conda package(s); recreating conda packages is not supported yet`,
-      'recreate the pip packages by removing the conda entries from a copy of the lock file'
-    );
-  }
   // Refuse another image before anything is made.
   const base = inspectBase(chooseBase(options.base, context));
+  // The lock's conda pins and channels checked (and the image's installer found) first, too.
+  const conda = lock.conda.length
+    ? Private.lockCondaPlan(base.prefix, lock, options.from)
+    : null;
   const image = currentImage(base.prefix, base.python, base.image);
   const differences = Private.differences(
     lock,
@@ -166,7 +174,8 @@ export async function createFromLock(
       target,
       lock,
       context,
-      options.from
+      options.from,
+      conda
     );
     return { ...created, installed, imageDifferences: differences };
   } catch (error) {
@@ -211,17 +220,68 @@ namespace Private {
     return lines;
   }
 
+  export function lockCondaPlan(
+    basePrefix: string,
+    lock: EnvLock,
+    from: string
+  ): ICondaPinsPlan {
+    try {
+      return condaPinsPlan(basePrefix, lock.conda);
+    } catch (error) {
+      if (error instanceof UserError) {
+        throw new UserError(
+          `the lock file ${from} cannot be recreated: ${error.message}`,
+          error.hint ||
+            'give a lock file written by mlc env export (not edited)',
+          error.exitCode
+        );
+      }
+      throw error;
+    }
+  }
+
   export async function installPins(
     target: ReturnType<typeof changeTarget>,
     lock: EnvLock,
     context: ICliContext,
-    from: string
+    from: string,
+    conda: ICondaPinsPlan | null
   ): Promise<IEnvInstallResult['changes']> {
-    if (lock.pip.length === 0) {
+    if (lock.pip.length === 0 && !conda) {
       return [];
     }
     const args = ['--from', from];
     const { revisions, before } = beginChange(target, 'install', args);
+    let condaLog = '';
+    if (conda) {
+      await checkCondaPins(
+        target.envDir,
+        target.record.basePrefix,
+        conda,
+        context
+      );
+      const run = await runCondaPins(target.envDir, conda, context);
+      condaLog = run.log;
+      if (run.stopped || run.code !== 0) {
+        keepLog(target, run.log);
+        throw new UserError(
+          `${conda.installer.name} could not install the lock file's conda pins: ${run.stopped ?? condaErrorLine(run.log)}; no env was made`,
+          'make the channel reachable (or the packages available) and try again',
+          1
+        );
+      }
+      Private.checkDigests(
+        lock,
+        envPackages(target.envDir, target.record.python).conda
+      );
+    }
+    if (lock.pip.length === 0) {
+      keepLog(target, condaLog);
+      context.reporter.progress('verifying the env', 'verify');
+      const after = envPackages(target.envDir, target.record.python);
+      finishChange(target, 'install', args, revisions, after);
+      return packageChanges(before.conda, after.conda, 'conda');
+    }
     // Hashes checked when every pin has one (pip's hash mode is all or nothing).
     const hashed = lock.pip.every(pin => pin.hash);
     const requirements = `${target.envDir}/${REVISIONS_DIR}/.requirements-${process.pid}.txt`;
@@ -259,7 +319,7 @@ namespace Private {
     } finally {
       removeEntry(requirements);
     }
-    keepLog(target, run.log);
+    keepLog(target, condaLog + run.log);
     if (run.stopped || run.code !== 0) {
       throw new UserError(
         `pip could not install the lock file's pins: ${run.stopped ?? pipErrorLine(run.log)}; no env was made`,
@@ -280,6 +340,38 @@ namespace Private {
       return hash ? { ...pin, hash } : pin;
     });
     finishChange(target, 'install', args, revisions, after);
-    return packageChanges(before.pip, after.pip, 'pip');
+    return [
+      ...packageChanges(before.conda, after.conda, 'conda'),
+      ...packageChanges(before.pip, after.pip, 'pip')
+    ];
+  }
+
+  /** The lock's digests against the records the installer wrote: a mismatch is not the same package. */
+  export function checkDigests(lock: EnvLock, installed: CondaPin[]): void {
+    const found = new Map(
+      installed.map(pin => [
+        `${normalizeName(pin.name)} ${pin.version} ${pin.build}`,
+        pin
+      ])
+    );
+    for (const pin of lock.conda) {
+      const record = found.get(
+        `${normalizeName(pin.name)} ${pin.version} ${pin.build}`
+      );
+      const problem = !record
+        ? 'was not installed'
+        : pin.sha256 && record.sha256 && pin.sha256 !== record.sha256
+          ? 'has another sha256 than the lock file'
+          : pin.md5 && record.md5 && pin.md5 !== record.md5
+            ? 'has another md5 than the lock file'
+            : null;
+      if (problem) {
+        throw new UserError(
+          `the conda package ${pin.name} ${pin.version} ${pin.build} ${problem}; no env was made`,
+          'check the channel: it must serve the packages the lock file was made with',
+          1
+        );
+      }
+    }
   }
 }

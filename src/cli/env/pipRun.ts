@@ -23,6 +23,8 @@ export interface IPipRunOptions {
   timeoutMs: number;
   /** Called once per phase, when pip's output first shows it. */
   onPhase?: (phase: ChangePhase, line: string) => void;
+  /** The phase a line of output shows (default: pip's lines). */
+  phaseOf?: (line: string) => ChangePhase | null;
 }
 
 /** Output kept for the log and the parsers; a report larger than this is not one. */
@@ -64,8 +66,17 @@ export function runPip(
   args: string[],
   options: IPipRunOptions
 ): Promise<IPipRun> {
+  return runInstaller(python, ['-I', '-m', 'pip', ...args], options);
+}
+
+/** Run an installer program (pip, the image's conda installer) the same bounded way. */
+export function runInstaller(
+  program: string,
+  args: string[],
+  options: IPipRunOptions
+): Promise<IPipRun> {
   return new Promise(resolve => {
-    const child = spawn(python, ['-I', '-m', 'pip', ...args], {
+    const child = spawn(program, args, {
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true
@@ -111,7 +122,7 @@ export function runPip(
       const lines = (partial + chunk.toString('utf-8')).split('\n');
       partial = (lines.pop() ?? '').slice(-4096);
       for (const line of lines) {
-        const phase = Private.phaseOf(line);
+        const phase = (options.phaseOf ?? Private.phaseOf)(line);
         if (phase && !seen.has(phase)) {
           seen.add(phase);
           options.onPhase(phase, line.trim().slice(0, 300));
@@ -121,6 +132,9 @@ export function runPip(
     child.stdout.on('data', (chunk: Buffer) => {
       keep(stdout, chunk);
       log.push(chunk);
+      while (log.length > 4096) {
+        log.shift();
+      }
       phases(chunk);
     });
     child.stderr.on('data', (chunk: Buffer) => {

@@ -3,7 +3,8 @@
  * is now, after the image was updated in place (docs/architecture.md, "Env
  * life"). The env is built again in a hidden temporary sibling (as `env
  * create` builds one: links to the image as it is now, the same record and
- * creation id, the revisions so far), the env's pins are installed there
+ * creation id, the revisions so far), the env's conda records (with the
+ * image's conda installer, condaRebase.ts) and pip pins are installed there
  * with the image's packages as constraints, every top-level module of the
  * env's packages is imported and `pip check` run there; only then are the
  * two trees swapped in one step (renameat2 RENAME_EXCHANGE) and the old one
@@ -37,6 +38,8 @@ import {
   pipErrorLine,
   type IEnvTarget
 } from './envChange';
+import { condaPinsPlan } from './condaInstall';
+import { rebuildCondaPins } from './condaRebase';
 import { currentImage } from './imageIdentity';
 import { PIP_QUIET_FLAGS } from './install';
 import { readEnvRecord } from './layout';
@@ -67,18 +70,9 @@ export async function rebaseEnv(
   const timeoutMs = installTimeoutMs(context);
   assertNoChangeRunning(target);
   const before = envPackages(target.envDir, target.record.python);
-  if (before.conda.length) {
-    throw new UserError(
-      `the env holds conda packages of its own (${before.conda
-        .slice(0, 3)
-        .map(pin => pin.name)
-        .join(
-          ', '
-        )}), which a rebase does not rebuild yet; the env is unchanged`,
-      'export it (mlc env export) and create it again on the image (mlc env create --from)',
-      1
-    );
-  }
+  const conda = before.conda.length
+    ? condaPinsPlan(target.record.basePrefix, before.conda)
+    : null;
   const { revisions } = readRevisions(target.envDir);
   const specs = before.pip.map(pin => `${pin.name}==${pin.version}`);
   const base = inspectBase(target.record.basePrefix);
@@ -119,7 +113,7 @@ export async function rebaseEnv(
         1
       );
     }
-    let log = '';
+    let log = conda ? await rebuildCondaPins(staged, conda, context) : '';
     if (specs.length) {
       const own = new Set(before.pip.map(pin => normalizeName(pin.name)));
       const constraints = `${staging}/${REVISIONS_DIR}/.constraints.txt`;
@@ -152,7 +146,7 @@ export async function rebaseEnv(
           onPhase: (phase, line) => reporter.progress(line, phase)
         }
       );
-      log = run.log;
+      log += run.log;
       if (run.stopped) {
         throw new UserError(
           `the rebase was stopped (${run.stopped}); the env is unchanged`,
@@ -168,6 +162,8 @@ export async function rebaseEnv(
           1
         );
       }
+    }
+    if (specs.length || conda) {
       Private.moveScripts(staging, target.envDir);
     }
     reporter.progress(

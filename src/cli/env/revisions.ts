@@ -36,6 +36,7 @@ import { removeEntry } from '../fs/removeTree';
 import { writeFileStaged } from '../fs/stagedWrite';
 import { UserError } from '../errors';
 import { condaRecordParts } from './base';
+import { condaRecordOrigin } from './condaRecords';
 import {
   distributionsIn,
   type IImagePackage,
@@ -342,7 +343,7 @@ namespace Private {
         PACKAGE_VERSION_PATTERN.test(parts.version) &&
         CONDA_BUILD_PATTERN.test(parts.build)
       ) {
-        pins.push(parts);
+        pins.push({ ...parts, ...condaRecordOrigin(`${meta}/${entry.name}`) });
       }
     }
     return pins

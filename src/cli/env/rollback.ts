@@ -3,7 +3,9 @@
  * "Env life"). A rollback first asks pip whether every wheel it needs can be
  * had (a dry run, no dependencies), so a wheel gone from the index and the
  * cache is one clear line with the env unchanged; only then does it remove
- * what revision N did not have and install N's pins with --no-deps.
+ * what revision N did not have and install N's pins with --no-deps. The
+ * env's own conda packages go the same way with the image's conda
+ * installer (condaRollback.ts), checked first too.
  */
 import {
   normalizeName,
@@ -26,6 +28,12 @@ import {
   pipErrorLine
 } from './envChange';
 import { existingEnvPath, requireEnvRecord } from './existing';
+import {
+  applyCondaRollback,
+  checkCondaRollback,
+  condaRollbackPlan
+} from './condaRollback';
+import { condaErrorLine } from './condaRun';
 import { PIP_QUIET_FLAGS } from './install';
 import { pipEnvironment, runPip, type IPipRun } from './pipRun';
 import {
@@ -90,13 +98,7 @@ export async function rollbackEnv(
   }
   const goal: EnvRevision = wanted.value;
   const now = envPackages(target.envDir, target.record.python);
-  if (packageChanges(now.conda, goal.conda, 'conda').length) {
-    throw new UserError(
-      `revision ${number} has other conda packages than the env now`,
-      'roll back conda packages with the conda installer (mlc env install --conda)',
-      1
-    );
-  }
+  const conda = condaRollbackPlan(target, now.conda, goal.conda);
   const current = new Map(now.pip.map(pin => [normalizeName(pin.name), pin]));
   const keep = new Set(goal.pip.map(pin => normalizeName(pin.name)));
   const toRemove = now.pip
@@ -138,7 +140,14 @@ export async function rollbackEnv(
       );
     }
   }
-  if (!toInstall.length && !toRemove.length) {
+  if (conda) {
+    reporter.progress(
+      `checking that ${conda.install?.specs.length ?? 0} conda package(s) can be had`,
+      'resolve'
+    );
+    await checkCondaRollback(target, conda, number, context);
+  }
+  if (!toInstall.length && !toRemove.length && !conda) {
     return {
       prefix: target.envDir,
       target: number,
@@ -153,7 +162,11 @@ export async function rollbackEnv(
   const { revisions, before } = beginChange(target, 'rollback', args);
   let log = '';
   // One wording for a pip step that failed: its log kept, the env's state said.
-  const throwIfFailed = (run: IPipRun, doing: string): void => {
+  const throwIfFailed = (
+    run: IPipRun,
+    doing: string,
+    errorLine = pipErrorLine
+  ): void => {
     log += run.log;
     if (run.stopped || run.code !== 0) {
       const logFile = keepLog(target, log);
@@ -161,11 +174,16 @@ export async function rollbackEnv(
         target,
         before,
         revisions,
-        `the rollback could not ${doing}: ${run.stopped ?? pipErrorLine(run.log)}`,
+        `the rollback could not ${doing}: ${run.stopped ?? errorLine(run.log)}`,
         logFile ? `see ${logFile}` : "see pip's output"
       );
     }
   };
+  if (conda) {
+    for (const run of await applyCondaRollback(target, conda, context)) {
+      throwIfFailed(run, 'change the conda packages', condaErrorLine);
+    }
+  }
   if (toRemove.length) {
     reporter.progress(`removing ${toRemove.join(' ')}`, 'install');
     const run = await runPip(
@@ -203,7 +221,10 @@ export async function rollbackEnv(
     prefix: target.envDir,
     target: number,
     revision,
-    changes: packageChanges(before.pip, after.pip, 'pip'),
+    changes: [
+      ...packageChanges(before.pip, after.pip, 'pip'),
+      ...packageChanges(before.conda, after.conda, 'conda')
+    ],
     logFile,
     elapsedMs: Math.round(performance.now() - started)
   };
