@@ -13,6 +13,7 @@ import {
   MAX_ENV_PACKAGES,
   PACKAGE_VERSION_PATTERN
 } from './envLife';
+import { elideText } from './visibleText';
 
 /** A conda package name: like a PyPI name, but may start with `_` (`_libgcc_mutex`). */
 export const CONDA_NAME_PATTERN =
@@ -37,10 +38,10 @@ const CONDA_SPEC_PATTERN = new RegExp(
 /** What is wrong with a conda match spec the user gave, or null. */
 export function condaSpecProblem(spec: string): string | null {
   if (spec.startsWith('-')) {
-    return `'${spec.slice(0, 100)}' starts with '-' (a spec is never an option)`;
+    return `'${elideText(spec, 100)}' starts with '-' (a spec is never an option)`;
   }
   if (spec.length > 300 || !CONDA_SPEC_PATTERN.test(spec)) {
-    return `invalid conda spec '${spec.slice(0, 100)}'`;
+    return `invalid conda spec '${elideText(spec, 100)}'`;
   }
   return null;
 }
@@ -57,10 +58,10 @@ const CHANNEL_PATTERN =
 /** What is wrong with a channel (given by the user or read from a record), or null. */
 export function condaChannelProblem(channel: string): string | null {
   if (channel.startsWith('-')) {
-    return `channel '${channel.slice(0, 100)}' starts with '-' (a channel is never an option)`;
+    return `channel '${elideText(channel, 100)}' starts with '-' (a channel is never an option)`;
   }
   if (!CHANNEL_PATTERN.test(channel) || channel.includes('/../')) {
-    return `invalid channel '${channel.slice(0, 100)}'`;
+    return `invalid channel '${elideText(channel, 100)}'`;
   }
   return null;
 }

@@ -279,6 +279,48 @@ describe('mlc env install --conda', () => {
   });
 });
 
+describe('a rollback whose conda package cannot be had', () => {
+  it('says so in one line and leaves the env unchanged', () => {
+    const env = createEnv('conda-gone');
+    const gone = buildCondaChannel(`${fixture.scratch}/channel-gone`, [
+      { name: 'mlc-conda-c', version: '1.0' }
+    ]);
+    expect(
+      mlc([
+        'env',
+        'install',
+        env,
+        '--conda',
+        '--channel',
+        gone,
+        '--',
+        'mlc-conda-c'
+      ]).code
+    ).toBe(0);
+    const withC = ok<IEnvHistoryResult>(['env', 'history', env]).current;
+    expect(
+      mlc(['env', 'uninstall', env, '--conda', '--', 'mlc-conda-c']).code
+    ).toBe(0);
+    fs.renameSync(
+      `${fixture.scratch}/channel-gone`,
+      `${fixture.scratch}/channel-moved`
+    );
+    const before = fs.readdirSync(`${env}/conda-meta`).sort();
+    const run = mlc(['env', 'rollback', env, String(withC)]);
+    expect(run.code).toBe(1);
+    expect(errorLine(run)).toMatch(
+      new RegExp(
+        `cannot roll back to revision ${withC}: .*the env is unchanged`
+      )
+    );
+    expect(fs.readdirSync(`${env}/conda-meta`).sort()).toEqual(before);
+    expect(fs.existsSync(`${env}/.mlc-revisions/pending.json`)).toBe(false);
+    const history = ok<IEnvHistoryResult>(['env', 'history', env]);
+    expect(history.current).toBe(withC + 1);
+    expect(history.matchesCurrent).toBe(true);
+  });
+});
+
 describe('conda packages across export, create --from and rebase', () => {
   it('exports conda specs with channel and digests; create --from recreates the same records', () => {
     const env = createEnv('conda-export');

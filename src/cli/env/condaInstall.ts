@@ -21,6 +21,7 @@ import {
   type IEnvInstallResult,
   type IImageShadow
 } from '../../core/envLife';
+import { elideText } from '../../core/visibleText';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { removeEntry } from '../fs/removeTree';
@@ -224,7 +225,7 @@ export async function uninstallCondaPackages(
   for (const name of options.names) {
     if (!CONDA_NAME_PATTERN.test(name)) {
       throw new UserError(
-        `invalid conda package name '${name.slice(0, 100)}'`,
+        `invalid conda package name '${elideText(name, 100)}'`,
         'give names as the env lists them (mlc env history ENV)'
       );
     }

@@ -1,0 +1,353 @@
+/**
+ * `mlc env install/uninstall --conda` against hostile input, as the
+ * unprivileged user: specs and channels that look like options or carry
+ * shell text; an image whose conda installer answers garbage, a huge
+ * answer, a hostile package name or channel, hangs, or is a link out of the
+ * image; a kill during a conda install. Each gives one clear line, a
+ * bounded run, the env unchanged (or restorable, and `env check` says
+ * which) and the image unchanged (its checksum compared in every test).
+ */
+import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import type { IEnvInstallResult } from '../../src/core/envLife';
+import type { IEnvCheckResult } from '../../src/core/envRecord';
+import { shQuote } from '../../src/core/quote';
+import { RATTLER_PYTHON } from '../harness/condaInstaller';
+import {
+  buildCondaChannel,
+  installMicromambaStandIn
+} from '../harness/micromambaStandIn';
+import { MLC_BUNDLE } from '../harness/paths';
+import { processesMentioning } from '../harness/processes';
+import {
+  copyBase,
+  mlcAsUser,
+  resultData,
+  treeChecksum,
+  useEnvFixture,
+  userDir,
+  type IUserPlaces
+} from '../harness/unprivilegedBase';
+import { testUser } from '../harness/user';
+
+const fixture = useEnvFixture('env-life-conda-hostile');
+let places: IUserPlaces;
+let image: string;
+let channel: string;
+let env: string;
+/** The image's checksum with its current bin/micromamba (set by setInstaller). */
+let imageSum = '';
+
+beforeAll(() => {
+  places = fixture.places;
+  image = copyBase(fixture.base, `${fixture.scratch}/image`);
+  channel = buildCondaChannel(`${fixture.scratch}/channel`, [
+    { name: 'mlc-conda-a', version: '1.0' }
+  ]);
+  env = `${userDir(`${fixture.scratch}/envs`)}/target`;
+  installMicromambaStandIn(image);
+  imageSum = treeChecksum(image);
+  const run = mlc(['env', 'create', env, '--base', image, '--no-kernel']);
+  expect(run.code).toBe(0);
+}, 600000);
+
+afterEach(() => {
+  expect(treeChecksum(image)).toBe(imageSum);
+});
+
+function mlc(args: string[], extra: NodeJS.ProcessEnv = {}) {
+  // --json first: after a `--` it would be a spec.
+  return mlcAsUser(['--json', ...args], places, {
+    env: extra,
+    timeoutMs: 120000
+  });
+}
+
+/** The error event's line; exactly one error event, one line. */
+function errorLine(stdout: string): string {
+  const errors = stdout
+    .split('\n')
+    .filter(line => line.includes('"type":"error"'));
+  expect(errors).toHaveLength(1);
+  const event = JSON.parse(errors[0]) as { message: string; hint?: string };
+  expect(event.message).not.toContain('\n');
+  return `${event.message}; ${event.hint ?? ''}`;
+}
+
+/** Replace the image's bin/micromamba (as root, the image's owner) with an sh script. */
+function setInstaller(script: string): void {
+  const program = `${image}/bin/micromamba`;
+  fs.rmSync(program, { force: true });
+  fs.writeFileSync(program, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+  imageSum = treeChecksum(image);
+}
+
+/** The env's state a failed change must leave as it was (the kept log aside). */
+function envSum(): string {
+  fs.rmSync(`${env}/.mlc-install.log`, { force: true });
+  return treeChecksum(env);
+}
+
+describe('hostile specs and channels', () => {
+  beforeAll(() => {
+    // An installer that must never run for these: it would leave a mark.
+    setInstaller(`touch ${shQuote(`${fixture.scratch}/ran`, 'always')}`);
+  });
+
+  it.each([
+    ['an option', ['--offline']],
+    ['a short option', ['-c']],
+    ['an option with a value', ['--prefix=/tmp']],
+    ['a channel prefix', ['conda-forge::numpy']],
+    ['shell text', ['$(touch /tmp/mlc-pwned)']],
+    ['a space', ['numpy 1.0']],
+    ['a path', ['../../etc/passwd']]
+  ])(
+    'refuses a spec that is %s, in one line, running nothing',
+    (_label, specs) => {
+      const before = envSum();
+      const run = mlc(['env', 'install', env, '--conda', '--', ...specs]);
+      expect(run.code).toBe(2);
+      expect(errorLine(run.stdout)).toMatch(/spec/);
+      expect(fs.existsSync(`${fixture.scratch}/ran`)).toBe(false);
+      expect(envSum()).toBe(before);
+    }
+  );
+
+  it.each([
+    ['an option', '--offline'],
+    ['shell text', '$(touch /tmp/mlc-pwned)'],
+    ['a newline', 'conda-forge\n--offline'],
+    ['a space', 'file:///tmp/a b'],
+    ['a parent path', 'file:///tmp/../etc'],
+    ['another scheme', 'javascript://x']
+  ])(
+    'refuses a channel that is %s, in one line, running nothing',
+    (_label, value) => {
+      const run = mlc([
+        'env',
+        'install',
+        env,
+        '--conda',
+        `--channel=${value}`,
+        '--',
+        'mlc-conda-a'
+      ]);
+      expect(run.code).toBe(2);
+      expect(errorLine(run.stdout)).toMatch(/channel/);
+      expect(fs.existsSync(`${fixture.scratch}/ran`)).toBe(false);
+    }
+  );
+
+  it('refuses an uninstall name that is an option', () => {
+    const run = mlc(['env', 'uninstall', env, '--conda', '--', '--all']);
+    expect(run.code).toBe(2);
+    expect(errorLine(run.stdout)).toContain(
+      "invalid conda package name '--all'"
+    );
+    expect(fs.existsSync(`${fixture.scratch}/ran`)).toBe(false);
+  });
+});
+
+describe("an image's conda installer that answers badly", () => {
+  const link = (entry: Record<string, unknown>) =>
+    JSON.stringify({
+      success: true,
+      dry_run: true,
+      actions: { LINK: [entry], PREFIX: '/x' }
+    });
+  it.each([
+    ['garbage', "echo 'not json {{{ \\033[31m'", /could not be read/],
+    ['no answer at all', 'exit 0', /printed no JSON answer/],
+    [
+      'a hostile package name',
+      `echo ${shQuote(link({ name: '../../etc/passwd', version: '1', build_string: '0' }), 'always')}`,
+      /not a valid name, version and build/
+    ],
+    [
+      'a package name that is an option',
+      `echo ${shQuote(link({ name: '--force', version: '1', build_string: '0' }), 'always')}`,
+      /not a valid name, version and build/
+    ],
+    [
+      'a hostile channel',
+      `echo ${shQuote(link({ name: 'a', version: '1', build_string: '0', channel: '-c /etc' }), 'always')}`,
+      /channel that is not a valid channel/
+    ],
+    [
+      'a huge answer',
+      'printf \'{"actions": {"LINK": [\'; yes \'{"name": "a", "version": "1", "build_string": "0"},\' | head -c 40000000; printf \']}}\'',
+      /could not be read/
+    ],
+    [
+      'an error',
+      "echo 'critical libmamba nothing provides x' >&2; exit 1",
+      /nothing provides x/
+    ]
+  ])('%s: one line, the env unchanged', (_label, script, message) => {
+    setInstaller(script);
+    const before = envSum();
+    for (const dryRun of [['--dry-run'], []]) {
+      const run = mlc([
+        'env',
+        'install',
+        env,
+        '--conda',
+        '--channel',
+        channel,
+        ...dryRun,
+        '--',
+        'mlc-conda-a'
+      ]);
+      expect(run.code).toBe(1);
+      expect(errorLine(run.stdout)).toMatch(message);
+      expect(fs.existsSync(`${env}/.mlc-revisions/pending.json`)).toBe(false);
+    }
+    expect(envSum()).toBe(before);
+  });
+
+  it('an installer that hangs is stopped at the time bound, its processes ended', () => {
+    const marker = `mlc-conda-hang-${process.pid}`;
+    setInstaller(`exec sh -c 'sleep 1000; :' ${marker}`);
+    const before = envSum();
+    const run = mlc(
+      [
+        'env',
+        'install',
+        env,
+        '--conda',
+        '--channel',
+        channel,
+        '--',
+        'mlc-conda-a'
+      ],
+      { MLC_INSTALL_TIMEOUT: '2' }
+    );
+    expect(run.code).toBe(1);
+    expect(errorLine(run.stdout)).toMatch(/stopped \(timeout\)/);
+    expect(processesMentioning(marker)).toEqual([]);
+    expect(envSum()).toBe(before);
+  });
+
+  it('an installer that is a link out of the image is refused, not run', () => {
+    const program = `${image}/bin/micromamba`;
+    fs.rmSync(program, { force: true });
+    fs.symlinkSync('/bin/true', program);
+    imageSum = treeChecksum(image);
+    const run = mlc([
+      'env',
+      'install',
+      env,
+      '--conda',
+      '--channel',
+      channel,
+      '--',
+      'mlc-conda-a'
+    ]);
+    expect(run.code).toBe(1);
+    expect(errorLine(run.stdout)).toContain(
+      'is not an executable file inside the image'
+    );
+  });
+
+  it('an image without a conda installer: one line', () => {
+    fs.rmSync(`${image}/bin/micromamba`, { force: true });
+    imageSum = treeChecksum(image);
+    const run = mlc(['env', 'install', env, '--conda', '--', 'mlc-conda-a']);
+    expect(run.code).toBe(1);
+    expect(errorLine(run.stdout)).toContain('the image has no conda installer');
+  });
+});
+
+describe('a kill during a conda install', () => {
+  it('SIGKILL while the installer links: env check says unchanged or how to restore, and rollback restores', async () => {
+    // The stand-in, slowed down before the real (not the dry) run.
+    setInstaller(
+      `case " $* " in *" --dry-run "*) ;; *) sleep 2 ;; esac\nexec ${shQuote(RATTLER_PYTHON, 'always')} ${shQuote(`${__dirname}/../harness/micromamba_standin.py`, 'always')} "$@"`
+    );
+    const run = await mlcAsync(
+      [
+        'env',
+        'install',
+        env,
+        '--conda',
+        '--channel',
+        channel,
+        '--',
+        'mlc-conda-a'
+      ],
+      child => whenPending(env, () => child.kill('SIGKILL'))
+    );
+    expect(run.code).toBe(-1);
+    // The installer, in its own group, finishes (or not) by itself.
+    await untilGone('micromamba_standin.py');
+    const check = await mlcAsync(['env', 'check', env]);
+    expect(check.code).toBe(1);
+    const result = resultData<IEnvCheckResult>(check);
+    expect(result.problems.map(p => p.code)).toEqual(['change-interrupted']);
+    const problem = result.problems[0];
+    const linked = fs.existsSync(`${env}/bin/mlc-conda-a`);
+    if (linked) {
+      expect(`${problem.message} ${problem.hint ?? ''}`).toContain(
+        `mlc env rollback ${env} 1`
+      );
+      installMicromambaStandIn(image);
+      imageSum = treeChecksum(image);
+      const back = await mlcAsync(['env', 'rollback', env, '1']);
+      expect(back.code).toBe(0);
+      expect(fs.existsSync(`${env}/bin/mlc-conda-a`)).toBe(false);
+    } else {
+      expect(problem.message).toContain('the env is unchanged');
+    }
+  });
+});
+
+/** `mlc ARGS --json` as the test user without blocking jest's event loop. */
+function mlcAsync(
+  args: string[],
+  started?: (child: ChildProcess) => void
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const user = testUser();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MLC_BUNDLE, '--json', ...args], {
+      env: { ...process.env, ...places.env, USER: user.name },
+      uid: user.uid,
+      gid: user.gid,
+      stdio: ['ignore', 'pipe', 'pipe']
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', chunk => (stdout += chunk));
+    child.stderr?.on('data', chunk => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120000);
+    child.on('error', reject);
+    child.on('close', code => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    started?.(child);
+  });
+}
+
+/** Run `action` once the change has marked itself as under way (the installer then runs). */
+function whenPending(envDir: string, action: () => void): void {
+  const poll = setInterval(() => {
+    if (fs.existsSync(`${envDir}/.mlc-revisions/pending.json`)) {
+      clearInterval(poll);
+      setTimeout(action, 500);
+    }
+  }, 50);
+}
+
+/** Wait (bounded) until no process mentions `needle`. */
+async function untilGone(needle: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (processesMentioning(needle).length === 0) {
+      return;
+    }
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+  throw new Error(`processes mentioning ${needle} still run`);
+}
+
+export type { IEnvInstallResult };
