@@ -39,18 +39,13 @@ export function condaRollbackPlan(
 ): ICondaRollbackPlan | null {
   const key = (pin: CondaPin): string =>
     `${normalizeName(pin.name)} ${pin.version} ${pin.build}`;
-  const wanted = new Set(goal.map(key));
   const present = new Set(now.map(key));
   const goalNames = new Set(goal.map(pin => normalizeName(pin.name)));
   const remove = now
     .filter(pin => !goalNames.has(normalizeName(pin.name)))
     .map(pin => pin.name);
   const install = goal.filter(pin => !present.has(key(pin)));
-  if (
-    !remove.length &&
-    !install.length &&
-    now.every(pin => wanted.has(key(pin)))
-  ) {
+  if (!remove.length && !install.length) {
     return null;
   }
   return {
