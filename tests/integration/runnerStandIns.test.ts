@@ -247,9 +247,26 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
       ['nerdctl', 'start', '--', recorded.container.id],
       exec
     ]);
-    // Running: checked, then straight in.
+    // Running, and the engine's word on it kept: straight in, one engine call.
     expect(mlc(wd, ['enter']).code).toBe(0);
-    expect(calls()).toEqual([inspect, exec]);
+    expect(calls()).toEqual([exec]);
+    // Stopped since: the exec is refused at once, unseen; checked, started, entered.
+    const record = path.join(
+      env.STANDIN_STATE as string,
+      recorded.container.id
+    );
+    const stopped = JSON.parse(fs.readFileSync(record, 'utf-8'));
+    stopped.State.Status = 'exited';
+    fs.writeFileSync(record, JSON.stringify(stopped));
+    const restarted = mlc(wd, ['enter']);
+    expect(restarted.code).toBe(0);
+    expect(restarted.stderr).toBe('');
+    expect(calls()).toEqual([
+      exec,
+      inspect,
+      ['nerdctl', 'start', '--', recorded.container.id],
+      exec
+    ]);
     const status = mlc(wd, ['enter', '--', 'false'], { STANDIN_EXIT: '5' });
     expect(status.code).toBe(5);
 
