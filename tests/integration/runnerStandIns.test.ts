@@ -296,6 +296,23 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
       `--ServerApp.root_dir=${wd}`,
       ...(process.getuid?.() === 0 ? ['--allow-root'] : [])
     ]);
+
+    // Removed behind mlc's back: the exec is refused, the engine asked, the kept proof dropped.
+    const proof = path.join(
+      scratch.dir,
+      '.cache',
+      'mlc',
+      'containers',
+      recorded.workdirId
+    );
+    expect(fs.readFileSync(proof, 'utf-8')).toContain(recorded.container.id);
+    fs.rmSync(record);
+    const gone = mlc(wd, ['enter']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr.trim().split('\n')).toHaveLength(1);
+    expect(gone.stderr).toMatch(/no longer exists/);
+    expect(calls()).toEqual([exec, inspect]);
+    expect(fs.existsSync(proof)).toBe(false);
   });
 
   it('GPU: a host without a driver gets a CPU container and one line; --gpu all there is refused; --gpu none is quiet', () => {

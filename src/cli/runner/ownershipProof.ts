@@ -23,7 +23,7 @@ import { makePath } from '../fs/entries';
 import { entryStat } from '../fs/probes';
 import { ensureRealDirectory } from '../fs/realDir';
 import { readRegularFile } from '../fs/regularFile';
-import { removeEntry } from '../fs/removeTree';
+import { removeFile } from '../fs/removeTree';
 import { writeFileStaged } from '../fs/stagedWrite';
 
 /** Whether the engine said before that the state's container is this work directory's. */
@@ -70,9 +70,14 @@ export function forgetOwnershipProof(
   env: NodeJS.ProcessEnv
 ): void {
   const file = Private.proofFile(state, env);
-  if (file && Private.ownedByUs(entryStat(path.dirname(file)), 'directory')) {
+  // Only a proof file of ours goes (unlinked: never a directory, never through a link).
+  if (
+    file &&
+    Private.ownedByUs(entryStat(path.dirname(file)), 'directory') &&
+    Private.ownedByUs(entryStat(file), 'file')
+  ) {
     try {
-      removeEntry(file);
+      removeFile(file);
     } catch {
       // Harmless: a proof that does not match the state is never used.
     }
