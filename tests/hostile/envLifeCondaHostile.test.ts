@@ -153,6 +153,41 @@ describe('hostile specs and channels', () => {
   });
 });
 
+describe('a lock file with hostile conda pins', () => {
+  it.each([
+    ['a channel that is an option', { channel: '-c /etc' }],
+    ['a channel with shell text', { channel: '$(id)' }],
+    ['a channel with a newline', { channel: 'conda-forge\n-y' }]
+  ])('%s: refused in one line, no env made', (_label, hostile) => {
+    const lockFile = `${fixture.scratch}/envs/hostile.lock.json`;
+    const exported = mlc(['env', 'export', env, '-o', lockFile]);
+    expect(exported.code).toBe(0);
+    const lock = JSON.parse(fs.readFileSync(lockFile, 'utf-8')) as {
+      conda: unknown[];
+    };
+    lock.conda = [
+      { name: 'mlc-conda-a', version: '1.0', build: '0', channel, ...hostile }
+    ];
+    fs.writeFileSync(lockFile, JSON.stringify(lock));
+    const copy = `${fixture.scratch}/envs/from-hostile-lock`;
+    const run = mlc([
+      'env',
+      'create',
+      copy,
+      '--base',
+      image,
+      '--no-kernel',
+      '--from',
+      lockFile
+    ]);
+    expect(run.code).toBe(2);
+    expect(errorLine(run.stdout)).toMatch(
+      /cannot be recreated: (invalid channel|channel .* starts with '-')/
+    );
+    expect(fs.existsSync(copy)).toBe(false);
+  });
+});
+
 describe("an image's conda installer that answers badly", () => {
   const link = (entry: Record<string, unknown>) =>
     JSON.stringify({
