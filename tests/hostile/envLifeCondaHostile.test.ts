@@ -166,7 +166,7 @@ describe('a lock file with hostile conda pins', () => {
       conda: unknown[];
     };
     lock.conda = [
-      { name: 'mlc-conda-a', version: '1.0', build: '0', channel, ...hostile }
+      { name: 'mlc-conda-a', version: '1.0', build: '0', ...hostile }
     ];
     fs.writeFileSync(lockFile, JSON.stringify(lock));
     const copy = `${fixture.scratch}/envs/from-hostile-lock`;
