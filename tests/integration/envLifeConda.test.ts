@@ -56,7 +56,9 @@ beforeAll(() => {
     { name: 'mlc-conda-a', version: '2.0' },
     { name: 'mlc-conda-b', version: '1.0', depends: ['mlc-conda-a >=2'] },
     { name: 'libzlib', version: '99.0' },
-    { name: 'mlc-conda-shadow', version: '1.0', depends: ['libzlib ==99.0'] }
+    { name: 'mlc-conda-shadow', version: '1.0', depends: ['libzlib ==99.0'] },
+    // A conda package named as a pip package of the image (pip-only there).
+    { name: 'comm', version: '99.0' }
   ]);
   envs = userDir(`${fixture.scratch}/envs`);
   imageSum = treeChecksum(image);
@@ -229,6 +231,19 @@ describe('mlc env install --conda', () => {
     );
   });
 
+  it("refuses a conda package that would shadow a pip package of the image's", () => {
+    const comm = fs
+      .readdirSync(`${image}/lib/python${fixture.python}/site-packages`)
+      .map(name => /^comm-([^-]+)\.dist-info$/.exec(name)?.[1])
+      .find(Boolean);
+    expect(comm).toBeDefined();
+    const run = install(env, ['comm=99.0'], ['--dry-run']);
+    expect(run.code).toBe(1);
+    expect(resultData<IEnvInstallResult>(run).refused).toContain(
+      `comm ${comm} (image) -> 99.0 (env)`
+    );
+  });
+
   it('uninstalls only what the env installed: an image package is refused in one line', () => {
     const refused = mlc(['env', 'uninstall', env, '--conda', '--', 'libzlib']);
     expect(refused.code).toBe(2);
@@ -276,6 +291,43 @@ describe('mlc env install --conda', () => {
     expect(runAsUser(`${env}/bin/mlc-conda-a`, [], places).stdout.trim()).toBe(
       'mlc-conda-a 1.0'
     );
+  });
+});
+
+describe('an image package overridden with --allow-image-override', () => {
+  it("is installed into the env only; uninstalling the override brings the image's back", () => {
+    const env = createEnv('conda-override');
+    const zlibRecord = `libzlib-${imageZlib.version}-${imageZlib.build}.json`;
+    const installed = ok<IEnvInstallResult>([
+      'env',
+      'install',
+      env,
+      '--conda',
+      '--channel',
+      channel,
+      '--allow-image-override',
+      '--',
+      'libzlib=99.0'
+    ]);
+    expect(installed.shadowed).toEqual([
+      { name: 'libzlib', imageVersion: imageZlib.version, envVersion: '99.0' }
+    ]);
+    expect(ownConda(env)).toEqual(['libzlib 99.0 0']);
+    expect(fs.existsSync(`${env}/conda-meta/${zlibRecord}`)).toBe(false);
+    expect(fs.existsSync(`${image}/conda-meta/${zlibRecord}`)).toBe(true);
+
+    ok(['env', 'uninstall', env, '--conda', '--', 'libzlib']);
+    expect(ownConda(env)).toEqual([]);
+    // The image's record copied back and listed, its files linked again.
+    expect(fs.lstatSync(`${env}/conda-meta/${zlibRecord}`).isFile()).toBe(true);
+    expect(
+      fs.readFileSync(`${env}/conda-meta/.mlc-base-records`, 'utf-8')
+    ).toContain(zlibRecord);
+    expect(
+      fs.readlinkSync(`${env}/lib/libz.so.${imageZlib.version}`)
+    ).toContain('baseEnv_dir/');
+    const history = ok<IEnvHistoryResult>(['env', 'history', env]);
+    expect(history.matchesCurrent).toBe(true);
   });
 });
 

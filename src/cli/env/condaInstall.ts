@@ -11,6 +11,7 @@
 import {
   CONDA_NAME_PATTERN,
   condaChannelProblem,
+  condaSpecName,
   condaSpecProblem
 } from '../../core/condaSpec';
 import {
@@ -48,6 +49,7 @@ import {
   keepLog,
   type IEnvTarget
 } from './envChange';
+import { restoreImagePackages } from './condaRestore';
 import { envPackages, revisionsDir } from './revisions';
 
 export interface ICondaInstallOptions {
@@ -128,7 +130,11 @@ export async function installCondaPackages(
     }),
     `resolve ${specs.join(' ')}`
   );
-  const shadowed = condaImageConflicts(target.record.basePrefix, preview);
+  const shadowed = condaImageConflicts(
+    target.record.basePrefix,
+    preview,
+    target.imagePip
+  );
   const refused =
     shadowed.length && !options.allowImageOverride
       ? Private.refusal(shadowed)
@@ -265,7 +271,12 @@ export async function uninstallCondaPackages(
     }),
     `remove ${options.names.join(' ')}`
   );
-  const shadowed = condaImageConflicts(target.record.basePrefix, preview);
+  // The names are the env's own (checked above), overrides of image packages included.
+  const named = new Set(options.names.map(normalizeName));
+  const shadowed = condaImageConflicts(
+    target.record.basePrefix,
+    preview
+  ).filter(conflict => !named.has(normalizeName(conflict.name)));
   const result = {
     prefix: target.envDir,
     installer: 'conda' as const,
@@ -315,6 +326,7 @@ export async function uninstallCondaPackages(
     );
   }
   context.reporter.progress('verifying the env', 'verify');
+  restoreImagePackages(target, options.names);
   const after = envPackages(target.envDir, target.record.python);
   const changes = packageChanges(before.conda, after.conda, 'conda');
   return {
@@ -379,7 +391,14 @@ export async function checkCondaPins(
     }),
     `find ${plan.specs.join(' ')}`
   );
-  const conflicts = condaImageConflicts(basePrefix, preview);
+  // A pin itself may be an image override the user allowed when it was
+  // installed; anything else of the image's the run would change is refused.
+  const pinned = new Set(
+    plan.specs.map(spec => normalizeName(condaSpecName(spec)))
+  );
+  const conflicts = condaImageConflicts(basePrefix, preview).filter(
+    conflict => !pinned.has(normalizeName(conflict.name))
+  );
   if (conflicts.length) {
     throw new UserError(
       `the conda packages would change the image's: ${conflicts.map(shadowText).join(', ')}`,

@@ -20,6 +20,7 @@ import {
   runConda,
   type ICondaInstaller
 } from './condaRun';
+import { restoreImagePackages } from './condaRestore';
 import { installTimeoutMs, type IEnvTarget } from './envChange';
 import type { IPipRun } from './pipRun';
 
@@ -114,6 +115,7 @@ export async function applyCondaRollback(
     if (run.stopped || run.code !== 0) {
       return runs;
     }
+    restoreImagePackages(target, plan.remove);
   }
   if (plan.install) {
     runs.push(await runCondaPins(target.envDir, plan.install, context));

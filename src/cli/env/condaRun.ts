@@ -195,10 +195,13 @@ export function baseCondaRecords(
 /**
  * The image packages a transaction would link another version or build
  * of, or unlink: each as `name <image version> (image) -> <env version> (env)`.
+ * `imagePip` (normalised name -> the image's pip distribution) catches a
+ * conda package that would shadow a pip package of the image's of its name.
  */
 export function condaImageConflicts(
   basePrefix: string,
-  transaction: ICondaTransaction
+  transaction: ICondaTransaction,
+  imagePip: ReadonlyMap<string, { version: string }> = new Map()
 ): IImageShadow[] {
   const base = baseCondaRecords(basePrefix);
   const linked = new Map(
@@ -214,6 +217,17 @@ export function condaImageConflicts(
       conflicts.set(normalizeName(action.name), {
         name: action.name,
         ...Private.versions(image, action)
+      });
+    }
+  }
+  for (const action of transaction.link) {
+    const key = normalizeName(action.name);
+    const pip = base.has(key) ? undefined : imagePip.get(key);
+    if (pip && pip.version !== action.version) {
+      conflicts.set(key, {
+        name: action.name,
+        imageVersion: pip.version,
+        envVersion: action.version
       });
     }
   }

@@ -142,8 +142,12 @@ export function copyCondaMeta(
         removeFile(`${dir}/${file}`);
       }
     }
-    listed = before.filter(file => current.has(file));
     present = Private.recordNames(dir);
+    // A listed copy that is gone (unlinked by an installer) is copied again below.
+    listed = before.filter(
+      file =>
+        current.has(file) && present.has(condaRecordParts(file)?.name ?? file)
+    );
   } else {
     makeDirectory(dir);
     stats.directories++;
