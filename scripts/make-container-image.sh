@@ -70,5 +70,7 @@ RUN mlc env install-scripts --dir / --base /opt/conda
 $env_line
 CONTAINERFILE
 
-"${PODMAN[@]}" build --quiet "${LIMITS[@]}" --network none -t "$image" -f "$work/Containerfile" "$work" >/dev/null
+# --no-cache: the layer cache keys COPY by content without mtimes, and would
+# give back a layer whose .pyc do not match.
+"${PODMAN[@]}" build --quiet --no-cache "${LIMITS[@]}" --network none -t "$image" -f "$work/Containerfile" "$work" >/dev/null
 echo "container image ready: $image"
