@@ -18,7 +18,10 @@
  * rounds, so both tables come from one run. Medians and minima of --runs
  * round-robin rounds after one warm-up round.
  *
- *   node bench/verbs.mjs [--runs N] [--node PATH] [--envs N] [--compare FILE]
+ *   node bench/verbs.mjs [--runs N] [--node PATH] [--envs N] [--compare FILE] [--skip-enter]
+ *
+ * --skip-enter leaves out `enter` (whose stand-in engine answers nothing
+ * but exit 0) when only the other verbs are measured.
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -46,7 +49,7 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WORK_DIR = path.join(REPO, 'build', 'bench', 'verbs');
 const BUNDLE = path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc.cjs');
 const USAGE =
-  'usage: node bench/verbs.mjs [--runs N] [--node PATH] [--envs N] [--compare FILE]';
+  'usage: node bench/verbs.mjs [--runs N] [--node PATH] [--envs N] [--compare FILE] [--skip-enter]';
 
 async function main() {
   const options = Private.parseOptions();
@@ -141,6 +144,9 @@ async function main() {
           ratio: 1.0
         });
       }
+      if (options.skipEnter) {
+        continue;
+      }
       const enter = mlc('enter -- true', ['enter', '--', 'true'], {
         cwd: enterDir.dir,
         env: { PATH: `${enterDir.stubs}:${env.PATH}` }
@@ -156,7 +162,9 @@ async function main() {
     if (registry) {
       cases.push(registry.skopeo);
     }
-    cases.push(enterDir.exec);
+    if (!options.skipEnter) {
+      cases.push(enterDir.exec);
+    }
 
     log(
       `timing ${cases.length} commands, ${options.runs} rounds + 1 warm-up...`
@@ -222,6 +230,7 @@ const Private = {
           envs: { type: 'string', default: '50' },
           node: { type: 'string' },
           compare: { type: 'string' },
+          'skip-enter': { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false }
         }
       }).values;
@@ -254,7 +263,8 @@ const Private = {
       node: values.node
         ? file('node', values.node)
         : (Private.wheelNode() ?? process.execPath),
-      compare: values.compare ? file('compare', values.compare) : null
+      compare: values.compare ? file('compare', values.compare) : null,
+      skipEnter: values['skip-enter']
     };
   },
 
