@@ -13,6 +13,7 @@ import type { ICliContext } from '../context';
 import type { ICreateOptions } from '../env/create';
 import { UserError } from '../errors';
 import { fsUserError } from '../fs/errors';
+import { writeStderr, writeStdout } from '../output';
 
 /** `env create`'s options as commander (or the hand-dispatched path) leaves them. */
 export interface ICreateFlags {
@@ -110,8 +111,8 @@ export async function runEnvCreate(
   ];
   if (options.printActivatePath && !reporter.machine) {
     // create-newEnv-on-base.sh reads stdout; people read stderr.
-    process.stderr.write(lines.join('\n') + '\n');
-    process.stdout.write(result.activateScript + '\n');
+    writeStderr(lines.join('\n') + '\n');
+    writeStdout(result.activateScript + '\n');
     return;
   }
   reporter.result('env create', result, lines.join('\n'));
