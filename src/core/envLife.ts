@@ -9,6 +9,7 @@
  * fields are only ever added as optional ones.
  */
 import * as z from 'zod/mini';
+import { onFirstUse } from './firstUse';
 import { parseJson, type ParseResult } from './parseJson';
 
 /** The directory inside an env that holds its revisions (`1.json`, `2.json`, ...). */
@@ -62,9 +63,8 @@ export const REVISION_COMMANDS = [
 ] as const;
 export type RevisionCommand = (typeof REVISION_COMMANDS)[number];
 
-// The schemas below are built on first use (z.lazy caches each): `env
-// list` (the records' image identity only) and `env create` load this
-// module and parse few or none of them.
+// The schemas below are built on first use (onFirstUse keeps each): `env
+// list` and `env create` load this module and build none of them.
 const packageName = (): z.ZodMiniString<string> =>
   z.string().check(z.regex(PACKAGE_NAME_PATTERN));
 const packageVersion = (): z.ZodMiniString<string> =>
@@ -76,7 +76,7 @@ const boundedText = (): z.ZodMiniString<string> =>
  * The image an env sits on, as far as `mlc` can tell: from the base's
  * `image.json` when it has one, else from the base's own package records.
  */
-export const imageIdentitySchema = z.lazy(() =>
+export const imageIdentitySchema = onFirstUse(() =>
   z.object({
     /** `name:tag`, empty when the base has no image.json. */
     reference: boundedText(),
@@ -90,10 +90,10 @@ export const imageIdentitySchema = z.lazy(() =>
     source: z.enum(['image.json', 'records'])
   })
 );
-export type ImageIdentity = z.infer<typeof imageIdentitySchema>;
+export type ImageIdentity = z.infer<ReturnType<typeof imageIdentitySchema>>;
 
 /** A pip package of the env's own (in the env's site-packages, not the image's). */
-export const pipPinSchema = z.lazy(() =>
+export const pipPinSchema = onFirstUse(() =>
   z.object({
     name: packageName(),
     version: packageVersion(),
@@ -101,10 +101,10 @@ export const pipPinSchema = z.lazy(() =>
     hash: z.optional(z.string().check(z.regex(PIP_HASH_PATTERN)))
   })
 );
-export type PipPin = z.infer<typeof pipPinSchema>;
+export type PipPin = z.infer<ReturnType<typeof pipPinSchema>>;
 
 /** A conda record of the env's own (in its conda-meta, not one of the base's). */
-export const condaPinSchema = z.lazy(() =>
+export const condaPinSchema = onFirstUse(() =>
   z.object({
     name: packageName(),
     version: packageVersion(),
@@ -112,10 +112,10 @@ export const condaPinSchema = z.lazy(() =>
     channel: z.optional(boundedText())
   })
 );
-export type CondaPin = z.infer<typeof condaPinSchema>;
+export type CondaPin = z.infer<ReturnType<typeof condaPinSchema>>;
 
 /** `<env>/.mlc-revisions/N.json`: what the env held after change N. */
-export const revisionSchema = z.lazy(() =>
+export const revisionSchema = onFirstUse(() =>
   z.object({
     schemaVersion: z.literal(REVISION_VERSION),
     /** 1 for the create, then one more per change. */
@@ -126,17 +126,17 @@ export const revisionSchema = z.lazy(() =>
     /** The verb's arguments after the env (specs, names, the revision rolled back to). */
     args: z.array(boundedText()).check(z.maxLength(1000)),
     /** The image under the env at that time. */
-    image: imageIdentitySchema,
+    image: imageIdentitySchema(),
     /** `X.Y.Z` of the env's Python. */
     python: boundedText(),
-    pip: z.array(pipPinSchema).check(z.maxLength(MAX_ENV_PACKAGES)),
-    conda: z.array(condaPinSchema).check(z.maxLength(MAX_ENV_PACKAGES))
+    pip: z.array(pipPinSchema()).check(z.maxLength(MAX_ENV_PACKAGES)),
+    conda: z.array(condaPinSchema()).check(z.maxLength(MAX_ENV_PACKAGES))
   })
 );
-export type EnvRevision = z.infer<typeof revisionSchema>;
+export type EnvRevision = z.infer<ReturnType<typeof revisionSchema>>;
 
 /** `<env>/.mlc-revisions/pending.json`: the change under way. */
-export const pendingChangeSchema = z.lazy(() =>
+export const pendingChangeSchema = onFirstUse(() =>
   z.object({
     schemaVersion: z.literal(REVISION_VERSION),
     command: z.enum(REVISION_COMMANDS),
@@ -147,24 +147,24 @@ export const pendingChangeSchema = z.lazy(() =>
     pid: z.number().check(z.int())
   })
 );
-export type PendingChange = z.infer<typeof pendingChangeSchema>;
+export type PendingChange = z.infer<ReturnType<typeof pendingChangeSchema>>;
 
 /** The lock file `mlc env export` writes and `mlc env create --from` reads. */
-export const envLockSchema = z.lazy(() =>
+export const envLockSchema = onFirstUse(() =>
   z.object({
     kind: z.literal('mlc-env-lock'),
     lockVersion: z.literal(LOCK_VERSION),
     exportedAt: boundedText(),
     /** The env's name when exported (informative only: never a path used). */
     envName: boundedText(),
-    image: imageIdentitySchema,
+    image: imageIdentitySchema(),
     /** `X.Y.Z`. */
     python: boundedText(),
-    pip: z.array(pipPinSchema).check(z.maxLength(MAX_ENV_PACKAGES)),
-    conda: z.array(condaPinSchema).check(z.maxLength(MAX_ENV_PACKAGES))
+    pip: z.array(pipPinSchema()).check(z.maxLength(MAX_ENV_PACKAGES)),
+    conda: z.array(condaPinSchema()).check(z.maxLength(MAX_ENV_PACKAGES))
   })
 );
-export type EnvLock = z.infer<typeof envLockSchema>;
+export type EnvLock = z.infer<ReturnType<typeof envLockSchema>>;
 
 /** One package an operation adds, changes or removes. */
 export interface IPackageChange {
@@ -316,12 +316,12 @@ export function parseRevision(
   text: string,
   what: string
 ): ParseResult<EnvRevision> {
-  return parseJson(revisionSchema, what, text);
+  return parseJson(revisionSchema(), what, text);
 }
 
 /** Parse a lock file's text. */
 export function parseEnvLock(text: string, what: string): ParseResult<EnvLock> {
-  return parseJson(envLockSchema, what, text);
+  return parseJson(envLockSchema(), what, text);
 }
 
 /** Parse the pending-change file's text. */
@@ -329,7 +329,7 @@ export function parsePendingChange(
   text: string,
   what: string
 ): ParseResult<PendingChange> {
-  return parseJson(pendingChangeSchema, what, text);
+  return parseJson(pendingChangeSchema(), what, text);
 }
 
 /**

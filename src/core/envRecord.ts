@@ -9,6 +9,7 @@ import {
   type IImageChange,
   type ImageIdentity
 } from './envLife';
+import { onFirstUse } from './firstUse';
 import { checkJson, parseJson, type ParseResult } from './parseJson';
 import { envNameProblem } from './problemText';
 import {
@@ -42,8 +43,8 @@ function validated(
 /** A creation id: 16 to 64 hex digits, recorded in the env and its kernel. */
 export const CREATION_ID_PATTERN = /^[0-9a-f]{16,64}$/;
 
-/** Built on first use (z.lazy caches it): env create never parses a record. */
-export const envRecordSchema = z.lazy(() =>
+/** Built on first use: env create never parses a record, env list only a record its plain check refuses. */
+export const envRecordSchema = onFirstUse(() =>
   z.object({
     schemaVersion: z.literal(ENV_RECORD_VERSION),
     /** The env's name (the base name of its prefix at creation). */
@@ -78,10 +79,10 @@ export const envRecordSchema = z.lazy(() =>
      * an image updated in place (docs/architecture.md, "Env life"). Absent in
      * old records.
      */
-    image: z.optional(imageIdentitySchema)
+    image: z.optional(imageIdentitySchema())
   })
 );
-export type EnvRecord = z.infer<typeof envRecordSchema>;
+export type EnvRecord = z.infer<ReturnType<typeof envRecordSchema>>;
 
 /**
  * Parse the text of `.mlc-env.json`. A record the schema accepts is taken
@@ -95,12 +96,12 @@ export function parseEnvRecord(text: string): ParseResult<EnvRecord> {
   try {
     raw = JSON.parse(text);
   } catch {
-    return parseJson(envRecordSchema, ENV_RECORD_FILE, text);
+    return parseJson(envRecordSchema(), ENV_RECORD_FILE, text);
   }
   const accepted = acceptedEnvRecord(raw);
   return accepted
     ? { ok: true, value: accepted }
-    : checkJson(envRecordSchema, ENV_RECORD_FILE, raw);
+    : checkJson(envRecordSchema(), ENV_RECORD_FILE, raw);
 }
 
 /**
