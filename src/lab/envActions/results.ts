@@ -22,7 +22,7 @@ const problemSchema = z.object({
   hint: z._default(z.string(), '')
 });
 
-const imageSchema = imageIdentitySchema;
+const imageSchema = imageIdentitySchema();
 
 const versionChange = z.object({
   name: z.string(),
