@@ -242,7 +242,7 @@ async function commandGroupRecord() {
   return JSON.parse(result.stdout);
 }
 
-await build({
+const bundle = await build({
   ...COMMON,
   entryPoints: ['src/cli/index.ts'],
   outfile: 'jupyterlab_ml_containers/mlc/mlc.cjs',
@@ -255,3 +255,9 @@ await build({
   minify: true,
   legalComments: 'linked'
 });
+// A warning is an error: the lazy packages' stand-in turns a name it lacks
+// into a silent `undefined` at run time, which esbuild reports only as one.
+if (bundle.warnings.length > 0) {
+  process.stderr.write('build-cli: esbuild warnings are errors here\n');
+  process.exit(1);
+}
