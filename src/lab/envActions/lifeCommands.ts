@@ -26,6 +26,11 @@ import {
   type IInstallRequest,
   type IUninstallRequest
 } from './mlcArgs';
+import {
+  condaChoice,
+  type CondaChoice,
+  type Installer
+} from './installerChoice';
 import { confirmRebase } from './rebaseDialog';
 import {
   daskConfigResult,
@@ -71,6 +76,7 @@ export class EnvLifeCommands {
         prefix,
         specs: ['SPEC'],
         installer: 'pip',
+        channel: '',
         dryRun: false,
         allowImageOverride: false
       })
@@ -81,6 +87,7 @@ export class EnvLifeCommands {
     let changed = false;
     await showAddPackagesDialog(
       env,
+      this._condaChoice(env),
       {
         preview: request => this._install(request),
         install: async (request, onProgress) => {
@@ -102,19 +109,30 @@ export class EnvLifeCommands {
     const { runner, trans } = this._options;
     const title = trans.__('Remove Packages');
     const env = await this._target(target, title, prefix =>
-      uninstallArgs({ prefix, names: ['NAME'], dryRun: false })
+      uninstallArgs({
+        prefix,
+        names: ['NAME'],
+        installer: 'pip',
+        dryRun: false
+      })
     );
     if (!env) {
       return;
     }
     let changed = false;
-    const request = (names: string[], dryRun: boolean): IUninstallRequest => ({
+    const request = (
+      names: string[],
+      installer: Installer,
+      dryRun: boolean
+    ): IUninstallRequest => ({
       prefix: env.prefix,
       names,
+      installer,
       dryRun
     });
     await showRemovePackagesDialog(
       env,
+      this._condaChoice(env),
       {
         packages: async () => {
           const answer = await this._history(env.prefix);
@@ -126,7 +144,18 @@ export class EnvLifeCommands {
             revision => revision.number === current
           );
           return latest
-            ? { packages: latest.pip }
+            ? {
+                packages: [
+                  ...latest.pip.map(pin => ({
+                    ...pin,
+                    installer: 'pip' as const
+                  })),
+                  ...latest.conda.map(pin => ({
+                    ...pin,
+                    installer: 'conda' as const
+                  }))
+                ]
+              }
             : {
                 error: trans.__(
                   'This env has no recorded revision to list its packages from; run "mlc env uninstall %1 NAME" in a terminal',
@@ -134,10 +163,11 @@ export class EnvLifeCommands {
                 )
               };
         },
-        preview: names => this._uninstall(request(names, true)),
-        uninstall: async (names, onProgress) => {
+        preview: (names, installer) =>
+          this._uninstall(request(names, installer, true)),
+        uninstall: async (names, installer, onProgress) => {
           const answer = await this._uninstall(
-            request(names, false),
+            request(names, installer, false),
             onProgress
           );
           changed ||= !!answer.result && !answer.error;
@@ -331,6 +361,31 @@ export class EnvLifeCommands {
       trans
     );
     runner.release();
+  }
+
+  /**
+   * Whether the env's image offers conda, from what is known already (no
+   * run of its own): mlc's env list, else this image's image.json when the
+   * env sits on this image.
+   */
+  private _condaChoice(env: EnvTarget): CondaChoice {
+    const { image } = this._options;
+    const report = image?.envReports.get(env.prefix);
+    const metadata = image?.metadata;
+    const kernel = image?.catalog.envKernels.find(
+      candidate => candidate.envPrefix === env.prefix
+    );
+    // The kernel knows its base; an env without one, only mlc's report.
+    const onThisImage = kernel
+      ? !kernel.onOtherBase
+      : !!report && report.basePrefix === image?.catalog.facts?.prefix;
+    return condaChoice({
+      reported: report?.condaInstaller,
+      imagePackages:
+        onThisImage && metadata?.status === 'ready'
+          ? metadata.value.packages
+          : null
+    });
   }
 
   /** The env from a tile, else one the user picks (or the command to paste without terminals). */
