@@ -27,15 +27,13 @@ export interface IChangeLog {
 /** The log state of a view that runs changes. */
 export function useChangeLog(): IChangeLog {
   const [lines, setLines] = React.useState<readonly string[]>([]);
-  return React.useMemo(
-    () => ({
-      lines,
-      clear: () => setLines([]),
-      add: (message: string) =>
-        setLines(current => Private.withLine(current, message))
-    }),
-    [lines]
+  const clear = React.useCallback(() => setLines([]), []);
+  const add = React.useCallback(
+    (message: string) =>
+      setLines(current => Private.withLine(current, message)),
+    []
   );
+  return { lines, clear, add };
 }
 
 export function ChangeProgress(props: {
