@@ -47,16 +47,7 @@ export class NotATreeError extends Error {
  * directory.
  */
 export function removeTree(top: string): void {
-  if (!path.isAbsolute(top) || path.dirname(top) === top) {
-    throw new NotATreeError(top, 'not-directory');
-  }
-  const stat = fs.lstatSync(top);
-  if (stat.isSymbolicLink()) {
-    throw new NotATreeError(top, 'link');
-  }
-  if (!stat.isDirectory()) {
-    throw new NotATreeError(top, 'not-directory');
-  }
+  const stat = Private.treeTop(top);
   // The parent may be reached through links (a HOME that is one); only the
   // tree itself is walked link-free.
   const parent = path.dirname(top);
@@ -76,16 +67,7 @@ export function removeTree(top: string): void {
  * the directory goes (env remove unregisters the kernel in between).
  */
 export function emptyTree(top: string): void {
-  if (!path.isAbsolute(top) || path.dirname(top) === top) {
-    throw new NotATreeError(top, 'not-directory');
-  }
-  const stat = fs.lstatSync(top);
-  if (stat.isSymbolicLink()) {
-    throw new NotATreeError(top, 'link');
-  }
-  if (!stat.isDirectory()) {
-    throw new NotATreeError(top, 'not-directory');
-  }
+  const stat = Private.treeTop(top);
   const home = process.cwd();
   try {
     // Reached by its path, then checked to be the directory lstat saw.
@@ -114,6 +96,21 @@ export function removeEntry(file: string): void {
 }
 
 namespace Private {
+  /** lstat of a tree's top: absolute, not `/`, a directory and not a link. */
+  export function treeTop(top: string): fs.Stats {
+    if (!path.isAbsolute(top) || path.dirname(top) === top) {
+      throw new NotATreeError(top, 'not-directory');
+    }
+    const stat = fs.lstatSync(top);
+    if (stat.isSymbolicLink()) {
+      throw new NotATreeError(top, 'link');
+    }
+    if (!stat.isDirectory()) {
+      throw new NotATreeError(top, 'not-directory');
+    }
+    return stat;
+  }
+
   /** chdir to `where` and check it is the directory `expected` describes. */
   export function enter(
     where: string,
