@@ -17,6 +17,7 @@ import {
 } from '../../src/lab/envActions/addPackagesView';
 import {
   condaChoice,
+  condaChoiceFor,
   parseChannel,
   type CondaChoice
 } from '../../src/lab/envActions/installerChoice';
@@ -31,6 +32,7 @@ import {
 } from '../../src/lab/envActions/removePackagesView';
 import type { InstallResult } from '../../src/lab/envActions/results';
 import { outcomeProblem } from '../../src/lab/envActions/terminalTransport';
+import type { IMLImage } from '../../src/lab/tokens';
 import {
   click,
   englishBundle,
@@ -225,6 +227,105 @@ describe('the conda enabling rule', () => {
       enabled: false,
       why: 'unknown'
     });
+  });
+});
+
+describe('the conda choice from what the launcher knows', () => {
+  const OTHER = '/home/u/envs/other';
+
+  /** An IMLImage as the kernel specs, image.json and env list left it. */
+  function image(options: {
+    onOtherBase?: boolean;
+    kernel?: boolean;
+    reported?: string | null;
+    basePrefix?: string;
+  }): IMLImage {
+    const report = {
+      ...ENV,
+      basePrefix: options.basePrefix ?? '/opt/conda',
+      baseImage: 'ml-base:latest',
+      python: '3.11',
+      createdAt: '2025-01-01T00:00:00Z',
+      problems: [],
+      ...(options.reported !== undefined && {
+        condaInstaller: options.reported
+      })
+    };
+    return {
+      catalog: {
+        imageKernels: [],
+        envKernels:
+          options.kernel === false
+            ? []
+            : [
+                {
+                  name: ENV.kernelName,
+                  displayName: ENV.name,
+                  logoUrl: '',
+                  envName: ENV.name,
+                  envPrefix: ENV.prefix,
+                  onOtherBase: options.onOtherBase ?? false
+                }
+              ],
+        danglingKernels: [],
+        otherKernels: [],
+        facts: { prefix: '/opt/conda' }
+      },
+      metadata: {
+        status: 'ready',
+        kernelName: 'ml-python3',
+        value: {
+          packages: [{ name: 'mamba', version: '1.5', source: 'conda' }]
+        }
+      },
+      envReports: new Map(
+        options.reported === undefined && options.kernel !== false
+          ? []
+          : [[ENV.prefix, report]]
+      )
+    } as unknown as IMLImage;
+  }
+
+  it('opens conda for an env on this image whose image.json lists an installer, before any env list', () => {
+    expect(condaChoiceFor(image({}), ENV.prefix)).toEqual({
+      enabled: true,
+      installer: 'mamba'
+    });
+    expect(condaChoiceFor(image({ onOtherBase: true }), ENV.prefix)).toEqual({
+      enabled: false,
+      why: 'unknown'
+    });
+    expect(condaChoiceFor(image({}), OTHER)).toEqual({
+      enabled: false,
+      why: 'unknown'
+    });
+    expect(condaChoiceFor(null, ENV.prefix)).toEqual({
+      enabled: false,
+      why: 'unknown'
+    });
+  });
+
+  it('takes mlc’s word once the env list reported, and judges a kernel-less env by its base', () => {
+    expect(condaChoiceFor(image({ reported: null }), ENV.prefix)).toEqual({
+      enabled: false,
+      why: 'none'
+    });
+    expect(
+      condaChoiceFor(
+        image({ reported: 'micromamba', onOtherBase: true }),
+        ENV.prefix
+      )
+    ).toEqual({ enabled: true, installer: 'micromamba' });
+    expect(condaChoiceFor(image({ kernel: false }), ENV.prefix)).toEqual({
+      enabled: true,
+      installer: 'mamba'
+    });
+    expect(
+      condaChoiceFor(
+        image({ kernel: false, basePrefix: '/cvmfs/other/opt/conda' }),
+        ENV.prefix
+      )
+    ).toEqual({ enabled: false, why: 'unknown' });
   });
 });
 

@@ -7,6 +7,7 @@
  * there at first paint) when the env sits on this image.
  */
 import type { ImagePackage } from '../../core/imageMetadata';
+import type { IMLImage } from '../tokens';
 
 export type Installer = 'pip' | 'conda';
 
@@ -53,6 +54,29 @@ export function condaChoice(facts: ICondaFacts): CondaChoice {
     }
   }
   return { enabled: false, why: 'unknown' };
+}
+
+/** The choice for the env at `prefix`, from what IMLImage knows already. */
+export function condaChoiceFor(
+  image: IMLImage | null,
+  prefix: string
+): CondaChoice {
+  const report = image?.envReports.get(prefix);
+  const metadata = image?.metadata;
+  const kernel = image?.catalog.envKernels.find(
+    candidate => candidate.envPrefix === prefix
+  );
+  // The kernel knows its base; an env without one, only mlc's report.
+  const onThisImage = kernel
+    ? !kernel.onOtherBase
+    : !!report && report.basePrefix === image?.catalog.facts?.prefix;
+  return condaChoice({
+    reported: report?.condaInstaller,
+    imagePackages:
+      onThisImage && metadata?.status === 'ready'
+        ? metadata.value.packages
+        : null
+  });
 }
 
 /**

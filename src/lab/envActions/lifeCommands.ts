@@ -26,11 +26,7 @@ import {
   type IInstallRequest,
   type IUninstallRequest
 } from './mlcArgs';
-import {
-  condaChoice,
-  type CondaChoice,
-  type Installer
-} from './installerChoice';
+import { condaChoiceFor, type Installer } from './installerChoice';
 import { confirmRebase } from './rebaseDialog';
 import {
   daskConfigResult,
@@ -87,7 +83,7 @@ export class EnvLifeCommands {
     let changed = false;
     await showAddPackagesDialog(
       env,
-      this._condaChoice(env),
+      condaChoiceFor(this._options.image, env.prefix),
       {
         preview: request => this._install(request),
         install: async (request, onProgress) => {
@@ -132,7 +128,7 @@ export class EnvLifeCommands {
     });
     await showRemovePackagesDialog(
       env,
-      this._condaChoice(env),
+      condaChoiceFor(this._options.image, env.prefix),
       {
         packages: async () => {
           const answer = await this._history(env.prefix);
@@ -361,31 +357,6 @@ export class EnvLifeCommands {
       trans
     );
     runner.release();
-  }
-
-  /**
-   * Whether the env's image offers conda, from what is known already (no
-   * run of its own): mlc's env list, else this image's image.json when the
-   * env sits on this image.
-   */
-  private _condaChoice(env: EnvTarget): CondaChoice {
-    const { image } = this._options;
-    const report = image?.envReports.get(env.prefix);
-    const metadata = image?.metadata;
-    const kernel = image?.catalog.envKernels.find(
-      candidate => candidate.envPrefix === env.prefix
-    );
-    // The kernel knows its base; an env without one, only mlc's report.
-    const onThisImage = kernel
-      ? !kernel.onOtherBase
-      : !!report && report.basePrefix === image?.catalog.facts?.prefix;
-    return condaChoice({
-      reported: report?.condaInstaller,
-      imagePackages:
-        onThisImage && metadata?.status === 'ready'
-          ? metadata.value.packages
-          : null
-    });
   }
 
   /** The env from a tile, else one the user picks (or the command to paste without terminals). */
