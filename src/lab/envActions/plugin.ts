@@ -1,8 +1,8 @@
 /**
  * The extended-env commands (palette category "ML Containers", and the menu
  * of each env tile in the launcher): create, check, add packages, history,
- * export, rebase and remove, run through `mlc` in a headless terminal; and
- * the one `mlc env list` of a session (run when the launcher section has
+ * export, rebase and remove, run through `mlc` in a headless terminal
+ * (registered in one loop from the table in commandTable.ts); and the one `mlc env list` of a session (run when the launcher section has
  * painted its env tiles) that tells the launcher about image updates and
  * envs deleted by hand.
  */
