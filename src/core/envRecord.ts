@@ -199,6 +199,13 @@ export interface IEnvSummary {
   problems: IEnvProblem[];
   /** When the image under the env changed since it was built (problem `base-updated`). */
   imageChange?: IImageChange;
+  /**
+   * The conda installer in the env's base (`micromamba`, `mamba` or
+   * `conda`; what `env install --conda` would run), null when it has none.
+   * Absent from an mlc that does not look: the launcher then knows only
+   * what image.json lists.
+   */
+  condaInstaller?: string | null;
 }
 
 /** The `data` of `mlc env create`'s result event. */

@@ -50,7 +50,8 @@ const summarySchema = z.object({
   createdAt: z.string(),
   kernelName: z.nullable(z.string()),
   problems: z.array(problemSchema),
-  imageChange: z.optional(imageChangeSchema)
+  imageChange: z.optional(imageChangeSchema),
+  condaInstaller: z.optional(z.nullable(z.string()))
 });
 
 const packageChangeSchema = z.object({
