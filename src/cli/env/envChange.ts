@@ -37,6 +37,8 @@ export interface IEnvTarget {
   interpreter: string;
   /** Normalised name -> the image's pip distribution. */
   imagePip: Map<string, { name: string; version: string }>;
+  /** The base's site-packages as `basePipPackages` listed it for this run (read once per change). */
+  basePip: ReadonlyArray<{ name: string; version: string }>;
 }
 
 /** Installers get this long before they are stopped (MLC_INSTALL_TIMEOUT seconds overrides). */
@@ -75,13 +77,9 @@ export function changeTarget(raw: string, context: ICliContext): IEnvTarget {
       1
     );
   }
-  const imagePip = new Map(
-    basePipPackages(record.basePrefix, record.python).map(pkg => [
-      normalizeName(pkg.name),
-      pkg
-    ])
-  );
-  return { envDir, record, interpreter, imagePip };
+  const basePip = basePipPackages(record.basePrefix, record.python);
+  const imagePip = new Map(basePip.map(pkg => [normalizeName(pkg.name), pkg]));
+  return { envDir, record, interpreter, imagePip, basePip };
 }
 
 /** Refuse when another change of this env is running now. */
@@ -121,7 +119,9 @@ export function finishChange(
   after: IEnvPackages,
   image: IImageState = currentImage(
     target.record.basePrefix,
-    target.record.python
+    target.record.python,
+    undefined,
+    target.basePip
   )
 ): number {
   const revision = recordRevision(
