@@ -20,9 +20,9 @@ import {
 import {
   clearPending,
   envPackages,
-  knownHashes,
+  latestRevision,
   readPending,
-  readRevisions,
+  recordedHashes,
   recordRevision,
   samePackages,
   writePending,
@@ -94,13 +94,19 @@ export function assertNoChangeRunning(target: IEnvTarget): void {
   }
 }
 
-/** Mark the change as begun; the mark names the revision to roll back to. */
+/**
+ * Mark the change as begun; the mark names the revision to roll back to.
+ * `revisions` holds the newest readable revision only (or none): all that
+ * `finishChange` and `failedChange` read of it; they look further back
+ * only for a pin's hash, and only when needed.
+ */
 export function beginChange(
   target: IEnvTarget,
   command: RevisionCommand,
   args: string[]
 ): { revisions: EnvRevision[]; before: IEnvPackages } {
-  const { revisions } = readRevisions(target.envDir);
+  const latest = latestRevision(target.envDir);
+  const revisions = latest ? [latest] : [];
   const before = envPackages(target.envDir, target.record.python);
   writePending(target.envDir, {
     command,
@@ -110,7 +116,12 @@ export function beginChange(
   return { revisions, before };
 }
 
-/** Record the finished change as the next revision and clear the mark. */
+/**
+ * Record the finished change as the next revision and clear the mark.
+ * `revisions`: the env's revisions, oldest first, at least the newest
+ * readable one (its Python); a pin without a hash gets the one an earlier
+ * revision recorded for the same version.
+ */
 export function finishChange(
   target: IEnvTarget,
   command: RevisionCommand,
@@ -133,7 +144,7 @@ export function finishChange(
       python: Private.pythonVersion(revisions, target.record.python),
       packages: after
     },
-    knownHashes(revisions)
+    recordedHashes(target.envDir, after.pip)
   );
   clearPending(target.envDir);
   return revision.number;
