@@ -65,7 +65,102 @@ export function runPip(
   args: string[],
   options: IPipRunOptions
 ): Promise<IPipRun> {
-  return Private.run(python, ['-I', '-m', 'pip', ...args], options);
+  return runInstaller(python, ['-I', '-m', 'pip', ...args], options);
+}
+
+/** Run an installer program (pip, the image's conda installer) the same bounded way. */
+export function runInstaller(
+  program: string,
+  args: string[],
+  options: IPipRunOptions
+): Promise<IPipRun> {
+  return new Promise(resolve => {
+    const child = spawn(program, args, {
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true
+    });
+    const stdout: Buffer[] = [];
+    const log: Buffer[] = [];
+    let size = 0;
+    let stopped: string | null = null;
+    let notFound = false;
+    const seen = new Set<ChangePhase>();
+    let partial = '';
+
+    const endGroup = (): void => {
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // The group is gone already.
+        }
+      }
+    };
+    const onSignal = (signal: NodeJS.Signals): void => {
+      stopped = signal;
+      endGroup();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const timer = setTimeout(() => {
+      stopped = 'timeout';
+      endGroup();
+    }, options.timeoutMs);
+    const keep = (into: Buffer[], chunk: Buffer): void => {
+      size += chunk.length;
+      into.push(chunk);
+      while (size > MAX_OUTPUT_BYTES && into.length > 1) {
+        size -= (into.shift() as Buffer).length;
+      }
+    };
+    const phases = (chunk: Buffer): void => {
+      if (!options.onPhase) {
+        return;
+      }
+      const lines = (partial + chunk.toString('utf-8')).split('\n');
+      partial = (lines.pop() ?? '').slice(-4096);
+      for (const line of lines) {
+        const phase = Private.phaseOf(line);
+        if (phase && !seen.has(phase)) {
+          seen.add(phase);
+          options.onPhase(phase, line.trim().slice(0, 300));
+        }
+      }
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      keep(stdout, chunk);
+      log.push(chunk);
+      phases(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      log.push(chunk);
+      while (log.length > 4096) {
+        log.shift();
+      }
+      phases(chunk);
+    });
+    let code: number | null = null;
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      notFound = error.code === 'ENOENT';
+    });
+    child.on('exit', exitCode => {
+      code = exitCode;
+      endGroup();
+    });
+    child.on('close', () => {
+      clearTimeout(timer);
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      resolve({
+        code,
+        stopped,
+        notFound,
+        stdout: Buffer.concat(stdout).toString('utf-8'),
+        log: Buffer.concat(log).toString('utf-8').slice(-MAX_OUTPUT_BYTES)
+      });
+    });
+  });
 }
 
 /** What `pip install` then `pip check` in one interpreter said. */
@@ -90,7 +185,7 @@ export async function runPipInstallThenCheck(
   options: IPipRunOptions
 ): Promise<IPipInstallCheck> {
   const marker = `mlc-pip-check-${randomHex(8)}`;
-  const install = await Private.run(
+  const install = await runInstaller(
     python,
     ['-I', '-c', Private.INSTALL_THEN_CHECK, marker, 'install', ...installArgs],
     options
@@ -144,100 +239,6 @@ namespace Private {
     '    print(f"\\n{marker} {check}", flush=True)',
     'sys.exit(code)'
   ].join('\n');
-
-  export function run(
-    python: string,
-    argv: string[],
-    options: IPipRunOptions
-  ): Promise<IPipRun> {
-    return new Promise(resolve => {
-      const child = spawn(python, argv, {
-        env: options.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true
-      });
-      const stdout: Buffer[] = [];
-      const log: Buffer[] = [];
-      let size = 0;
-      let stopped: string | null = null;
-      let notFound = false;
-      const seen = new Set<ChangePhase>();
-      let partial = '';
-
-      const endGroup = (): void => {
-        if (child.pid !== undefined) {
-          try {
-            process.kill(-child.pid, 'SIGKILL');
-          } catch {
-            // The group is gone already.
-          }
-        }
-      };
-      const onSignal = (signal: NodeJS.Signals): void => {
-        stopped = signal;
-        endGroup();
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      const timer = setTimeout(() => {
-        stopped = 'timeout';
-        endGroup();
-      }, options.timeoutMs);
-      const keep = (into: Buffer[], chunk: Buffer): void => {
-        size += chunk.length;
-        into.push(chunk);
-        while (size > MAX_OUTPUT_BYTES && into.length > 1) {
-          size -= (into.shift() as Buffer).length;
-        }
-      };
-      const phases = (chunk: Buffer): void => {
-        if (!options.onPhase) {
-          return;
-        }
-        const lines = (partial + chunk.toString('utf-8')).split('\n');
-        partial = (lines.pop() ?? '').slice(-4096);
-        for (const line of lines) {
-          const phase = Private.phaseOf(line);
-          if (phase && !seen.has(phase)) {
-            seen.add(phase);
-            options.onPhase(phase, line.trim().slice(0, 300));
-          }
-        }
-      };
-      child.stdout.on('data', (chunk: Buffer) => {
-        keep(stdout, chunk);
-        log.push(chunk);
-        phases(chunk);
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        log.push(chunk);
-        while (log.length > 4096) {
-          log.shift();
-        }
-        phases(chunk);
-      });
-      let code: number | null = null;
-      child.on('error', (error: NodeJS.ErrnoException) => {
-        notFound = error.code === 'ENOENT';
-      });
-      child.on('exit', exitCode => {
-        code = exitCode;
-        endGroup();
-      });
-      child.on('close', () => {
-        clearTimeout(timer);
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
-        resolve({
-          code,
-          stopped,
-          notFound,
-          stdout: Buffer.concat(stdout).toString('utf-8'),
-          log: Buffer.concat(log).toString('utf-8').slice(-MAX_OUTPUT_BYTES)
-        });
-      });
-    });
-  }
 
   /** The phase a line of pip's output shows, if any. */
   export function phaseOf(line: string): ChangePhase | null {
