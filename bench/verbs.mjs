@@ -9,16 +9,18 @@
  *   mlc env list               with --envs envs (default 50), each with its kernel
  *   mlc info IMAGE             on a loopback registry (docker-registry), against
  *   skopeo inspect             the same image (both only when installed)
- *   mlc enter -- true          in a set-up work directory whose engine is a stand-in
- *   podman exec ... true       `podman` that exits at once (/bin/true), against that
- *                              stand-in run directly: the difference is mlc's share
+ *   mlc enter -- true          in a work directory set up with real podman (a running
+ *   podman exec ... true       container of a tiny image), against that exec run
+ *                              directly: the difference is mlc's share
  *
  * mlc runs through its launcher as pip lays it out, with a warm compile cache.
  * `--compare FILE` times a second bundle (e.g. an older build) in the same
  * rounds, so both tables come from one run. Medians and minima of --runs
  * round-robin rounds after one warm-up round.
  *
- *   node bench/verbs.mjs [--runs N] [--node PATH] [--envs N] [--compare FILE]
+ * `--only` times some of them (a comma list of version, list, info, enter).
+ *
+ *   node bench/verbs.mjs [--runs N] [--node PATH] [--envs N] [--compare FILE] [--only LIST]
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -28,9 +30,9 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   statSync,
-  symlinkSync,
   writeFileSync
 } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -46,7 +48,8 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WORK_DIR = path.join(REPO, 'build', 'bench', 'verbs');
 const BUNDLE = path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc.cjs');
 const USAGE =
-  'usage: node bench/verbs.mjs [--runs N] [--node PATH] [--envs N] [--compare FILE]';
+  'usage: node bench/verbs.mjs [--runs N] [--node PATH] [--envs N] [--compare FILE] [--only version,list,info,enter]';
+const VERBS = ['version', 'list', 'info', 'enter'];
 
 async function main() {
   const options = Private.parseOptions();
@@ -75,10 +78,13 @@ async function main() {
     packages: '',
     log
   });
-  log(`making ${options.envs} envs for env list...`);
+  const timed = verb => options.only.includes(verb);
   const envsDir = path.join(WORK_DIR, 'envs');
   mkdirSync(envsDir);
-  for (let i = 0; i < options.envs; i++) {
+  if (timed('list')) {
+    log(`making ${options.envs} envs for env list...`);
+  }
+  for (let i = 0; timed('list') && i < options.envs; i++) {
     run(
       bundles[0].launcher,
       [
@@ -96,9 +102,10 @@ async function main() {
     );
   }
 
-  const registry = await Private.startRegistry(log);
+  const registry = timed('info') ? await Private.startRegistry(log) : null;
+  let enterDir = null;
   try {
-    const enterDir = Private.enterWorkDir();
+    enterDir = timed('enter') ? Private.enterWorkDir(log) : null;
     const node = { label: 'node -e 0', argv: [options.node, '-e', '0'], env };
     const cases = [node];
     const pairs = [];
@@ -109,23 +116,26 @@ async function main() {
         env: { ...env, ...(extra.env ?? {}) },
         ...(extra.cwd ? { cwd: extra.cwd } : {})
       });
-      const version = mlc('--version', ['--version']);
-      const list = mlc('env list', ['env', 'list']);
-      cases.push(version, list);
-      pairs.push(
-        {
+      if (timed('version')) {
+        const version = mlc('--version', ['--version']);
+        cases.push(version);
+        pairs.push({
           what: `${bundle.label} --version`,
           of: version,
           against: node,
           within: 10
-        },
-        {
+        });
+      }
+      if (timed('list')) {
+        const list = mlc('env list', ['env', 'list']);
+        cases.push(list);
+        pairs.push({
           what: `${bundle.label} env list (${options.envs} envs)`,
           of: list,
           against: node,
           within: 25
-        }
-      );
+        });
+      }
       if (registry) {
         const info = mlc('info', [
           'info',
@@ -141,22 +151,26 @@ async function main() {
           ratio: 1.0
         });
       }
-      const enter = mlc('enter -- true', ['enter', '--', 'true'], {
-        cwd: enterDir.dir,
-        env: { PATH: `${enterDir.stubs}:${env.PATH}` }
-      });
-      cases.push(enter);
-      pairs.push({
-        what: `${bundle.label} enter -- true`,
-        of: enter,
-        against: enterDir.exec,
-        within: 30
-      });
+      if (enterDir) {
+        const enter = mlc('enter -- true', ['enter', '--', 'true'], {
+          cwd: enterDir.dir,
+          env: enterDir.env
+        });
+        cases.push(enter);
+        pairs.push({
+          what: `${bundle.label} enter -- true`,
+          of: enter,
+          against: enterDir.exec,
+          within: 30
+        });
+      }
     }
     if (registry) {
       cases.push(registry.skopeo);
     }
-    cases.push(enterDir.exec);
+    if (enterDir) {
+      cases.push(enterDir.exec);
+    }
 
     log(
       `timing ${cases.length} commands, ${options.runs} rounds + 1 warm-up...`
@@ -207,6 +221,7 @@ async function main() {
     ];
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
+    enterDir?.stop();
     await registry?.stop();
   }
 }
@@ -222,6 +237,7 @@ const Private = {
           envs: { type: 'string', default: '50' },
           node: { type: 'string' },
           compare: { type: 'string' },
+          only: { type: 'string', default: VERBS.join(',') },
           help: { type: 'boolean', short: 'h', default: false }
         }
       }).values;
@@ -254,8 +270,20 @@ const Private = {
       node: values.node
         ? file('node', values.node)
         : (Private.wheelNode() ?? process.execPath),
-      compare: values.compare ? file('compare', values.compare) : null
+      compare: values.compare ? file('compare', values.compare) : null,
+      only: Private.verbList(values.only)
     };
+  },
+
+  verbList(text) {
+    const verbs = text.split(',').filter(Boolean);
+    const unknown = verbs.filter(verb => !VERBS.includes(verb));
+    if (verbs.length === 0 || unknown.length > 0) {
+      throw new Error(
+        `--only takes a comma list of ${VERBS.join(', ')}, got '${text}'`
+      );
+    }
+    return verbs;
   },
 
   newestMtime(dir) {
@@ -522,56 +550,144 @@ const Private = {
   },
 
   /**
-   * A work directory set up for podman (its state file as `mlc setup`
-   * writes it) and a PATH directory whose `podman` is /bin/true: `mlc enter
-   * -- true` then costs mlc's share plus a process that exits at once, and
-   * the stand-in run alone with the same arguments is what it is compared to.
+   * A work directory set up with real podman as `mlc setup` leaves it: a
+   * running container of a tiny image (the host's `true` and `sleep` with
+   * their libraries, imported once) carrying mlc's labels, and its state
+   * file. `mlc enter -- true` there is compared with `podman exec -i -w DIR
+   * ID true` run directly: the difference is mlc's share (its start, the
+   * ownership proof, the spawn). Null when podman is not installed.
    */
-  enterWorkDir() {
-    const dir = path.join(WORK_DIR, 'enter');
-    const stubs = path.join(WORK_DIR, 'stubs');
-    mkdirSync(dir, { recursive: true });
-    mkdirSync(stubs, { recursive: true });
-    const podman = path.join(stubs, 'podman');
-    symlinkSync(
-      existsSync('/bin/true') ? '/bin/true' : '/usr/bin/true',
-      podman
+  enterWorkDir(log) {
+    if (!Private.which('podman')) {
+      log('no podman: mlc enter is not timed');
+      return null;
+    }
+    const global = ['--runtime', 'runc'];
+    const podman = (args, what) =>
+      run('podman', [...global, ...args], { what: `podman ${what}` }).trim();
+    const image = 'localhost/mlc-bench-verbs:tiny';
+    if (
+      spawnSync('podman', [...global, 'image', 'exists', image]).status !== 0
+    ) {
+      log(`importing ${image} (the host's true and sleep)...`);
+      const root = path.join(WORK_DIR, 'tiny-rootfs');
+      const files = new Set();
+      for (const name of ['true', 'sleep']) {
+        const binary = Private.binary(name);
+        files.add(binary);
+        const ldd = run('ldd', [binary]);
+        for (const match of ldd.matchAll(/(\/[^\s]+) \(0x/g)) {
+          files.add(match[1]);
+        }
+      }
+      for (const file of files) {
+        const target = path.join(root, file);
+        mkdirSync(path.dirname(target), { recursive: true });
+        copyFileSync(realpathSync(file), target);
+        chmodSync(target, 0o755);
+      }
+      const tar = path.join(WORK_DIR, 'tiny-rootfs.tar');
+      run('tar', ['-cf', tar, '-C', root, '.']);
+      podman(['import', '--quiet', tar, image], 'import');
+    }
+    mkdirSync(path.join(WORK_DIR, 'enter'), { recursive: true });
+    const dir = realpathSync(path.join(WORK_DIR, 'enter'));
+    const workdirId = createHash('sha256').update(dir).digest('hex');
+    const setupId = workdirId.slice(0, 32);
+    const name = `mlc-bench-verbs-${process.pid}`;
+    const id = podman(
+      [
+        'create',
+        '--name',
+        name,
+        '--label',
+        `io.github.mlc.workdir-id=${workdirId}`,
+        '--label',
+        `io.github.mlc.setup-id=${setupId}`,
+        '--label',
+        `io.github.mlc.workdir=${dir}`,
+        '--ulimit',
+        'nofile=1024:1024',
+        '--ulimit',
+        'nproc=1024:1024',
+        '--network',
+        'host',
+        '-v',
+        `${dir}:${dir}`,
+        '-w',
+        dir,
+        '--entrypoint',
+        Private.binary('sleep'),
+        image,
+        'infinity'
+      ],
+      'create'
     );
-    const id = createHash('sha256').update(dir).digest('hex');
-    writeFileSync(
-      path.join(dir, '.mlc-container.json'),
-      JSON.stringify({
-        schemaVersion: 1,
-        writtenBy: 'bench',
-        engine: 'podman',
-        workdir: dir,
-        workdirId: id,
-        setupId: id.slice(0, 32),
-        setupAt: '2026-01-01T00:00:00Z',
-        image: {
-          name: 'tiny',
-          tag: 'v1',
-          reference: '127.0.0.1:9/bench/tiny:v1',
-          digest: null,
-          compressedSize: null,
-          created: null,
-          lastUpdated: null
-        },
-        container: { name: 'mlc-bench', id },
-        binds: [],
-        gpu: 'none'
-      })
-    );
+    const stop = () =>
+      spawnSync('podman', [...global, 'rm', '-f', '-t', '0', id], {
+        stdio: 'ignore'
+      });
+    try {
+      podman(['start', id], 'start');
+      writeFileSync(
+        path.join(dir, '.mlc-container.json'),
+        JSON.stringify({
+          schemaVersion: 1,
+          writtenBy: 'bench',
+          engine: 'podman',
+          workdir: dir,
+          workdirId,
+          setupId,
+          setupAt: '2026-01-01T00:00:00Z',
+          image: {
+            name: 'tiny',
+            tag: 'v1',
+            reference: image,
+            digest: null,
+            compressedSize: null,
+            created: null,
+            lastUpdated: null
+          },
+          container: { name, id },
+          binds: [],
+          gpu: 'none'
+        })
+      );
+    } catch (error) {
+      stop();
+      throw error;
+    }
     return {
       dir,
-      stubs,
+      env: { MLC_PODMAN_ARGS: global.join(' ') },
+      stop,
       exec: {
-        label: 'podman exec CONTAINER true (stand-in)',
-        argv: [podman, 'exec', '-i', '-w', dir, id, 'true'],
+        label: 'podman exec CONTAINER true',
+        argv: [
+          Private.which('podman'),
+          ...global,
+          'exec',
+          '-i',
+          '-w',
+          dir,
+          id,
+          'true'
+        ],
         env: Private.childEnv(process.execPath),
         cwd: dir
       }
     };
+  },
+
+  /** A program's file (not the shell's builtin of that name). */
+  binary(name) {
+    const found = ['/usr/bin', '/bin']
+      .map(dir => path.join(dir, name))
+      .find(file => existsSync(file));
+    if (!found) {
+      throw new Error(`no ${name} in /usr/bin or /bin`);
+    }
+    return found;
   },
 
   which(name) {

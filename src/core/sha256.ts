@@ -1,12 +1,17 @@
 /**
  * SHA-256 (FIPS 180-4) of a string's UTF-8 bytes, as lower-case hex. For
  * digests of a few kilobytes computed once per command (the image's
- * package list): loading Node's `crypto` for them costs about 5 ms of CPU
+ * package list, a work directory's path, a registry's manifest): loading Node's `crypto` for them costs about 5 ms of CPU
  * at start, more than this takes on such inputs (bench/FINDINGS.md, round
  * two). Equal to `createHash('sha256')` on every input (tests/unit/sha256).
  */
 export function sha256Hex(text: string): string {
-  const message = Private.padded(new TextEncoder().encode(text));
+  return sha256HexOfBytes(new TextEncoder().encode(text));
+}
+
+/** The same of bytes as they are (a registry's manifest, hashed as sent). */
+export function sha256HexOfBytes(bytes: Uint8Array): string {
+  const message = Private.padded(bytes);
   const state = Uint32Array.from(Private.INITIAL);
   const words = new Uint32Array(64);
   for (let block = 0; block < message.length; block += 64) {

@@ -517,6 +517,89 @@ describe('a recorded setup', () => {
     }
   });
 
+  it('enter takes a kept ownership proof only from the user’s own private cache, and only for the exact container', async () => {
+    const extra = await setUp();
+    const file = path.join(dir, '.mlc-container.json');
+    const own = JSON.parse(fs.readFileSync(file, 'utf-8')) as {
+      container: { id: string; name: string };
+      workdirId: string;
+      setupId: string;
+    };
+    // The own container, entered once: the engine's word is kept, then used (one engine call).
+    await tried('enter own', ['enter', 'true'], dir, {
+      expect: 'ok',
+      env: extra
+    });
+    await tried('enter own, kept proof', ['enter', 'true'], dir, {
+      expect: 'ok',
+      env: extra
+    });
+    expect(calls().map(argv => argv[1])).toEqual(['exec']);
+
+    // A running container of another directory, named by the state.
+    const foreign = randomBytes(32).toString('hex');
+    fs.writeFileSync(
+      path.join(containers, foreign),
+      JSON.stringify({
+        Id: foreign,
+        Name: `theirs-${foreign.slice(0, 6)}`,
+        State: { Status: 'running' },
+        Config: {
+          Labels: { 'io.github.mlc.workdir-id': 'f'.repeat(64) }
+        }
+      })
+    );
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        ...own,
+        container: { id: foreign, name: `theirs-${foreign.slice(0, 6)}` }
+      })
+    );
+    const cache = path.join(env.HOME as string, '.cache', 'mlc', 'containers');
+    const proof = path.join(cache, own.workdirId);
+    const forged = `mlc-container-proof 1 podman ${foreign} ${own.workdirId} ${own.setupId}\n`;
+    const elsewhere = path.join(scratch.dir, `proof-${foreign.slice(0, 8)}`);
+    fs.writeFileSync(elsewhere, forged, { mode: 0o600 });
+    const plants: [string, () => void][] = [
+      ['the kept proof of the own container', () => undefined],
+      [
+        'a proof others may write',
+        () => {
+          fs.writeFileSync(proof, forged);
+          fs.chmodSync(proof, 0o666);
+        }
+      ],
+      [
+        'a proof in a directory others may write',
+        () => {
+          fs.rmSync(proof, { force: true });
+          fs.writeFileSync(proof, forged, { mode: 0o600 });
+          fs.chmodSync(cache, 0o777);
+        }
+      ],
+      [
+        'a link to a proof',
+        () => {
+          fs.chmodSync(cache, 0o700);
+          fs.rmSync(proof, { force: true });
+          fs.symlinkSync(elsewhere, proof);
+        }
+      ]
+    ];
+    for (const [label, plant] of plants) {
+      plant();
+      await tried(`enter: ${label}`, ['enter', 'id'], dir, {
+        expect: 'error',
+        env: extra,
+        message: /not the one set up here/,
+        executed: () =>
+          calls().some(argv => argv[1] === 'exec' && argv.includes(foreign))
+      });
+    }
+    fs.rmSync(proof, { force: true });
+  });
+
   it.each([
     'yesterday',
     '2024-13-45T00:00:00Z',

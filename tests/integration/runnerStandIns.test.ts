@@ -247,9 +247,26 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
       ['nerdctl', 'start', '--', recorded.container.id],
       exec
     ]);
-    // Running: checked, then straight in.
+    // Running, and the engine's word on it kept: straight in, one engine call.
     expect(mlc(wd, ['enter']).code).toBe(0);
-    expect(calls()).toEqual([inspect, exec]);
+    expect(calls()).toEqual([exec]);
+    // Stopped since: the exec is refused at once, unseen; checked, started, entered.
+    const record = path.join(
+      env.STANDIN_STATE as string,
+      recorded.container.id
+    );
+    const stopped = JSON.parse(fs.readFileSync(record, 'utf-8'));
+    stopped.State.Status = 'exited';
+    fs.writeFileSync(record, JSON.stringify(stopped));
+    const restarted = mlc(wd, ['enter']);
+    expect(restarted.code).toBe(0);
+    expect(restarted.stderr).toBe('');
+    expect(calls()).toEqual([
+      exec,
+      inspect,
+      ['nerdctl', 'start', '--', recorded.container.id],
+      exec
+    ]);
     const status = mlc(wd, ['enter', '--', 'false'], { STANDIN_EXIT: '5' });
     expect(status.code).toBe(5);
 
@@ -279,6 +296,23 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
       `--ServerApp.root_dir=${wd}`,
       ...(process.getuid?.() === 0 ? ['--allow-root'] : [])
     ]);
+
+    // Removed behind mlc's back: the exec is refused, the engine asked, the kept proof dropped.
+    const proof = path.join(
+      scratch.dir,
+      '.cache',
+      'mlc',
+      'containers',
+      recorded.workdirId
+    );
+    expect(fs.readFileSync(proof, 'utf-8')).toContain(recorded.container.id);
+    fs.rmSync(record);
+    const gone = mlc(wd, ['enter']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr.trim().split('\n')).toHaveLength(1);
+    expect(gone.stderr).toMatch(/no longer exists/);
+    expect(calls()).toEqual([exec, inspect]);
+    expect(fs.existsSync(proof)).toBe(false);
   });
 
   it('GPU: a host without a driver gets a CPU container and one line; --gpu all there is refused; --gpu none is quiet', () => {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'crypto';
 import fc from 'fast-check';
-import { sha256Hex } from '../../src/core/sha256';
+import { sha256Hex, sha256HexOfBytes } from '../../src/core/sha256';
 
 function nodeDigest(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -36,6 +36,21 @@ describe('sha256Hex', () => {
         expect(sha256Hex(text)).toBe(nodeDigest(text));
       }),
       { numRuns: 300 }
+    );
+  });
+
+  it('equals Node on any bytes, invalid UTF-8 included', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), bytes => {
+        expect(sha256HexOfBytes(bytes)).toBe(
+          createHash('sha256').update(bytes).digest('hex')
+        );
+      }),
+      { numRuns: 300 }
+    );
+    const big = new Uint8Array(4 * 1024 * 1024 + 13).map((_, i) => i * 7);
+    expect(sha256HexOfBytes(big)).toBe(
+      createHash('sha256').update(big).digest('hex')
     );
   });
 });

@@ -2,33 +2,21 @@
  * The laptop verbs (the successor of the seed's run-ml_container.sh):
  * `mlc images / packages / info / pull-limit / setup / enter / status /
  * update / jupyter`. Output mode comes from the program-level --json.
+ * Each action loads its own work modules (`await import`): registering the
+ * verbs sets up none of them, so `mlc enter` does not build the
+ * catalogue's schemas nor `mlc info` the state file's.
  */
 import type { Command } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  entryKey,
-  matchImages,
-  noImageProblem
-} from '../../core/runner/catalogue';
-import {
   ENGINES,
   WORK_STATE_FILE,
   type Engine
-} from '../../core/runner/workState';
+} from '../../core/runner/workNames';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
-import { dockerHubPullLimit } from '../runner/registry/dockerHub';
-import { loadCatalogue, oneImage } from '../runner/catalogueSource';
-import { enter } from '../runner/enter';
 import type { GpuRequest } from '../runner/gpu';
-import { formatImageInfo, imageInfo } from '../runner/imageInfo';
-import { jupyter } from '../runner/jupyter';
-import { formatPackageListing, listPackages } from '../runner/packages';
-import { setup } from '../runner/setup';
-import { formatStatus, status } from '../runner/status';
-import { requireState, workDir } from '../runner/stateFile';
-import { update } from '../runner/update';
 
 const CATALOGUE_HELP =
   'catalogue file (default: $MLC_CATALOGUE, then ~/.config/mlc/catalogue.json)';
@@ -42,7 +30,10 @@ export function registerRunnerCommands(
     .command('images [name]')
     .description('list the ML images (a bare name lists every tag of it)')
     .option('--catalogue <file>', CATALOGUE_HELP)
-    .action((name: string | undefined, flags: { catalogue?: string }) => {
+    .action(async (name: string | undefined, flags: { catalogue?: string }) => {
+      const { entryKey, matchImages, noImageProblem } =
+        await import('../../core/runner/catalogue');
+      const { loadCatalogue } = await import('../runner/catalogueSource');
       const catalogue = loadCatalogue(
         flags.catalogue,
         context.env,
@@ -78,6 +69,10 @@ export function registerRunnerCommands(
     .description('list the packages in an image')
     .option('--catalogue <file>', CATALOGUE_HELP)
     .action(async (image: string, flags: { catalogue?: string }) => {
+      const { loadCatalogue, oneImage } =
+        await import('../runner/catalogueSource');
+      const { formatPackageListing, listPackages } =
+        await import('../runner/packages');
       const { entry } = oneImage(
         loadCatalogue(flags.catalogue, context.env, context.cwd),
         image
@@ -93,6 +88,10 @@ export function registerRunnerCommands(
     )
     .option('--catalogue <file>', CATALOGUE_HELP)
     .action(async (image: string, flags: { catalogue?: string }) => {
+      const { loadCatalogue, oneImage } =
+        await import('../runner/catalogueSource');
+      const { formatImageInfo, imageInfo } =
+        await import('../runner/imageInfo');
       const chosen = oneImage(
         loadCatalogue(flags.catalogue, context.env, context.cwd),
         image
@@ -107,6 +106,8 @@ export function registerRunnerCommands(
       "Docker Hub's pull limit for you (anonymous, or your docker/podman log-in)"
     )
     .action(async () => {
+      const { dockerHubPullLimit } =
+        await import('../runner/registry/dockerHub');
       const limit = await dockerHubPullLimit(context.env);
       const who = limit.account ? `as ${limit.account}` : 'anonymous';
       const show = (value: typeof limit.limit) =>
@@ -155,6 +156,7 @@ export function registerRunnerCommands(
         'e.g. --gpu none'
       );
     }
+    const { setup } = await import('../runner/setup');
     const result = await setup(context, {
       image,
       engine: engines[0],
@@ -175,6 +177,7 @@ export function registerRunnerCommands(
     ].join('\n');
     reporter.result('setup', result, human);
     if (flags.enter !== false && !reporter.machine) {
+      const { enter } = await import('../runner/enter');
       process.exitCode = await enter(result.state, [], context.env);
     }
   });
@@ -185,6 +188,8 @@ export function registerRunnerCommands(
       'enter what is set up here (start it if stopped); with a command, run that instead of a shell'
     )
     .action(async (command: string[]) => {
+      const { requireState, workDir } = await import('../runner/stateFile');
+      const { enter } = await import('../runner/enter');
       const state = requireState(workDir(context.cwd));
       process.exitCode = await enter(state, command ?? [], context.env);
     });
@@ -194,7 +199,8 @@ export function registerRunnerCommands(
     .description(
       'what is set up here (the seed printMe) and the packages added since'
     )
-    .action(() => {
+    .action(async () => {
+      const { formatStatus, status } = await import('../runner/status');
       const result = status(context);
       reporter.result('status', result, formatStatus(result));
     });
@@ -206,6 +212,7 @@ export function registerRunnerCommands(
     )
     .option('-f, --force', 'update now')
     .action(async (flags: { force?: boolean }) => {
+      const { update } = await import('../runner/update');
       const result = await update(context, Boolean(flags.force));
       const human = !result.updateAvailable
         ? `up to date (${result.registryDigest})`
@@ -232,6 +239,7 @@ export function registerRunnerCommands(
     .description('start JupyterLab in what is set up here, on 127.0.0.1')
     .option('--port <n>', 'the port, the same inside and out', '8888')
     .action(async (flags: { port: string }) => {
+      const { jupyter } = await import('../runner/jupyter');
       process.exitCode = await jupyter(context, flags.port);
     });
 }

@@ -154,6 +154,76 @@ export function runEngine(
   });
 }
 
+/** An engine refusing an exec (container stopped or gone) answers within this; a command's own stderr is never held longer. */
+export const ENGINE_ERROR_WINDOW_MS = 1500;
+
+export interface IHeldRun {
+  code: number;
+  elapsedMs: number;
+  /** The engine's stderr still held back (it failed at once), or null once passed on. */
+  heldBack: string | null;
+}
+
+/**
+ * Run the engine as `runEngine` does, but with its stderr held back for the
+ * first moments (ENGINE_ERROR_WINDOW_MS, or until it exits), so that an
+ * engine refusing at once ("container not running") is not shown when the
+ * caller then starts the container and runs again. A terminal's output (-t)
+ * goes to stdout: only the engine's own messages are held then.
+ */
+export function runEngineHoldingErrors(
+  engine: IEngine,
+  args: string[]
+): Promise<IHeldRun> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(engine.file, [...engine.globalArgs, ...args], {
+      stdio: ['inherit', 'inherit', 'pipe']
+    });
+    let held: Buffer[] | null = [];
+    const release = () => {
+      if (held) {
+        for (const chunk of held) {
+          process.stderr.write(chunk);
+        }
+        held = null;
+      }
+    };
+    const timer = setTimeout(release, ENGINE_ERROR_WINDOW_MS);
+    child.stderr.on('data', (chunk: Buffer) =>
+      held ? held.push(chunk) : process.stderr.write(chunk)
+    );
+    const ignore = () => undefined;
+    process.on('SIGINT', ignore);
+    child.on('error', error => {
+      clearTimeout(timer);
+      process.off('SIGINT', ignore);
+      reject(
+        new UserError(
+          `${engine.kind} could not be run: ${error.message}`,
+          'check the engine installation',
+          1
+        )
+      );
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      process.off('SIGINT', ignore);
+      const status =
+        code ?? (signal ? 128 + (Private.SIGNALS[signal] ?? 1) : 1);
+      const elapsedMs = Date.now() - start;
+      if (status === 0 || elapsedMs > ENGINE_ERROR_WINDOW_MS) {
+        release();
+      }
+      resolve({
+        code: status,
+        elapsedMs,
+        heldBack: held ? Buffer.concat(held).toString('utf-8') : null
+      });
+    });
+  });
+}
+
 /** One container's engine view (podman, docker and nerdctl share this shape). */
 export interface IContainerView {
   id: string;

@@ -1,10 +1,16 @@
 /**
- * Into what is set up here: the container is first checked to be the one
- * this work directory set up (its id and our labels, as status, setup -f
- * and update -f check), started if stopped, then exec'd into. A sandbox is
+ * Into what is set up here: the container is entered only when the engine
+ * has said that its id carries this work directory's labels (as status,
+ * setup -f and update -f check); a stopped one is started. A sandbox is
  * run. The terminal is passed through (-it only when stdin is a terminal)
  * and the shell's status returned.
+ *
+ * The engine's word is asked once per container and kept
+ * (`ownershipProof.ts`): with it, entering is one engine call, the exec;
+ * an exec the engine refuses at once (stopped, gone) falls back to asking
+ * the engine and starting the container, with the refusal not shown.
  */
+import { isatty } from 'tty';
 import { isSandboxEngine, type WorkState } from '../../core/runner/workState';
 import {
   ensureRunning,
@@ -12,7 +18,17 @@ import {
   recordedContainer,
   sandboxArgs
 } from './container';
-import { engineFor, runEngine } from './engine';
+import {
+  ENGINE_ERROR_WINDOW_MS,
+  engineFor,
+  runEngine,
+  runEngineHoldingErrors
+} from './engine';
+import {
+  forgetOwnershipProof,
+  hasOwnershipProof,
+  recordOwnershipProof
+} from './ownershipProof';
 
 export async function enter(
   state: WorkState,
@@ -24,15 +40,37 @@ export async function enter(
   if (isSandboxEngine(state.engine)) {
     return runEngine(engine, sandboxArgs(state, command));
   }
-  // A state file can name any container: only ours is entered (one inspect, the ownership check).
-  ensureRunning(engine, state, recordedContainer(engine, state));
-  return runEngine(
-    engine,
-    execArgs(
-      state,
-      command.length > 0 ? command : ['/bin/bash'],
-      Boolean(process.stdin.isTTY),
-      extraEnv
-    )
+  const args = execArgs(
+    state,
+    command.length > 0 ? command : ['/bin/bash'],
+    // isatty, not process.stdin.isTTY: that getter builds the stdin stream (about 1.5 ms).
+    isatty(0),
+    extraEnv
   );
+  if (hasOwnershipProof(state, env)) {
+    const first = await runEngineHoldingErrors(engine, args);
+    // Engines differ in their refusal's status (podman 4.3: 255 when stopped, 125 when gone).
+    if (
+      first.code === 0 ||
+      first.heldBack === null ||
+      first.elapsedMs > ENGINE_ERROR_WINDOW_MS
+    ) {
+      return first.code;
+    }
+    // Refused at once: the command never ran if the container is not running.
+    const view = recordedContainer(engine, state);
+    if (view?.status === 'running') {
+      process.stderr.write(first.heldBack);
+      return first.code;
+    }
+    if (!view) {
+      forgetOwnershipProof(state, env);
+    }
+    ensureRunning(engine, state, view);
+    return runEngine(engine, args);
+  }
+  // A state file can name any container: only ours is entered (the ownership check).
+  ensureRunning(engine, state, recordedContainer(engine, state));
+  recordOwnershipProof(state, env);
+  return runEngine(engine, args);
 }

@@ -6,27 +6,23 @@
  */
 import * as z from 'zod/mini';
 import { parseJson, type ParseResult } from '../parseJson';
+import {
+  ENGINES,
+  isSandboxEngine,
+  WORK_STATE_FILE,
+  WORK_STATE_VERSION
+} from './workNames';
 
-export const WORK_STATE_FILE = '.mlc-container.json';
-export const WORK_STATE_VERSION = 1;
-
-/** Labels every container `mlc setup` creates carries. */
-export const LABEL_WORKDIR_ID = 'io.github.mlc.workdir-id';
-export const LABEL_WORKDIR = 'io.github.mlc.workdir';
-export const LABEL_SETUP_ID = 'io.github.mlc.setup-id';
-
-export const ENGINES = [
-  'podman',
-  'docker',
-  'nerdctl',
-  'apptainer',
-  'singularity'
-] as const;
-export type Engine = (typeof ENGINES)[number];
-
-export function isSandboxEngine(engine: Engine): boolean {
-  return engine === 'apptainer' || engine === 'singularity';
-}
+export {
+  ENGINES,
+  isSandboxEngine,
+  LABEL_SETUP_ID,
+  LABEL_WORKDIR,
+  LABEL_WORKDIR_ID,
+  WORK_STATE_FILE,
+  WORK_STATE_VERSION,
+  type Engine
+} from './workNames';
 
 const nonEmpty = z.string().check(z.minLength(1));
 const bindPath = z

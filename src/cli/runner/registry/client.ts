@@ -4,12 +4,12 @@
  * (OCI index and manifest, Docker manifest list and v2 manifest), the
  * platform's entry picked from an index, and the config blob for labels.
  */
-import { createHash } from 'crypto';
 import { parseAuthChallenge } from '../../../core/runner/authChallenge';
+import { sha256HexOfBytes } from '../../../core/sha256';
 import type { IImageReference } from '../../../core/runner/imageReference';
 import { elideText } from '../../../core/visibleText';
 import { UserError } from '../../errors';
-import { findCredentials, type ICredentials } from './credentials';
+import { findCredentials } from './credentials';
 import { registryBaseUrl } from './endpoints';
 import {
   httpBudget,
@@ -58,7 +58,7 @@ export interface IImageFacts extends IManifestFacts {
 export class RegistryClient {
   private _token: string | null = null;
   private readonly _base: string;
-  private readonly _credentials: ICredentials | null;
+  private readonly _env: NodeJS.ProcessEnv;
   /** One operation's time: every request of this client shares it. */
   private readonly _budget: IHttpBudget;
 
@@ -68,7 +68,7 @@ export class RegistryClient {
   ) {
     this._budget = httpBudget(env);
     this._base = registryBaseUrl(_ref, env);
-    this._credentials = findCredentials(_ref.registry, env);
+    this._env = env;
   }
 
   /** The manifest the tag (or pinned digest) names, resolved to this platform's. */
@@ -159,7 +159,8 @@ export class RegistryClient {
     >;
     // The digest reported is always the hash of the body read; the
     // registry's header is only checked against it, never trusted over it.
-    const digest = `sha256:${createHash('sha256').update(response.body).digest('hex')}`;
+    // The pure SHA-256: loading `crypto` would cost more than hashing a manifest.
+    const digest = `sha256:${sha256HexOfBytes(response.body)}`;
     const header = response.headers['docker-content-digest'];
     // Another algorithm (sha512:...) cannot be compared with sha256; ignored.
     if (
@@ -215,8 +216,10 @@ export class RegistryClient {
 
   private async _authorize(header: string): Promise<string> {
     const challenge = parseAuthChallenge(header);
-    const basic = this._credentials
-      ? `Basic ${Buffer.from(`${this._credentials.username}:${this._credentials.password}`).toString('base64')}`
+    // The log-in files are read only when the registry asks (an open registry never needs them).
+    const credentials = findCredentials(this._ref.registry, this._env);
+    const basic = credentials
+      ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
       : null;
     if (challenge?.scheme === 'basic' && basic) {
       return basic;

@@ -39,6 +39,11 @@ export interface IHttpBudget {
   seconds: number;
   /** Longest silence of a server within a request. */
   idleMs: number;
+  /**
+   * The operation's connections, one pool per protocol, made on first use:
+   * its requests to one registry (token, manifests, blob) share a socket.
+   */
+  agents: { http?: http.Agent; https?: https.Agent };
 }
 
 export const MAX_REDIRECTS = 5;
@@ -66,7 +71,8 @@ export function httpBudget(env: NodeJS.ProcessEnv): IHttpBudget {
   return {
     deadline: Date.now() + seconds * 1000,
     seconds,
-    idleMs: Math.min(IDLE_MS, seconds * 1000)
+    idleMs: Math.min(IDLE_MS, seconds * 1000),
+    agents: {}
   };
 }
 
@@ -220,10 +226,9 @@ namespace Private {
       };
       const req = client.request(
         parsed,
-        // No keep-alive agent: an idle pooled socket would keep mlc from exiting.
         {
           method: request.method ?? 'GET',
-          agent: false,
+          agent: agentFor(budget, parsed.protocol === 'https:'),
           headers: { 'User-Agent': 'mlc', ...(request.headers ?? {}) }
         },
         res => {
@@ -267,6 +272,19 @@ namespace Private {
       req.on('error', fail);
       req.end();
     });
+  }
+
+  /**
+   * The operation's keep-alive pool for the protocol. Node unrefs a pooled
+   * socket while it is idle, so a kept connection never holds mlc from
+   * exiting; a request stopped (too large, too slow) destroys its socket.
+   */
+  function agentFor(budget: IHttpBudget, secure: boolean): http.Agent {
+    const options = { keepAlive: true, maxSockets: 4 };
+    if (secure) {
+      return (budget.agents.https ??= new https.Agent(options));
+    }
+    return (budget.agents.http ??= new http.Agent(options));
   }
 
   function describe(error: Error, url: URL): Error {
