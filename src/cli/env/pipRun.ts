@@ -235,7 +235,12 @@ namespace Private {
     '    sys.dont_write_bytecode = True',
     '    sys.stderr.flush()',
     '    print("\\n" + marker, flush=True)',
-    '    check = main(["check", "--disable-pip-version-check"])',
+    // A check that breaks is its verdict, never the install's failure.
+    '    try:',
+    '        check = main(["check", "--disable-pip-version-check"])',
+    '    except BaseException as error:',
+    '        print(f"pip check failed: {type(error).__name__}: {error}"[:300])',
+    '        check = 1',
     '    print(f"\\n{marker} {check}", flush=True)',
     'sys.exit(code)'
   ].join('\n');
