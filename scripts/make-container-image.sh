@@ -34,6 +34,21 @@ fi
 
 python=$(basename "$(readlink -f "$prefix/bin/python3")")
 cp -a "$prefix" "$work/opt-conda"
+# The builder's COPY keeps a file's mtime in whole seconds, rounded, while a
+# .pyc records its source's mtime truncated: about half the .pyc of a prefix
+# made on the host would not match in the image, and every container start
+# would compile those modules again (about 3 s for a Dask worker's imports).
+# Whole seconds go through the COPY unchanged.
+"$prefix/bin/python3" -I -B - "$work/opt-conda" <<'PYTHON'
+import os, sys
+SECOND = 1000000000
+for root, dirs, files in os.walk(sys.argv[1]):
+    for name in dirs + files:
+        path = os.path.join(root, name)
+        st = os.lstat(path)
+        if st.st_mtime_ns % SECOND or st.st_atime_ns % SECOND:
+            os.utime(path, ns=(st.st_atime_ns // SECOND * SECOND, st.st_mtime_ns // SECOND * SECOND), follow_symlinks=False)
+PYTHON
 cp "$REPO/jupyterlab_ml_containers/mlc/mlc.cjs" "$REPO/jupyterlab_ml_containers/mlc/mlc" "$work/"
 env_line=$(node "$REPO/jupyterlab_ml_containers/mlc/mlc.cjs" kernels env --prefix /opt/conda --format docker)
 
@@ -55,5 +70,7 @@ RUN mlc env install-scripts --dir / --base /opt/conda
 $env_line
 CONTAINERFILE
 
-"${PODMAN[@]}" build --quiet "${LIMITS[@]}" --network none -t "$image" -f "$work/Containerfile" "$work" >/dev/null
+# --no-cache: the layer cache keys COPY by content without mtimes, and would
+# give back a layer whose .pyc do not match.
+"${PODMAN[@]}" build --quiet --no-cache "${LIMITS[@]}" --network none -t "$image" -f "$work/Containerfile" "$work" >/dev/null
 echo "container image ready: $image"

@@ -9,6 +9,9 @@
  * base (/opt/conda, which the host does not have), image build and package
  * version; a `job-script --via podman` job prints the version; after an
  * upgrade, the new worker refuses and the bounded wait raises its line.
+ * A session without Slurm's clients gets one line naming sbatch and scancel
+ * from `dask-config`, from mlc_dask's wait and from its SLURMCluster's
+ * scale(), and no job is submitted.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -18,6 +21,8 @@ import { removeUserContainers } from './harness/containers';
 import { HUB_IMAGE, hubImageForUser } from './harness/images';
 import {
   lastJson,
+  NO_CLIENT_DRIVER,
+  NO_CLIENT_LINE,
   PROBE_REFUSAL,
   REFUSAL_DRIVER,
   SCALE_DRIVER,
@@ -58,12 +63,13 @@ function onHost(
 function inSession(
   args: string[],
   extraEnv: Record<string, string> = {},
-  timeoutMs = 600000
+  timeoutMs = 600000,
+  slurmClients = true
 ): ReturnType<typeof asHubUser> {
-  const binds = [...SLURM_CLIENT_PATHS, cluster.dir].flatMap(bind => [
-    '-v',
-    `${bind}:${bind}:ro`
-  ]);
+  const binds = [
+    ...(slurmClients ? SLURM_CLIENT_PATHS : []),
+    cluster.dir
+  ].flatMap(bind => ['-v', `${bind}:${bind}:ro`]);
   const variables = Object.entries({
     HOME: home,
     SLURM_CONF: cluster.conf,
@@ -92,7 +98,10 @@ function inSession(
 }
 
 /** Python as the env's kernel runs it: its kernel.json argv[0] and environment, in the session. */
-function runAsKernel(code: string): ReturnType<typeof asHubUser> {
+function runAsKernel(
+  code: string,
+  slurmClients = true
+): ReturnType<typeof asHubUser> {
   const kernels = path.join(home, '.local', 'share', 'jupyter', 'kernels');
   const name = fs.readdirSync(kernels)[0];
   const spec = JSON.parse(
@@ -107,7 +116,12 @@ function runAsKernel(code: string): ReturnType<typeof asHubUser> {
   const script = path.join(home, `driver-${Date.now()}.py`);
   fs.writeFileSync(script, code);
   fs.chmodSync(script, 0o644);
-  return inSession([spec.argv[0], '-s', script], kernelEnv);
+  return inSession(
+    [spec.argv[0], '-s', script],
+    kernelEnv,
+    600000,
+    slurmClients
+  );
 }
 
 function wheel(version: string): string {
@@ -165,6 +179,46 @@ describe('scale out from an extended env in the image with rootless podman, on S
     ]);
     expect(written.stderr).toBe('');
     expect(written.code).toBe(0);
+  });
+
+  it("in a session without Slurm's clients: dask-config says so in one line, scale() and the bounded wait raise one line, nothing is submitted", () => {
+    const written = inSession(
+      [
+        'mlc',
+        'env',
+        'dask-config',
+        env,
+        '--via',
+        'podman',
+        '--image',
+        HUB_IMAGE,
+        '--scheduler-host',
+        '127.0.0.1',
+        '--memory',
+        '1GiB',
+        '--walltime',
+        '00:20:00'
+      ],
+      {},
+      600000,
+      false
+    );
+    expect(written.code).toBe(0);
+    expect(written.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^mlc: warning: sbatch and scancel are not on PATH here: /
+      )
+    ]);
+    const ran = runAsKernel(NO_CLIENT_DRIVER, false);
+    expect(ran.code).toBe(0);
+    expect(lastJson(ran.stdout, ran.stderr)).toEqual({
+      wait: ['SchedulerCommandMissing', NO_CLIENT_LINE],
+      scale: ['SchedulerCommandMissing', NO_CLIENT_LINE],
+      jobs: 0
+    });
+    const queue = onHost('squeue', ['-h', '-u', hubUser().name]);
+    expect(queue.code).toBe(0);
+    expect(queue.stdout.trim()).toBe('');
   });
 
   it('SLURMCluster() scales to 2 podman workers, Slurm jobs of the hub user, running what the kernel runs', () => {

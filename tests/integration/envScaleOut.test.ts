@@ -7,6 +7,9 @@
  * with nothing written. Slurm itself: tests/hub/scaleOut.test.ts.
  */
 import * as fs from 'fs';
+import * as path from 'path';
+import { runCommand } from '../harness/mlc';
+import { REPO } from '../harness/paths';
 import {
   buildWheel,
   mlcAsUser,
@@ -427,4 +430,149 @@ describe('mlc env dask-config', () => {
       expect(fs.existsSync(output)).toBe(accepted);
     });
   });
+});
+
+/** A PATH for the user with no batch system on it (only a directory of ours). */
+function pathWithout(): string {
+  const dir = userDir(`${fixture.scratch}/no-slurm-bin`);
+  return dir;
+}
+
+/** Every path under `dir` (not following links): what a command may have written. */
+function treeOf(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (at: string): void => {
+    for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
+      const full = path.join(at, entry.name);
+      found.push(full);
+      if (entry.isDirectory()) {
+        walk(full);
+      }
+    }
+  };
+  walk(dir);
+  return found.sort();
+}
+
+describe("the batch system's commands not on PATH", () => {
+  it('job-script and dask-config write their file and nothing else, and say in one line what is missing', () => {
+    const noSlurm = { env: { PATH: pathWithout() } };
+    const envBefore = treeOf(env);
+    const outBefore = treeOf(out);
+    const script = `${out}/no-sbatch.sh`;
+    const job = mlcAsUser(
+      ['env', 'job-script', env, '-o', script, '--', 'true'],
+      places,
+      noSlurm
+    );
+    expect(job.code).toBe(0);
+    expect(job.stderr.trim().split('\n')).toEqual([
+      "mlc: warning: sbatch is not on PATH here: submit the script where Slurm's client is (a login node)"
+    ]);
+    const config = `${out}/no-sbatch.yaml`;
+    const dask = mlcAsUser(
+      ['env', 'dask-config', env, '-o', config],
+      places,
+      noSlurm
+    );
+    expect(dask.code).toBe(0);
+    expect(dask.stderr.trim().split('\n')).toEqual([
+      "mlc: warning: sbatch and scancel are not on PATH here: SLURMCluster() in the env's kernel starts workers only where Slurm's client commands are (a login node, or a session with them bound in)"
+    ]);
+    expect(treeOf(out)).toEqual([...outBefore, config, script].sort());
+    expect(treeOf(env)).toEqual(envBefore);
+    // HTCondor's client is not installable here: the same line for condor_submit.
+    const submit = `${out}/no-condor.sub`;
+    const condor = mlcAsUser(
+      [
+        'env',
+        'job-script',
+        env,
+        '--scheduler',
+        'htcondor',
+        '-o',
+        submit,
+        '--',
+        'true'
+      ],
+      places,
+      noSlurm
+    );
+    expect(condor.code).toBe(0);
+    expect(condor.stderr).toMatch(
+      /^mlc: warning: condor_submit is not on PATH here: [^\n]*\n$/
+    );
+  });
+
+  it('mlc_dask raises one line naming sbatch and scancel at the wait and at scale(), and nothing is submitted', () => {
+    // dask-config into the env (the kernel's DASK_CONFIG) and its mlc_dask module.
+    expect(mlcAsUser(['env', 'dask-config', env], places).code).toBe(0);
+    const fakeBin = userDir(`${fixture.scratch}/fake-slurm-bin`);
+    for (const name of ['sbatch', 'scancel']) {
+      fs.writeFileSync(`${fakeBin}/${name}`, '#!/bin/sh\nexit 1\n');
+      fs.chmodSync(`${fakeBin}/${name}`, 0o755);
+    }
+    const code = `
+import json, os
+from dask_jobqueue import SLURMCluster
+import mlc_dask
+out = {}
+def failure(work):
+    try:
+        work()
+        return None
+    except Exception as error:
+        return [type(error).__name__, str(error)]
+cluster = SLURMCluster(scheduler_options={"host": "127.0.0.1"})
+cluster.scale(2)  # dask_jobqueue's own: returns; its sbatch fails in a background task
+out["wait"] = failure(lambda: mlc_dask.wait_for_workers(cluster, 2, timeout=60))
+failure(cluster.close)  # its failed worker jobs make close() assert: not ours to judge
+cluster = mlc_dask.SLURMCluster(scheduler_options={"host": "127.0.0.1"})
+out["subclass"] = isinstance(cluster, SLURMCluster)
+out["scale"] = failure(lambda: cluster.scale(2))
+out["adapt"] = failure(lambda: cluster.adapt(minimum=1, maximum=2))
+out["jobs"] = len(cluster.workers)
+os.environ["PATH"] = ${JSON.stringify(fakeBin)}
+out["found"] = failure(lambda: mlc_dask.require_scheduler_commands(cluster))
+cluster.close()
+print(json.dumps(out))
+`;
+    // As the runner: .venv's interpreter lives under /root; the module and the
+    // configuration are the env's, dask-jobqueue the pinned one (requirements-dev.txt).
+    const ran = runCommand(
+      path.join(REPO, '.venv', 'bin', 'python'),
+      ['-c', code],
+      {
+        env: {
+          ...places.env,
+          PATH: pathWithout(),
+          DASK_CONFIG: `${env}/etc/dask`,
+          PYTHONPATH: `${env}/lib/python${fixture.python}/site-packages`
+        },
+        timeoutMs: 150000
+      }
+    );
+    expect({
+      code: ran.code,
+      stderr: ran.code === 0 ? '' : ran.stderr.slice(-3000)
+    }).toEqual({ code: 0, stderr: '' });
+    const result = JSON.parse(ran.stdout.trim().split('\n').pop() ?? '') as {
+      wait: [string, string] | null;
+      scale: [string, string] | null;
+      adapt: [string, string] | null;
+      subclass: boolean;
+      jobs: number;
+      found: null | [string, string];
+    };
+    const line =
+      "sbatch and scancel were not found on PATH: this env's Dask configuration submits each worker as a Slurm job, so nothing was submitted; run the notebook where Slurm's client commands are (a login node, or a session with sbatch and scancel bound in) or add their directory to PATH";
+    expect(result).toEqual({
+      wait: ['SchedulerCommandMissing', line],
+      subclass: true,
+      scale: ['SchedulerCommandMissing', line],
+      adapt: ['SchedulerCommandMissing', line],
+      jobs: 0,
+      found: null
+    });
+  }, 180000);
 });

@@ -269,6 +269,25 @@ run('mlc with nerdctl and Apptainer stand-ins', () => {
     ]);
     const status = mlc(wd, ['enter', '--', 'false'], { STANDIN_EXIT: '5' });
     expect(status.code).toBe(5);
+    // A command that fails at once and stops its own container is not the
+    // engine's refusal: never run twice; the container started again, said.
+    const stoppedItself = mlc(wd, ['enter', '--', 'sh', '-c', 'kill 1'], {
+      STANDIN_EXIT: '3',
+      STANDIN_EXEC_STOPS: '1'
+    });
+    expect(stoppedItself.code).toBe(3);
+    expect(stoppedItself.stderr).toMatch(/^the command failed\n/);
+    expect(stoppedItself.stderr).toMatch(
+      /mlc: warning: .*run the command again if it did not run/
+    );
+    const afterStop = calls();
+    expect(afterStop.filter(call => call[1] === 'exec')).toHaveLength(1);
+    expect(afterStop).toContainEqual([
+      'nerdctl',
+      'start',
+      '--',
+      recorded.container.id
+    ]);
 
     const jupyter = mlc(wd, ['jupyter', '--port', '18765']);
     expect(jupyter.code).toBe(0);

@@ -12,6 +12,7 @@ import { jobScript } from '../env/jobScript';
 import { workerCommand } from '../env/workerCommand';
 import { fsUserError } from '../fs/errors';
 import { writeFileStaged } from '../fs/stagedWrite';
+import { findOnPath } from '../kernels/jupyterProbe';
 
 export function registerEnvScaleOutCommands(
   env: Command,
@@ -88,6 +89,13 @@ export function registerEnvScaleOutCommands(
           }
           return built;
         });
+        Private.warnMissing(
+          context,
+          script.scheduler === 'slurm' ? ['sbatch'] : ['condor_submit'],
+          script.scheduler === 'slurm'
+            ? "submit the script where Slurm's client is (a login node)"
+            : "submit it where HTCondor's client is (an access point)"
+        );
         if (target === undefined) {
           if (reporter.machine) {
             reporter.result('env job-script', script, '');
@@ -140,6 +148,11 @@ export function registerEnvScaleOutCommands(
         const result = Private.safely('writing the Dask configuration', () =>
           writeDaskConfig({ env: envPath, ...options }, context)
         );
+        Private.warnMissing(
+          context,
+          ['sbatch', 'scancel'],
+          "SLURMCluster() in the env's kernel starts workers only where Slurm's client commands are (a login node, or a session with them bound in)"
+        );
         reporter.result(
           'env dask-config',
           result,
@@ -157,6 +170,26 @@ export function registerEnvScaleOutCommands(
 }
 
 namespace Private {
+  /**
+   * The file is written either way (it may be meant for another node), but
+   * a batch system's commands missing here are said in one line: what
+   * dask-jobqueue would otherwise report as a FileNotFoundError traceback.
+   */
+  export function warnMissing(
+    context: ICliContext,
+    commands: string[],
+    hint: string
+  ): void {
+    const missing = commands.filter(
+      name => findOnPath(name, context.env.PATH ?? '', context.cwd) === null
+    );
+    if (missing.length > 0) {
+      context.reporter.warning(
+        `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not on PATH here: ${hint}`
+      );
+    }
+  }
+
   export function safely<T>(action: string, work: () => T): T {
     try {
       return work();

@@ -191,7 +191,13 @@ export function registerRunnerCommands(
       const { requireState, workDir } = await import('../runner/stateFile');
       const { enter } = await import('../runner/enter');
       const state = requireState(workDir(context.cwd));
-      process.exitCode = await enter(state, command ?? [], context.env);
+      process.exitCode = await enter(
+        state,
+        command ?? [],
+        context.env,
+        [],
+        message => reporter.warning(message)
+      );
     });
 
   program

@@ -115,10 +115,12 @@ export function writeDaskConfig(
     options.output !== undefined
       ? path.resolve(context.cwd, options.output)
       : `${worker.env}/etc/dask/${DASK_CONFIG_FILE}`;
+  // With -o, that file is all that is written (dask-jobqueue makes its log
+  // directory itself when a cluster starts).
   if (options.output === undefined) {
     Private.realDirs(worker.env, ['etc', 'dask']);
+    Private.realDirs(worker.env, ['var', 'log', 'dask']);
   }
-  Private.realDirs(worker.env, ['var', 'log', 'dask']);
   writeFileStaged(file, text);
   let helper: string | undefined;
   if (options.output === undefined) {

@@ -34,7 +34,8 @@ export async function enter(
   state: WorkState,
   command: string[],
   env: NodeJS.ProcessEnv,
-  extraEnv: string[] = []
+  extraEnv: string[] = [],
+  warn: (message: string) => void = () => undefined
 ): Promise<number> {
   const engine = engineFor(state.engine, env);
   if (isSandboxEngine(state.engine)) {
@@ -66,6 +67,16 @@ export async function enter(
     if (!view) {
       forgetOwnershipProof(state, env);
     }
+    if (!Private.isExecRefusal(first.heldBack)) {
+      // Not the engine's refusal: the command may have run (and stopped the
+      // container itself), so it is never run twice.
+      process.stderr.write(first.heldBack);
+      ensureRunning(engine, state, view);
+      warn(
+        'the container was not running when the command ended; it is started again: run the command again if it did not run'
+      );
+      return first.code;
+    }
     ensureRunning(engine, state, view);
     return runEngine(engine, args);
   }
@@ -73,4 +84,18 @@ export async function enter(
   ensureRunning(engine, state, recordedContainer(engine, state));
   recordOwnershipProof(state, env);
   return runEngine(engine, args);
+}
+
+namespace Private {
+  /**
+   * The engines' words for an exec refused before anything ran: podman's
+   * "container state improper" / "no such container", docker's "is not
+   * running" / "No such container".
+   */
+  const EXEC_REFUSAL =
+    /container state improper|is not running|no such container/i;
+
+  export function isExecRefusal(stderr: string): boolean {
+    return EXEC_REFUSAL.test(stderr);
+  }
 }

@@ -6,6 +6,7 @@
  * inside the build), that image in the hub user's rootless storage, and its
  * file system unpacked as a directory (what unpacked.cern.ch serves).
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { runCommand } from '../../harness/mlc';
@@ -37,24 +38,20 @@ export function hubPrefix(): string {
   return HUB_PREFIX;
 }
 
-/** The image in root's podman storage, rebuilt when the prefix changed. Returns its id. */
+/** The image in root's podman storage, rebuilt when the prefix or the image script changed. Returns its id. */
 export function hubImage(): string {
   hubPrefix();
-  const stamp = fs.readFileSync(`${HUB_PREFIX}.ready`, 'utf-8').trim();
+  const script = path.join(REPO, 'scripts', 'make-container-image.sh');
+  const stamp = [
+    fs.readFileSync(`${HUB_PREFIX}.ready`, 'utf-8').trim(),
+    createHash('sha256').update(fs.readFileSync(script)).digest('hex')
+  ].join(' ');
   const stampFile = path.join(HUB_BUILD, 'image.stamp');
   const exists =
     runCommand('podman', [...PODMAN_FLAGS, 'image', 'exists', HUB_IMAGE])
       .code === 0;
   if (!exists || Private.read(stampFile) !== stamp) {
-    Private.run(
-      'bash',
-      [
-        path.join(REPO, 'scripts', 'make-container-image.sh'),
-        HUB_PREFIX,
-        HUB_IMAGE
-      ],
-      1200000
-    );
+    Private.run('bash', [script, HUB_PREFIX, HUB_IMAGE], 1200000);
     fs.writeFileSync(stampFile, stamp);
   }
   return Private.imageId(['podman', ...PODMAN_FLAGS]);

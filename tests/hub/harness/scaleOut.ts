@@ -47,6 +47,37 @@ finally:
     cluster.close()
 `;
 
+/**
+ * In a session without Slurm's clients: dask_jobqueue's own scale() and
+ * mlc_dask's bounded wait, then mlc_dask.SLURMCluster's scale(); each
+ * failure's class and message.
+ */
+export const NO_CLIENT_DRIVER = `
+import json
+from dask_jobqueue import SLURMCluster
+import mlc_dask
+def failure(work):
+    try:
+        work()
+        return None
+    except Exception as error:
+        return [type(error).__name__, str(error)]
+out = {}
+cluster = SLURMCluster()
+cluster.scale(2)
+out["wait"] = failure(lambda: mlc_dask.wait_for_workers(cluster, 2, timeout=120))
+failure(cluster.close)
+cluster = mlc_dask.SLURMCluster()
+out["scale"] = failure(lambda: cluster.scale(2))
+out["jobs"] = len(cluster.workers)
+cluster.close()
+print(json.dumps(out))
+`;
+
+/** What mlc_dask raises when sbatch and scancel are not on the kernel's PATH. */
+export const NO_CLIENT_LINE =
+  "sbatch and scancel were not found on PATH: this env's Dask configuration submits each worker as a Slurm job, so nothing was submitted; run the notebook where Slurm's client commands are (a login node, or a session with sbatch and scancel bound in) or add their directory to PATH";
+
 export interface IScaleResult {
   kernel: Record<string, string>;
   workers: Record<string, string>[];
