@@ -1,7 +1,7 @@
 // Bundle the mlc command-line tool into one CommonJS file that needs only Node.
 import { spawnSync } from 'child_process';
 import { build } from 'esbuild';
-import { readFileSync } from 'fs';
+import { readdirSync, readFileSync } from 'fs';
 import { createRequire } from 'module';
 import { promisify } from 'util';
 
@@ -64,6 +64,119 @@ function lazyModule(name) {
   ].join('\n');
 }
 
+/**
+ * Node built-ins that nearly every module imports (`import * as fs`): each
+ * importer would get its own copy of the module's properties (esbuild's
+ * interop copies all of them, 104 for fs, at each importer's set-up: 95
+ * importers); through one stand-in that re-exports the built-in, the copy
+ * is made once.
+ */
+const SHARED_BUILTINS = ['fs', 'path', 'os'];
+
+const sharedBuiltins = {
+  name: 'shared-builtins',
+  setup(build) {
+    const filter = new RegExp(`^(node:)?(${SHARED_BUILTINS.join('|')})$`);
+    build.onResolve({ filter }, args =>
+      // The stand-in's own import is the real built-in.
+      args.namespace === 'shared-builtin'
+        ? { path: args.path, external: true }
+        : {
+            path: args.path.replace(/^node:/, ''),
+            namespace: 'shared-builtin'
+          }
+    );
+    build.onLoad({ filter: /.*/, namespace: 'shared-builtin' }, args => ({
+      contents: `export * from 'node:${args.path}';`,
+      loader: 'js'
+    }));
+  }
+};
+
+/**
+ * Packages set up on first use, like the lazy built-ins: zod's modules
+ * (about 90 of them) cost about 5 ms of CPU to set up, and `env list` and
+ * `env create` load the shared core's schema modules without building a
+ * schema (src/core/firstUse.ts). Each import of one becomes a stand-in of
+ * wrappers that require the bundled package when first called; only the
+ * names mlc's code uses are bundled (`LAZY_PACKAGES[name]()`: a name
+ * missing there is an esbuild warning, "will always be undefined").
+ */
+const LAZY_PACKAGES = {
+  'zod/mini': () => usedNames(/\bz\.([a-z_][\w$]*)\b/g, ['config']),
+  'zod/v4/locales/en.js': () => ['default']
+};
+
+/** The names `pattern` finds in src/ (the namespace members used), and `more`. */
+function usedNames(pattern, more) {
+  const names = new Set(more);
+  const walk = dir => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        walk(file);
+      } else if (/\.tsx?$/.test(entry.name)) {
+        for (const match of readFileSync(file, 'utf-8').matchAll(pattern)) {
+          names.add(match[1]);
+        }
+      }
+    }
+  };
+  walk('src');
+  return [...names].filter(name => name !== 'infer').sort();
+}
+
+const lazyPackages = {
+  name: 'lazy-packages',
+  setup(build) {
+    const names = Object.keys(LAZY_PACKAGES);
+    const filter = new RegExp(
+      `^(${names.map(name => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`
+    );
+    build.onResolve({ filter }, args =>
+      args.pluginData?.real
+        ? undefined // esbuild's own resolution, asked for below
+        : {
+            path: args.path,
+            // The stand-in's own require is the used part.
+            namespace:
+              args.namespace === 'lazy-package'
+                ? 'lazy-package-used'
+                : 'lazy-package'
+          }
+    );
+    // The stand-in: wrappers that load the used part when first called.
+    build.onLoad({ filter: /.*/, namespace: 'lazy-package' }, args => ({
+      contents: [
+        'let real;',
+        `const load = () => real || (real = require(${JSON.stringify(args.path)}));`,
+        ...LAZY_PACKAGES[args.path]().map(
+          name =>
+            `const lazy_${name} = (...args) => load()[${JSON.stringify(name)}](...args);\nexport { lazy_${name} as ${name} };`
+        )
+      ].join('\n'),
+      loader: 'js'
+    }));
+    // The used part: the names re-exported from the package's ES module.
+    build.onLoad(
+      { filter: /.*/, namespace: 'lazy-package-used' },
+      async args => {
+        const real = await build.resolve(args.path, {
+          kind: 'import-statement',
+          resolveDir: process.cwd(),
+          pluginData: { real: true }
+        });
+        const names = LAZY_PACKAGES[args.path]();
+        return {
+          contents: `export { ${names.join(', ')} } from ${JSON.stringify(real.path)};`,
+          loader: 'js',
+          resolveDir: process.cwd()
+        };
+      }
+    );
+  }
+};
+
 /** What every build of mlc's code shares. */
 const COMMON = {
   bundle: true,
@@ -72,7 +185,7 @@ const COMMON = {
   format: 'cjs',
   // The kernel-spec logos (kernelspecs/) go into the bundle: mlc stays one file.
   loader: { '.png': 'binary', '.svg': 'text', '.sh': 'text' },
-  plugins: [lazyBuiltins],
+  plugins: [lazyBuiltins, sharedBuiltins, lazyPackages],
   logLevel: 'warning'
 };
 
@@ -129,7 +242,7 @@ async function commandGroupRecord() {
   return JSON.parse(result.stdout);
 }
 
-await build({
+const bundle = await build({
   ...COMMON,
   entryPoints: ['src/cli/index.ts'],
   outfile: 'jupyterlab_ml_containers/mlc/mlc.cjs',
@@ -142,3 +255,9 @@ await build({
   minify: true,
   legalComments: 'linked'
 });
+// A warning is an error: the lazy packages' stand-in turns a name it lacks
+// into a silent `undefined` at run time, which esbuild reports only as one.
+if (bundle.warnings.length > 0) {
+  process.stderr.write('build-cli: esbuild warnings are errors here\n');
+  process.exit(1);
+}

@@ -1,13 +1,18 @@
 /** Entry point of the bundled `mlc` (see scripts/build-cli.mjs). */
+import { whenStdoutMade, writeStderr } from './output';
 import { answerVersionRequest, isVersionRequest } from './version';
 
-// `mlc ... | head` closes the pipe early: that is the reader's choice, not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') {
-    process.exit(0);
-  }
-  throw error;
-});
+// `mlc ... | head` closes the pipe early: that is the reader's choice, not
+// an error. Set on process.stdout when it is first made: the Reporter writes
+// by fs.writeSync (output.ts), and most runs never make the stream.
+whenStdoutMade(stream =>
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') {
+      process.exit(0);
+    }
+    throw error;
+  })
+);
 
 const argv = process.argv.slice(2);
 // `mlc --version` is answered before commander and the commands are loaded
@@ -20,7 +25,7 @@ const argv = process.argv.slice(2);
     process.exitCode = code;
   },
   reason => {
-    process.stderr.write(`mlc: error: internal error: ${String(reason)}\n`);
+    writeStderr(`mlc: error: internal error: ${String(reason)}\n`);
     process.exitCode = 1;
   }
 );

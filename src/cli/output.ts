@@ -6,6 +6,7 @@
  * or stderr (one deliberate exception: `env create --print-activate-path`).
  */
 import { formatWireEvent, type WireEvent } from '../core/wire';
+import { fdWriter } from './fs/stdio';
 import { visibleText } from '../core/visibleText';
 import type { ChangePhase } from '../core/envLife';
 
@@ -112,12 +113,48 @@ export class Reporter {
   private _mode: OutputMode;
 }
 
+/** Write to stdout: by `fs.writeSync`, without Node's stream (see fs/stdio.ts). */
+export function writeStdout(text: string): void {
+  Private.toStdout(text);
+}
+
+/** Write to stderr, as writeStdout does. */
+export function writeStderr(text: string): void {
+  Private.toStderr(text);
+}
+
+/** Call `ready` with process.stdout once it is first made (at once if it is). */
+export function whenStdoutMade(
+  ready: (stream: NodeJS.WriteStream) => void
+): void {
+  const made = Object.getOwnPropertyDescriptor(process, 'stdout');
+  if (!made?.get || !made.configurable) {
+    ready(process.stdout);
+    return;
+  }
+  const getter = made.get;
+  Object.defineProperty(process, 'stdout', {
+    configurable: true,
+    enumerable: made.enumerable,
+    get() {
+      // Node's own getter from now on (it keeps the stream it made).
+      Object.defineProperty(process, 'stdout', made);
+      const stream = getter.call(process) as NodeJS.WriteStream;
+      ready(stream);
+      return stream;
+    }
+  });
+}
+
 namespace Private {
   export function stdout(text: string): void {
-    process.stdout.write(text);
+    writeStdout(text);
   }
 
   export function stderr(text: string): void {
-    process.stderr.write(text);
+    writeStderr(text);
   }
+
+  export const toStdout = fdWriter(1, () => process.stdout);
+  export const toStderr = fdWriter(2, () => process.stderr);
 }

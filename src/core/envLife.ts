@@ -9,6 +9,7 @@
  * fields are only ever added as optional ones.
  */
 import * as z from 'zod/mini';
+import { onFirstUse } from './firstUse';
 import { parseJson, type ParseResult } from './parseJson';
 
 /** The directory inside an env that holds its revisions (`1.json`, `2.json`, ...). */
@@ -62,91 +63,108 @@ export const REVISION_COMMANDS = [
 ] as const;
 export type RevisionCommand = (typeof REVISION_COMMANDS)[number];
 
-const packageName = z.string().check(z.regex(PACKAGE_NAME_PATTERN));
-const packageVersion = z.string().check(z.regex(PACKAGE_VERSION_PATTERN));
-const boundedText = z.string().check(z.maxLength(4096));
+// The schemas below are built on first use (onFirstUse keeps each): `env
+// list` and `env create` load this module and build none of them.
+const packageName = (): z.ZodMiniString<string> =>
+  z.string().check(z.regex(PACKAGE_NAME_PATTERN));
+const packageVersion = (): z.ZodMiniString<string> =>
+  z.string().check(z.regex(PACKAGE_VERSION_PATTERN));
+const boundedText = (): z.ZodMiniString<string> =>
+  z.string().check(z.maxLength(4096));
 
 /**
  * The image an env sits on, as far as `mlc` can tell: from the base's
  * `image.json` when it has one, else from the base's own package records.
  */
-export const imageIdentitySchema = z.object({
-  /** `name:tag`, empty when the base has no image.json. */
-  reference: boundedText,
-  /** The image's build date (ISO 8601), empty when unknown. */
-  buildDate: boundedText,
-  /** sha256 (hex) of the image's sorted package list: equal digests, equal packages. */
-  packagesDigest: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
-  /** How many packages that list holds. */
-  packageCount: z.number().check(z.int(), z.nonnegative()),
-  /** Where the list came from. */
-  source: z.enum(['image.json', 'records'])
-});
-export type ImageIdentity = z.infer<typeof imageIdentitySchema>;
+export const imageIdentitySchema = onFirstUse(() =>
+  z.object({
+    /** `name:tag`, empty when the base has no image.json. */
+    reference: boundedText(),
+    /** The image's build date (ISO 8601), empty when unknown. */
+    buildDate: boundedText(),
+    /** sha256 (hex) of the image's sorted package list: equal digests, equal packages. */
+    packagesDigest: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+    /** How many packages that list holds. */
+    packageCount: z.number().check(z.int(), z.nonnegative()),
+    /** Where the list came from. */
+    source: z.enum(['image.json', 'records'])
+  })
+);
+export type ImageIdentity = z.infer<ReturnType<typeof imageIdentitySchema>>;
 
 /** A pip package of the env's own (in the env's site-packages, not the image's). */
-export const pipPinSchema = z.object({
-  name: packageName,
-  version: packageVersion,
-  /** The wheel's hash when the installer reported it. */
-  hash: z.optional(z.string().check(z.regex(PIP_HASH_PATTERN)))
-});
-export type PipPin = z.infer<typeof pipPinSchema>;
+export const pipPinSchema = onFirstUse(() =>
+  z.object({
+    name: packageName(),
+    version: packageVersion(),
+    /** The wheel's hash when the installer reported it. */
+    hash: z.optional(z.string().check(z.regex(PIP_HASH_PATTERN)))
+  })
+);
+export type PipPin = z.infer<ReturnType<typeof pipPinSchema>>;
 
 /** A conda record of the env's own (in its conda-meta, not one of the base's). */
-export const condaPinSchema = z.object({
-  name: packageName,
-  version: packageVersion,
-  build: z.string().check(z.regex(CONDA_BUILD_PATTERN)),
-  channel: z.optional(boundedText)
-});
-export type CondaPin = z.infer<typeof condaPinSchema>;
+export const condaPinSchema = onFirstUse(() =>
+  z.object({
+    name: packageName(),
+    version: packageVersion(),
+    build: z.string().check(z.regex(CONDA_BUILD_PATTERN)),
+    channel: z.optional(boundedText())
+  })
+);
+export type CondaPin = z.infer<ReturnType<typeof condaPinSchema>>;
 
 /** `<env>/.mlc-revisions/N.json`: what the env held after change N. */
-export const revisionSchema = z.object({
-  schemaVersion: z.literal(REVISION_VERSION),
-  /** 1 for the create, then one more per change. */
-  number: z.number().check(z.int(), z.minimum(1), z.maximum(MAX_REVISIONS)),
-  /** ISO 8601 time the change finished. */
-  time: boundedText,
-  command: z.enum(REVISION_COMMANDS),
-  /** The verb's arguments after the env (specs, names, the revision rolled back to). */
-  args: z.array(boundedText).check(z.maxLength(1000)),
-  /** The image under the env at that time. */
-  image: imageIdentitySchema,
-  /** `X.Y.Z` of the env's Python. */
-  python: boundedText,
-  pip: z.array(pipPinSchema).check(z.maxLength(MAX_ENV_PACKAGES)),
-  conda: z.array(condaPinSchema).check(z.maxLength(MAX_ENV_PACKAGES))
-});
-export type EnvRevision = z.infer<typeof revisionSchema>;
+export const revisionSchema = onFirstUse(() =>
+  z.object({
+    schemaVersion: z.literal(REVISION_VERSION),
+    /** 1 for the create, then one more per change. */
+    number: z.number().check(z.int(), z.minimum(1), z.maximum(MAX_REVISIONS)),
+    /** ISO 8601 time the change finished. */
+    time: boundedText(),
+    command: z.enum(REVISION_COMMANDS),
+    /** The verb's arguments after the env (specs, names, the revision rolled back to). */
+    args: z.array(boundedText()).check(z.maxLength(1000)),
+    /** The image under the env at that time. */
+    image: imageIdentitySchema(),
+    /** `X.Y.Z` of the env's Python. */
+    python: boundedText(),
+    pip: z.array(pipPinSchema()).check(z.maxLength(MAX_ENV_PACKAGES)),
+    conda: z.array(condaPinSchema()).check(z.maxLength(MAX_ENV_PACKAGES))
+  })
+);
+export type EnvRevision = z.infer<ReturnType<typeof revisionSchema>>;
 
 /** `<env>/.mlc-revisions/pending.json`: the change under way. */
-export const pendingChangeSchema = z.object({
-  schemaVersion: z.literal(REVISION_VERSION),
-  command: z.enum(REVISION_COMMANDS),
-  args: z.array(boundedText).check(z.maxLength(1000)),
-  /** The revision the env was at when the change started. */
-  fromRevision: z.number().check(z.int(), z.minimum(0)),
-  startedAt: boundedText,
-  pid: z.number().check(z.int())
-});
-export type PendingChange = z.infer<typeof pendingChangeSchema>;
+export const pendingChangeSchema = onFirstUse(() =>
+  z.object({
+    schemaVersion: z.literal(REVISION_VERSION),
+    command: z.enum(REVISION_COMMANDS),
+    args: z.array(boundedText()).check(z.maxLength(1000)),
+    /** The revision the env was at when the change started. */
+    fromRevision: z.number().check(z.int(), z.minimum(0)),
+    startedAt: boundedText(),
+    pid: z.number().check(z.int())
+  })
+);
+export type PendingChange = z.infer<ReturnType<typeof pendingChangeSchema>>;
 
 /** The lock file `mlc env export` writes and `mlc env create --from` reads. */
-export const envLockSchema = z.object({
-  kind: z.literal('mlc-env-lock'),
-  lockVersion: z.literal(LOCK_VERSION),
-  exportedAt: boundedText,
-  /** The env's name when exported (informative only: never a path used). */
-  envName: boundedText,
-  image: imageIdentitySchema,
-  /** `X.Y.Z`. */
-  python: boundedText,
-  pip: z.array(pipPinSchema).check(z.maxLength(MAX_ENV_PACKAGES)),
-  conda: z.array(condaPinSchema).check(z.maxLength(MAX_ENV_PACKAGES))
-});
-export type EnvLock = z.infer<typeof envLockSchema>;
+export const envLockSchema = onFirstUse(() =>
+  z.object({
+    kind: z.literal('mlc-env-lock'),
+    lockVersion: z.literal(LOCK_VERSION),
+    exportedAt: boundedText(),
+    /** The env's name when exported (informative only: never a path used). */
+    envName: boundedText(),
+    image: imageIdentitySchema(),
+    /** `X.Y.Z`. */
+    python: boundedText(),
+    pip: z.array(pipPinSchema()).check(z.maxLength(MAX_ENV_PACKAGES)),
+    conda: z.array(condaPinSchema()).check(z.maxLength(MAX_ENV_PACKAGES))
+  })
+);
+export type EnvLock = z.infer<ReturnType<typeof envLockSchema>>;
 
 /** One package an operation adds, changes or removes. */
 export interface IPackageChange {
@@ -298,12 +316,12 @@ export function parseRevision(
   text: string,
   what: string
 ): ParseResult<EnvRevision> {
-  return parseJson(revisionSchema, what, text);
+  return parseJson(revisionSchema(), what, text);
 }
 
 /** Parse a lock file's text. */
 export function parseEnvLock(text: string, what: string): ParseResult<EnvLock> {
-  return parseJson(envLockSchema, what, text);
+  return parseJson(envLockSchema(), what, text);
 }
 
 /** Parse the pending-change file's text. */
@@ -311,7 +329,7 @@ export function parsePendingChange(
   text: string,
   what: string
 ): ParseResult<PendingChange> {
-  return parseJson(pendingChangeSchema, what, text);
+  return parseJson(pendingChangeSchema(), what, text);
 }
 
 /**

@@ -4,8 +4,13 @@
  * extension renders.
  */
 import * as z from 'zod/mini';
-import { imageIdentitySchema, type IImageChange } from './envLife';
-import { parseJson, type ParseResult } from './parseJson';
+import {
+  imageIdentitySchema,
+  type IImageChange,
+  type ImageIdentity
+} from './envLife';
+import { onFirstUse } from './firstUse';
+import { checkJson, parseJson, type ParseResult } from './parseJson';
 import { envNameProblem } from './problemText';
 import {
   kernelNameProblem,
@@ -38,8 +43,8 @@ function validated(
 /** A creation id: 16 to 64 hex digits, recorded in the env and its kernel. */
 export const CREATION_ID_PATTERN = /^[0-9a-f]{16,64}$/;
 
-/** Built on first use (z.lazy caches it): env create never parses a record. */
-export const envRecordSchema = z.lazy(() =>
+/** Built on first use: env create never parses a record, env list only a record its plain check refuses. */
+export const envRecordSchema = onFirstUse(() =>
   z.object({
     schemaVersion: z.literal(ENV_RECORD_VERSION),
     /** The env's name (the base name of its prefix at creation). */
@@ -74,14 +79,100 @@ export const envRecordSchema = z.lazy(() =>
      * an image updated in place (docs/architecture.md, "Env life"). Absent in
      * old records.
      */
-    image: z.optional(imageIdentitySchema)
+    image: z.optional(imageIdentitySchema())
   })
 );
-export type EnvRecord = z.infer<typeof envRecordSchema>;
+export type EnvRecord = z.infer<ReturnType<typeof envRecordSchema>>;
 
-/** Parse the text of `.mlc-env.json`. */
+/**
+ * Parse the text of `.mlc-env.json`. A record the schema accepts is taken
+ * by a plain check first (`mlc env list` reads one per env; building and
+ * running the zod schema cost several ms of CPU for 50 envs); anything it
+ * does not accept whole goes to the schema, which words the problem.
+ * tests/unit/envRecordParse.test.ts holds the two equal.
+ */
 export function parseEnvRecord(text: string): ParseResult<EnvRecord> {
-  return parseJson(envRecordSchema, ENV_RECORD_FILE, text);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return parseJson(envRecordSchema(), ENV_RECORD_FILE, text);
+  }
+  const accepted = acceptedEnvRecord(raw);
+  return accepted
+    ? { ok: true, value: accepted }
+    : checkJson(envRecordSchema(), ENV_RECORD_FILE, raw);
+}
+
+/**
+ * `raw` as the schema would give it (unknown fields dropped, fields in the
+ * schema's order) when it is a record the schema accepts in every field;
+ * null for anything else, valid or not (the schema decides then).
+ */
+export function acceptedEnvRecord(raw: unknown): EnvRecord | null {
+  const { record, text, checked } = Private;
+  if (
+    !record(raw) ||
+    raw.schemaVersion !== ENV_RECORD_VERSION ||
+    !checked(raw.name, envNameProblem) ||
+    !checked(raw.prefix, recordedPathProblem) ||
+    !checked(raw.basePrefix, recordedPathProblem) ||
+    !text(raw.baseImage) ||
+    !text(raw.python) ||
+    !text(raw.createdAt) ||
+    (raw.mode !== 'host' && raw.mode !== 'container') ||
+    !(raw.kernelName === null || checked(raw.kernelName, kernelNameProblem))
+  ) {
+    return null;
+  }
+  const value: EnvRecord = {
+    schemaVersion: raw.schemaVersion,
+    name: raw.name,
+    prefix: raw.prefix,
+    basePrefix: raw.basePrefix,
+    baseImage: raw.baseImage,
+    python: raw.python,
+    createdAt: raw.createdAt,
+    mode: raw.mode,
+    kernelName: raw.kernelName
+  };
+  // The optional fields, each absent or valid (present but undefined: the schema's case).
+  if ('containerImage' in raw) {
+    if (!checked(raw.containerImage, userPathProblem)) {
+      return null;
+    }
+    value.containerImage = raw.containerImage;
+  }
+  if ('bindPaths' in raw) {
+    const paths = raw.bindPaths;
+    if (
+      !Array.isArray(paths) ||
+      !paths.every(item => checked(item, userPathProblem))
+    ) {
+      return null;
+    }
+    value.bindPaths = [...(paths as string[])];
+  }
+  if ('creationId' in raw) {
+    if (!text(raw.creationId) || !CREATION_ID_PATTERN.test(raw.creationId)) {
+      return null;
+    }
+    value.creationId = raw.creationId;
+  }
+  if ('displayName' in raw) {
+    if (!text(raw.displayName)) {
+      return null;
+    }
+    value.displayName = raw.displayName;
+  }
+  if ('image' in raw) {
+    const image = Private.imageIdentity(raw.image);
+    if (!image) {
+      return null;
+    }
+    value.image = image;
+  }
+  return Private.inSchemaOrder(value);
 }
 
 /** One problem `mlc env check` found. */
@@ -108,6 +199,13 @@ export interface IEnvSummary {
   problems: IEnvProblem[];
   /** When the image under the env changed since it was built (problem `base-updated`). */
   imageChange?: IImageChange;
+  /**
+   * The conda installer in the env's base (`micromamba`, `mamba` or
+   * `conda`; what `env install --conda` would run), null when it has none.
+   * Absent from an mlc that does not look: the launcher then knows only
+   * what image.json lists.
+   */
+  condaInstaller?: string | null;
 }
 
 /** The `data` of `mlc env create`'s result event. */
@@ -161,4 +259,76 @@ export interface IEnvInstallScriptsResult {
 export interface IEnvRemoveResult {
   prefix: string;
   kernelName: string | null;
+}
+
+namespace Private {
+  export function record(raw: unknown): raw is Record<string, unknown> {
+    return typeof raw === 'object' && raw !== null && !Array.isArray(raw);
+  }
+
+  export function text(value: unknown): value is string {
+    return typeof value === 'string';
+  }
+
+  /** A string the validator of user input accepts too (as `validated` in the schema). */
+  export function checked(
+    value: unknown,
+    problemOf: (value: string) => string | null
+  ): value is string {
+    return typeof value === 'string' && problemOf(value) === null;
+  }
+
+  /** The image identity as its schema gives it, or null. */
+  export function imageIdentity(raw: unknown): ImageIdentity | null {
+    const bounded = (value: unknown): value is string =>
+      typeof value === 'string' && value.length <= 4096;
+    if (
+      !record(raw) ||
+      !bounded(raw.reference) ||
+      !bounded(raw.buildDate) ||
+      !text(raw.packagesDigest) ||
+      !/^[0-9a-f]{64}$/.test(raw.packagesDigest) ||
+      typeof raw.packageCount !== 'number' ||
+      !Number.isSafeInteger(raw.packageCount) ||
+      raw.packageCount < 0 ||
+      (raw.source !== 'image.json' && raw.source !== 'records')
+    ) {
+      return null;
+    }
+    return {
+      reference: raw.reference,
+      buildDate: raw.buildDate,
+      packagesDigest: raw.packagesDigest,
+      packageCount: raw.packageCount,
+      source: raw.source
+    };
+  }
+
+  /** The schema's field order (zod gives its output in it). */
+  const ORDER = [
+    'schemaVersion',
+    'name',
+    'prefix',
+    'basePrefix',
+    'baseImage',
+    'python',
+    'createdAt',
+    'mode',
+    'containerImage',
+    'bindPaths',
+    'kernelName',
+    'creationId',
+    'displayName',
+    'image'
+  ] as const;
+
+  export function inSchemaOrder(value: EnvRecord): EnvRecord {
+    const ordered: Record<string, unknown> = {};
+    for (const key of ORDER) {
+      if (key in value) {
+        ordered[key] = value[key];
+      }
+    }
+    return ordered as EnvRecord;
+  }
 }

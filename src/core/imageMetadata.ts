@@ -6,6 +6,7 @@
  * Pure: no `fs`, no DOM, so the browser and `mlc` share it.
  */
 import * as z from 'zod/mini';
+import { onFirstUse } from './firstUse';
 import { checkJson, parseJson, type ParseResult } from './parseJson';
 
 /** Bump when a field changes meaning; readers refuse newer major versions. */
@@ -19,11 +20,11 @@ export const PACKAGE_SOURCES = ['conda', 'pip', 'system'] as const;
 export type PackageSource = (typeof PACKAGE_SOURCES)[number];
 
 /*
- * The schemas are built on first use (z.lazy caches what its getter
- * returns): most mlc commands load this module and never parse an
- * image.json, and zod's set-up is a few ms at every start.
+ * The schemas are built on first use (onFirstUse keeps them): most mlc
+ * commands load this module and never parse an image.json, and zod's
+ * set-up is a few ms at every start.
  */
-export const imagePackageSchema = z.lazy(() =>
+export const imagePackageSchema = onFirstUse(() =>
   z.object({
     name: z.string().check(z.minLength(1)),
     version: z.string(),
@@ -33,9 +34,9 @@ export const imagePackageSchema = z.lazy(() =>
     channel: z.optional(z.string())
   })
 );
-export type ImagePackage = z.infer<typeof imagePackageSchema>;
+export type ImagePackage = z.infer<ReturnType<typeof imagePackageSchema>>;
 
-export const imageMetadataSchema = z.lazy(() =>
+export const imageMetadataSchema = onFirstUse(() =>
   z.object({
     schemaVersion: z.literal(IMAGE_METADATA_VERSION),
     /** Image name, e.g. `ml-base`. */
@@ -54,10 +55,10 @@ export const imageMetadataSchema = z.lazy(() =>
     prefix: z.string(),
     /** Registry path, e.g. `docker.io/yesw2000/ml-base:alma9-python311`. */
     dockerPath: z.optional(z.string()),
-    packages: z.array(imagePackageSchema)
+    packages: z.array(imagePackageSchema())
   })
 );
-export type ImageMetadata = z.infer<typeof imageMetadataSchema>;
+export type ImageMetadata = z.infer<ReturnType<typeof imageMetadataSchema>>;
 
 /**
  * Parse and validate the text of an `image.json`.
@@ -66,14 +67,14 @@ export type ImageMetadata = z.infer<typeof imageMetadataSchema>;
  * the command line and for the launcher card.
  */
 export function parseImageMetadata(text: string): ParseResult<ImageMetadata> {
-  return parseJson(imageMetadataSchema, '', text, Private.NEWER);
+  return parseJson(imageMetadataSchema(), '', text, Private.NEWER);
 }
 
 /** Validate an already-parsed `image.json` value. */
 export function validateImageMetadata(
   raw: unknown
 ): ParseResult<ImageMetadata> {
-  return checkJson(imageMetadataSchema, '', raw, Private.NEWER);
+  return checkJson(imageMetadataSchema(), '', raw, Private.NEWER);
 }
 
 /** `name:tag`, the way users and registries spell an image. */

@@ -1,7 +1,8 @@
 /**
  * The bundled mlc loads only the command group a command line needs
- * (src/cli/commandGroups.ts) and answers a bare `--version` before loading
- * commander (src/cli/version.ts). Whatever path a line takes, what it
+ * (src/cli/commandGroups.ts), answers a bare `--version` before loading
+ * commander (src/cli/version.ts), and runs `env list` and `env create` in
+ * their plain shapes without commander (src/cli/hotPath.ts). Whatever path a line takes, what it
  * prints and its exit status are those of the whole program: here every
  * line is run on the fast path and with MLC_LOAD_ALL_COMMANDS=1 (every
  * group registered, as before the split) and the two are compared.
@@ -106,6 +107,26 @@ describe('mlc on the fast path answers as the whole program does', () => {
     [['kernels', 'env', '--format', 'bogus']],
     [['hub']]
   ])('help, errors and --json: %j', args => {
+    expectSame(args);
+  });
+
+  it.each([
+    [['env', 'list', '--dir', '/nonexistent']],
+    [['--json', 'env', 'list', '--dir', '/nonexistent', '--dir', '/']],
+    [['env', '--json', 'list']],
+    [['env', 'list', '--dir']],
+    [['env', 'list', '--dir', '--json']],
+    [['env', 'list', '--dir=/nonexistent']],
+    [['env', 'list', 'extra']],
+    [['env', 'create', '--json']],
+    [['env', 'create', 'a', '-p', 'b']],
+    [['env', 'create', 'a', 'b']],
+    [['env', 'create', '-p']],
+    [['env', 'create', 'new-env', '--allow-other-image', '--json']],
+    [['env', 'create', 'new-env', '--base', '/nonexistent', '--no-kernel']],
+    [['env', 'create', 'new-env', '--from', '/nonexistent.json', '--json']],
+    [['env', 'create', '/nonexistent/dir/env', '--json']]
+  ])('env list and env create, on their own path: %j', args => {
     expectSame(args);
   });
 

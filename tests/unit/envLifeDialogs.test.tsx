@@ -20,6 +20,7 @@ import {
   EnvHistory,
   type IHistoryActions
 } from '../../src/lab/envActions/historyView';
+import type { CondaChoice } from '../../src/lab/envActions/installerChoice';
 import {
   installArgs,
   type IInstallRequest
@@ -112,6 +113,7 @@ describe('parseSpecs and installArgs', () => {
       prefix: ENV.prefix,
       specs: ['-e', 'x'],
       installer: 'conda',
+      channel: '',
       dryRun: true,
       allowImageOverride: true
     };
@@ -163,9 +165,17 @@ describe('Add Packages', () => {
     mounted = null;
   });
 
-  function render(actions: IAddPackagesActions): HTMLElement {
+  function render(
+    actions: IAddPackagesActions,
+    conda: CondaChoice = { enabled: false, why: 'unknown' }
+  ): HTMLElement {
     mounted = mount(
-      <AddPackages env={ENV} actions={actions} trans={englishBundle} />
+      <AddPackages
+        env={ENV}
+        conda={conda}
+        actions={actions}
+        trans={englishBundle}
+      />
     );
     return mounted.container;
   }
@@ -217,9 +227,9 @@ describe('Add Packages', () => {
       ['install', 'current'],
       ['verify', 'waiting']
     ]);
-    expect(
-      container.querySelector('.jp-MLC-addPackages-log pre')?.textContent
-    ).toBe('Collecting tqdm\nInstalling collected packages: tqdm');
+    expect(container.querySelector('.jp-MLC-changeLog pre')?.textContent).toBe(
+      'Collecting tqdm\nInstalling collected packages: tqdm'
+    );
     expect(container.querySelector('textarea')?.disabled).toBe(true);
     running.resolve({ result: install({ dryRun: false, revision: 2 }) });
     await settle();

@@ -12,6 +12,7 @@
 import * as React from 'react';
 import type { ChangePhase, IImageChange } from '../../src/core/envLife';
 import type { InstallAnswer } from '../../src/lab/envActions/addPackagesView';
+import type { CondaChoice } from '../../src/lab/envActions/installerChoice';
 import { uninstallArgs } from '../../src/lab/envActions/mlcArgs';
 import { RebaseSummary } from '../../src/lab/envActions/rebaseSummary';
 import {
@@ -90,10 +91,20 @@ function tick(container: HTMLElement, name: string): void {
 describe('uninstallArgs and uninstallResult', () => {
   it('puts every name after "--", so mlc never takes one for an option', () => {
     expect(
-      uninstallArgs({ prefix: ENV.prefix, names: ['-r', 'x'], dryRun: true })
+      uninstallArgs({
+        prefix: ENV.prefix,
+        names: ['-r', 'x'],
+        installer: 'pip',
+        dryRun: true
+      })
     ).toEqual(['env', 'uninstall', ENV.prefix, '--dry-run', '--', '-r', 'x']);
     expect(
-      uninstallArgs({ prefix: ENV.prefix, names: ['tqdm'], dryRun: false })
+      uninstallArgs({
+        prefix: ENV.prefix,
+        names: ['tqdm'],
+        installer: 'pip',
+        dryRun: false
+      })
     ).toEqual(['env', 'uninstall', ENV.prefix, '--', 'tqdm']);
   });
 
@@ -115,16 +126,24 @@ describe('the Remove Packages view', () => {
     mounted = null;
   });
 
-  function render(actions: IRemovePackagesActions): HTMLElement {
+  function render(
+    actions: IRemovePackagesActions,
+    conda: CondaChoice = { enabled: false, why: 'unknown' }
+  ): HTMLElement {
     mounted = mount(
-      <RemovePackages env={ENV} actions={actions} trans={englishBundle} />
+      <RemovePackages
+        env={ENV}
+        conda={conda}
+        actions={actions}
+        trans={englishBundle}
+      />
     );
     return mounted.container;
   }
 
   const OWN: IOwnPackage[] = [
-    { name: 'tqdm', version: '4.66.1' },
-    { name: '<b>rich</b>', version: '13.0' }
+    { name: 'tqdm', version: '4.66.1', installer: 'pip' },
+    { name: '<b>rich</b>', version: '13.0', installer: 'pip' }
   ];
 
   it('lists the env’s own packages, previews the pick, then uninstalls with phases and log', async () => {
@@ -138,7 +157,7 @@ describe('the Remove Packages view', () => {
         calls.push([names, true]);
         return { result: uninstall() };
       },
-      uninstall: (names, onProgress) => {
+      uninstall: (names, _installer, onProgress) => {
         calls.push([names, false]);
         report = onProgress;
         return running.promise;
@@ -177,9 +196,9 @@ describe('the Remove Packages view', () => {
         '.jp-MLC-removePackages-list'
       )?.disabled
     ).toBe(true);
-    expect(
-      container.querySelector('.jp-MLC-addPackages-log pre')?.textContent
-    ).toBe('Found existing installation: tqdm 4.66.1');
+    expect(container.querySelector('.jp-MLC-changeLog pre')?.textContent).toBe(
+      'Found existing installation: tqdm 4.66.1'
+    );
     running.resolve({ result: uninstall({ dryRun: false, revision: 3 }) });
     await settle();
     expect(

@@ -233,8 +233,8 @@ test.describe('the env tile menu', () => {
     await expect(
       dialog.locator('.jp-MLC-phases li[data-state="done"]')
     ).toHaveCount(4);
-    await dialog.locator('.jp-MLC-addPackages-log summary').click();
-    await expect(dialog.locator('.jp-MLC-addPackages-log pre')).toContainText(
+    await dialog.locator('.jp-MLC-changeLog summary').click();
+    await expect(dialog.locator('.jp-MLC-changeLog pre')).toContainText(
       'mlc-ui-demo'
     );
     await dialog.locator('.jp-Dialog-button').click();

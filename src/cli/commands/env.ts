@@ -7,16 +7,20 @@ import { Command, Option } from 'commander';
 import type {
   IEnvCheckResult,
   IEnvCheckSummary,
-  IEnvProblem,
-  IEnvSummary
+  IEnvProblem
 } from '../../core/envRecord';
 import type { ICliContext } from '../context';
 import { checkEnv } from '../env/check';
 import { checkWithDanglingKernels } from '../env/danglingKernels';
 import { existingEnvPath } from '../env/existing';
 import { kernelDataDir } from '../env/kernel';
-import { createEnv, type ICreateOptions } from '../env/create';
-import { createFromLock } from '../env/exportLock';
+import {
+  runEnvCreate,
+  runEnvList,
+  safely,
+  summaryLines,
+  type ICreateFlags
+} from './envHot';
 import { registerEnvLifeCommands } from './envLife';
 import { registerEnvScaleOutCommands } from './envScaleOut';
 import { installScripts } from '../env/installScripts';
@@ -25,7 +29,6 @@ import { removeEnv } from '../env/remove';
 import { shQuote } from '../../core/quote';
 import { TEMPLATES } from '../env/templateTexts';
 import { UserError } from '../errors';
-import { fsUserError } from '../fs/errors';
 
 export function registerEnvCommands(
   program: Command,
@@ -86,76 +89,8 @@ export function registerEnvCommands(
       ).hideHelp()
     )
     .action(
-      (
-        positional: string | undefined,
-        options: Private.ICreateFlags
-      ): Promise<void> | void => {
-        if (
-          positional !== undefined &&
-          options.prefix !== undefined &&
-          positional !== options.prefix
-        ) {
-          throw new UserError(
-            'the env path is given twice (as an argument and with -p)',
-            'give it once'
-          );
-        }
-        const prefix = positional ?? options.prefix;
-        if (prefix === undefined) {
-          throw new UserError(
-            'the env path is missing',
-            'run: mlc env create PATH (e.g. mlc env create ~/envs/myEnv)'
-          );
-        }
-        reporter.progress(`creating the env ${prefix}`);
-        const createOptions = {
-          prefix,
-          ...(options.base !== undefined ? { base: options.base } : {}),
-          kernel: options.kernel !== false,
-          ...(options.displayName !== undefined
-            ? { displayName: options.displayName }
-            : {}),
-          ...(options.containerImage !== undefined
-            ? { containerImage: options.containerImage }
-            : {}),
-          bind: options.bind
-        };
-        if (options.from !== undefined) {
-          const from = options.from;
-          return Private.createFrom(
-            createOptions,
-            from,
-            options.allowOtherImage === true,
-            context
-          );
-        }
-        if (options.allowOtherImage) {
-          throw new UserError(
-            '--allow-other-image goes with --from',
-            'run: mlc env create PATH --from FILE --allow-other-image'
-          );
-        }
-        const result = Private.safely(`creating the env ${prefix}`, () =>
-          createEnv(createOptions, context, TEMPLATES)
-        );
-        const lines = [
-          `Created the env ${result.name} at ${result.prefix}`,
-          `  on ${result.basePrefix}${result.baseImage ? ` (${result.baseImage})` : ''}, Python ${result.python}, in ${result.elapsedMs} ms`,
-          result.kernelName
-            ? `  kernel: ${result.kernelName}`
-            : '  no kernel registered (--no-kernel)',
-          'To enter it in a new shell (bash or zsh):',
-          `  source ${shQuote(result.activateScript, 'always')}`,
-          'Inside it, pip install and conda-style installs (micromamba install -p ...) go into the env.'
-        ];
-        if (options.printActivatePath && !reporter.machine) {
-          // create-newEnv-on-base.sh reads stdout; people read stderr.
-          process.stderr.write(lines.join('\n') + '\n');
-          process.stdout.write(result.activateScript + '\n');
-          return;
-        }
-        reporter.result('env create', result, lines.join('\n'));
-      }
+      (positional: string | undefined, options: ICreateFlags): Promise<void> =>
+        runEnvCreate(context, positional, options)
     );
 
   registerEnvLifeCommands(env, context);
@@ -171,15 +106,9 @@ export function registerEnvCommands(
       Private.collect,
       []
     )
-    .action((options: { dir: string[] }) => {
-      const envs = Private.safely('listing the envs', () =>
-        listEnvs(context, options.dir)
-      );
-      const human = envs.length
-        ? envs.map(Private.summaryLines).join('\n')
-        : 'No extended envs found (mlc env create PATH makes one; --dir DIR looks in DIR).';
-      reporter.result('env list', { envs }, human);
-    });
+    .action((options: { dir: string[] }): Promise<void> =>
+      runEnvList(context, options.dir)
+    );
 
   env
     .command('check')
@@ -223,7 +152,7 @@ export function registerEnvCommands(
         }
         if (!options.all && prefixes.length === 1) {
           // One env: its result, or one line when it cannot be checked at all.
-          const result = Private.safely(`checking ${prefixes[0]}`, () =>
+          const result = safely(`checking ${prefixes[0]}`, () =>
             Private.checkWithKernels(prefixes[0], fix, context, () =>
               checkEnv(
                 { prefix: prefixes[0], fix, ...base },
@@ -237,9 +166,7 @@ export function registerEnvCommands(
           return;
         }
         const targets = options.all
-          ? Private.safely('listing the envs', () =>
-              listEnvs(context, options.dir)
-            )
+          ? safely('listing the envs', () => listEnvs(context, options.dir))
           : prefixes.map(prefix => ({ prefix, problems: [] as IEnvProblem[] }));
         const results = targets.map(target => {
           const result = Private.checkOne(target.prefix, target.problems, () =>
@@ -271,7 +198,7 @@ export function registerEnvCommands(
     )
     .argument('<prefix>', 'the env')
     .action((prefix: string) => {
-      const result = Private.safely(`removing ${prefix}`, () =>
+      const result = safely(`removing ${prefix}`, () =>
         removeEnv(prefix, context)
       );
       reporter.result(
@@ -296,18 +223,16 @@ export function registerEnvCommands(
       'also write into the base what every env of it needs, so that env create walks nothing (image build)'
     )
     .action((options: { dir: string; base?: string; plan?: boolean }) => {
-      const result = Private.safely(
-        `writing the scripts into ${options.dir}`,
-        () =>
-          installScripts(
-            {
-              dir: options.dir,
-              ...(options.base !== undefined ? { base: options.base } : {}),
-              plan: options.plan === true
-            },
-            context,
-            TEMPLATES
-          )
+      const result = safely(`writing the scripts into ${options.dir}`, () =>
+        installScripts(
+          {
+            dir: options.dir,
+            ...(options.base !== undefined ? { base: options.base } : {}),
+            plan: options.plan === true
+          },
+          context,
+          TEMPLATES
+        )
       );
       const plan = result.plan ? `; the env plan: ${result.plan}` : '';
       reporter.result(
@@ -321,62 +246,6 @@ export function registerEnvCommands(
 }
 
 namespace Private {
-  export interface ICreateFlags {
-    prefix?: string;
-    base?: string;
-    /** Undefined unless --kernel or --no-kernel is given (commander sets no default for the pair). */
-    kernel?: boolean;
-    displayName?: string;
-    containerImage?: string;
-    bind: string[];
-    printActivatePath?: boolean;
-    from?: string;
-    allowOtherImage?: boolean;
-  }
-
-  /** `env create PATH --from FILE`: the env, then the lock file's pins. */
-  export async function createFrom(
-    options: ICreateOptions,
-    from: string,
-    allowOtherImage: boolean,
-    context: ICliContext
-  ): Promise<void> {
-    let result;
-    try {
-      result = await createFromLock(
-        { ...options, from, allowOtherImage },
-        context,
-        TEMPLATES
-      );
-    } catch (error) {
-      throw fsUserError(error, `creating the env ${options.prefix}`);
-    }
-    context.reporter.result(
-      'env create',
-      result,
-      [
-        `Created the env ${result.name} at ${result.prefix} from ${from}: ${result.installed.length} package(s) installed`,
-        result.kernelName
-          ? `  kernel: ${result.kernelName}`
-          : '  no kernel registered (--no-kernel)',
-        'To enter it in a new shell (bash or zsh):',
-        `  source ${shQuote(result.activateScript, 'always')}`
-      ].join('\n')
-    );
-  }
-
-  /**
-   * Run a verb; a file-system condition left unhandled below (an odd tree:
-   * ENOTDIR, ELOOP, EACCES, ...) becomes one line instead of an internal error.
-   */
-  export function safely<T>(action: string, work: () => T): T {
-    try {
-      return work();
-    } catch (error) {
-      throw fsUserError(error, action);
-    }
-  }
-
   /** One env's check, with the kernels left dangling at its path (unregistered with --fix). */
   export function checkWithKernels(
     prefix: string,
@@ -466,13 +335,5 @@ namespace Private {
 
   export function collect(value: string, previous: string[]): string[] {
     return [...previous, value];
-  }
-
-  export function summaryLines(env: IEnvSummary): string {
-    const head = `${env.name}  ${env.prefix}  (on ${env.basePrefix}${env.baseImage ? `, ${env.baseImage}` : ''}; kernel: ${env.kernelName ?? 'none'})`;
-    const problems = env.problems.map(
-      (problem: IEnvProblem) => `  problem: ${problem.message}; ${problem.hint}`
-    );
-    return [head, ...(problems.length ? problems : ['  ok'])].join('\n');
   }
 }

@@ -50,10 +50,23 @@ export const ENV_MISSING = 'env-missing';
 export const KERNEL_DANGLING = 'kernel-dangling';
 export const ENV_UNREACHABLE = 'env-unreachable';
 
+/**
+ * How the search reads a kernel and an env record: `mlc env list` hands in
+ * the reads of its listing, so each file is read once per listing.
+ */
+export interface IDanglingReads {
+  kernel(name: string): IRegisteredKernel | null;
+  record(prefix: string): ReturnType<typeof readEnvRecord>;
+}
+
 /** Every dangling kernel in `dataDir`, or those of the env prefix `only`. */
 export function findDanglingKernels(
   dataDir: string,
-  only?: string
+  only?: string,
+  reads: IDanglingReads = {
+    kernel: name => readKernel(dataDir, name),
+    record: readEnvRecord
+  }
 ): IDanglingKernel[] {
   let names: string[];
   try {
@@ -63,7 +76,7 @@ export function findDanglingKernels(
   }
   const found: IDanglingKernel[] = [];
   for (const name of names.sort()) {
-    const dangling = Private.verdict(dataDir, name);
+    const dangling = Private.verdict(dataDir, name, reads);
     if (dangling && (only === undefined || dangling.envPrefix === only)) {
       found.push(dangling);
     }
@@ -132,7 +145,11 @@ namespace Private {
   /** The kernel `name` when it is a dangling env kernel, else null. */
   export function verdict(
     dataDir: string,
-    name: string
+    name: string,
+    reads: IDanglingReads = {
+      kernel: kernelName => readKernel(dataDir, kernelName),
+      record: readEnvRecord
+    }
   ): IDanglingKernel | null {
     if (kernelNameProblem(name)) {
       return null;
@@ -145,7 +162,7 @@ namespace Private {
     ) {
       return null;
     }
-    const kernel = readKernel(dataDir, name);
+    const kernel = reads.kernel(name);
     const envPrefix = kernel?.facts?.envPrefix;
     if (
       !kernel ||
@@ -156,7 +173,7 @@ namespace Private {
     ) {
       return null;
     }
-    const reason = reasonOf(kernel, envPrefix);
+    const reason = reasonOf(kernel, envPrefix, reads);
     if (!reason) {
       return null;
     }
@@ -173,7 +190,8 @@ namespace Private {
   /** Why the kernel's env is not at `envPrefix`, or null when it is (or when that cannot be told). */
   function reasonOf(
     kernel: IRegisteredKernel,
-    envPrefix: string
+    envPrefix: string,
+    reads: IDanglingReads
   ): DanglingReason | null {
     const stat = lstatOrError(envPrefix);
     if (stat === 'error') {
@@ -185,7 +203,7 @@ namespace Private {
         ? 'missing'
         : 'unreachable';
     }
-    const record = readEnvRecord(envPrefix);
+    const record = reads.record(envPrefix);
     if (record.ok) {
       const env = record.value;
       // Another creation at the same path that did not take over this kernel.

@@ -165,7 +165,11 @@ export function readKernel(
 }
 
 /** The registered kernels of extended envs in `dataDir`. */
-export function listEnvKernels(dataDir: string): IRegisteredKernel[] {
+export function listEnvKernels(
+  dataDir: string,
+  read: (name: string) => IRegisteredKernel | null = name =>
+    readKernel(dataDir, name)
+): IRegisteredKernel[] {
   let names: string[];
   try {
     names = fs.readdirSync(`${dataDir}/kernels`);
@@ -173,7 +177,7 @@ export function listEnvKernels(dataDir: string): IRegisteredKernel[] {
     return [];
   }
   return names
-    .map(name => readKernel(dataDir, name))
+    .map(read)
     .filter(
       (kernel): kernel is IRegisteredKernel =>
         kernel?.facts?.role === 'extended-env' && !!kernel.facts.envPrefix

@@ -58,14 +58,21 @@ export function removalUnderWay(envDir: string): string | null {
   return null;
 }
 
-/** The leftovers of interrupted verbs on the env at `envDir` (which may itself be gone). */
-export function findLeftovers(envDir: string): ILeftover[] {
+/**
+ * The leftovers of interrupted verbs on the env at `envDir` (which may
+ * itself be gone); `names` lists its parent (`env list` hands in a lister
+ * that reads each parent once for all the envs in it).
+ */
+export function findLeftovers(
+  envDir: string,
+  names: (dir: string) => string[] = Private.names
+): ILeftover[] {
   const parent = path.posix.dirname(envDir);
   const name = path.posix.basename(envDir);
   const found: ILeftover[] = [];
   const create = createStagingPrefix(name);
   const remove = `.mlc-tmp.rm.${shortDigest(envDir)}.${shortDigest(os.hostname())}.`;
-  for (const entry of Private.names(parent)) {
+  for (const entry of names(parent)) {
     const kind = entry.startsWith(remove)
       ? 'remove'
       : entry.startsWith(create)

@@ -13,7 +13,8 @@ import type { ICliContext } from '../context';
 import {
   danglingProblem,
   findDanglingKernels,
-  type IDanglingKernel
+  type IDanglingKernel,
+  type IDanglingReads
 } from './danglingKernels';
 import { existingEnvPath, envSummary } from './existing';
 import {
@@ -30,8 +31,10 @@ import { shQuote } from '../../core/quote';
 
 export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
   const dataDir = Private.dataDirOrNull(context);
-  const kernels = dataDir ? listEnvKernels(dataDir) : [];
-  const reads = new Private.Reads(dataDir, kernels);
+  const reads = new Private.Reads(dataDir);
+  const kernels = dataDir
+    ? listEnvKernels(dataDir, name => reads.kernel(name))
+    : [];
   const kernelOf = new Map(
     kernels.map(kernel => [kernel.facts?.envPrefix ?? '', kernel])
   );
@@ -39,13 +42,13 @@ export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
     kernel => kernel.facts?.envPrefix ?? ''
   );
   for (const dir of dirs) {
-    prefixes.push(...Private.envsIn(existingEnvPath(dir, context.cwd)));
+    prefixes.push(...Private.envsIn(existingEnvPath(dir, context.cwd), reads));
   }
   if (dataDir) {
     prefixes.push(...Private.lostKernels(prefixes, reads));
   }
   const dangling = Private.byPrefix(
-    dataDir ? findDanglingKernels(dataDir) : []
+    dataDir ? findDanglingKernels(dataDir, undefined, reads) : []
   );
   const seen = new Set<string>();
   const envs: IEnvSummary[] = [];
@@ -72,18 +75,39 @@ export function listEnvs(context: ICliContext, dirs: string[]): IEnvSummary[] {
 
 namespace Private {
   /**
-   * Each record and kernel.json read once per listing: the search for lost
-   * kernels and the summaries ask for the same files (with 50 envs, 100
-   * record reads and 150 kernel reads before).
+   * Each record, kernel.json and envs' folder read once per listing: the
+   * kernel listing, the search for lost and dangling kernels, the leftovers
+   * and the summaries ask for the same files (with 50 envs, 150 record
+   * reads, 250 kernel reads and 50 listings of one folder before).
    */
-  export class Reads {
-    constructor(
-      readonly dataDir: string | null,
-      listed: IRegisteredKernel[]
-    ) {
-      for (const kernel of listed) {
-        this.kernels.set(kernel.name, kernel);
+  export class Reads implements IDanglingReads {
+    constructor(readonly dataDir: string | null) {}
+
+    /** The kernel `name` as readKernel finds it (null: none, or not valid). */
+    kernel(name: string): IRegisteredKernel | null {
+      if (!this.dataDir) {
+        return null;
       }
+      let kernel = this.kernels.get(name);
+      if (kernel === undefined) {
+        kernel = readKernel(this.dataDir, name);
+        this.kernels.set(name, kernel);
+      }
+      return kernel;
+    }
+
+    /** The names in `dir` ([] when it cannot be listed), as findLeftovers reads them. */
+    names(dir: string): string[] {
+      let names = this.listings.get(dir);
+      if (names === undefined) {
+        try {
+          names = fs.readdirSync(dir);
+        } catch {
+          names = [];
+        }
+        this.listings.set(dir, names);
+      }
+      return names;
     }
 
     record(prefix: string): ReturnType<typeof readEnvRecord> {
@@ -97,15 +121,7 @@ namespace Private {
 
     /** Whether kernel `name` is registered (readKernel found a valid one). */
     kernelRegistered(name: string): boolean {
-      if (!this.dataDir) {
-        return false;
-      }
-      let kernel = this.kernels.get(name);
-      if (kernel === undefined) {
-        kernel = readKernel(this.dataDir, name);
-        this.kernels.set(name, kernel);
-      }
-      return kernel !== null;
+      return this.kernel(name) !== null;
     }
 
     private readonly records = new Map<
@@ -113,6 +129,7 @@ namespace Private {
       ReturnType<typeof readEnvRecord>
     >();
     private readonly kernels = new Map<string, IRegisteredKernel | null>();
+    private readonly listings = new Map<string, string[]>();
   }
 
   export function dataDirOrNull(context: ICliContext): string | null {
@@ -136,7 +153,7 @@ namespace Private {
     );
     const found: string[] = [];
     for (const parent of parents) {
-      for (const prefix of envsIn(parent)) {
+      for (const prefix of envsIn(parent, reads)) {
         const record = reads.record(prefix);
         if (
           record.ok &&
@@ -152,17 +169,12 @@ namespace Private {
   }
 
   /** `dir` itself if it is an env, else its children that are. */
-  export function envsIn(dir: string): string[] {
+  export function envsIn(dir: string, reads: Reads): string[] {
     if (fs.existsSync(`${dir}/${ENV_RECORD_FILE}`)) {
       return [dir];
     }
-    let names: string[];
-    try {
-      names = fs.readdirSync(dir);
-    } catch {
-      return [];
-    }
-    return names
+    return reads
+      .names(dir)
       .filter(
         name =>
           !name.startsWith('.mlc-tmp.') &&
@@ -209,7 +221,10 @@ namespace Private {
   ): IEnvSummary {
     const record = reads.record(prefix);
     const quoted = shQuote(prefix, 'always');
-    const leftovers = leftoverProblem(prefix, findLeftovers(prefix));
+    const leftovers = leftoverProblem(
+      prefix,
+      findLeftovers(prefix, dir => reads.names(dir))
+    );
     if (!record.ok && dangling.length) {
       // A kernel whose env is gone (deleted by hand): `env check --fix` unregisters it.
       return kernelOnly(prefix, dangling[0].kernel, [

@@ -287,7 +287,7 @@ export function readImagePackages(envDir: string): IImageState | null {
       packages?: unknown;
     };
     zodMessages();
-    const identity = imageIdentitySchema.safeParse(raw.identity);
+    const identity = imageIdentitySchema().safeParse(raw.identity);
     if (!identity.success || !Array.isArray(raw.packages)) {
       return null;
     }

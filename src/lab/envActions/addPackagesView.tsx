@@ -1,15 +1,24 @@
 /**
- * The view of "Add Packages…": the specs and the installer, the preview
- * `mlc env install --dry-run` gives (what is installed, upgraded, and which
- * image packages it would shadow), then the install with its phases and the
- * installer's output in an expandable log. The dialog around it is in
- * addPackagesDialog.tsx.
+ * The view of "Add Packages…": the specs and the installer (pip, or the
+ * image's conda installer with an optional channel), the preview `mlc env
+ * install --dry-run` gives (what is installed, upgraded, and which image
+ * packages it would shadow), then the install with its phases and the
+ * installer's output in an expandable log (changeProgress.tsx). The dialog
+ * around it is in addPackagesDialog.tsx.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
-import { CHANGE_PHASES, type ChangePhase } from '../../core/envLife';
+import type { ChangePhase } from '../../core/envLife';
 import { hasControlCharacter } from '../../core/quote';
+import { ChangePreview } from './changePreview';
+import { ChangeProgress, useChangeLog, type ChangeRun } from './changeProgress';
 import type { EnvTarget } from './envTarget';
+import {
+  parseChannel,
+  type CondaChoice,
+  type Installer
+} from './installerChoice';
+import { InstallerPicker } from './installerPicker';
 import type { IInstallRequest } from './mlcArgs';
 import type { InstallResult } from './results';
 
@@ -61,6 +70,8 @@ export function parseSpecs(
 namespace AddPackages {
   export interface IProps {
     env: EnvTarget;
+    /** Whether the env's image has a conda installer to offer. */
+    conda: CondaChoice;
     actions: IAddPackagesActions;
     trans: TranslationBundle;
   }
@@ -75,21 +86,32 @@ namespace AddPackages {
 }
 
 export function AddPackages(props: AddPackages.IProps): React.ReactElement {
-  const { actions, env, trans } = props;
+  const { actions, conda, env, trans } = props;
   const [text, setText] = React.useState('');
-  const [installer, setInstaller] = React.useState<'pip' | 'conda'>('pip');
+  const [installer, setInstaller] = React.useState<Installer>('pip');
+  const [channelText, setChannelText] = React.useState('');
   const [override, setOverride] = React.useState(false);
   const [stage, setStage] = React.useState<AddPackages.Stage>({
     step: 'form'
   });
-  const [log, setLog] = React.useState<string[]>([]);
+  const log = useChangeLog();
   const parsed = parseSpecs(text, trans);
+  const channel = parseChannel(installer === 'conda' ? channelText : '');
+  const problem =
+    'problem' in parsed
+      ? text.trim()
+        ? parsed.problem
+        : null
+      : 'problem' in channel
+        ? Private.channelProblem(channel.problem, trans)
+        : null;
   const request = (dryRun: boolean): IInstallRequest | null =>
-    'specs' in parsed
+    'specs' in parsed && 'channel' in channel
       ? {
           prefix: env.prefix,
           specs: parsed.specs,
           installer,
+          channel: channel.channel,
           dryRun,
           allowImageOverride: override
         }
@@ -114,10 +136,10 @@ export function AddPackages(props: AddPackages.IProps): React.ReactElement {
     if (!wanted) {
       return;
     }
-    setLog([]);
+    log.clear();
     setStage({ step: 'installing', phase: null });
     const answer = await actions.install(wanted, (message, phase) => {
-      setLog(lines => [...lines.slice(-Private.MAX_LOG_LINES + 1), message]);
+      log.add(message);
       if (phase) {
         setStage({ step: 'installing', phase });
       }
@@ -150,29 +172,38 @@ export function AddPackages(props: AddPackages.IProps): React.ReactElement {
           }}
         />
       </label>
-      <fieldset className="jp-MLC-addPackages-installer" disabled={!editable}>
-        <legend>{trans.__('Installer')}</legend>
-        {(['pip', 'conda'] as const).map(name => (
-          <label key={name}>
-            <input
-              type="radio"
-              name="mlc-install-installer"
-              value={name}
-              checked={installer === name}
-              onChange={() => {
-                setInstaller(name);
-                setStage({ step: 'form' });
-              }}
-            />
-            {name === 'pip'
-              ? trans.__('pip (PyPI)')
-              : trans.__("conda (the image's installer)")}
-          </label>
-        ))}
-      </fieldset>
-      {text.trim() && 'problem' in parsed ? (
+      <InstallerPicker
+        value={installer}
+        onChange={chosen => {
+          setInstaller(chosen);
+          setStage({ step: 'form' });
+        }}
+        conda={conda}
+        name="mlc-install-installer"
+        disabled={!editable}
+        trans={trans}
+      />
+      {installer === 'conda' ? (
+        <label className="jp-MLC-addPackages-channel">
+          {trans.__('Channel (optional)')}
+          <input
+            type="text"
+            className="jp-mod-styled"
+            name="mlc-install-channel"
+            value={channelText}
+            disabled={!editable}
+            spellCheck={false}
+            placeholder="conda-forge"
+            onChange={event => {
+              setChannelText(event.target.value);
+              setStage({ step: 'form' }); // the preview was for another channel
+            }}
+          />
+        </label>
+      ) : null}
+      {problem !== null ? (
         <div role="alert" className="jp-MLC-error">
-          {parsed.problem}
+          {problem}
         </div>
       ) : null}
       {stage.step === 'form' && stage.error ? (
@@ -181,7 +212,7 @@ export function AddPackages(props: AddPackages.IProps): React.ReactElement {
         </div>
       ) : null}
       {stage.step === 'preview' || stage.step === 'done' ? (
-        <InstallPreview
+        <ChangePreview
           result={stage.result}
           done={stage.step === 'done'}
           trans={trans}
@@ -203,30 +234,17 @@ export function AddPackages(props: AddPackages.IProps): React.ReactElement {
           )}
         </label>
       ) : null}
-      {stage.step === 'installing' || stage.step === 'done' ? (
-        <Phases
-          current={stage.step === 'done' ? null : stage.phase}
-          done={stage.step === 'done'}
-          trans={trans}
-        />
-      ) : null}
-      {stage.step === 'failed' ? (
-        <div role="alert" className="jp-MLC-error">
-          {stage.error}
-        </div>
-      ) : null}
-      {log.length ? (
-        <details className="jp-MLC-addPackages-log">
-          <summary>{trans.__('Installer output')}</summary>
-          <pre>{log.join('\n')}</pre>
-        </details>
-      ) : null}
+      <ChangeProgress
+        run={Private.runOf(stage)}
+        log={log.lines}
+        trans={trans}
+      />
       <div className="jp-MLC-dialogActions">
         {stage.step === 'form' || stage.step === 'previewing' ? (
           <button
             type="button"
             className="jp-mod-styled jp-mod-accept jp-MLC-addPackages-preview"
-            disabled={stage.step === 'previewing' || 'problem' in parsed}
+            disabled={stage.step === 'previewing' || request(true) === null}
             onClick={() => void preview()}
           >
             {stage.step === 'previewing'
@@ -258,154 +276,33 @@ export function AddPackages(props: AddPackages.IProps): React.ReactElement {
   );
 }
 
-/** What the install (or uninstall) changes or changed, and what it refuses. */
-export function InstallPreview(props: {
-  result: InstallResult;
-  done: boolean;
-  trans: TranslationBundle;
-  /** The line after a change that recorded revision N (default: the install's). */
-  doneText?: (revision: number) => string;
-}): React.ReactElement {
-  const { result, done, trans, doneText } = props;
-  return (
-    <div className="jp-MLC-addPackages-previewList" aria-live="polite">
-      {result.changes.length === 0 ? (
-        <p>{trans.__('Nothing to change: the env has these already.')}</p>
-      ) : (
-        <>
-          <p>
-            {done
-              ? trans.__('Changed in the env:')
-              : trans.__('Would change in the env:')}
-          </p>
-          <ul className="jp-MLC-addPackages-changes">
-            {result.changes.map(change => (
-              <li
-                key={`${change.installer}:${change.name}`}
-                data-kind={change.kind}
-              >
-                <span className="jp-MLC-addPackages-kind">
-                  {Private.kindWord(change.kind, trans)}
-                </span>{' '}
-                <code>{change.name}</code>{' '}
-                {change.from && change.to
-                  ? `${change.from} → ${change.to}`
-                  : (change.to ?? change.from ?? '')}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-      {result.shadowed.length ? (
-        <div className="jp-MLC-addPackages-shadowed">
-          <p>
-            {trans.__(
-              "Other versions of the image's packages (they would hide the image's in this env):"
-            )}
-          </p>
-          <ul>
-            {result.shadowed.map(shadow => (
-              <li key={shadow.name}>
-                {trans.__(
-                  '%1 %2 (image) → %3 (env)',
-                  shadow.name,
-                  shadow.imageVersion,
-                  shadow.envVersion
-                )}
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
-      {result.refused ? (
-        <div role="alert" className="jp-MLC-error">
-          {result.refused}
-        </div>
-      ) : null}
-      {done && result.revision !== null ? (
-        <p className="jp-MLC-addPackages-done">
-          {doneText
-            ? doneText(result.revision)
-            : trans.__(
-                'Installed; the env is now at revision %1 (History… rolls it back).',
-                result.revision
-              )}
-        </p>
-      ) : null}
-    </div>
-  );
-}
-
-/** The four phases of a change, the current one marked. */
-export function Phases(props: {
-  current: ChangePhase | null;
-  done: boolean;
-  trans: TranslationBundle;
-}): React.ReactElement {
-  const { current, done, trans } = props;
-  const at = current ? CHANGE_PHASES.indexOf(current) : -1;
-  return (
-    <ol
-      className="jp-MLC-phases"
-      aria-label={trans.__('Progress')}
-      aria-live="polite"
-    >
-      {CHANGE_PHASES.map((phase, index) => {
-        const state =
-          done || index < at ? 'done' : index === at ? 'current' : 'waiting';
-        return (
-          <li
-            key={phase}
-            data-phase={phase}
-            data-state={state}
-            aria-current={state === 'current' ? 'step' : undefined}
-          >
-            {Private.phaseWord(phase, trans)}
-          </li>
-        );
-      })}
-    </ol>
-  );
-}
-
 namespace Private {
   /** Longer specs are not package specs. */
   export const MAX_SPEC = 200;
 
-  /** The log keeps the installer's last lines only. */
-  export const MAX_LOG_LINES = 2000;
-
-  export function phaseWord(
-    phase: ChangePhase,
-    trans: TranslationBundle
-  ): string {
-    switch (phase) {
-      case 'resolve':
-        return trans.__('Resolve');
-      case 'download':
-        return trans.__('Download');
-      case 'install':
-        return trans.__('Install');
-      case 'verify':
-        return trans.__('Verify');
+  export function runOf(stage: AddPackages.Stage): ChangeRun {
+    switch (stage.step) {
+      case 'installing':
+        return { step: 'running', phase: stage.phase };
+      case 'done':
+        return { step: 'done' };
+      case 'failed':
+        return { step: 'failed', error: stage.error };
+      default:
+        return { step: 'idle' };
     }
   }
 
-  export function kindWord(
-    kind: InstallResult['changes'][number]['kind'],
+  export function channelProblem(
+    problem: 'option' | 'shape',
     trans: TranslationBundle
   ): string {
-    switch (kind) {
-      case 'install':
-        return trans.__('install');
-      case 'upgrade':
-        return trans.__('upgrade');
-      case 'downgrade':
-        return trans.__('downgrade');
-      case 'reinstall':
-        return trans.__('reinstall');
-      case 'remove':
-        return trans.__('remove');
-    }
+    return problem === 'option'
+      ? trans.__(
+          'The channel starts with "-"; give a channel name or URL (e.g. conda-forge), not an installer option'
+        )
+      : trans.__(
+          'The channel is a name or URL without spaces or quotes (e.g. conda-forge or https://example.org/channel)'
+        );
   }
 }

@@ -26,6 +26,7 @@ import {
   type IInstallRequest,
   type IUninstallRequest
 } from './mlcArgs';
+import { condaChoiceFor, type Installer } from './installerChoice';
 import { confirmRebase } from './rebaseDialog';
 import {
   daskConfigResult,
@@ -71,6 +72,7 @@ export class EnvLifeCommands {
         prefix,
         specs: ['SPEC'],
         installer: 'pip',
+        channel: '',
         dryRun: false,
         allowImageOverride: false
       })
@@ -81,6 +83,7 @@ export class EnvLifeCommands {
     let changed = false;
     await showAddPackagesDialog(
       env,
+      condaChoiceFor(this._options.image, env.prefix),
       {
         preview: request => this._install(request),
         install: async (request, onProgress) => {
@@ -102,19 +105,30 @@ export class EnvLifeCommands {
     const { runner, trans } = this._options;
     const title = trans.__('Remove Packages');
     const env = await this._target(target, title, prefix =>
-      uninstallArgs({ prefix, names: ['NAME'], dryRun: false })
+      uninstallArgs({
+        prefix,
+        names: ['NAME'],
+        installer: 'pip',
+        dryRun: false
+      })
     );
     if (!env) {
       return;
     }
     let changed = false;
-    const request = (names: string[], dryRun: boolean): IUninstallRequest => ({
+    const request = (
+      names: string[],
+      installer: Installer,
+      dryRun: boolean
+    ): IUninstallRequest => ({
       prefix: env.prefix,
       names,
+      installer,
       dryRun
     });
     await showRemovePackagesDialog(
       env,
+      condaChoiceFor(this._options.image, env.prefix),
       {
         packages: async () => {
           const answer = await this._history(env.prefix);
@@ -126,7 +140,18 @@ export class EnvLifeCommands {
             revision => revision.number === current
           );
           return latest
-            ? { packages: latest.pip }
+            ? {
+                packages: [
+                  ...latest.pip.map(pin => ({
+                    ...pin,
+                    installer: 'pip' as const
+                  })),
+                  ...latest.conda.map(pin => ({
+                    ...pin,
+                    installer: 'conda' as const
+                  }))
+                ]
+              }
             : {
                 error: trans.__(
                   'This env has no recorded revision to list its packages from; run "mlc env uninstall %1 NAME" in a terminal',
@@ -134,10 +159,11 @@ export class EnvLifeCommands {
                 )
               };
         },
-        preview: names => this._uninstall(request(names, true)),
-        uninstall: async (names, onProgress) => {
+        preview: (names, installer) =>
+          this._uninstall(request(names, installer, true)),
+        uninstall: async (names, installer, onProgress) => {
           const answer = await this._uninstall(
-            request(names, false),
+            request(names, installer, false),
             onProgress
           );
           changed ||= !!answer.result && !answer.error;

@@ -52,6 +52,8 @@ export interface IInstallRequest {
   /** What to install, as the user typed them (each one spec). */
   specs: readonly string[];
   installer: 'pip' | 'conda';
+  /** conda only: the channel to install from ('' for the installer's own). */
+  channel: string;
   /** Only say what would change (`--dry-run`: the dialog's preview). */
   dryRun: boolean;
   /** Let the env shadow image packages with other versions. */
@@ -60,14 +62,18 @@ export interface IInstallRequest {
 
 /**
  * `env install`: the specs follow `--`, so that none is ever taken for an
- * option of mlc's (the dialog refuses a spec starting with "-" as well).
+ * option of mlc's (the dialog refuses a spec starting with "-" as well);
+ * the channel goes as `--channel=C`, one argument, for the same reason.
  */
 export function installArgs(request: IInstallRequest): string[] {
+  const channel = request.channel.trim();
   return [
     'env',
     'install',
     request.prefix,
-    ...(request.installer === 'conda' ? ['--conda'] : []),
+    ...(request.installer === 'conda'
+      ? ['--conda', ...(channel ? [`--channel=${channel}`] : [])]
+      : []),
     ...(request.dryRun ? ['--dry-run'] : []),
     ...(request.allowImageOverride ? ['--allow-image-override'] : []),
     '--',
@@ -77,17 +83,19 @@ export function installArgs(request: IInstallRequest): string[] {
 
 export interface IUninstallRequest {
   prefix: string;
-  /** The env's own pip packages to remove. */
+  /** The env's own packages to remove, all of one installer. */
   names: readonly string[];
+  installer: 'pip' | 'conda';
   dryRun: boolean;
 }
 
-/** `env uninstall` (pip only: mlc refuses --conda there); names follow `--`, as in installArgs. */
+/** `env uninstall`; names follow `--`, as in installArgs. */
 export function uninstallArgs(request: IUninstallRequest): string[] {
   return [
     'env',
     'uninstall',
     request.prefix,
+    ...(request.installer === 'conda' ? ['--conda'] : []),
     ...(request.dryRun ? ['--dry-run'] : []),
     '--',
     ...request.names

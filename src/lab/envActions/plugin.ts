@@ -1,8 +1,8 @@
 /**
  * The extended-env commands (palette category "ML Containers", and the menu
  * of each env tile in the launcher): create, check, add packages, history,
- * export, rebase and remove, run through `mlc` in a headless terminal; and
- * the one `mlc env list` of a session (run when the launcher section has
+ * export, rebase and remove, run through `mlc` in a headless terminal
+ * (registered in one loop from the table in commandTable.ts); and the one `mlc env list` of a session (run when the launcher section has
  * painted its env tiles) that tells the launcher about image updates and
  * envs deleted by hand.
  */
@@ -15,11 +15,11 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { CommandIDs } from '../commandIds';
 import { IMLImage, TRANSLATION_DOMAIN } from '../tokens';
+import { envCommandTable } from './commandTable';
 import { envLocationDir } from './envPath';
-import { imageUpdateOf, targetFromArgs } from './envTarget';
+import { targetFromArgs } from './envTarget';
 import { EnvCommands } from './handlers';
 import { EnvLifeCommands } from './lifeCommands';
 import { mlcCommandFor } from './mlcCommand';
@@ -79,112 +79,24 @@ export const envsPlugin: JupyterFrontEndPlugin<void> = {
       currentFolder: () => fileBrowser?.model.path ?? null,
       trans
     });
-    const target = (args: ReadonlyPartialJSONObject) =>
-      targetFromArgs(args, image);
-
-    app.commands.addCommand(CommandIDs.createEnv, {
-      label: trans.__('Create Extended Environment…'),
-      caption: trans.__(
-        'Layer your own packages over the image environment, with a kernel'
-      ),
-      execute: () => envs.create()
-    });
-    app.commands.addCommand(CommandIDs.checkEnvs, {
-      label: trans.__('Check Extended Environments'),
-      caption: trans.__(
-        'List your extended environments with their problems, and fix them'
-      ),
-      execute: () => envs.check()
-    });
-    app.commands.addCommand(CommandIDs.addPackages, {
-      label: args =>
-        args.prefix
-          ? trans.__('Add Packages…')
-          : trans.__('Add Packages to an Extended Environment…'),
-      caption: trans.__(
-        'Preview and install packages into an extended environment; the image stays as it is'
-      ),
-      execute: args => life.addPackages(target(args))
-    });
-    app.commands.addCommand(CommandIDs.removePackages, {
-      label: args =>
-        args.prefix
-          ? trans.__('Remove Packages…')
-          : trans.__('Remove Packages from an Extended Environment…'),
-      caption: trans.__(
-        "Preview and uninstall an extended environment's own packages; the image's stay"
-      ),
-      execute: args => life.removePackages(target(args))
-    });
-    app.commands.addCommand(CommandIDs.envHistory, {
-      label: args =>
-        args.prefix
-          ? trans.__('History…')
-          : trans.__('Extended Environment History…'),
-      caption: trans.__(
-        "An extended environment's changes, each with a rollback"
-      ),
-      execute: args => life.history(target(args))
-    });
-    app.commands.addCommand(CommandIDs.exportEnv, {
-      label: args =>
-        args.prefix
-          ? trans.__('Export…')
-          : trans.__('Export Extended Environment…'),
-      caption: trans.__(
-        "Write the environment's lock file into the file browser's folder, to recreate it elsewhere"
-      ),
-      execute: args => life.exportEnv(target(args))
-    });
-    app.commands.addCommand(CommandIDs.rebaseEnv, {
-      label: args =>
-        args.prefix
-          ? trans.__('Rebase…')
-          : trans.__('Rebase Extended Environment…'),
-      caption: trans.__(
-        "Rebuild the environment's packages on the updated image, keeping the old state to roll back to"
-      ),
-      // In a tile's menu only when the image under that env changed.
-      isVisible: args =>
-        typeof args.prefix !== 'string' ||
-        imageUpdateOf(image, args.prefix) !== null,
-      execute: args => life.rebase(target(args))
-    });
-    app.commands.addCommand(CommandIDs.daskConfig, {
-      label: args =>
-        args.prefix
-          ? trans.__('Scale Out with Dask…')
-          : trans.__('Scale Out an Extended Environment with Dask…'),
-      caption: trans.__(
-        'Write the Dask configuration so that SLURMCluster() and the Dask panel start workers as Slurm jobs running this environment in its image'
-      ),
-      execute: args => life.daskConfig(target(args))
-    });
-    app.commands.addCommand(CommandIDs.removeEnv, {
-      label: args =>
-        args.prefix
-          ? trans.__('Remove…')
-          : trans.__('Remove Extended Environment…'),
-      caption: trans.__(
-        'Delete an extended environment and unregister its kernel'
-      ),
-      execute: args => envs.remove(target(args))
-    });
+    const table = envCommandTable({ envs, life, image, trans });
+    for (const command of table) {
+      const { tileLabel, label, inTileMenu } = command;
+      app.commands.addCommand(command.id, {
+        label: args => (args.prefix && tileLabel ? tileLabel : label),
+        caption: command.caption,
+        ...(inTileMenu && {
+          isVisible: args =>
+            typeof args.prefix !== 'string' || inTileMenu(args.prefix)
+        }),
+        execute: args => command.run(targetFromArgs(args, image))
+      });
+    }
 
     if (palette) {
       const category = trans.__('ML Containers');
-      for (const command of [
-        CommandIDs.createEnv,
-        CommandIDs.checkEnvs,
-        CommandIDs.addPackages,
-        CommandIDs.removePackages,
-        CommandIDs.envHistory,
-        CommandIDs.exportEnv,
-        CommandIDs.rebaseEnv,
-        CommandIDs.daskConfig,
-        CommandIDs.removeEnv
-      ]) {
-        palette.addItem({ command, category });
+      for (const { id } of table) {
+        palette.addItem({ command: id, category });
       }
     }
 

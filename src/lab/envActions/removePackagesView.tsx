@@ -1,29 +1,36 @@
 /**
- * The view of "Remove Packages…": the env's own pip packages (its latest
- * revision, from `mlc env history`) to tick, the preview `mlc env uninstall
- * --dry-run` gives, then the uninstall with its phases and log. The image's
+ * The view of "Remove Packages…": the env's own packages of one installer
+ * (pip, or the image's conda installer; its latest revision, from `mlc env
+ * history`) to tick, the preview `mlc env uninstall --dry-run` gives, then
+ * the uninstall with its phases and log (changeProgress.tsx). The image's
  * packages are never listed: they are not the env's to remove.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import type { ChangePhase } from '../../core/envLife';
-import { InstallPreview, Phases, type InstallAnswer } from './addPackagesView';
+import type { InstallAnswer } from './addPackagesView';
+import { ChangePreview } from './changePreview';
+import { ChangeProgress, useChangeLog, type ChangeRun } from './changeProgress';
 import type { EnvTarget } from './envTarget';
+import type { CondaChoice, Installer } from './installerChoice';
+import { InstallerPicker } from './installerPicker';
 
 /** A package of the env's own, as its latest revision records it. */
 export interface IOwnPackage {
   name: string;
   version: string;
+  installer: Installer;
 }
 
 export interface IRemovePackagesActions {
-  /** The env's own pip packages, or one line saying why there are none to show. */
+  /** The env's own packages, or one line saying why there are none to show. */
   packages(): Promise<{ packages: IOwnPackage[] } | { error: string }>;
-  /** `env uninstall --dry-run`. */
-  preview(names: string[]): Promise<InstallAnswer>;
+  /** `env uninstall --dry-run` of packages of `installer`. */
+  preview(names: string[], installer: Installer): Promise<InstallAnswer>;
   /** `env uninstall`, reporting each progress event. */
   uninstall(
     names: string[],
+    installer: Installer,
     onProgress: (message: string, phase?: ChangePhase) => void
   ): Promise<InstallAnswer>;
 }
@@ -31,6 +38,8 @@ export interface IRemovePackagesActions {
 namespace RemovePackages {
   export interface IProps {
     env: EnvTarget;
+    /** Whether the env's image has a conda installer to remove with. */
+    conda: CondaChoice;
     actions: IRemovePackagesActions;
     trans: TranslationBundle;
   }
@@ -48,14 +57,15 @@ namespace RemovePackages {
 export function RemovePackages(
   props: RemovePackages.IProps
 ): React.ReactElement {
-  const { actions, trans } = props;
+  const { actions, conda, trans } = props;
   const [packages, setPackages] = React.useState<IOwnPackage[]>([]);
+  const [installer, setInstaller] = React.useState<Installer>('pip');
   const [loadError, setLoadError] = React.useState<string | null>(null);
   const [picked, setPicked] = React.useState<ReadonlySet<string>>(new Set());
   const [stage, setStage] = React.useState<RemovePackages.Stage>({
     step: 'loading'
   });
-  const [log, setLog] = React.useState<string[]>([]);
+  const log = useChangeLog();
 
   React.useEffect(() => {
     let live = true;
@@ -77,9 +87,8 @@ export function RemovePackages(
     };
   }, [actions]);
 
-  const names = packages
-    .map(item => item.name)
-    .filter(name => picked.has(name));
+  const listed = packages.filter(item => item.installer === installer);
+  const names = listed.map(item => item.name).filter(name => picked.has(name));
 
   const toggle = (name: string, on: boolean): void => {
     setPicked(current => {
@@ -96,7 +105,7 @@ export function RemovePackages(
 
   const preview = async (): Promise<void> => {
     setStage({ step: 'previewing' });
-    const answer = await actions.preview(names);
+    const answer = await actions.preview(names, installer);
     setStage(
       answer.result
         ? { step: 'preview', result: answer.result }
@@ -105,14 +114,18 @@ export function RemovePackages(
   };
 
   const uninstall = async (): Promise<void> => {
-    setLog([]);
+    log.clear();
     setStage({ step: 'removing', phase: null });
-    const answer = await actions.uninstall(names, (message, phase) => {
-      setLog(lines => [...lines.slice(-Private.MAX_LOG_LINES + 1), message]);
-      if (phase) {
-        setStage({ step: 'removing', phase });
+    const answer = await actions.uninstall(
+      names,
+      installer,
+      (message, phase) => {
+        log.add(message);
+        if (phase) {
+          setStage({ step: 'removing', phase });
+        }
       }
-    });
+    );
     setStage(
       answer.result && !answer.error
         ? { step: 'done', result: answer.result }
@@ -136,23 +149,51 @@ export function RemovePackages(
           )}
         </p>
       ) : (
-        <fieldset className="jp-MLC-removePackages-list" disabled={!editable}>
-          <legend>
-            {trans.__('The env’s own packages (the image’s are not listed)')}
-          </legend>
-          {packages.map(item => (
-            <label key={item.name}>
-              <input
-                type="checkbox"
-                name="mlc-uninstall-package"
-                value={item.name}
-                checked={picked.has(item.name)}
-                onChange={event => toggle(item.name, event.target.checked)}
-              />
-              <code>{item.name}</code> {item.version}
-            </label>
-          ))}
-        </fieldset>
+        <>
+          <InstallerPicker
+            value={installer}
+            onChange={chosen => {
+              setInstaller(chosen);
+              setPicked(new Set()); // a pick is of one installer's packages
+              setStage({ step: 'form' });
+            }}
+            conda={conda}
+            name="mlc-uninstall-installer"
+            disabled={!editable}
+            trans={trans}
+          />
+          {listed.length === 0 ? (
+            <p className="jp-MLC-removePackages-none">
+              {trans.__(
+                'The env has no packages of its own from %1.',
+                installer
+              )}
+            </p>
+          ) : (
+            <fieldset
+              className="jp-MLC-removePackages-list"
+              disabled={!editable}
+            >
+              <legend>
+                {trans.__(
+                  'The env’s own packages (the image’s are not listed)'
+                )}
+              </legend>
+              {listed.map(item => (
+                <label key={item.name}>
+                  <input
+                    type="checkbox"
+                    name="mlc-uninstall-package"
+                    value={item.name}
+                    checked={picked.has(item.name)}
+                    onChange={event => toggle(item.name, event.target.checked)}
+                  />
+                  <code>{item.name}</code> {item.version}
+                </label>
+              ))}
+            </fieldset>
+          )}
+        </>
       )}
       {stage.step === 'form' && stage.error ? (
         <div role="alert" className="jp-MLC-error">
@@ -160,7 +201,7 @@ export function RemovePackages(
         </div>
       ) : null}
       {stage.step === 'preview' || stage.step === 'done' ? (
-        <InstallPreview
+        <ChangePreview
           result={stage.result}
           done={stage.step === 'done'}
           trans={trans}
@@ -172,24 +213,11 @@ export function RemovePackages(
           }
         />
       ) : null}
-      {stage.step === 'removing' || stage.step === 'done' ? (
-        <Phases
-          current={stage.step === 'done' ? null : stage.phase}
-          done={stage.step === 'done'}
-          trans={trans}
-        />
-      ) : null}
-      {stage.step === 'failed' ? (
-        <div role="alert" className="jp-MLC-error">
-          {stage.error}
-        </div>
-      ) : null}
-      {log.length ? (
-        <details className="jp-MLC-addPackages-log">
-          <summary>{trans.__('Installer output')}</summary>
-          <pre>{log.join('\n')}</pre>
-        </details>
-      ) : null}
+      <ChangeProgress
+        run={Private.runOf(stage)}
+        log={log.lines}
+        trans={trans}
+      />
       <div className="jp-MLC-dialogActions">
         {stage.step === 'form' || stage.step === 'previewing' ? (
           <button
@@ -230,6 +258,16 @@ export function RemovePackages(
 }
 
 namespace Private {
-  /** The log keeps the installer's last lines only. */
-  export const MAX_LOG_LINES = 2000;
+  export function runOf(stage: RemovePackages.Stage): ChangeRun {
+    switch (stage.step) {
+      case 'removing':
+        return { step: 'running', phase: stage.phase };
+      case 'done':
+        return { step: 'done' };
+      case 'failed':
+        return { step: 'failed', error: stage.error };
+      default:
+        return { step: 'idle' };
+    }
+  }
 }

@@ -22,7 +22,7 @@ const problemSchema = z.object({
   hint: z._default(z.string(), '')
 });
 
-const imageSchema = imageIdentitySchema;
+const imageSchema = imageIdentitySchema();
 
 const versionChange = z.object({
   name: z.string(),
@@ -50,7 +50,8 @@ const summarySchema = z.object({
   createdAt: z.string(),
   kernelName: z.nullable(z.string()),
   problems: z.array(problemSchema),
-  imageChange: z.optional(imageChangeSchema)
+  imageChange: z.optional(imageChangeSchema),
+  condaInstaller: z.optional(z.nullable(z.string()))
 });
 
 const packageChangeSchema = z.object({
