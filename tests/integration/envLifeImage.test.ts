@@ -260,4 +260,39 @@ describe('an image updated under an env', () => {
       'base-updated'
     ]);
   });
+
+  it("reports pip check's findings in the rebuilt env, run in the install's interpreter", () => {
+    const baseC = copyBase(fixture.base, `${fixture.scratch}/imageC`);
+    const env = `${envs}/checked`;
+    mlc<IEnvCreateResult>([
+      'env',
+      'create',
+      env,
+      '--base',
+      baseC,
+      '--no-kernel'
+    ]);
+    mlc<IEnvInstallResult>(['env', 'install', env, 'mlc-demo-a']);
+    // The update brings an image package that needs a newer mlc-demo-a than the env's.
+    const info = `${baseC}/lib/python${fixture.python}/site-packages/mlc_img_needs_a-1.0.dist-info`;
+    fs.mkdirSync(info);
+    fs.writeFileSync(
+      `${info}/METADATA`,
+      'Metadata-Version: 2.1\nName: mlc-img-needs-a\nVersion: 1.0\nRequires-Dist: mlc-demo-a>=2\n'
+    );
+    fs.writeFileSync(`${info}/RECORD`, '');
+    fs.chmodSync(info, 0o755);
+    const sumC = treeChecksum(baseC);
+
+    const rebased = mlc<IEnvRebaseResult>(['env', 'rebase', env]);
+    // "you have mlc-demo-a 1.0": the check saw the rebuilt env's own install.
+    expect(rebased.pipCheck).toContain(
+      'mlc-img-needs-a 1.0 has requirement mlc-demo-a>=2, but you have mlc-demo-a 1.0'
+    );
+    expect(rebased.imported).toEqual(['mlc_demo_a']);
+    expect(treeChecksum(baseC)).toBe(sumC);
+    const log = fs.readFileSync(`${env}/.mlc-install.log`, 'utf-8');
+    expect(log).toContain('$ pip check');
+    expect(log).not.toContain('mlc-pip-check-');
+  });
 });

@@ -20,9 +20,9 @@ import {
 import {
   clearPending,
   envPackages,
-  knownHashes,
+  latestRevision,
   readPending,
-  readRevisions,
+  recordedHashes,
   recordRevision,
   samePackages,
   writePending,
@@ -37,6 +37,8 @@ export interface IEnvTarget {
   interpreter: string;
   /** Normalised name -> the image's pip distribution. */
   imagePip: Map<string, { name: string; version: string }>;
+  /** The base's site-packages as `basePipPackages` listed it for this run (read once per change). */
+  basePip: ReadonlyArray<{ name: string; version: string }>;
 }
 
 /** Installers get this long before they are stopped (MLC_INSTALL_TIMEOUT seconds overrides). */
@@ -80,13 +82,9 @@ export function changeTarget(
       1
     );
   }
-  const imagePip = new Map(
-    basePipPackages(record.basePrefix, record.python).map(pkg => [
-      normalizeName(pkg.name),
-      pkg
-    ])
-  );
-  return { envDir, record, interpreter, imagePip };
+  const basePip = basePipPackages(record.basePrefix, record.python);
+  const imagePip = new Map(basePip.map(pkg => [normalizeName(pkg.name), pkg]));
+  return { envDir, record, interpreter, imagePip, basePip };
 }
 
 /** Refuse when another change of this env is running now. */
@@ -101,13 +99,19 @@ export function assertNoChangeRunning(target: IEnvTarget): void {
   }
 }
 
-/** Mark the change as begun; the mark names the revision to roll back to. */
+/**
+ * Mark the change as begun; the mark names the revision to roll back to.
+ * `revisions` holds the newest readable revision only (or none): all that
+ * `finishChange` and `failedChange` read of it; they look further back
+ * only for a pin's hash, and only when needed.
+ */
 export function beginChange(
   target: IEnvTarget,
   command: RevisionCommand,
   args: string[]
 ): { revisions: EnvRevision[]; before: IEnvPackages } {
-  const { revisions } = readRevisions(target.envDir);
+  const latest = latestRevision(target.envDir);
+  const revisions = latest ? [latest] : [];
   const before = envPackages(target.envDir, target.record.python);
   writePending(target.envDir, {
     command,
@@ -117,7 +121,12 @@ export function beginChange(
   return { revisions, before };
 }
 
-/** Record the finished change as the next revision and clear the mark. */
+/**
+ * Record the finished change as the next revision and clear the mark.
+ * `revisions`: the env's revisions, oldest first, at least the newest
+ * readable one (its Python); a pin without a hash gets the one an earlier
+ * revision recorded for the same version.
+ */
 export function finishChange(
   target: IEnvTarget,
   command: RevisionCommand,
@@ -126,7 +135,9 @@ export function finishChange(
   after: IEnvPackages,
   image: IImageState = currentImage(
     target.record.basePrefix,
-    target.record.python
+    target.record.python,
+    undefined,
+    target.basePip
   )
 ): number {
   const revision = recordRevision(
@@ -138,7 +149,7 @@ export function finishChange(
       python: Private.pythonVersion(revisions, target.record.python),
       packages: after
     },
-    knownHashes(revisions)
+    recordedHashes(target.envDir, after.pip)
   );
   clearPending(target.envDir);
   return revision.number;

@@ -26,11 +26,16 @@ export interface IImageState {
 /** A base's package records beyond this many are not read (no real image has as many). */
 const MAX_BASE_ENTRIES = 100000;
 
-/** The image under `basePrefix` now (Python `X.Y` locates its site-packages). */
+/**
+ * The image under `basePrefix` now (Python `X.Y` locates its site-packages);
+ * `preloaded`/`preloadedPip`: its image.json and `basePipPackages`, when the
+ * caller read them already in this run.
+ */
 export function currentImage(
   basePrefix: string,
   python: string,
-  preloaded?: ImageMetadata | null
+  preloaded?: ImageMetadata | null,
+  preloadedPip?: ReadonlyArray<{ name: string; version: string }>
 ): IImageState {
   const image = preloaded === undefined ? readBaseImage(basePrefix) : preloaded;
   if (image) {
@@ -52,7 +57,7 @@ export function currentImage(
   }
   const packages = [
     ...Private.condaRecords(basePrefix),
-    ...basePipPackages(basePrefix, python).map(pkg => ({
+    ...(preloadedPip ?? basePipPackages(basePrefix, python)).map(pkg => ({
       ...pkg,
       source: 'pip'
     }))

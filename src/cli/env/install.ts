@@ -24,9 +24,10 @@ import {
 import { userPathProblem } from '../../core/problemText';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
+import { randomHex } from '../fs/random';
 import { readRegularFile } from '../fs/regularFile';
 import { removeEntry } from '../fs/removeTree';
-import { writeFileStaged } from '../fs/stagedWrite';
+import { writeNewFile } from '../fs/stagedWrite';
 import {
   assertNoChangeRunning,
   beginChange,
@@ -129,11 +130,14 @@ export async function installPackages(
   assertNoChangeRunning(target);
   const { revisions, before } = beginChange(target, 'install', options.specs);
   const work = `${target.envDir}/${REVISIONS_DIR}`;
-  const constraints = `${work}/.constraints-${process.pid}.txt`;
+  const constraints = `${work}/.constraints-${process.pid}-${randomHex(4)}.txt`;
   const report = `${work}/.report-${process.pid}.json`;
   const args = ['install', ...PIP_QUIET_FLAGS, '--report', report];
   if (!options.allowImageOverride) {
-    writeFileStaged(constraints, Private.constraintsText(target, before));
+    // Read once by pip and removed below: created exclusively (a fresh name), no fsync.
+    writeNewFile(constraints, Private.constraintsText(target, before), 0o644, {
+      durable: false
+    });
     args.push('-c', constraints);
   }
   let run;

@@ -43,7 +43,7 @@ import { rebuildCondaPins } from './condaRebase';
 import { currentImage } from './imageIdentity';
 import { PIP_QUIET_FLAGS } from './install';
 import { readEnvRecord } from './layout';
-import { pipEnvironment, runPip } from './pipRun';
+import { pipEnvironment, runPip, runPipInstallThenCheck } from './pipRun';
 import {
   clearPending,
   envPackages,
@@ -63,7 +63,12 @@ export async function rebaseEnv(
 ): Promise<IEnvRebaseResult> {
   const started = performance.now();
   const target = changeTarget(options.prefix, context);
-  const image = currentImage(target.record.basePrefix, target.record.python);
+  const image = currentImage(
+    target.record.basePrefix,
+    target.record.python,
+    undefined,
+    target.basePip
+  );
   const from = target.record.image ?? image.identity;
   const reporter = context.reporter;
   const env = pipEnvironment(context.env);
@@ -114,6 +119,8 @@ export async function rebaseEnv(
       );
     }
     let log = conda ? await rebuildCondaPins(staged, conda, context) : '';
+    // pip check's answer when it ran in the install's interpreter.
+    let checked: { code: number; stdout: string } | null = null;
     if (specs.length) {
       const own = new Set(before.pip.map(pin => normalizeName(pin.name)));
       const constraints = `${staging}/${REVISIONS_DIR}/.constraints.txt`;
@@ -129,23 +136,17 @@ export async function rebaseEnv(
         'install'
       );
       // --no-compile: byte code would name the temporary path; it is written at first import.
-      const run = await runPip(
+      const both = await runPipInstallThenCheck(
         staged.interpreter,
-        [
-          'install',
-          ...PIP_QUIET_FLAGS,
-          '--no-compile',
-          '-c',
-          constraints,
-          '--',
-          ...specs
-        ],
+        [...PIP_QUIET_FLAGS, '--no-compile', '-c', constraints, '--', ...specs],
         {
           env,
           timeoutMs,
           onPhase: (phase, line) => reporter.progress(line, phase)
         }
       );
+      const run = both.install;
+      checked = both.check;
       log += run.log;
       if (run.stopped) {
         throw new UserError(
@@ -199,21 +200,25 @@ export async function rebaseEnv(
         1
       );
     }
-    const pipCheck = await runPip(
-      staged.interpreter,
-      ['check', '--disable-pip-version-check'],
-      { env: { ...env, PYTHONDONTWRITEBYTECODE: '1' }, timeoutMs }
-    );
+    if (!checked) {
+      const pipCheck = await runPip(
+        staged.interpreter,
+        ['check', '--disable-pip-version-check'],
+        { env: { ...env, PYTHONDONTWRITEBYTECODE: '1' }, timeoutMs }
+      );
+      log += pipCheck.log;
+      checked = { code: pipCheck.code ?? 1, stdout: pipCheck.stdout };
+    }
     const verdict =
-      pipCheck.code === 0
+      checked.code === 0
         ? 'ok'
-        : pipCheck.stdout
+        : checked.stdout
             .trim()
             .split('\n')
             .slice(0, 3)
             .join('; ')
             .slice(0, 500);
-    const logFile = keepLog(staged, log + pipCheck.log);
+    const logFile = keepLog(staged, log);
     const after = envPackages(staging, target.record.python);
     const previous = revisions.length
       ? revisions[revisions.length - 1].number

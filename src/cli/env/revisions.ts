@@ -91,20 +91,11 @@ export interface IRevisionListing {
 
 /** Every readable revision of the env, oldest first. */
 export function readRevisions(envDir: string): IRevisionListing {
-  const dir = revisionsDir(envDir);
-  const listing = listRealDirectory(dir, MAX_REVISIONS + 16);
-  if (!listing.ok) {
-    return {
-      revisions: [],
-      unreadable: listing.missing ? [] : [`${dir} ${listing.reason}`]
-    };
+  const listed = Private.revisionNumbers(envDir);
+  if (!listed.ok) {
+    return { revisions: [], unreadable: listed.unreadable };
   }
-  const numbers = listing.entries
-    .map(entry => /^([1-9]\d{0,3})\.json$/.exec(entry.name)?.[1])
-    .filter((n): n is string => n !== undefined)
-    .map(Number)
-    .filter(n => n <= MAX_REVISIONS)
-    .sort((a, b) => a - b);
+  const numbers = listed.numbers;
   const revisions: EnvRevision[] = [];
   const unreadable: string[] = [];
   for (const number of numbers) {
@@ -140,6 +131,52 @@ export function readRevision(
     };
   }
   return parsed;
+}
+
+/**
+ * The newest readable revision of the env, or null: read from the highest
+ * number down, stopping at the first that is valid (what the last entry of
+ * `readRevisions` is, without reading the others).
+ */
+export function latestRevision(envDir: string): EnvRevision | null {
+  const listed = Private.revisionNumbers(envDir);
+  for (const number of listed.ok ? [...listed.numbers].reverse() : []) {
+    const read = readRevision(envDir, number);
+    if (read.ok) {
+      return read.value;
+    }
+  }
+  return null;
+}
+
+/**
+ * `name==version` -> hash, for each of `pins` that has none, from the newest
+ * readable revision recording one (what `knownHashes(readRevisions(envDir)
+ * .revisions)` gives for those keys): read from the newest down, only as far
+ * as a pin still lacks one.
+ */
+export function recordedHashes(
+  envDir: string,
+  pins: readonly PipPin[]
+): Map<string, string> {
+  const key = (pin: PipPin): string =>
+    `${normalizeName(pin.name)}==${pin.version}`;
+  const wanted = new Set(pins.filter(pin => !pin.hash).map(key));
+  const found = new Map<string, string>();
+  const listed = wanted.size ? Private.revisionNumbers(envDir) : null;
+  for (const number of listed?.ok ? [...listed.numbers].reverse() : []) {
+    const read = readRevision(envDir, number);
+    // Last first, as knownHashes lets a later pin win.
+    for (const pin of read.ok ? [...read.value.pip].reverse() : []) {
+      if (pin.hash && wanted.delete(key(pin))) {
+        found.set(key(pin), pin.hash);
+      }
+    }
+    if (!wanted.size) {
+      break;
+    }
+  }
+  return found;
 }
 
 /** The highest revision number present (readable or not), 0 when none. */
@@ -315,6 +352,27 @@ export function clearPending(envDir: string): void {
 }
 
 namespace Private {
+  /** The revision numbers present in the env's revisions directory, ascending. */
+  export function revisionNumbers(
+    envDir: string
+  ): { ok: true; numbers: number[] } | { ok: false; unreadable: string[] } {
+    const dir = revisionsDir(envDir);
+    const listing = listRealDirectory(dir, MAX_REVISIONS + 16);
+    if (!listing.ok) {
+      return {
+        ok: false,
+        unreadable: listing.missing ? [] : [`${dir} ${listing.reason}`]
+      };
+    }
+    const numbers = listing.entries
+      .map(entry => /^([1-9]\d{0,3})\.json$/.exec(entry.name)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number)
+      .filter(n => n <= MAX_REVISIONS)
+      .sort((a, b) => a - b);
+    return { ok: true, numbers };
+  }
+
   /** The env's conda-meta records that are not copies of the base's. */
   export function ownCondaRecords(envDir: string): CondaPin[] {
     const meta = `${envDir}/conda-meta`;
