@@ -95,6 +95,9 @@ export function pathIssue(path: string): InputProblem | null {
   if (path.length === 0) {
     return { code: 'path-empty' };
   }
+  if (Private.PRINTABLE_ASCII.test(path)) {
+    return null; // the usual path: no NUL, no control character
+  }
   if (path.includes('\0')) {
     return { code: 'path-nul' };
   }
@@ -163,7 +166,10 @@ export function userPathIssue(path: string): ValidationProblem | null {
   if (problem) {
     return problem;
   }
-  if (path.includes('\uFFFD') || Private.hasLoneSurrogate(path)) {
+  if (
+    !Private.PRINTABLE_ASCII.test(path) &&
+    (path.includes('\uFFFD') || Private.hasLoneSurrogate(path))
+  ) {
     return { code: 'path-not-utf8' };
   }
   return null;
@@ -182,13 +188,8 @@ export function recordedPathIssue(path: string): ValidationProblem | null {
   if (!path.startsWith('/')) {
     return { code: 'path-not-absolute' };
   }
-  if (
-    path !== '/' &&
-    path
-      .split('/')
-      .slice(1)
-      .some(part => part === '' || part === '.' || part === '..')
-  ) {
+  // A component that is empty, `.` or `..` (a trailing `/` is an empty one).
+  if (path !== '/' && Private.NOT_NORMAL.test(path)) {
     return { code: 'path-not-normal' };
   }
   return null;
@@ -257,6 +258,10 @@ export function shortDigest(text: string): string {
 }
 
 namespace Private {
+  export const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+  export const NOT_NORMAL = /\/(?:\.\.?)?(?=\/|$)/;
+  let encoder: InstanceType<typeof TextEncoder> | undefined;
+
   export function hasControl(text: string): boolean {
     return hasControlCharacter(text);
   }
@@ -275,7 +280,8 @@ namespace Private {
   /** FNV-1a 32-bit as hex: a short, stable, dependency-free digest. */
   export function fnv1a(text: string): string {
     let hash = 0x811c9dc5;
-    for (const byte of new TextEncoder().encode(text)) {
+    encoder ??= new TextEncoder();
+    for (const byte of encoder.encode(text)) {
       hash ^= byte;
       hash = Math.imul(hash, 0x01000193) >>> 0;
     }

@@ -1,6 +1,11 @@
 /** The env-related additions to src/core/validate.ts and the conda record name parser. */
 import { condaRecordParts } from '../../src/cli/env/base';
-import { shortDigest } from '../../src/core/validate';
+import fc from 'fast-check';
+import {
+  recordedPathIssue,
+  shortDigest,
+  userPathIssue
+} from '../../src/core/validate';
 import { envNameProblem, labelProblem } from '../../src/core/problemText';
 
 describe('envNameProblem', () => {
@@ -47,5 +52,79 @@ describe('condaRecordParts', () => {
       build: '0'
     });
     expect(condaRecordParts('history')).toBeNull();
+  });
+});
+
+describe('recordedPathIssue and userPathIssue', () => {
+  // The checks as they were written before their fast paths (a regex for
+  // printable ASCII, one for the components): the same verdict on any text.
+  function reference(path: string): string | null {
+    if (path.length === 0) {
+      return 'path-empty';
+    }
+    if (path.includes('\0')) {
+      return 'path-nul';
+    }
+    if ([...path].some(c => c.charCodeAt(0) < 0x20 || c === '\x7f')) {
+      return 'path-control';
+    }
+    if (
+      path.includes('\uFFFD') ||
+      /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(
+        path
+      )
+    ) {
+      return 'path-not-utf8';
+    }
+    return null;
+  }
+  function recordedReference(path: string): string | null {
+    const problem = reference(path);
+    if (problem) {
+      return problem;
+    }
+    if (!path.startsWith('/')) {
+      return 'path-not-absolute';
+    }
+    return path !== '/' &&
+      path
+        .split('/')
+        .slice(1)
+        .some(part => part === '' || part === '.' || part === '..')
+      ? 'path-not-normal'
+      : null;
+  }
+  const pieces = [
+    '/',
+    '.',
+    '..',
+    'a',
+    ' ',
+    '~',
+    '\0',
+    '\n',
+    '\x7f',
+    '\uFFFD',
+    'é',
+    '\uD800',
+    '\uDC00',
+    '\uD83D\uDE00'
+  ];
+  const paths = fc
+    .array(fc.constantFrom(...pieces), { maxLength: 12 })
+    .map(parts => parts.join(''));
+
+  it("gives the reference checks' verdict on any path", () => {
+    fc.assert(
+      fc.property(paths, path => {
+        expect(userPathIssue(path)?.code ?? null).toBe(reference(path));
+        expect(recordedPathIssue(path)?.code ?? null).toBe(
+          recordedReference(path)
+        );
+      }),
+      { numRuns: 2000 }
+    );
+    expect(recordedPathIssue('/a/b/')?.code).toBe('path-not-normal');
+    expect(recordedPathIssue('/a/.b/...')).toBeNull();
   });
 });

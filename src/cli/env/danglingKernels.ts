@@ -193,16 +193,8 @@ namespace Private {
     envPrefix: string,
     reads: IDanglingReads
   ): DanglingReason | null {
-    const stat = lstatOrError(envPrefix);
-    if (stat === 'error') {
-      return null; // no permission to look, say: not proven gone
-    }
-    if (stat === null) {
-      const parent = lstatOrError(path.dirname(envPrefix));
-      return parent !== 'error' && parent?.isDirectory()
-        ? 'missing'
-        : 'unreachable';
-    }
+    // The record first: `env list` has read it already, and a readable one
+    // says the env's path is there (no lstat needed for the 50 envs listed).
     const record = reads.record(envPrefix);
     if (record.ok) {
       const env = record.value;
@@ -214,6 +206,16 @@ namespace Private {
         env.creationId !== kernel.creationId &&
         env.kernelName !== kernel.name;
       return other ? 'replaced' : null;
+    }
+    const stat = lstatOrError(envPrefix);
+    if (stat === 'error') {
+      return null; // no permission to look, say: not proven gone
+    }
+    if (stat === null) {
+      const parent = lstatOrError(path.dirname(envPrefix));
+      return parent !== 'error' && parent?.isDirectory()
+        ? 'missing'
+        : 'unreachable';
     }
     // No record at all (an edited or unreadable one is not proof).
     const recordStat = lstatOrError(`${envPrefix}/${ENV_RECORD_FILE}`);

@@ -28,12 +28,12 @@ export interface ILeftover {
 
 /** The prefix of a create's staging tree for an env named `name` (pid and random follow). */
 export function createStagingPrefix(name: string): string {
-  return `.mlc-tmp.${shortDigest(name)}.${shortDigest(os.hostname())}.`;
+  return `.mlc-tmp.${shortDigest(name)}.${Private.hostDigest()}.`;
 }
 
 /** Where a remove of `envDir` moves it before deleting it. */
 export function removeStagingPath(envDir: string): string {
-  return `${path.posix.dirname(envDir)}/.mlc-tmp.rm.${shortDigest(envDir)}.${shortDigest(os.hostname())}.${process.pid}`;
+  return `${path.posix.dirname(envDir)}/.mlc-tmp.rm.${shortDigest(envDir)}.${Private.hostDigest()}.${process.pid}`;
 }
 
 /**
@@ -42,7 +42,7 @@ export function removeStagingPath(envDir: string): string {
  */
 export function removalUnderWay(envDir: string): string | null {
   const parent = path.posix.dirname(envDir);
-  const remove = `.mlc-tmp.rm.${shortDigest(envDir)}.${shortDigest(os.hostname())}.`;
+  const remove = `.mlc-tmp.rm.${shortDigest(envDir)}.${Private.hostDigest()}.`;
   for (const entry of Private.names(parent)) {
     const pid = entry.slice(remove.length);
     if (
@@ -71,8 +71,12 @@ export function findLeftovers(
   const name = path.posix.basename(envDir);
   const found: ILeftover[] = [];
   const create = createStagingPrefix(name);
-  const remove = `.mlc-tmp.rm.${shortDigest(envDir)}.${shortDigest(os.hostname())}.`;
+  const remove = `.mlc-tmp.rm.${shortDigest(envDir)}.${Private.hostDigest()}.`;
   for (const entry of names(parent)) {
+    // Most of the folder is other envs: one comparison rules each out.
+    if (!entry.startsWith('.mlc-tmp.')) {
+      continue;
+    }
     const kind = entry.startsWith(remove)
       ? 'remove'
       : entry.startsWith(create)
@@ -135,6 +139,14 @@ export function leftoverProblem(
 }
 
 namespace Private {
+  let host: string | undefined;
+
+  /** The host's part of a staging name: one uname per process, not two per env listed. */
+  export function hostDigest(): string {
+    host ??= shortDigest(os.hostname());
+    return host;
+  }
+
   export function names(dir: string): string[] {
     try {
       return fs.readdirSync(dir);

@@ -41,9 +41,10 @@ export function readRegularFile(
   try {
     return {
       ok: true,
-      text: new TextDecoder('utf-8', { fatal: true }).decode(read.bytes)
+      text: Private.strictDecoder().decode(read.bytes)
     };
   } catch {
+    Private.forgetDecoder(); // a fresh one next time, whatever state it kept
     return { ok: false, missing: false, reason: 'is not valid UTF-8' };
   }
 }
@@ -104,6 +105,18 @@ export function readRegularBytes(
 }
 
 namespace Private {
+  let decoder: InstanceType<typeof TextDecoder> | undefined;
+
+  /** One strict decoder for the process: `decode()` without `stream` starts afresh each call. */
+  export function strictDecoder(): InstanceType<typeof TextDecoder> {
+    decoder ??= new TextDecoder('utf-8', { fatal: true });
+    return decoder;
+  }
+
+  export function forgetDecoder(): void {
+    decoder = undefined;
+  }
+
   /** Read to the end, but never past `maxBytes` (the file may grow while read). */
   export function readCapped(
     fd: number,
@@ -133,7 +146,10 @@ namespace Private {
       }
       chunks.push(Buffer.from(chunk.subarray(0, count)));
     }
-    return { ok: true, bytes: Buffer.concat(chunks, total) };
+    return {
+      ok: true,
+      bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total)
+    };
   }
 
   export function failure(error: unknown): Failure {
