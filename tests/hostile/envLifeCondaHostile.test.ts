@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import type { IEnvInstallResult } from '../../src/core/envLife';
-import type { IEnvCheckResult } from '../../src/core/envRecord';
+import type { IEnvCheckResult, IEnvListResult } from '../../src/core/envRecord';
 import { shQuote } from '../../src/core/quote';
 import { RATTLER_PYTHON } from '../harness/condaInstaller';
 import {
@@ -46,9 +46,18 @@ beforeAll(() => {
   ]);
   env = `${userDir(`${fixture.scratch}/envs`)}/target`;
   installMicromambaStandIn(image);
+  // The stand-in as installed, for the test that links to a copy of it.
+  fs.copyFileSync(
+    `${image}/bin/micromamba`,
+    `${fixture.scratch}/micromamba-real`
+  );
   imageSum = treeChecksum(image);
   const run = mlc(['env', 'create', env, '--base', image, '--no-kernel']);
   expect(run.code).toBe(0);
+  expect(reportedInstaller()).toEqual({
+    list: 'micromamba',
+    check: 'micromamba'
+  });
 }, 600000);
 
 afterEach(() => {
@@ -80,6 +89,15 @@ function setInstaller(script: string): void {
   fs.rmSync(program, { force: true });
   fs.writeFileSync(program, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
   imageSum = treeChecksum(image);
+}
+
+/** The conda installer `env list` and `env check` report for the env's base. */
+function reportedInstaller(): { list: unknown; check: unknown } {
+  const listed = resultData<IEnvListResult>(
+    mlc(['env', 'list', '--dir', env.slice(0, env.lastIndexOf('/'))])
+  ).envs.find(summary => summary.prefix === env);
+  const checked = resultData<IEnvCheckResult>(mlc(['env', 'check', env]));
+  return { list: listed?.condaInstaller, check: checked.condaInstaller };
 }
 
 /** The env's state a failed change must leave as it was (the kept log aside). */
@@ -287,6 +305,28 @@ describe("an image's conda installer that answers badly", () => {
     expect(errorLine(run.stdout)).toContain(
       'is not an executable file inside the image'
     );
+    // What the dialogs are told: no installer they could offer.
+    expect(reportedInstaller()).toEqual({ list: null, check: null });
+  });
+
+  it('an installer linked inside the image is what env list and env check report', () => {
+    const program = `${image}/bin/micromamba`;
+    fs.mkdirSync(`${image}/libexec`, { recursive: true });
+    fs.copyFileSync(
+      `${fixture.scratch}/micromamba-real`,
+      `${image}/libexec/micromamba`
+    );
+    fs.chmodSync(`${image}/libexec/micromamba`, 0o755);
+    fs.rmSync(program, { force: true });
+    fs.symlinkSync('../libexec/micromamba', program);
+    imageSum = treeChecksum(image);
+    expect(reportedInstaller()).toEqual({
+      list: 'micromamba',
+      check: 'micromamba'
+    });
+    fs.rmSync(program);
+    fs.rmSync(`${image}/libexec`, { recursive: true });
+    imageSum = treeChecksum(image);
   });
 
   it('an image without a conda installer: one line', () => {
@@ -295,6 +335,7 @@ describe("an image's conda installer that answers badly", () => {
     const run = mlc(['env', 'install', env, '--conda', '--', 'mlc-conda-a']);
     expect(run.code).toBe(1);
     expect(errorLine(run.stdout)).toContain('the image has no conda installer');
+    expect(reportedInstaller()).toEqual({ list: null, check: null });
   });
 });
 

@@ -250,8 +250,10 @@ describe('hostile specs, names and places', () => {
     ['-r/etc/passwd'],
     ['pkg; rm -rf ~'],
     ['pkg @ file:///etc'],
-    ['x'.repeat(400)]
-  ])('refuses the spec %s in one line, before pip runs', spec => {
+    ['x'.repeat(400)],
+    ['pkg\nERROR: a forged line'],
+    ['\u001b[2Jpkg']
+  ])('refuses the spec %j in one line, before pip runs', spec => {
     const before = treeChecksum(env);
     const run = mlc(['env', 'install', env, '--', spec]);
     expect(run.code).toBe(2);
