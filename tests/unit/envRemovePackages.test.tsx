@@ -12,14 +12,9 @@
 import * as React from 'react';
 import type { ChangePhase, IImageChange } from '../../src/core/envLife';
 import type { InstallAnswer } from '../../src/lab/envActions/addPackagesView';
-import type { CondaChoice } from '../../src/lab/envActions/installerChoice';
 import { uninstallArgs } from '../../src/lab/envActions/mlcArgs';
 import { RebaseSummary } from '../../src/lab/envActions/rebaseSummary';
-import {
-  RemovePackages,
-  type IOwnPackage,
-  type IRemovePackagesActions
-} from '../../src/lab/envActions/removePackagesView';
+import type { IOwnPackage } from '../../src/lab/envActions/removePackagesView';
 import {
   uninstallResult,
   type InstallResult
@@ -30,55 +25,16 @@ import {
   MAX_CHANGES_NAMED
 } from '../../src/lab/imageChangeWords';
 import {
-  click,
-  englishBundle,
-  mount,
-  type IMounted
-} from './launcherDomHelpers';
+  deferred,
+  ENV,
+  removePackagesRenderer,
+  settle,
+  tqdmChange
+} from './envDialogHelpers';
+import { click, englishBundle, mount } from './launcherDomHelpers';
 
-const ENV = {
-  name: 'analysis',
-  prefix: '/home/u/envs/analysis',
-  kernelName: 'mlc-analysis'
-};
-
-function uninstall(overrides: Partial<InstallResult> = {}): InstallResult {
-  return {
-    prefix: ENV.prefix,
-    installer: 'pip',
-    dryRun: true,
-    specs: ['tqdm'],
-    changes: [
-      {
-        name: 'tqdm',
-        from: '4.66.1',
-        to: null,
-        kind: 'remove',
-        installer: 'pip'
-      }
-    ],
-    shadowed: [],
-    refused: null,
-    revision: null,
-    logFile: null,
-    elapsedMs: 9,
-    ...overrides
-  };
-}
-
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve: (value: T) => void = () => undefined;
-  const promise = new Promise<T>(done => {
-    resolve = done;
-  });
-  return { promise, resolve };
-}
-
-async function settle(): Promise<void> {
-  await React.act(async () => {
-    await new Promise(resolve => setTimeout(resolve, 0));
-  });
-}
+const uninstall = (overrides: Partial<InstallResult> = {}): InstallResult =>
+  tqdmChange('remove', 'pip', overrides);
 
 function tick(container: HTMLElement, name: string): void {
   const box = container.querySelector<HTMLInputElement>(
@@ -120,26 +76,7 @@ describe('uninstallArgs and uninstallResult', () => {
 });
 
 describe('the Remove Packages view', () => {
-  let mounted: IMounted | null = null;
-  afterEach(() => {
-    mounted?.unmount();
-    mounted = null;
-  });
-
-  function render(
-    actions: IRemovePackagesActions,
-    conda: CondaChoice = { enabled: false, why: 'unknown' }
-  ): HTMLElement {
-    mounted = mount(
-      <RemovePackages
-        env={ENV}
-        conda={conda}
-        actions={actions}
-        trans={englishBundle}
-      />
-    );
-    return mounted.container;
-  }
+  const render = removePackagesRenderer();
 
   const OWN: IOwnPackage[] = [
     { name: 'tqdm', version: '4.66.1', installer: 'pip' },
