@@ -57,6 +57,18 @@ install_micromamba() {
     chmod 0755 /usr/local/bin/micromamba
 }
 
+# Move micromamba (FROM) into the env prefix as a real file, where mlc looks
+# for the image's conda installer (<prefix>/bin only: it follows no link out
+# of the prefix, so /usr/local/bin is never searched), and leave FROM a link
+# to it for users who call it by that path.
+keep_micromamba_in_prefix() {
+    local from=$1 prefix=$2
+    [ -f "$from" ] && [ ! -L "$from" ] || die "no micromamba at $from to move into $prefix/bin"
+    mv -f "$from" "$prefix/bin/micromamba"
+    chmod 0755 "$prefix/bin/micromamba"
+    ln -s "$prefix/bin/micromamba" "$from"
+}
+
 # The specs of IMAGE: ml-base's, then the image's own (comments and blanks dropped).
 package_specs() {
     local image=$1 file
@@ -76,6 +88,7 @@ install_env() {
         MAMBA_ROOT_PREFIX=$PREFIX micromamba create --yes --prefix "$PREFIX" \
             --channel conda-forge --override-channels "python=${PyVer}" "${specs[@]}"
         micromamba clean --all --yes
+        keep_micromamba_in_prefix /usr/local/bin/micromamba "$PREFIX"
         return
     fi
     # local: a prefix staged by the maintainer's script stands in for conda-forge.

@@ -10,57 +10,22 @@ printed is JSON: {"solved": [names]} (empty for remove).
 
 import asyncio
 import glob
-import hashlib
-import io
 import json
 import os
 import sys
-import tarfile
 import time
 
+from conda_local_channel import write_channel
 from rattler import PrefixRecord, install, solve
 
 prefix, work, pyver, action, name, version, message = sys.argv[1:8]
 channel = os.path.join(work, "channel-" + version)
-build = "0"
-fn = f"{name}-{version}-{build}.tar.bz2"
-files = {
-    f"bin/{name}": (f"#!/bin/sh\necho {message}\n".encode(), 0o755),
-    f"share/{name}/notes.txt": (b"notes\n", 0o644),
-}
-index = {
-    "name": name,
-    "version": version,
-    "build": build,
-    "build_number": 0,
-    "depends": [f"python >={pyver}"],
-    "subdir": "noarch",
-    "noarch": "generic",
-    "license": "BSD-3-Clause",
-    "timestamp": 1700000000000,
-}
-paths = {
-    "paths": [
-        {"_path": p, "path_type": "hardlink", "sha256": hashlib.sha256(b).hexdigest(), "size_in_bytes": len(b)}
-        for p, (b, _) in files.items()
-    ],
-    "paths_version": 1,
-}
-for subdir in ("noarch", "linux-64"):
-    os.makedirs(os.path.join(channel, subdir), exist_ok=True)
-archive = os.path.join(channel, "noarch", fn)
-with tarfile.open(archive, "w:bz2") as tar:
-    members = [("info/index.json", json.dumps(index).encode(), 0o644), ("info/paths.json", json.dumps(paths).encode(), 0o644)]
-    for member, data, mode in members + [(p, b, m) for p, (b, m) in files.items()]:
-        info = tarfile.TarInfo(member)
-        info.size, info.mode, info.mtime = len(data), mode, int(time.time())
-        tar.addfile(info, io.BytesIO(data))
-with open(archive, "rb") as f:
-    data = f.read()
-entry = dict(index, md5=hashlib.md5(data).hexdigest(), sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-for subdir, packages in (("noarch", {fn: entry}), ("linux-64", {})):
-    with open(os.path.join(channel, subdir, "repodata.json"), "w") as f:
-        json.dump({"info": {"subdir": subdir}, "packages": packages, "packages.conda": {}, "repodata_version": 1}, f)
+# A fresh mtime per run, as each run builds its channel anew.
+write_channel(
+    channel,
+    [{"name": name, "version": version, "depends": [f"python >={pyver}"], "message": message, "share": "notes.txt"}],
+    mtime=int(time.time()),
+)
 
 
 async def main():

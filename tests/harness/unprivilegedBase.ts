@@ -248,3 +248,26 @@ namespace Private {
     return digest;
   }
 }
+
+/** `message; hint` of the first error event of a `--json` run (throws when there is none). */
+export function errorText(run: { stdout: string }): string {
+  const line = run.stdout
+    .split('\n')
+    .find(text => text.includes('"type":"error"'));
+  if (!line) {
+    throw new Error(`no error event in:\n${run.stdout}`);
+  }
+  const event = JSON.parse(line) as { message: string; hint?: string };
+  return `${event.message}; ${event.hint ?? ''}`;
+}
+
+/** Like errorText, and the run printed exactly one error event, its message one line. */
+export function onlyErrorLine(stdout: string): string {
+  const errors = stdout
+    .split('\n')
+    .filter(line => line.includes('"type":"error"'));
+  expect(errors).toHaveLength(1);
+  const event = JSON.parse(errors[0]) as { message: string; hint?: string };
+  expect(event.message).not.toContain('\n');
+  return `${event.message}; ${event.hint ?? ''}`;
+}

@@ -7,30 +7,28 @@
  * bounded run, the env unchanged (or restorable, and `env check` says
  * which) and the image unchanged (its checksum compared in every test).
  */
-import { spawn, type ChildProcess } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import type { IEnvInstallResult } from '../../src/core/envLife';
-import type { IEnvCheckResult } from '../../src/core/envRecord';
+import type { IEnvCheckResult, IEnvListResult } from '../../src/core/envRecord';
 import { shQuote } from '../../src/core/quote';
 import { RATTLER_PYTHON } from '../harness/condaInstaller';
-import {
-  buildCondaChannel,
-  installMicromambaStandIn
-} from '../harness/micromambaStandIn';
-import { MLC_BUNDLE } from '../harness/paths';
+import { mlcAsUserAsync, untilGone, whenPending } from '../harness/changeRuns';
+import { useCondaImage } from '../harness/condaImage';
+import { installMicromambaStandIn } from '../harness/micromambaStandIn';
 import { processesMentioning } from '../harness/processes';
 import {
-  copyBase,
   mlcAsUser,
+  onlyErrorLine as errorLine,
   resultData,
   treeChecksum,
-  useEnvFixture,
-  userDir,
   type IUserPlaces
 } from '../harness/unprivilegedBase';
-import { testUser } from '../harness/user';
 
-const fixture = useEnvFixture('env-life-conda-hostile');
+const setup = useCondaImage('env-life-conda-hostile', [
+  { name: 'mlc-conda-a', version: '1.0' }
+]);
+const fixture = setup.fixture;
 let places: IUserPlaces;
 let image: string;
 let channel: string;
@@ -40,15 +38,20 @@ let imageSum = '';
 
 beforeAll(() => {
   places = fixture.places;
-  image = copyBase(fixture.base, `${fixture.scratch}/image`);
-  channel = buildCondaChannel(`${fixture.scratch}/channel`, [
-    { name: 'mlc-conda-a', version: '1.0' }
-  ]);
-  env = `${userDir(`${fixture.scratch}/envs`)}/target`;
-  installMicromambaStandIn(image);
+  ({ image, channel } = setup);
+  env = `${setup.envs}/target`;
+  // The stand-in as installed, for the test that links to a copy of it.
+  fs.copyFileSync(
+    `${image}/bin/micromamba`,
+    `${fixture.scratch}/micromamba-real`
+  );
   imageSum = treeChecksum(image);
   const run = mlc(['env', 'create', env, '--base', image, '--no-kernel']);
   expect(run.code).toBe(0);
+  expect(reportedInstaller()).toEqual({
+    list: 'micromamba',
+    check: 'micromamba'
+  });
 }, 600000);
 
 afterEach(() => {
@@ -63,23 +66,36 @@ function mlc(args: string[], extra: NodeJS.ProcessEnv = {}) {
   });
 }
 
-/** The error event's line; exactly one error event, one line. */
-function errorLine(stdout: string): string {
-  const errors = stdout
-    .split('\n')
-    .filter(line => line.includes('"type":"error"'));
-  expect(errors).toHaveLength(1);
-  const event = JSON.parse(errors[0]) as { message: string; hint?: string };
-  expect(event.message).not.toContain('\n');
-  return `${event.message}; ${event.hint ?? ''}`;
-}
-
 /** Replace the image's bin/micromamba (as root, the image's owner) with an sh script. */
 function setInstaller(script: string): void {
   const program = `${image}/bin/micromamba`;
   fs.rmSync(program, { force: true });
   fs.writeFileSync(program, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
   imageSum = treeChecksum(image);
+}
+
+/** The args of `env install ENV --conda` of mlc-conda-a from the local channel. */
+function installA(flags: string[] = []): string[] {
+  return [
+    'env',
+    'install',
+    env,
+    '--conda',
+    '--channel',
+    channel,
+    ...flags,
+    '--',
+    'mlc-conda-a'
+  ];
+}
+
+/** The conda installer `env list` and `env check` report for the env's base. */
+function reportedInstaller(): { list: unknown; check: unknown } {
+  const listed = resultData<IEnvListResult>(
+    mlc(['env', 'list', '--dir', env.slice(0, env.lastIndexOf('/'))])
+  ).envs.find(summary => summary.prefix === env);
+  const checked = resultData<IEnvCheckResult>(mlc(['env', 'check', env]));
+  return { list: listed?.condaInstaller, check: checked.condaInstaller };
 }
 
 /** The env's state a failed change must leave as it was (the kept log aside). */
@@ -227,17 +243,7 @@ describe("an image's conda installer that answers badly", () => {
     setInstaller(script);
     const before = envSum();
     for (const dryRun of [['--dry-run'], []]) {
-      const run = mlc([
-        'env',
-        'install',
-        env,
-        '--conda',
-        '--channel',
-        channel,
-        ...dryRun,
-        '--',
-        'mlc-conda-a'
-      ]);
+      const run = mlc(installA(dryRun));
       expect(run.code).toBe(1);
       expect(errorLine(run.stdout)).toMatch(message);
       expect(fs.existsSync(`${env}/.mlc-revisions/pending.json`)).toBe(false);
@@ -249,19 +255,7 @@ describe("an image's conda installer that answers badly", () => {
     const marker = `mlc-conda-hang-${process.pid}`;
     setInstaller(`exec sh -c 'sleep 1000; :' ${marker}`);
     const before = envSum();
-    const run = mlc(
-      [
-        'env',
-        'install',
-        env,
-        '--conda',
-        '--channel',
-        channel,
-        '--',
-        'mlc-conda-a'
-      ],
-      { MLC_INSTALL_TIMEOUT: '2' }
-    );
+    const run = mlc(installA(), { MLC_INSTALL_TIMEOUT: '2' });
     expect(run.code).toBe(1);
     expect(errorLine(run.stdout)).toMatch(/stopped \(timeout\)/);
     expect(processesMentioning(marker)).toEqual([]);
@@ -273,20 +267,33 @@ describe("an image's conda installer that answers badly", () => {
     fs.rmSync(program, { force: true });
     fs.symlinkSync('/bin/true', program);
     imageSum = treeChecksum(image);
-    const run = mlc([
-      'env',
-      'install',
-      env,
-      '--conda',
-      '--channel',
-      channel,
-      '--',
-      'mlc-conda-a'
-    ]);
+    const run = mlc(installA());
     expect(run.code).toBe(1);
     expect(errorLine(run.stdout)).toContain(
       'is not an executable file inside the image'
     );
+    // What the dialogs are told: no installer they could offer.
+    expect(reportedInstaller()).toEqual({ list: null, check: null });
+  });
+
+  it('an installer linked inside the image is what env list and env check report', () => {
+    const program = `${image}/bin/micromamba`;
+    fs.mkdirSync(`${image}/libexec`, { recursive: true });
+    fs.copyFileSync(
+      `${fixture.scratch}/micromamba-real`,
+      `${image}/libexec/micromamba`
+    );
+    fs.chmodSync(`${image}/libexec/micromamba`, 0o755);
+    fs.rmSync(program, { force: true });
+    fs.symlinkSync('../libexec/micromamba', program);
+    imageSum = treeChecksum(image);
+    expect(reportedInstaller()).toEqual({
+      list: 'micromamba',
+      check: 'micromamba'
+    });
+    fs.rmSync(program);
+    fs.rmSync(`${image}/libexec`, { recursive: true });
+    imageSum = treeChecksum(image);
   });
 
   it('an image without a conda installer: one line', () => {
@@ -295,6 +302,7 @@ describe("an image's conda installer that answers badly", () => {
     const run = mlc(['env', 'install', env, '--conda', '--', 'mlc-conda-a']);
     expect(run.code).toBe(1);
     expect(errorLine(run.stdout)).toContain('the image has no conda installer');
+    expect(reportedInstaller()).toEqual({ list: null, check: null });
   });
 });
 
@@ -304,18 +312,8 @@ describe('a kill during a conda install', () => {
     setInstaller(
       `case " $* " in *" --dry-run "*) ;; *) sleep 2 ;; esac\nexec ${shQuote(RATTLER_PYTHON, 'always')} ${shQuote(`${__dirname}/../harness/micromamba_standin.py`, 'always')} "$@"`
     );
-    const run = await mlcAsync(
-      [
-        'env',
-        'install',
-        env,
-        '--conda',
-        '--channel',
-        channel,
-        '--',
-        'mlc-conda-a'
-      ],
-      child => whenPending(env, () => child.kill('SIGKILL'))
+    const run = await mlcAsync(installA(), child =>
+      whenPending(env, () => child.kill('SIGKILL'), 500)
     );
     expect(run.code).toBe(-1);
     // The installer, in its own group, finishes (or not) by itself.
@@ -341,56 +339,12 @@ describe('a kill during a conda install', () => {
   });
 });
 
-/** `mlc ARGS --json` as the test user without blocking jest's event loop. */
+/** `mlc --json ARGS` as the test user without blocking jest's event loop. */
 function mlcAsync(
   args: string[],
   started?: (child: ChildProcess) => void
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const user = testUser();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MLC_BUNDLE, '--json', ...args], {
-      env: { ...process.env, ...places.env, USER: user.name },
-      uid: user.uid,
-      gid: user.gid,
-      stdio: ['ignore', 'pipe', 'pipe']
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', chunk => (stdout += chunk));
-    child.stderr?.on('data', chunk => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120000);
-    child.on('error', reject);
-    child.on('close', code => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    started?.(child);
-  });
-}
-
-/** Run `action` once the change has marked itself as under way (the installer then runs). */
-function whenPending(envDir: string, action: () => void): void {
-  let polls = 0;
-  const poll = setInterval(() => {
-    // Bounded: a change that never marks itself fails the test, not the run.
-    if (++polls > 1200) {
-      clearInterval(poll);
-    } else if (fs.existsSync(`${envDir}/.mlc-revisions/pending.json`)) {
-      clearInterval(poll);
-      setTimeout(action, 500);
-    }
-  }, 50);
-}
-
-/** Wait (bounded) until no process mentions `needle`. */
-async function untilGone(needle: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (processesMentioning(needle).length === 0) {
-      return;
-    }
-    await new Promise(resolve => setTimeout(resolve, 100));
-  }
-  throw new Error(`processes mentioning ${needle} still run`);
+  return mlcAsUserAsync(['--json', ...args], places, {}, started);
 }
 
 export type { IEnvInstallResult };

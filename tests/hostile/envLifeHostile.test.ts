@@ -7,7 +7,7 @@
  * naming the refused file), a bounded run, the env unchanged and the base
  * unchanged (useEnvFixture compares its checksum after every test).
  */
-import { execFileSync, spawn, type ChildProcess } from 'child_process';
+import { execFileSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
@@ -25,11 +25,11 @@ import {
   treeChecksum,
   useEnvFixture,
   userDir,
-  type IUserPlaces
+  type IUserPlaces,
+  onlyErrorLine as errorLine
 } from '../harness/unprivilegedBase';
 import { buildPackages } from '../harness/packageIndex';
-import { MLC_BUNDLE } from '../harness/paths';
-import { processesMentioning } from '../harness/processes';
+import { mlcAsUserAsync, untilGone, whenPending } from '../harness/changeRuns';
 import { testUser } from '../harness/user';
 
 const fixture = useEnvFixture('env-life-hostile');
@@ -52,17 +52,6 @@ beforeAll(() => {
 function mlc(args: string[], env: NodeJS.ProcessEnv = {}) {
   // --json first: after a `--` it would be a spec.
   return mlcAsUser(['--json', ...args], places, { env, timeoutMs: 120000 });
-}
-
-/** The error event's line; exactly one error event. */
-function errorLine(stdout: string): string {
-  const errors = stdout
-    .split('\n')
-    .filter(line => line.includes('"type":"error"'));
-  expect(errors).toHaveLength(1);
-  const event = JSON.parse(errors[0]) as { message: string; hint?: string };
-  expect(event.message).not.toContain('\n');
-  return `${event.message}; ${event.hint ?? ''}`;
 }
 
 /** Write a file in the env as the test user would (owned by it). */
@@ -250,8 +239,10 @@ describe('hostile specs, names and places', () => {
     ['-r/etc/passwd'],
     ['pkg; rm -rf ~'],
     ['pkg @ file:///etc'],
-    ['x'.repeat(400)]
-  ])('refuses the spec %s in one line, before pip runs', spec => {
+    ['x'.repeat(400)],
+    ['pkg\nERROR: a forged line'],
+    ['\u001b[2Jpkg']
+  ])('refuses the spec %j in one line, before pip runs', spec => {
     const before = treeChecksum(env);
     const run = mlc(['env', 'install', env, '--', spec]);
     expect(run.code).toBe(2);
@@ -348,7 +339,7 @@ describe('a package index that is down, answers garbage or hangs', () => {
     const run = await mlcAsync(
       ['env', 'install', env, 'mlc-demo-a'],
       pipEnv,
-      child => Private.whenPending(env, () => child.kill('SIGTERM'))
+      child => whenPending(env, () => child.kill('SIGTERM'), PIP_CONNECT_MS)
     );
     expect(run.code).toBe(1);
     expect(errorLine(run.stdout)).toMatch(
@@ -366,11 +357,11 @@ describe('a package index that is down, answers garbage or hangs', () => {
     const run = await mlcAsync(
       ['env', 'install', env, 'mlc-demo-a'],
       pipEnv,
-      child => Private.whenPending(env, () => child.kill('SIGKILL'))
+      child => whenPending(env, () => child.kill('SIGKILL'), PIP_CONNECT_MS)
     );
     expect(run.code).toBe(-1);
     // pip, in its own group, gives up on the silent index by itself.
-    await Private.untilGone(`${env}/bin/python`);
+    await untilGone(`${env}/bin/python`);
     const check = await mlcAsync(['env', 'check', env], {});
     expect(check.code).toBe(1);
     const result = resultData<IEnvCheckResult>(check);
@@ -437,7 +428,7 @@ describe('SIGKILL during a rebase', () => {
         expect(run.code).toBe(-1);
       }
       // pip and the smoke test run in groups of their own: let them end.
-      await Private.untilGone(`${envs}/.mlc-tmp.`);
+      await untilGone(`${envs}/.mlc-tmp.`);
 
       const history = resultData<IEnvHistoryResult>(
         await mlcAsync(['env', 'history', env], {})
@@ -503,56 +494,15 @@ function mlcAsync(
   extra: NodeJS.ProcessEnv,
   started?: (child: ChildProcess) => void
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const user = testUser();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MLC_BUNDLE, ...args, '--json'], {
-      env: { ...process.env, ...places.env, ...extra, USER: user.name },
-      uid: user.uid,
-      gid: user.gid,
-      stdio: ['ignore', 'pipe', 'pipe']
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', chunk => (stdout += chunk));
-    child.stderr?.on('data', chunk => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120000);
-    child.on('error', reject);
-    child.on('close', code => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    started?.(child);
-  });
+  return mlcAsUserAsync([...args, '--json'], places, extra, started);
 }
+
+/** How long after the change's mark pip has started and connected. */
+const PIP_CONNECT_MS = 1500;
 
 function resultOf(stdout: string): IEnvInstallResult | null {
   const line = stdout
     .split('\n')
     .find(text => text.includes('"type":"result"'));
   return line ? (JSON.parse(line) as { data: IEnvInstallResult }).data : null;
-}
-
-namespace Private {
-  /** Run `action` once the install has marked itself as under way (pip then runs). */
-  export function whenPending(envDir: string, action: () => void): void {
-    const poll = setInterval(() => {
-      if (fs.existsSync(`${envDir}/.mlc-revisions/pending.json`)) {
-        clearInterval(poll);
-        // pip has been started right after the mark; give it a moment to connect.
-        setTimeout(action, 1500);
-      }
-    }, 50);
-  }
-
-  /** Wait (bounded) until no process runs the env's interpreter. */
-  export async function untilGone(needle: string): Promise<void> {
-    for (let i = 0; i < 600; i++) {
-      const found = processesMentioning(needle);
-      if (found.length === 0) {
-        return;
-      }
-      await new Promise(resolve => setTimeout(resolve, 100));
-    }
-    throw new Error(`processes mentioning ${needle} still run`);
-  }
 }

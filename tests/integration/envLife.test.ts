@@ -25,7 +25,8 @@ import {
   runAsUser,
   useEnvFixture,
   userDir,
-  type IUserPlaces
+  type IUserPlaces,
+  errorText as errorLine
 } from '../harness/unprivilegedBase';
 
 const fixture = useEnvFixture('env-life');
@@ -83,17 +84,6 @@ function freeze(env: string): string[] {
   );
   expect(run.code).toBe(0);
   return run.stdout.split('\n').filter(Boolean).sort();
-}
-
-function errorLine(run: { stdout: string }): string {
-  const line = run.stdout
-    .split('\n')
-    .find(text => text.includes('"type":"error"'));
-  if (!line) {
-    throw new Error(`no error event in:\n${run.stdout}`);
-  }
-  const event = JSON.parse(line) as { message: string; hint?: string };
-  return `${event.message}; ${event.hint ?? ''}`;
 }
 
 function createEnv(name: string): string {

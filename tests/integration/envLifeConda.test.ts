@@ -15,22 +15,27 @@ import type {
   IEnvRollbackResult
 } from '../../src/core/envLife';
 import type { IEnvRebaseResult } from '../../src/core/envLife';
+import { useCondaImage } from '../harness/condaImage';
+import { buildCondaChannel } from '../harness/micromambaStandIn';
 import {
-  buildCondaChannel,
-  installMicromambaStandIn
-} from '../harness/micromambaStandIn';
-import {
-  copyBase,
+  errorText as errorLine,
   mlcAsUser,
   resultData,
   runAsUser,
   treeChecksum,
-  useEnvFixture,
-  userDir,
   type IUserPlaces
 } from '../harness/unprivilegedBase';
 
-const fixture = useEnvFixture('env-life-conda');
+const setup = useCondaImage('env-life-conda', [
+  { name: 'mlc-conda-a', version: '1.0' },
+  { name: 'mlc-conda-a', version: '2.0' },
+  { name: 'mlc-conda-b', version: '1.0', depends: ['mlc-conda-a >=2'] },
+  { name: 'libzlib', version: '99.0' },
+  { name: 'mlc-conda-shadow', version: '1.0', depends: ['libzlib ==99.0'] },
+  // A conda package named as a pip package of the image (pip-only there).
+  { name: 'comm', version: '99.0' }
+]);
+const fixture = setup.fixture;
 let places: IUserPlaces;
 let image: string;
 let imageSum: string;
@@ -40,9 +45,8 @@ let envs: string;
 let imageZlib: { version: string; build: string };
 
 beforeAll(() => {
+  ({ image, channel, envs } = setup);
   places = fixture.places;
-  image = copyBase(fixture.base, `${fixture.scratch}/image`);
-  installMicromambaStandIn(image);
   const zlib = fs
     .readdirSync(`${image}/conda-meta`)
     .map(file => /^libzlib-([^-]+)-([^-]+)\.json$/.exec(file))
@@ -51,16 +55,6 @@ beforeAll(() => {
     throw new Error('the test image has no libzlib record');
   }
   imageZlib = { version: zlib[1], build: zlib[2] };
-  channel = buildCondaChannel(`${fixture.scratch}/channel`, [
-    { name: 'mlc-conda-a', version: '1.0' },
-    { name: 'mlc-conda-a', version: '2.0' },
-    { name: 'mlc-conda-b', version: '1.0', depends: ['mlc-conda-a >=2'] },
-    { name: 'libzlib', version: '99.0' },
-    { name: 'mlc-conda-shadow', version: '1.0', depends: ['libzlib ==99.0'] },
-    // A conda package named as a pip package of the image (pip-only there).
-    { name: 'comm', version: '99.0' }
-  ]);
-  envs = userDir(`${fixture.scratch}/envs`);
   imageSum = treeChecksum(image);
 }, 600000);
 
@@ -80,17 +74,6 @@ function ok<T>(args: string[]): T {
     );
   }
   return resultData<T>(run);
-}
-
-function errorLine(run: { stdout: string }): string {
-  const line = run.stdout
-    .split('\n')
-    .find(text => text.includes('"type":"error"'));
-  if (!line) {
-    throw new Error(`no error event in:\n${run.stdout}`);
-  }
-  const event = JSON.parse(line) as { message: string; hint?: string };
-  return `${event.message}; ${event.hint ?? ''}`;
 }
 
 function createEnv(name: string): string {

@@ -6,6 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { condaInstallerName } from '../../src/cli/env/condaFinder';
 import { runCommand, runMlc } from '../harness/mlc';
 import { makeScratch, REPO } from '../harness/paths';
 
@@ -27,6 +28,16 @@ beforeAll(() => {
 afterAll(() => {
   scratch?.cleanup();
 });
+
+/** The text of shell function `name` in build-env.sh (from its line to the closing brace). */
+function shellFunction(name: string): string {
+  const text = fs.readFileSync(BUILD_ENV, 'utf-8');
+  const start = text.indexOf(`\n${name}() {\n`);
+  if (start < 0) {
+    throw new Error(`build-env.sh has no function ${name}`);
+  }
+  return text.slice(start + 1, text.indexOf('\n}\n', start) + 2);
+}
 
 function buildEnv(args: string[], env: NodeJS.ProcessEnv) {
   return runCommand('bash', [BUILD_ENV, ...args], { env });
@@ -54,6 +65,45 @@ describe('images/shared/build-env.sh', () => {
     expect(badStep.code).toBe(2);
     expect(badStep.stderr).toBe(
       "build-env: error: unknown step 'bake'; use system-packages, env or mlc\n"
+    );
+  });
+
+  it("moves micromamba into the prefix's bin as a real file, where mlc finds it", () => {
+    const root = `${scratch.dir}/image-root`;
+    fs.mkdirSync(`${root}/usr/local/bin`, { recursive: true });
+    fs.mkdirSync(`${root}/opt/conda/bin`, { recursive: true });
+    fs.writeFileSync(
+      `${root}/usr/local/bin/micromamba`,
+      '#!/bin/sh\necho mm\n',
+      {
+        mode: 0o644
+      }
+    );
+    // The recipe's own function, run as the build runs it (set -e, die on error).
+    const script = `set -euo pipefail\n${shellFunction('die')}\n${shellFunction('keep_micromamba_in_prefix')}\nkeep_micromamba_in_prefix "$1" "$2"`;
+    const args = [
+      '-c',
+      script,
+      'build-env',
+      `${root}/usr/local/bin/micromamba`,
+      `${root}/opt/conda`
+    ];
+    expect(runCommand('bash', args).code).toBe(0);
+    const placed = fs.lstatSync(`${root}/opt/conda/bin/micromamba`);
+    expect(placed.isFile()).toBe(true);
+    expect(placed.mode & 0o777).toBe(0o755);
+    expect(fs.readlinkSync(`${root}/usr/local/bin/micromamba`)).toBe(
+      `${root}/opt/conda/bin/micromamba`
+    );
+    expect(condaInstallerName(`${root}/opt/conda`)).toBe('micromamba');
+    // Run again (the file is now a link): refused in one line, nothing moved.
+    const again = runCommand('bash', args);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe(
+      `build-env: error: no micromamba at ${root}/usr/local/bin/micromamba to move into ${root}/opt/conda/bin\n`
+    );
+    expect(fs.lstatSync(`${root}/opt/conda/bin/micromamba`).isFile()).toBe(
+      true
     );
   });
 

@@ -1,7 +1,8 @@
 /**
  * The env-life contract (src/core/envLife.ts): revision and lock parsing
  * refuse what is not a package name or version, changes between package
- * sets, and pip's installation report (src/cli/env/install.ts).
+ * sets, pip's installation report and the pip specs' checks
+ * (src/cli/env/install.ts).
  */
 import fc from 'fast-check';
 import {
@@ -12,7 +13,7 @@ import {
   parseRevision,
   shadowText
 } from '../../src/core/envLife';
-import { parsePipReport } from '../../src/cli/env/install';
+import { parsePipReport, validateSpecs } from '../../src/cli/env/install';
 
 const identity = {
   reference: 'ml-base:1',
@@ -157,5 +158,25 @@ describe("pip's installation report", () => {
         })
       )
     ).toBeNull();
+  });
+});
+
+describe('pip specs as given', () => {
+  it('echoes a bad spec escaped: a line break or terminal escape cannot forge a line', () => {
+    for (const [raw, shown] of [
+      ['pkg\nERROR: forged', 'pkg\\nERROR: forged'],
+      ['\u001b[31mred', '\\u001B[31mred'],
+      ['x;\r\u2028y', 'x;\\r\\u2028y']
+    ]) {
+      expect(() => validateSpecs([raw], '/')).toThrow(
+        `invalid package spec '${shown}'`
+      );
+    }
+  });
+
+  it('keeps a good spec, spaces dropped', () => {
+    expect(validateSpecs(['numpy >= 1.26, <2'], '/')).toEqual([
+      'numpy>=1.26,<2'
+    ]);
   });
 });

@@ -16,16 +16,13 @@ import {
 } from '../../core/condaSpec';
 import {
   normalizeName,
-  packageChanges,
   shadowText,
   type CondaPin,
   type IEnvInstallResult,
   type IImageShadow
 } from '../../core/envLife';
-import { elideText } from '../../core/visibleText';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
-import { removeEntry } from '../fs/removeTree';
 import {
   baseCondaRecords,
   condaAnswer,
@@ -40,17 +37,19 @@ import {
 } from './condaRun';
 import type { IPipRun } from './pipRun';
 import {
-  assertNoChangeRunning,
-  beginChange,
-  changeTarget,
-  failedChange,
-  finishChange,
-  installTimeoutMs,
-  keepLog,
-  type IEnvTarget
-} from './envChange';
+  IMAGE_OVERRIDE_HINT,
+  assertOwnPackages,
+  elapsedSince,
+  settleRun,
+  assertPackageNames,
+  finishedChange,
+  imageRefusal,
+  startChange,
+  type IBegunChange
+} from './changeOutcome';
+import { changeTarget, installTimeoutMs, type IEnvTarget } from './envChange';
 import { restoreImagePackages } from './condaRestore';
-import { envPackages, revisionsDir } from './revisions';
+import { envPackages } from './revisions';
 
 export interface ICondaInstallOptions {
   prefix: string;
@@ -59,9 +58,6 @@ export interface ICondaInstallOptions {
   dryRun: boolean;
   allowImageOverride: boolean;
 }
-
-export const IMAGE_OVERRIDE_HINT =
-  "keep the image's versions, or pass --allow-image-override to install them into the env anyway";
 
 /** The specs as given, each a valid conda match spec; else a UserError. */
 export function validateCondaSpecs(specs: string[]): string[] {
@@ -137,7 +133,7 @@ export async function installCondaPackages(
   );
   const refused =
     shadowed.length && !options.allowImageOverride
-      ? Private.refusal(shadowed)
+      ? imageRefusal(shadowed)
       : null;
   const result = {
     prefix: target.envDir,
@@ -154,7 +150,7 @@ export async function installCondaPackages(
       refused,
       revision: null,
       logFile: null,
-      elapsedMs: Private.elapsed(started)
+      elapsedMs: elapsedSince(started)
     };
   }
   if (refused) {
@@ -168,16 +164,14 @@ export async function installCondaPackages(
       refused: null,
       revision: null,
       logFile: null,
-      elapsedMs: Private.elapsed(started)
+      elapsedMs: elapsedSince(started)
     };
   }
-  assertNoChangeRunning(target);
-  const args = [
+  const begun = startChange(target, 'install', [
     '--conda',
     ...channels.flatMap(channel => ['--channel', channel]),
     ...options.specs
-  ];
-  const { revisions, before } = beginChange(target, 'install', args);
+  ]);
   reporter.progress(
     `downloading and linking ${planned.length} package(s)`,
     'install'
@@ -190,31 +184,16 @@ export async function installCondaPackages(
     [...specs, ...preview.link.map(exactCondaSpec)],
     { ...run, dryRun: false }
   );
-  const logFile = keepLog(target, done.log);
-  if (done.stopped || done.code !== 0) {
-    throw failedChange(
-      target,
-      before,
-      revisions,
-      `${installer.name} could not install ${options.specs.join(' ')}: ${done.stopped ? `stopped (${done.stopped})` : condaErrorLine(done.log)}`,
-      logFile ? `the installer's output is in ${logFile}` : 'try again'
-    );
-  }
+  const logFile = settleRun(
+    target,
+    begun,
+    done,
+    stopped =>
+      `${installer.name} could not install ${options.specs.join(' ')}: ${Private.failure(stopped, done.log)}`,
+    'try again'
+  );
   reporter.progress('verifying the env', 'verify');
-  const after = envPackages(target.envDir, target.record.python);
-  const changes = packageChanges(before.conda, after.conda, 'conda');
-  return {
-    ...result,
-    dryRun: false,
-    changes,
-    shadowed: Private.envShadows(target, after.conda),
-    refused: null,
-    revision: changes.length
-      ? finishChange(target, 'install', args, revisions, after)
-      : Private.nothingChanged(target),
-    logFile,
-    elapsedMs: Private.elapsed(started)
-  };
+  return Private.finished(target, begun, options.specs, logFile, started);
 }
 
 export async function uninstallCondaPackages(
@@ -222,37 +201,21 @@ export async function uninstallCondaPackages(
   context: ICliContext
 ): Promise<IEnvInstallResult> {
   const started = performance.now();
-  if (options.names.length === 0) {
-    throw new UserError(
-      'no package to uninstall',
-      'give names after --, e.g. mlc env uninstall ENV --conda -- NAME'
-    );
-  }
-  for (const name of options.names) {
-    if (!CONDA_NAME_PATTERN.test(name)) {
-      throw new UserError(
-        `invalid conda package name '${elideText(name, 100)}'`,
-        'give names as the env lists them (mlc env history ENV)'
-      );
-    }
-  }
+  assertPackageNames(options.names, CONDA_NAME_PATTERN, {
+    what: 'conda package name',
+    none: 'give names after --, e.g. mlc env uninstall ENV --conda -- NAME',
+    bad: 'give names as the env lists them (mlc env history ENV)'
+  });
   const target = changeTarget(options.prefix, context, 'conda');
   const now = envPackages(target.envDir, target.record.python);
   const own = new Set(now.conda.map(pin => normalizeName(pin.name)));
-  const base = baseCondaRecords(target.record.basePrefix);
-  for (const name of options.names) {
-    if (!own.has(normalizeName(name))) {
-      const image = base.get(normalizeName(name));
-      throw new UserError(
-        image
-          ? `${name} ${image.version} is part of the image, not of the env`
-          : `${name} is not a conda package of the env`,
-        image
-          ? 'only packages the env installed itself can be uninstalled'
-          : `see what the env holds: mlc env history ${target.envDir}`
-      );
-    }
-  }
+  assertOwnPackages(
+    target,
+    options.names,
+    own,
+    baseCondaRecords(target.record.basePrefix),
+    name => `${name} is not a conda package of the env`
+  );
   const installer = findCondaInstaller(target.record.basePrefix);
   const run = {
     env: condaEnvironment(context.env),
@@ -298,12 +261,10 @@ export async function uninstallCondaPackages(
       refused: null,
       revision: null,
       logFile: null,
-      elapsedMs: Private.elapsed(started)
+      elapsedMs: elapsedSince(started)
     };
   }
-  assertNoChangeRunning(target);
-  const args = ['--conda', ...options.names];
-  const { revisions, before } = beginChange(target, 'uninstall', args);
+  const begun = startChange(target, 'uninstall', ['--conda', ...options.names]);
   context.reporter.progress(
     `uninstalling ${options.names.join(' ')}`,
     'install'
@@ -315,32 +276,17 @@ export async function uninstallCondaPackages(
     options.names,
     { ...run, dryRun: false }
   );
-  const logFile = keepLog(target, done.log);
-  if (done.stopped || done.code !== 0) {
-    throw failedChange(
-      target,
-      before,
-      revisions,
-      `${installer.name} could not uninstall ${options.names.join(' ')}: ${done.stopped ? `stopped (${done.stopped})` : condaErrorLine(done.log)}`,
-      logFile ? `the installer's output is in ${logFile}` : 'try again'
-    );
-  }
+  const logFile = settleRun(
+    target,
+    begun,
+    done,
+    stopped =>
+      `${installer.name} could not uninstall ${options.names.join(' ')}: ${Private.failure(stopped, done.log)}`,
+    'try again'
+  );
   context.reporter.progress('verifying the env', 'verify');
   restoreImagePackages(target, options.names);
-  const after = envPackages(target.envDir, target.record.python);
-  const changes = packageChanges(before.conda, after.conda, 'conda');
-  return {
-    ...result,
-    dryRun: false,
-    changes,
-    shadowed: Private.envShadows(target, after.conda),
-    refused: null,
-    revision: changes.length
-      ? finishChange(target, 'uninstall', args, revisions, after)
-      : Private.nothingChanged(target),
-    logFile,
-    elapsedMs: Private.elapsed(started)
-  };
+  return Private.finished(target, begun, options.names, logFile, started);
 }
 
 /** What rollback, create --from and rebase need to install conda pins again. */
@@ -436,12 +382,25 @@ namespace Private {
     };
   }
 
-  export function elapsed(started: number): number {
-    return Math.round((performance.now() - started) * 100) / 100;
+  export function failure(stopped: string | null, log: string): string {
+    return stopped ? `stopped (${stopped})` : condaErrorLine(log);
   }
 
-  export function refusal(shadowed: IImageShadow[]): string {
-    return `the install would put other versions of image packages into the env: ${shadowed.map(shadowText).join(', ')}`;
+  export function finished(
+    target: IEnvTarget,
+    begun: IBegunChange,
+    specs: string[],
+    logFile: string | null,
+    started: number
+  ): IEnvInstallResult {
+    const after = envPackages(target.envDir, target.record.python);
+    return finishedChange(target, begun, after, {
+      installer: 'conda',
+      specs,
+      shadowed: envShadows(target, after.conda),
+      logFile,
+      started
+    });
   }
 
   /** The env's conda pins that differ from the image's record of the same name. */
@@ -463,11 +422,5 @@ namespace Private {
           ]
         : [];
     });
-  }
-
-  /** Nothing changed: no revision, no mark left. */
-  export function nothingChanged(target: IEnvTarget): null {
-    removeEntry(`${revisionsDir(target.envDir)}/pending.json`);
-    return null;
   }
 }

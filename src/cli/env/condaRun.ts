@@ -1,14 +1,11 @@
 /**
- * The image's conda installer (docs/architecture.md, "Env life"):
- * micromamba, else mamba, else conda, in `<base>/bin/`, a regular executable
- * file inside the base (a link is followed only while it stays in the
- * base). It is driven by its documented command line only (`install` /
+ * Running the image's conda installer (docs/architecture.md, "Env life";
+ * found by condaFinder.ts). It is driven by its documented command line only (`install` /
  * `remove` with `-p`, `-y`, `--json`, `--dry-run`, `-c`,
  * `--override-channels`, `--` before the specs) and run as pip is
  * (`pipRun.ts`: its own process group, a time bound, bounded output). Its
  * `--json` answer is read by `src/core/condaSpec.ts`.
  */
-import * as fs from 'fs';
 import {
   parseCondaAnswer,
   type ICondaAction,
@@ -22,62 +19,16 @@ import {
 } from '../../core/envLife';
 import { UserError } from '../errors';
 import { listRealDirectory } from '../fs/listDir';
-import { entryStat } from '../fs/probes';
 import { condaRecordParts } from './base';
+import type { ICondaInstaller } from './condaFinder';
 import { runInstaller, type IPipRun } from './pipRun';
 
-/** Looked for in this order in `<base>/bin/`. */
-export const CONDA_INSTALLERS = ['micromamba', 'mamba', 'conda'] as const;
-
-export interface ICondaInstaller {
-  /** The absolute path run. */
-  program: string;
-  name: (typeof CONDA_INSTALLERS)[number];
-}
-
-/** The base's conda installer, or one clear UserError. */
-export function findCondaInstaller(basePrefix: string): ICondaInstaller {
-  let baseReal: string;
-  try {
-    baseReal = fs.realpathSync(basePrefix);
-  } catch {
-    throw new UserError(
-      `the image ${basePrefix} cannot be reached`,
-      'check the env: mlc env check ENV',
-      1
-    );
-  }
-  for (const name of CONDA_INSTALLERS) {
-    const program = `${basePrefix}/bin/${name}`;
-    if (!entryStat(program)) {
-      continue;
-    }
-    let real: string;
-    try {
-      real = fs.realpathSync(program);
-    } catch {
-      real = '';
-    }
-    const stat = real ? entryStat(real) : null;
-    if (
-      !real.startsWith(`${baseReal}/`) ||
-      !stat?.isFile() ||
-      (stat.mode & 0o111) === 0
-    ) {
-      throw new UserError(
-        `the image's ${name} (${program}) is not an executable file inside the image`,
-        'mlc runs only the conda installer the image holds; install pip packages instead (leave out --conda)',
-        1
-      );
-    }
-    return { program, name };
-  }
-  throw new UserError(
-    `the image has no conda installer (micromamba, mamba or conda in ${basePrefix}/bin)`,
-    'install pip packages instead (leave out --conda)',
-    1
-  );
-}
+export {
+  CONDA_INSTALLERS,
+  condaInstallerName,
+  findCondaInstaller,
+  type ICondaInstaller
+} from './condaFinder';
 
 /** The environment the installer runs in: the caller's, minus what would send it elsewhere. */
 export function condaEnvironment(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

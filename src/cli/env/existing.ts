@@ -5,6 +5,7 @@ import type { EnvRecord, IEnvProblem, IEnvSummary } from '../../core/envRecord';
 import { normalizeAbsolute } from '../../core/validate';
 import { userPathProblem } from '../../core/problemText';
 import { UserError } from '../errors';
+import { condaInstallerName } from './condaFinder';
 import { readEnvRecord } from './layout';
 
 /** The user's env path, absolute and normalised; a bad path is a UserError. */
@@ -42,7 +43,8 @@ export function requireEnvRecord(envDir: string): EnvRecord {
 export function envSummary(
   record: EnvRecord,
   envDir: string,
-  problems: IEnvProblem[]
+  problems: IEnvProblem[],
+  installerOf: (basePrefix: string) => string | null = condaInstallerName
 ): IEnvSummary {
   return {
     name: record.name,
@@ -52,6 +54,7 @@ export function envSummary(
     python: record.python,
     createdAt: record.createdAt,
     kernelName: record.kernelName,
-    problems
+    problems,
+    condaInstaller: installerOf(record.basePrefix)
   };
 }

@@ -14,7 +14,6 @@ import {
   REVISIONS_DIR,
   normalizeName,
   packageChanges,
-  shadowText,
   compareVersions,
   type IEnvInstallResult,
   type IImageShadow,
@@ -22,6 +21,7 @@ import {
   type PipPin
 } from '../../core/envLife';
 import { userPathProblem } from '../../core/problemText';
+import { elideText } from '../../core/visibleText';
 import type { ICliContext } from '../context';
 import { UserError } from '../errors';
 import { randomHex } from '../fs/random';
@@ -29,11 +29,18 @@ import { readRegularFile } from '../fs/regularFile';
 import { removeEntry } from '../fs/removeTree';
 import { writeNewFile } from '../fs/stagedWrite';
 import {
-  assertNoChangeRunning,
-  beginChange,
+  IMAGE_OVERRIDE_HINT,
+  assertOwnPackages,
+  elapsedSince,
+  settleRun,
+  assertPackageNames,
+  finishedChange,
+  imageRefusal,
+  startChange
+} from './changeOutcome';
+import {
   changeTarget,
   failedChange,
-  finishChange,
   installTimeoutMs,
   keepLog,
   pipErrorLine,
@@ -87,7 +94,7 @@ export function validateSpecs(specs: string[], cwd: string): string[] {
     const spec = raw.replace(/\s+/g, '');
     if (spec.length > 300 || !SPEC_PATTERN.test(spec)) {
       throw new UserError(
-        `invalid package spec '${raw.slice(0, 100)}'`,
+        `invalid package spec '${elideText(raw, 100)}'`,
         'give a name with optional version clauses, e.g. requests or "numpy>=1.26,<2" or a path to a .whl'
       );
     }
@@ -111,7 +118,7 @@ export async function installPackages(
     const preview = await Private.preview(target, specs, env, timeoutMs);
     const refused =
       preview.shadowed.length && !options.allowImageOverride
-        ? Private.refusal(preview.shadowed)
+        ? imageRefusal(preview.shadowed)
         : null;
     return {
       prefix: target.envDir,
@@ -123,12 +130,12 @@ export async function installPackages(
       refused,
       revision: null,
       logFile: null,
-      elapsedMs: Private.elapsed(started)
+      elapsedMs: elapsedSince(started)
     };
   }
 
-  assertNoChangeRunning(target);
-  const { revisions, before } = beginChange(target, 'install', options.specs);
+  const begun = startChange(target, 'install', options.specs);
+  const { revisions, before } = begun;
   const work = `${target.envDir}/${REVISIONS_DIR}`;
   const constraints = `${work}/.constraints-${process.pid}-${randomHex(4)}.txt`;
   const report = `${work}/.report-${process.pid}.json`;
@@ -179,14 +186,10 @@ export async function installPackages(
           target,
           before,
           revisions,
-          Private.refusal(preview.shadowed),
+          imageRefusal(preview.shadowed),
           ''
         );
-        throw new UserError(
-          error.message,
-          "keep the image's versions, or pass --allow-image-override to install them into the env anyway",
-          1
-        );
+        throw new UserError(error.message, IMAGE_OVERRIDE_HINT, 1);
       }
     }
     throw failedChange(
@@ -202,22 +205,13 @@ export async function installPackages(
     envPackages(target.envDir, target.record.python),
     reported
   );
-  const changes = packageChanges(before.pip, after.pip, 'pip');
-  const revision = changes.length
-    ? finishChange(target, 'install', options.specs, revisions, after)
-    : Private.nothingChanged(target);
-  return {
-    prefix: target.envDir,
+  return finishedChange(target, begun, after, {
     installer: 'pip',
-    dryRun: false,
     specs: options.specs,
-    changes,
     shadowed: shadowsOf(target, after.pip),
-    refused: null,
-    revision,
     logFile,
-    elapsedMs: Private.elapsed(started)
-  };
+    started
+  });
 }
 
 export async function uninstallPackages(
@@ -225,36 +219,20 @@ export async function uninstallPackages(
   context: ICliContext
 ): Promise<IEnvInstallResult> {
   const started = performance.now();
-  if (options.names.length === 0) {
-    throw new UserError(
-      'no package to uninstall',
-      'give names, e.g. mlc env uninstall ENV requests'
-    );
-  }
-  for (const name of options.names) {
-    if (!PACKAGE_NAME_PATTERN.test(name)) {
-      throw new UserError(
-        `invalid package name '${name.slice(0, 100)}'`,
-        'give names as pip lists them, e.g. requests'
-      );
-    }
-  }
+  assertPackageNames(options.names, PACKAGE_NAME_PATTERN, {
+    what: 'package name',
+    none: 'give names, e.g. mlc env uninstall ENV requests',
+    bad: 'give names as pip lists them, e.g. requests'
+  });
   const target = changeTarget(options.prefix, context);
   const now = envPackages(target.envDir, target.record.python);
-  const own = new Map(now.pip.map(pin => [normalizeName(pin.name), pin]));
-  for (const name of options.names) {
-    if (!own.has(normalizeName(name))) {
-      const image = target.imagePip.get(normalizeName(name));
-      throw new UserError(
-        image
-          ? `${name} ${image.version} is part of the image, not of the env`
-          : `${name} is not installed in the env`,
-        image
-          ? 'only packages the env installed itself can be uninstalled'
-          : `see what the env holds: mlc env history ${target.envDir}`
-      );
-    }
-  }
+  assertOwnPackages(
+    target,
+    options.names,
+    new Set(now.pip.map(pin => normalizeName(pin.name))),
+    target.imagePip,
+    name => `${name} is not installed in the env`
+  );
   const keep = now.pip.filter(
     pin =>
       !options.names.some(
@@ -276,11 +254,10 @@ export async function uninstallPackages(
       shadowed: shadowsOf(target, keep),
       revision: null,
       logFile: null,
-      elapsedMs: Private.elapsed(started)
+      elapsedMs: elapsedSince(started)
     };
   }
-  assertNoChangeRunning(target);
-  const { revisions, before } = beginChange(target, 'uninstall', options.names);
+  const begun = startChange(target, 'uninstall', options.names);
   context.reporter.progress(
     `uninstalling ${options.names.join(' ')}`,
     'install'
@@ -297,30 +274,23 @@ export async function uninstallPackages(
     ],
     { env: pipEnvironment(context.env), timeoutMs: installTimeoutMs(context) }
   );
-  const logFile = keepLog(target, run.log);
-  if (run.stopped || run.code !== 0) {
-    throw failedChange(
-      target,
-      before,
-      revisions,
-      `pip could not uninstall ${options.names.join(' ')}: ${run.stopped ?? pipErrorLine(run.log)}`,
-      logFile ? `the installer's output is in ${logFile}` : "see pip's output"
-    );
-  }
+  const logFile = settleRun(
+    target,
+    begun,
+    run,
+    stopped =>
+      `pip could not uninstall ${options.names.join(' ')}: ${stopped ?? pipErrorLine(run.log)}`,
+    "see pip's output"
+  );
   context.reporter.progress('verifying the env', 'verify');
   const after = envPackages(target.envDir, target.record.python);
-  const changes = packageChanges(before.pip, after.pip, 'pip');
-  return {
-    ...base,
-    dryRun: false,
-    changes,
+  return finishedChange(target, begun, after, {
+    installer: 'pip',
+    specs: options.names,
     shadowed: shadowsOf(target, after.pip),
-    revision: changes.length
-      ? finishChange(target, 'uninstall', options.names, revisions, after)
-      : Private.nothingChanged(target),
     logFile,
-    elapsedMs: Private.elapsed(started)
-  };
+    started
+  });
 }
 
 /** The env's pins that shadow an image package of another version. */
@@ -391,14 +361,6 @@ export function parsePipReport(text: string): IReportedInstall[] | null {
 }
 
 namespace Private {
-  export function elapsed(started: number): number {
-    return Math.round((performance.now() - started) * 100) / 100;
-  }
-
-  export function refusal(shadowed: IImageShadow[]): string {
-    return `the install would put other versions of image packages into the env: ${shadowed.map(shadowText).join(', ')}`;
-  }
-
   /** `name==version` of every image pip package the env does not already shadow. */
   export function constraintsText(
     target: IEnvTarget,
@@ -504,11 +466,5 @@ namespace Private {
       return hash ? { ...pin, hash } : pin;
     });
     return { ...packages, pip };
-  }
-
-  /** Nothing changed (all was satisfied): no revision, no mark left. */
-  export function nothingChanged(target: IEnvTarget): null {
-    removeEntry(`${target.envDir}/${REVISIONS_DIR}/pending.json`);
-    return null;
   }
 }

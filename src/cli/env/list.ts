@@ -16,6 +16,7 @@ import {
   type IDanglingKernel,
   type IDanglingReads
 } from './danglingKernels';
+import { condaInstallerName } from './condaFinder';
 import { existingEnvPath, envSummary } from './existing';
 import {
   kernelDataDir,
@@ -119,6 +120,16 @@ namespace Private {
       return read;
     }
 
+    /** The base's conda installer's name (condaFinder), looked for once per base. */
+    condaInstaller(basePrefix: string): string | null {
+      let name = this.installers.get(basePrefix);
+      if (name === undefined) {
+        name = condaInstallerName(basePrefix);
+        this.installers.set(basePrefix, name);
+      }
+      return name;
+    }
+
     /** Whether kernel `name` is registered (readKernel found a valid one). */
     kernelRegistered(name: string): boolean {
       return this.kernel(name) !== null;
@@ -130,6 +141,7 @@ namespace Private {
     >();
     private readonly kernels = new Map<string, IRegisteredKernel | null>();
     private readonly listings = new Map<string, string[]>();
+    private readonly installers = new Map<string, string | null>();
   }
 
   export function dataDirOrNull(context: ICliContext): string | null {
@@ -276,7 +288,12 @@ namespace Private {
     }
     const life = lifeFindings(prefix, record.value);
     return {
-      ...envSummary(record.value, prefix, [...problems, ...life.problems]),
+      ...envSummary(
+        record.value,
+        prefix,
+        [...problems, ...life.problems],
+        base => reads.condaInstaller(base)
+      ),
       ...(life.imageChange ? { imageChange: life.imageChange } : {})
     };
   }
