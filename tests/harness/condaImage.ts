@@ -40,3 +40,23 @@ export function useCondaImage(
   }, 600000);
   return setup;
 }
+
+/** The argv of `mlc env install ENV --conda --channel CHANNEL [flags] -- SPEC...`. */
+export function condaInstallArgs(
+  env: string,
+  channel: string,
+  specs: string[],
+  flags: string[] = []
+): string[] {
+  return [
+    'env',
+    'install',
+    env,
+    '--conda',
+    '--channel',
+    channel,
+    ...flags,
+    '--',
+    ...specs
+  ];
+}

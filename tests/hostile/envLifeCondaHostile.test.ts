@@ -14,7 +14,7 @@ import type { IEnvCheckResult, IEnvListResult } from '../../src/core/envRecord';
 import { shQuote } from '../../src/core/quote';
 import { RATTLER_PYTHON } from '../harness/condaInstaller';
 import { mlcAsUserAsync, untilGone, whenPending } from '../harness/changeRuns';
-import { useCondaImage } from '../harness/condaImage';
+import { condaInstallArgs, useCondaImage } from '../harness/condaImage';
 import { installMicromambaStandIn } from '../harness/micromambaStandIn';
 import { processesMentioning } from '../harness/processes';
 import {
@@ -76,17 +76,7 @@ function setInstaller(script: string): void {
 
 /** The args of `env install ENV --conda` of mlc-conda-a from the local channel. */
 function installA(flags: string[] = []): string[] {
-  return [
-    'env',
-    'install',
-    env,
-    '--conda',
-    '--channel',
-    channel,
-    ...flags,
-    '--',
-    'mlc-conda-a'
-  ];
+  return condaInstallArgs(env, channel, ['mlc-conda-a'], flags);
 }
 
 /** The conda installer `env list` and `env check` report for the env's base. */

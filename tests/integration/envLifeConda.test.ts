@@ -15,7 +15,7 @@ import type {
   IEnvRollbackResult
 } from '../../src/core/envLife';
 import type { IEnvRebaseResult } from '../../src/core/envLife';
-import { useCondaImage } from '../harness/condaImage';
+import { condaInstallArgs, useCondaImage } from '../harness/condaImage';
 import { buildCondaChannel } from '../harness/micromambaStandIn';
 import {
   errorText as errorLine,
@@ -95,17 +95,7 @@ function ownConda(env: string): string[] {
 }
 
 function install(env: string, specs: string[], flags: string[] = []) {
-  return mlc([
-    'env',
-    'install',
-    env,
-    '--conda',
-    '--channel',
-    channel,
-    ...flags,
-    '--',
-    ...specs
-  ]);
+  return mlc(condaInstallArgs(env, channel, specs, flags));
 }
 
 describe('mlc env install --conda', () => {
