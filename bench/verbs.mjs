@@ -13,6 +13,11 @@
  *   podman exec ... true       container of a tiny image), against that exec run
  *                              directly: the difference is mlc's share
  *
+ * Beside info and enter, their floors on Node (bench/lib/info-floor.cjs,
+ * bench/lib/enter-floor.cjs: the same requests or the same spawn and nothing
+ * else), judged by the same targets: a target the floor misses is below
+ * what any Node program can reach.
+ *
  * mlc runs through its launcher as pip lays it out, with a warm compile cache.
  * `--compare FILE` times a second bundle (e.g. an older build) in the same
  * rounds, so both tables come from one run. Medians and minima of --runs
@@ -167,10 +172,24 @@ async function main() {
       }
     }
     if (registry) {
-      cases.push(registry.skopeo);
+      const floor = Private.floor('info', registry.floorArgs, env);
+      cases.push(registry.skopeo, floor);
+      pairs.push({
+        what: 'floor of info (Node: two GETs, one line)',
+        of: floor,
+        against: registry.skopeo,
+        ratio: 1.0
+      });
     }
     if (enterDir) {
-      cases.push(enterDir.exec);
+      const floor = Private.floor('enter', enterDir.exec.argv, env);
+      cases.push(enterDir.exec, floor);
+      pairs.push({
+        what: 'floor of enter (Node: the spawn alone)',
+        of: floor,
+        against: enterDir.exec,
+        within: 30
+      });
     }
 
     log(
@@ -423,7 +442,12 @@ const Private = {
         ],
         env: Private.childEnv(process.execPath)
       };
-      return { catalogue, skopeo, stop };
+      return {
+        catalogue,
+        skopeo,
+        floorArgs: [host, 'bench/tiny', 'v1'],
+        stop
+      };
     } catch (error) {
       await stop();
       throw error;
@@ -651,6 +675,19 @@ const Private = {
         env: Private.childEnv(process.execPath),
         cwd: dir
       }
+    };
+  },
+
+  /** `bench/lib/<verb>-floor.cjs ARGS...` on the Node that runs mlc. */
+  floor(verb, args, env) {
+    return {
+      label: `floor of ${verb} (bench/lib/${verb}-floor.cjs)`,
+      argv: [
+        env.MLC_NODE,
+        path.join(REPO, 'bench', 'lib', `${verb}-floor.cjs`),
+        ...args
+      ],
+      env
     };
   },
 
