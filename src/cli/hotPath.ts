@@ -1,8 +1,9 @@
 /**
- * The hand-dispatched path of the hot verbs `mlc env list` and `mlc env
- * create`: a command line in the plain shape people and scripts write is
- * parsed here and run without commander and without the rest of the env
- * group (about 15 ms of CPU at each start). Anything else, and every line
+ * The hand-dispatched path of the hot verbs `mlc env list`, `mlc env
+ * create`, `mlc enter` and `mlc info`: a command line in the plain shape
+ * people and scripts write is parsed here (the runner verbs' shapes in
+ * hotPathRunner.ts) and run without commander and without the rest of its
+ * command group (about 15 ms of CPU at each start). Anything else, and every line
  * whose reading could differ by a hair from commander's (help, --version,
  * `--opt=value`, combined short flags, a value that looks like an option,
  * an extra operand, `--`), returns null and goes to commander, which owns
@@ -11,6 +12,7 @@
  */
 import type { ICliContext } from './context';
 import type { ICreateFlags } from './commands/envHot';
+import { runnerHotVerb, type RunnerHotVerb } from './hotPathRunner';
 
 /** A command line recognised, with what commander would have parsed from it. */
 export type HotVerb =
@@ -20,10 +22,15 @@ export type HotVerb =
       json: boolean;
       positional: string | undefined;
       flags: ICreateFlags;
-    };
+    }
+  | RunnerHotVerb;
 
 /** `args` (after the wire decoding) as a hot verb, or null for commander. */
 export function hotVerb(args: readonly string[]): HotVerb | null {
+  const verb = args.find(arg => arg !== '--json');
+  if (verb === 'enter' || verb === 'info') {
+    return runnerHotVerb(args);
+  }
   let json = false;
   const words: string[] = [];
   const rest: string[] = [];
@@ -61,6 +68,14 @@ export async function runHotVerb(
 ): Promise<void> {
   if (hot.json) {
     context.reporter.useJson();
+  }
+  if (hot.verb === 'enter' || hot.verb === 'info') {
+    // Only these two verbs' code is set up, not the runner group's.
+    const runner = await import('./commands/runnerHot');
+    await (hot.verb === 'enter'
+      ? runner.runEnter(context, hot.command)
+      : runner.runInfo(context, hot.image, hot.catalogue));
+    return;
   }
   // Only these two verbs' code is set up, not the env group's.
   const verbs = await import('./commands/envHot');

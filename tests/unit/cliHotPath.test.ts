@@ -1,12 +1,14 @@
 /**
- * The hand-dispatched path of `env list` and `env create` (src/cli/hotPath.ts)
- * reads a command line as commander does: on any line it takes, commander
- * (the real env group, its actions swapped for recorders) runs the same
+ * The hand-dispatched path of `env list`, `env create`, `enter` and `info`
+ * (src/cli/hotPath.ts) reads a command line as commander does: on any line
+ * it takes, commander (the real env and runner groups, their actions
+ * swapped for recorders) runs the same
  * verb with the same operand and options and reports no error. Lines it
  * leaves to commander are not its business.
  */
 import fc from 'fast-check';
 import { registerEnvCommands } from '../../src/cli/commands/env';
+import { registerRunnerCommands } from '../../src/cli/commands/runner';
 import { makeContext } from '../../src/cli/context';
 import { hotVerb, type HotVerb } from '../../src/cli/hotPath';
 import { Reporter } from '../../src/cli/output';
@@ -27,16 +29,15 @@ function commanderReading(args: string[]): unknown {
     .action(() => {
       throw new Error('no subcommand');
     });
-  registerEnvCommands(
-    program,
-    makeContext(
-      new Reporter(
-        { kind: 'human' },
-        () => undefined,
-        () => undefined
-      )
+  const context = makeContext(
+    new Reporter(
+      { kind: 'human' },
+      () => undefined,
+      () => undefined
     )
   );
+  registerEnvCommands(program, context);
+  registerRunnerCommands(program, context);
   let ran: unknown = null;
   const env = program.commands.find(command => command.name() === 'env')!;
   env.exitOverride();
@@ -50,6 +51,16 @@ function commanderReading(args: string[]): unknown {
     .action((positional: string | undefined, options: object) => {
       ran = { verb: 'env create', positional, flags: { ...options } };
     });
+  const runnerVerb = (name: string) =>
+    program.commands.find(command => command.name() === name)!.exitOverride();
+  runnerVerb('enter').action((command: string[] | undefined) => {
+    ran = { verb: 'enter', command: command ?? [] };
+  });
+  runnerVerb('info').action(
+    (image: string, options: { catalogue?: string }) => {
+      ran = { verb: 'info', image, catalogue: options.catalogue };
+    }
+  );
   try {
     program.parse(args, { from: 'user' });
   } catch (error) {
@@ -61,6 +72,17 @@ function commanderReading(args: string[]): unknown {
 
 /** The hot path's reading in commander's terms (no absent keys). */
 function hotReading(hot: HotVerb): unknown {
+  if (hot.verb === 'enter') {
+    return { verb: hot.verb, command: hot.command, json: hot.json };
+  }
+  if (hot.verb === 'info') {
+    return {
+      verb: hot.verb,
+      image: hot.image,
+      catalogue: hot.catalogue,
+      json: hot.json
+    };
+  }
   if (hot.verb === 'env list') {
     return { verb: hot.verb, dirs: hot.dirs, json: hot.json };
   }
@@ -101,6 +123,29 @@ const TOKENS = [
   'y z',
   '/tmp/env',
   '-x'
+];
+
+/** Words of the runner verbs' lines, for the property below. */
+const RUNNER_TOKENS = [
+  'enter',
+  'info',
+  '--catalogue',
+  '--catalogue=c',
+  '--json',
+  '--',
+  '-',
+  '',
+  '--help',
+  '-h',
+  '-V',
+  '--version',
+  '-la',
+  '-c',
+  '--bogus',
+  'ls',
+  'x',
+  'y z',
+  'help'
 ];
 
 describe('the hot path of env list and env create', () => {
@@ -158,5 +203,97 @@ describe('the hot path of env list and env create', () => {
       ),
       { numRuns: 3000 }
     );
+  });
+});
+
+describe('the hot path of enter and info', () => {
+  it.each([
+    [['enter']],
+    [['--json', 'enter']],
+    [['enter', '--json']],
+    [['enter', 'ls', '/tmp']],
+    [['enter', 'ls', '--json', 'x']],
+    [['enter', '--', 'ls', '-la']],
+    [['enter', '--json', '--', 'sh', '-c', 'exit 3', '--json', '--']],
+    [['enter', '--', '--help', '-V', '--version']],
+    [['enter', '--']],
+    [['enter', '', 'help']],
+    [['enter', 'help']],
+    [['info', 'x']],
+    [['info', '']],
+    [['info', 'x', '--catalogue', 'c.json']],
+    [['info', '--catalogue', 'c.json', 'x']],
+    [['--json', 'info', '--json', 'x', '--json', '--catalogue', '']]
+  ])('takes %j as commander reads it', args => {
+    const hot = hotVerb(args);
+    expect(hot).not.toBeNull();
+    expect(hotReading(hot!)).toEqual(commanderReading(args));
+  });
+
+  it.each([
+    [['enter', 'ls', '-la']],
+    [['enter', 'ls', '--', '-la']],
+    [['enter', '-']],
+    [['enter', '--help']],
+    [['enter', 'ls', '-h']],
+    [['enter', '-V']],
+    [['enter', '--bogus']],
+    [['info']],
+    [['info', '--json']],
+    [['info', 'x', 'y']],
+    [['info', 'x', '--catalogue']],
+    [['info', 'x', '--catalogue', '--json']],
+    [['info', 'x', '--catalogue', '-c']],
+    [['info', 'x', '--catalogue=c']],
+    [['info', 'x', '--catalogue', 'a', '--catalogue', 'b']],
+    [['info', '--', 'x']],
+    [['info', '-h']],
+    [['--version', 'enter']],
+    [['--bogus', 'info', 'x']],
+    [['help', 'enter']]
+  ])('leaves %j to commander', args => {
+    expect(hotVerb(args)).toBeNull();
+  });
+
+  it('reads every line it takes as commander does', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('--json', '-V', '--bogus'), { maxLength: 2 }),
+        fc.constantFrom('enter', 'info'),
+        fc.array(fc.constantFrom(...RUNNER_TOKENS), { maxLength: 8 }),
+        (before, verb, tail) => {
+          const args = [...before, verb, ...tail];
+          const hot = hotVerb(args);
+          if (hot) {
+            expect(hotReading(hot)).toEqual(commanderReading(args));
+          }
+        }
+      ),
+      { numRuns: 3000 }
+    );
+  });
+
+  it('reads the lines it takes as commander does, mostly plain ones', () => {
+    let taken = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(['enter'], ['info'], ['--json', 'info', 'x']),
+        fc.array(
+          fc.constantFrom('--json', '--catalogue', '--', 'x', '', 'ls', '-la'),
+          { maxLength: 6 }
+        ),
+        (head, tail) => {
+          const args = [...head, ...tail];
+          const hot = hotVerb(args);
+          if (hot) {
+            taken++;
+            expect(hotReading(hot)).toEqual(commanderReading(args));
+          }
+        }
+      ),
+      { numRuns: 2000 }
+    );
+    // The property says something only if many lines were taken.
+    expect(taken).toBeGreaterThan(400);
   });
 });

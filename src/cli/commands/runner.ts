@@ -87,18 +87,9 @@ export function registerRunnerCommands(
       "an image's digest, compressed size, dates and labels, from its registry"
     )
     .option('--catalogue <file>', CATALOGUE_HELP)
-    .action(async (image: string, flags: { catalogue?: string }) => {
-      const { loadCatalogue, oneImage } =
-        await import('../runner/catalogueSource');
-      const { formatImageInfo, imageInfo } =
-        await import('../runner/imageInfo');
-      const chosen = oneImage(
-        loadCatalogue(flags.catalogue, context.env, context.cwd),
-        image
-      );
-      const info = await imageInfo(chosen, context.env);
-      reporter.result('info', info, formatImageInfo(info));
-    });
+    .action(async (image: string, flags: { catalogue?: string }) =>
+      (await import('./runnerHot')).runInfo(context, image, flags.catalogue)
+    );
 
   program
     .command('pull-limit')
@@ -187,18 +178,9 @@ export function registerRunnerCommands(
     .description(
       'enter what is set up here (start it if stopped); with a command, run that instead of a shell'
     )
-    .action(async (command: string[]) => {
-      const { requireState, workDir } = await import('../runner/stateFile');
-      const { enter } = await import('../runner/enter');
-      const state = requireState(workDir(context.cwd));
-      process.exitCode = await enter(
-        state,
-        command ?? [],
-        context.env,
-        [],
-        message => reporter.warning(message)
-      );
-    });
+    .action(async (command: string[] | undefined) =>
+      (await import('./runnerHot')).runEnter(context, command ?? [])
+    );
 
   program
     .command('status')
