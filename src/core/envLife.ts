@@ -408,6 +408,18 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/** What an installer putting `to` over `from` (null: not there) does, as the previews word it. */
+export function changeKind(
+  from: string | null,
+  to: string
+): 'install' | 'upgrade' | 'downgrade' | 'reinstall' {
+  if (from === null) {
+    return 'install';
+  }
+  const order = compareVersions(from, to);
+  return order < 0 ? 'upgrade' : order > 0 ? 'downgrade' : 'reinstall';
+}
+
 /** `numpy 1.26.4 (image) -> 2.1.3 (env)`, the way refusals and previews list a shadow. */
 export function shadowText(shadow: IImageShadow): string {
   return `${shadow.name} ${shadow.imageVersion} (image) -> ${shadow.envVersion} (env)`;

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import {
+  changeKind,
   compareVersions,
   imageChangeText,
   packageChanges,
@@ -107,6 +108,13 @@ describe('package changes', () => {
   it('orders versions numerically', () => {
     expect(compareVersions('1.10', '1.9')).toBeGreaterThan(0);
     expect(compareVersions('2.0', '2.0')).toBe(0);
+  });
+
+  it('words what an installer does to a package as the previews show it', () => {
+    expect(changeKind(null, '1.0')).toBe('install');
+    expect(changeKind('1.9', '1.10')).toBe('upgrade');
+    expect(changeKind('2.0', '1.26.4')).toBe('downgrade');
+    expect(changeKind('2.0', '2.0')).toBe('reinstall');
   });
 
   it('words a shadow and an image change as the notice shows them', () => {

@@ -12,7 +12,7 @@ import {
   type ICondaTransaction
 } from '../../core/condaSpec';
 import {
-  compareVersions,
+  changeKind,
   normalizeName,
   type IImageShadow,
   type IPackageChange
@@ -205,18 +205,12 @@ export function condaChanges(transaction: ICondaTransaction): IPackageChange[] {
   for (const action of transaction.link) {
     const was = unlinked.get(normalizeName(action.name));
     unlinked.delete(normalizeName(action.name));
-    const order = was ? compareVersions(was.version, action.version) : 1;
+    const from = was?.version ?? null;
     changes.push({
       name: action.name,
-      from: was?.version ?? null,
+      from,
       to: action.version,
-      kind: !was
-        ? 'install'
-        : order < 0
-          ? 'upgrade'
-          : order > 0
-            ? 'downgrade'
-            : 'reinstall',
+      kind: changeKind(from, action.version),
       installer: 'conda'
     });
   }

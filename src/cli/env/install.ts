@@ -14,7 +14,7 @@ import {
   REVISIONS_DIR,
   normalizeName,
   packageChanges,
-  compareVersions,
+  changeKind,
   type IEnvInstallResult,
   type IImageShadow,
   type IPackageChange,
@@ -421,19 +421,11 @@ namespace Private {
     const changes: IPackageChange[] = reported.map(item => {
       const was = own.get(normalizeName(item.name));
       const from = was?.version ?? null;
-      const order = from === null ? 1 : compareVersions(from, item.version);
       return {
         name: item.name,
         from,
         to: item.version,
-        kind:
-          from === null
-            ? 'install'
-            : order < 0
-              ? 'upgrade'
-              : order > 0
-                ? 'downgrade'
-                : 'reinstall',
+        kind: changeKind(from, item.version),
         installer: 'pip'
       };
     });
