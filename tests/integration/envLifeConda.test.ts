@@ -271,17 +271,14 @@ describe('an image package overridden with --allow-image-override', () => {
   it("is installed into the env only; uninstalling the override brings the image's back", () => {
     const env = createEnv('conda-override');
     const zlibRecord = `libzlib-${imageZlib.version}-${imageZlib.build}.json`;
-    const installed = ok<IEnvInstallResult>([
-      'env',
-      'install',
-      env,
-      '--conda',
-      '--channel',
-      channel,
-      '--allow-image-override',
-      '--',
-      'libzlib=99.0'
-    ]);
+    const installed = ok<IEnvInstallResult>(
+      condaInstallArgs(
+        env,
+        channel,
+        ['libzlib=99.0'],
+        ['--allow-image-override']
+      )
+    );
     expect(installed.shadowed).toEqual([
       { name: 'libzlib', imageVersion: imageZlib.version, envVersion: '99.0' }
     ]);
@@ -310,18 +307,7 @@ describe('a rollback whose conda package cannot be had', () => {
     const gone = buildCondaChannel(`${fixture.scratch}/channel-gone`, [
       { name: 'mlc-conda-c', version: '1.0' }
     ]);
-    expect(
-      mlc([
-        'env',
-        'install',
-        env,
-        '--conda',
-        '--channel',
-        gone,
-        '--',
-        'mlc-conda-c'
-      ]).code
-    ).toBe(0);
+    expect(mlc(condaInstallArgs(env, gone, ['mlc-conda-c'])).code).toBe(0);
     const withC = ok<IEnvHistoryResult>(['env', 'history', env]).current;
     expect(
       mlc(['env', 'uninstall', env, '--conda', '--', 'mlc-conda-c']).code
